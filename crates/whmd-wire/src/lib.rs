@@ -1,0 +1,21 @@
+//! The WHM wire contract: everything that is decided by what clients send and parse.
+//!
+//! Nothing here knows about HTTP servers, stores or handlers; the server, the command-line
+//! client and the fuzz tests all share these pieces (PROTOCOL.md §1 and §3).
+
+pub mod acl;
+pub mod args;
+pub mod error;
+pub mod outcome;
+pub mod path;
+pub mod render;
+pub mod shape;
+pub mod version;
+
+pub use acl::{Acl, AclSet};
+pub use args::{Args, ArgsError};
+pub use error::WhmError;
+pub use outcome::{Outcome, Output};
+pub use path::{ApiFormat, Document, PathError, Target};
+pub use shape::{Api0Shape, Api1Shape, Reply, ReplyStatus};
+pub use version::ApiVersion;

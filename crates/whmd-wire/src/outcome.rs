@@ -1,0 +1,68 @@
+//! What a function hands back: success or failure, its reason, its data and its output log.
+
+use serde_json::{Map, Value};
+use std::borrow::Cow;
+
+/// The `metadata.output` block: non-fatal messages, warnings and a raw log (PROTOCOL.md §3.1).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Output {
+    pub messages: Vec<String>,
+    pub warnings: Vec<String>,
+    pub raw: Option<String>,
+}
+
+impl Output {
+    pub fn is_empty(&self) -> bool {
+        self.messages.is_empty() && self.warnings.is_empty() && self.raw.is_none()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Outcome {
+    pub result: bool,
+    pub reason: Cow<'static, str>,
+    /// `None` when the function returns nothing: API 1 then omits `data` entirely.
+    pub data: Option<Map<String, Value>>,
+    pub output: Output,
+}
+
+impl Outcome {
+    /// Success with reason `OK` and the given data.
+    pub fn ok(data: Map<String, Value>) -> Self {
+        Self {
+            result: true,
+            reason: Cow::Borrowed("OK"),
+            data: Some(data),
+            output: Output::default(),
+        }
+    }
+
+    /// Success with reason `OK` and no data.
+    pub fn done() -> Self {
+        Self {
+            result: true,
+            reason: Cow::Borrowed("OK"),
+            data: None,
+            output: Output::default(),
+        }
+    }
+
+    pub fn failure(reason: impl Into<Cow<'static, str>>) -> Self {
+        Self {
+            result: false,
+            reason: reason.into(),
+            data: None,
+            output: Output::default(),
+        }
+    }
+
+    pub fn with_reason(mut self, reason: impl Into<Cow<'static, str>>) -> Self {
+        self.reason = reason.into();
+        self
+    }
+
+    pub fn with_raw(mut self, raw: impl Into<String>) -> Self {
+        self.output.raw = Some(raw.into());
+        self
+    }
+}

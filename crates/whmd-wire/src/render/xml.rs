@@ -1,0 +1,117 @@
+//! XML as cPanel's XML::Simple output writes it (PROTOCOL.md §3.3): no attributes, one child
+//! element per hash key in ASCII order, an array as its element repeated, an empty array
+//! omitted, an empty string or null as an empty element, booleans as 1/0.
+
+use serde_json::Value;
+use std::fmt::Write;
+
+pub fn to_xml(root: &str, body: &Value) -> String {
+    let mut out = String::with_capacity(256);
+    element(&mut out, root, body);
+    out
+}
+
+fn element(out: &mut String, name: &str, value: &Value) {
+    let name = element_name(name);
+    match value {
+        Value::Array(items) => {
+            for item in items {
+                element(out, &name, item);
+            }
+        }
+        Value::Object(map) => {
+            let _ = write!(out, "<{name}>");
+            let mut keys: Vec<&String> = map.keys().collect();
+            keys.sort_unstable();
+            for key in keys {
+                element(out, key, &map[key]);
+            }
+            let _ = write!(out, "</{name}>");
+        }
+        Value::Null => {
+            let _ = write!(out, "<{name}/>");
+        }
+        Value::String(s) if s.is_empty() => {
+            let _ = write!(out, "<{name}/>");
+        }
+        Value::String(s) => {
+            let _ = write!(out, "<{name}>");
+            escape_into(out, s);
+            let _ = write!(out, "</{name}>");
+        }
+        Value::Bool(b) => {
+            let _ = write!(out, "<{name}>{}</{name}>", u8::from(*b));
+        }
+        Value::Number(n) => {
+            let _ = write!(out, "<{name}>{n}</{name}>");
+        }
+    }
+}
+
+/// Keys become element names. Characters that would let a key break the document become `_`;
+/// a leading digit stays, as XML::Simple leaves it.
+fn element_name(key: &str) -> std::borrow::Cow<'_, str> {
+    let valid = |(i, c): (usize, char)| {
+        c.is_alphanumeric() || c == '_' || (i > 0 && matches!(c, '-' | '.' | ':'))
+    };
+    if !key.is_empty() && key.chars().enumerate().all(valid) {
+        return key.into();
+    }
+    if key.is_empty() {
+        return "_".into();
+    }
+    key.chars()
+        .enumerate()
+        .map(|(i, c)| if valid((i, c)) { c } else { '_' })
+        .collect::<String>()
+        .into()
+}
+
+fn escape_into(out: &mut String, text: &str) {
+    for c in text.chars() {
+        match c {
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '&' => out.push_str("&amp;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            // Characters XML 1.0 cannot carry at all are dropped.
+            c if (c as u32) < 0x20 && !matches!(c, '\t' | '\n' | '\r') => {}
+            c => out.push(c),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn api0_loadavg_shape() {
+        let v = json!({"one": "0.10", "five": "0.20", "fifteen": "0.30"});
+        assert_eq!(
+            to_xml("loadavg", &v),
+            "<loadavg><fifteen>0.30</fifteen><five>0.20</five><one>0.10</one></loadavg>"
+        );
+    }
+
+    #[test]
+    fn arrays_repeat_empty_vanish_strings_escape() {
+        let v = json!({"app": ["a", "b"], "none": [], "e": "", "n": null, "t": "<&>", "b": true, "o": {}});
+        assert_eq!(
+            to_xml("applist", &v),
+            "<applist><app>a</app><app>b</app><b>1</b><e/><n/><o></o><t>&lt;&amp;&gt;</t></applist>"
+        );
+    }
+
+    #[test]
+    fn hostile_names_cannot_break_out() {
+        let v = json!({"a b": 1, "</x><y>": 2, "": 3, "1abc": 4});
+        let xml = to_xml("bad<name>", &v);
+        assert_eq!(
+            xml,
+            "<bad_name_><_>3</_><1abc>4</1abc><__x__y_>2</__x__y_><a_b>1</a_b></bad_name_>"
+        );
+    }
+}

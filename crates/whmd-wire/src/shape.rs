@@ -1,0 +1,246 @@
+//! Envelopes: how an [`Outcome`] looks on the wire in API 1 and API 0 (PROTOCOL.md §3.1, §3.2).
+//!
+//! The result is a JSON value tree plus the XML root name; the renderers in [`crate::render`]
+//! turn that one tree into JSON or XML, so the formats never disagree.
+
+use crate::{ApiVersion, Outcome, Output};
+use serde_json::{Map, Value, json};
+
+/// How a function's API 1 reply is laid out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Api1Shape {
+    /// `{data, metadata}`, the standard envelope.
+    Envelope,
+    /// The data's keys at the top level beside `metadata`. Only `loadavg`, whose keys cPanel's
+    /// own Perl client reads at the top in every version (CLIENTS.md §1).
+    TopLevel,
+}
+
+/// How a function's API 0 reply is laid out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Api0Shape {
+    /// The data object itself (`{"version": …}`, `{"app": […]}`); a failure is
+    /// `{"status": 0, "statusmsg": reason}`.
+    Flat,
+}
+
+/// The HTTP-level class of a reply: a function's own failure is still a 200.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReplyStatus {
+    Ok,
+    /// The store is unreachable (503).
+    Unavailable,
+    /// A bug or unexpected failure (500).
+    Internal,
+}
+
+/// A shaped reply, ready to render.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Reply {
+    pub status: ReplyStatus,
+    /// The XML root element: `result` in API 1, the function's name in API 0.
+    pub root: String,
+    pub body: Value,
+}
+
+impl Reply {
+    /// Shapes a function's outcome for the version it was called in.
+    pub fn new(
+        command: &str,
+        version: &ApiVersion,
+        api0: Api0Shape,
+        api1: Api1Shape,
+        outcome: Outcome,
+        status: ReplyStatus,
+    ) -> Self {
+        if !version.uses_metadata() {
+            let body = match api0 {
+                Api0Shape::Flat if outcome.result => {
+                    Value::Object(outcome.data.unwrap_or_default())
+                }
+                Api0Shape::Flat => json!({"status": 0, "statusmsg": outcome.reason}),
+            };
+            return Self {
+                status,
+                root: command.to_owned(),
+                body,
+            };
+        }
+        let metadata = metadata(
+            command,
+            version,
+            outcome.result,
+            &outcome.reason,
+            &outcome.output,
+        );
+        let body = match (api1, outcome.data) {
+            (Api1Shape::TopLevel, Some(mut data)) => {
+                data.insert("metadata".into(), metadata);
+                Value::Object(data)
+            }
+            (Api1Shape::Envelope, Some(data)) => json!({"data": data, "metadata": metadata}),
+            (_, None) => json!({"metadata": metadata}),
+        };
+        Self {
+            status,
+            root: "result".into(),
+            body,
+        }
+    }
+
+    /// The reply for a function that does not exist in this API version. API 0 also carries
+    /// the text as a top-level `error`, where older clients look for it (PROTOCOL.md §3.1).
+    pub fn unknown_app(command: &str, version: &ApiVersion) -> Self {
+        let reason =
+            format!("Unknown app ({command}) requested for this version ({version}) of the API.");
+        if !version.uses_metadata() {
+            return Self {
+                status: ReplyStatus::Ok,
+                root: command.to_owned(),
+                body: json!({"status": 0, "statusmsg": reason, "error": reason}),
+            };
+        }
+        Self {
+            status: ReplyStatus::Ok,
+            root: "result".into(),
+            body: json!({"metadata": metadata(command, version, false, &reason, &Output::default())}),
+        }
+    }
+}
+
+fn metadata(
+    command: &str,
+    version: &ApiVersion,
+    result: bool,
+    reason: &str,
+    output: &Output,
+) -> Value {
+    let version = match version {
+        ApiVersion::V0 => json!(0),
+        ApiVersion::V1 => json!(1),
+        ApiVersion::Other(v) => v.parse::<u64>().map_or_else(|_| json!(v), |n| json!(n)),
+    };
+    let mut m = Map::new();
+    m.insert("version".into(), version);
+    m.insert("command".into(), json!(command));
+    m.insert("result".into(), json!(u8::from(result)));
+    m.insert("reason".into(), json!(reason));
+    if !output.is_empty() {
+        let mut o = Map::new();
+        o.insert("messages".into(), json!(output.messages));
+        o.insert("warnings".into(), json!(output.warnings));
+        if let Some(raw) = &output.raw {
+            o.insert("raw".into(), json!(raw));
+        }
+        m.insert("output".into(), Value::Object(o));
+    }
+    Value::Object(m)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn data() -> Map<String, Value> {
+        let mut m = Map::new();
+        m.insert("version".into(), json!("11.120.0.16"));
+        m
+    }
+
+    #[test]
+    fn api1_envelope_and_omitted_data() {
+        let r = Reply::new(
+            "version",
+            &ApiVersion::V1,
+            Api0Shape::Flat,
+            Api1Shape::Envelope,
+            Outcome::ok(data()),
+            ReplyStatus::Ok,
+        );
+        assert_eq!(r.root, "result");
+        assert_eq!(
+            r.body,
+            json!({"data": {"version": "11.120.0.16"}, "metadata": {"version": 1, "command": "version", "result": 1, "reason": "OK"}})
+        );
+        let r = Reply::new(
+            "x",
+            &ApiVersion::V1,
+            Api0Shape::Flat,
+            Api1Shape::Envelope,
+            Outcome::done(),
+            ReplyStatus::Ok,
+        );
+        assert!(r.body.get("data").is_none());
+    }
+
+    #[test]
+    fn api1_output_block_when_present() {
+        let o = Outcome::done().with_raw("log");
+        let r = Reply::new(
+            "x",
+            &ApiVersion::V1,
+            Api0Shape::Flat,
+            Api1Shape::Envelope,
+            o,
+            ReplyStatus::Ok,
+        );
+        assert_eq!(
+            r.body["metadata"]["output"],
+            json!({"messages": [], "warnings": [], "raw": "log"})
+        );
+    }
+
+    #[test]
+    fn api0_flat_success_and_failure() {
+        let r = Reply::new(
+            "version",
+            &ApiVersion::V0,
+            Api0Shape::Flat,
+            Api1Shape::Envelope,
+            Outcome::ok(data()),
+            ReplyStatus::Ok,
+        );
+        assert_eq!(r.root, "version");
+        assert_eq!(r.body, json!({"version": "11.120.0.16"}));
+        let r = Reply::new(
+            "x",
+            &ApiVersion::V0,
+            Api0Shape::Flat,
+            Api1Shape::Envelope,
+            Outcome::failure("no"),
+            ReplyStatus::Ok,
+        );
+        assert_eq!(r.body, json!({"status": 0, "statusmsg": "no"}));
+    }
+
+    #[test]
+    fn top_level_keeps_keys_beside_metadata() {
+        let r = Reply::new(
+            "loadavg",
+            &ApiVersion::V1,
+            Api0Shape::Flat,
+            Api1Shape::TopLevel,
+            Outcome::ok(data()),
+            ReplyStatus::Ok,
+        );
+        assert_eq!(r.body["version"], json!("11.120.0.16"));
+        assert_eq!(r.body["metadata"]["command"], json!("loadavg"));
+    }
+
+    #[test]
+    fn unknown_app_texts() {
+        let r = Reply::unknown_app("nope", &ApiVersion::V1);
+        assert_eq!(
+            r.body["metadata"]["reason"],
+            json!("Unknown app (nope) requested for this version (1) of the API.")
+        );
+        assert_eq!(r.body["metadata"]["result"], json!(0));
+        let r = Reply::unknown_app("nope", &ApiVersion::V0);
+        assert_eq!(
+            r.body["error"],
+            json!("Unknown app (nope) requested for this version (0) of the API.")
+        );
+        let r = Reply::unknown_app("version", &ApiVersion::Other("7".into()));
+        assert_eq!(r.body["metadata"]["version"], json!(7));
+    }
+}
