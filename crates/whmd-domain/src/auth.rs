@@ -1,0 +1,118 @@
+//! Authentication: credentials from a request become a [`Principal`], or nothing.
+//!
+//! A refusal never says why (wrong secret, unknown user, expired token): the caller gets the
+//! same 403 either way (PROTOCOL.md §2.4). The reason goes to the log only.
+
+use crate::names::is_system_username;
+use crate::secret::{token_digest, verify_password};
+use crate::time::unix_now;
+use crate::{AuthMethod, Principal, Secret, StoreError, Stores};
+use whmd_wire::AclSet;
+
+/// What a request presented.
+#[derive(Debug, Clone)]
+pub enum Credentials {
+    /// `Authorization: whm USER:TOKEN`.
+    ApiToken { user: String, token: Secret },
+    /// `Authorization: Basic …`.
+    Password { user: String, password: Secret },
+}
+
+impl Credentials {
+    pub fn user(&self) -> &str {
+        match self {
+            Self::ApiToken { user, .. } | Self::Password { user, .. } => user,
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Authenticator {
+    stores: Stores,
+}
+
+impl Authenticator {
+    pub fn new(stores: Stores) -> Self {
+        Self { stores }
+    }
+
+    /// The principal these credentials prove, `Ok(None)` when they prove nothing, or a store
+    /// failure (which must not read as a refusal).
+    pub async fn authenticate(
+        &self,
+        credentials: Credentials,
+    ) -> Result<Option<Principal>, StoreError> {
+        if !is_system_username(credentials.user()) {
+            tracing::info!(reason = "invalid user name", "authentication refused");
+            return Ok(None);
+        }
+        match credentials {
+            Credentials::ApiToken { user, token } => self.by_token(user, &token).await,
+            Credentials::Password { user, password } => self.by_password(user, password).await,
+        }
+    }
+
+    async fn by_token(
+        &self,
+        user: String,
+        token: &Secret,
+    ) -> Result<Option<Principal>, StoreError> {
+        if token.expose().is_empty() {
+            tracing::info!(%user, reason = "no token given", "authentication refused");
+            return Ok(None);
+        }
+        let record = self
+            .stores
+            .credentials
+            .api_token_by_digest(&token_digest(token.expose()))
+            .await?;
+        let Some(record) = record.filter(|r| r.user == user) else {
+            tracing::info!(%user, reason = "unknown token", "authentication refused");
+            return Ok(None);
+        };
+        if record.expires_at.is_some_and(|t| t <= unix_now()) {
+            tracing::info!(%user, token = %record.name, reason = "token expired", "authentication refused");
+            return Ok(None);
+        }
+        let Some(own) = self.acls_of(&user) else {
+            tracing::info!(%user, reason = "user holds no WHM privileges", "authentication refused");
+            return Ok(None);
+        };
+        let acls = record.acls.map_or(own, |t| own.narrowed_by(t));
+        Ok(Some(Principal {
+            user,
+            acls,
+            method: AuthMethod::ApiToken { name: record.name },
+        }))
+    }
+
+    async fn by_password(
+        &self,
+        user: String,
+        password: Secret,
+    ) -> Result<Option<Principal>, StoreError> {
+        let stored = self.stores.credentials.password_hash(&user).await?;
+        // Argon2 takes tens of milliseconds of CPU: keep it off the async workers.
+        let ok = tokio::task::spawn_blocking(move || verify_password(&password, stored.as_deref()))
+            .await
+            .unwrap_or(false);
+        if !ok {
+            tracing::info!(%user, reason = "wrong password or no password set", "authentication refused");
+            return Ok(None);
+        }
+        let Some(acls) = self.acls_of(&user) else {
+            tracing::info!(%user, reason = "user holds no WHM privileges", "authentication refused");
+            return Ok(None);
+        };
+        Ok(Some(Principal {
+            user,
+            acls,
+            method: AuthMethod::Password,
+        }))
+    }
+
+    /// The user's own WHM privileges. Only root holds any until resellers exist.
+    fn acls_of(&self, user: &str) -> Option<AclSet> {
+        (user == "root").then(AclSet::root)
+    }
+}

@@ -1,0 +1,13 @@
+//! whmd's domain layer: who is calling ([`Principal`]), how secrets are made and checked, how
+//! credentials become a principal ([`auth`]), and the store traits every backend implements.
+
+pub mod auth;
+pub mod names;
+pub mod principal;
+pub mod secret;
+pub mod store;
+pub mod time;
+
+pub use principal::{AuthMethod, Principal};
+pub use secret::Secret;
+pub use store::{StoreError, Stores};

@@ -1,0 +1,101 @@
+//! Secrets: API tokens (stored as SHA-512 digests, as cPanel does) and passwords (stored as
+//! Argon2id hashes). A [`Secret`] never shows itself in `Debug` output or logs.
+
+use argon2::Argon2;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use rand::Rng;
+use sha2::{Digest, Sha512};
+use std::fmt;
+use std::sync::LazyLock;
+
+/// A secret string. `Debug` prints `[redacted]`; read it with [`Secret::expose`].
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Self {
+        Self(value.into())
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("[redacted]")
+    }
+}
+
+const TOKEN_ALPHABET: &[u8] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ";
+pub const TOKEN_LEN: usize = 32;
+
+/// A new API token: 32 characters from `[0-9A-Z]`, like cPanel's (PROTOCOL.md §2.1).
+pub fn generate_api_token() -> Secret {
+    let mut rng = rand::rng();
+    let token: String = (0..TOKEN_LEN)
+        .map(|_| char::from(TOKEN_ALPHABET[rng.random_range(0..TOKEN_ALPHABET.len())]))
+        .collect();
+    Secret(token)
+}
+
+/// The stored form of an API token: its SHA-512 digest in lowercase hex. Tokens carry 165 bits
+/// of randomness, so a fast digest is safe and keeps token checks cheap on every request.
+pub fn token_digest(token: &str) -> String {
+    hex::encode(Sha512::digest(token.as_bytes()))
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("the password could not be hashed: {0}")]
+pub struct HashError(String);
+
+/// Hashes a password with Argon2id and a random salt, as a PHC string.
+pub fn hash_password(password: &Secret) -> Result<String, HashError> {
+    let salt = SaltString::encode_b64(&rand::rng().random::<[u8; 16]>())
+        .map_err(|e| HashError(e.to_string()))?;
+    Argon2::default()
+        .hash_password(password.expose().as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|e| HashError(e.to_string()))
+}
+
+/// Checks a password against a stored PHC string. With no stored hash it still does the work
+/// of one check, so a caller cannot time whether a user has a password.
+pub fn verify_password(password: &Secret, stored: Option<&str>) -> bool {
+    static DUMMY: LazyLock<String> =
+        LazyLock::new(|| hash_password(&Secret::new("whmd-dummy")).unwrap_or_default());
+    let phc = stored.unwrap_or(DUMMY.as_str());
+    let ok = PasswordHash::new(phc).is_ok_and(|hash| {
+        Argon2::default()
+            .verify_password(password.expose().as_bytes(), &hash)
+            .is_ok()
+    });
+    ok && stored.is_some()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_have_cpanels_form() {
+        let t = generate_api_token();
+        assert_eq!(t.expose().len(), TOKEN_LEN);
+        assert!(t.expose().bytes().all(|b| TOKEN_ALPHABET.contains(&b)));
+        assert_ne!(t, generate_api_token());
+        assert_eq!(token_digest("abc").len(), 128);
+    }
+
+    #[test]
+    fn passwords_verify_and_redact() {
+        let pw = Secret::new("correct horse");
+        let hash = hash_password(&pw).expect("hashes");
+        assert!(hash.starts_with("$argon2id$"));
+        assert!(verify_password(&pw, Some(&hash)));
+        assert!(!verify_password(&Secret::new("wrong"), Some(&hash)));
+        assert!(!verify_password(&pw, None));
+        assert!(!verify_password(&pw, Some("not a hash")));
+        assert_eq!(format!("{pw:?}"), "[redacted]");
+    }
+}

@@ -1,0 +1,31 @@
+//! The store conformance suite. Each backend's tests open a fresh store and call
+//! [`run_all`]; a check panics with a message naming what the backend got wrong.
+
+mod credentials;
+
+use whmd_domain::Stores;
+
+/// Names unique to one run, so suites can share a database without colliding.
+#[derive(Debug, Clone)]
+pub struct Names {
+    prefix: String,
+}
+
+impl Names {
+    pub fn new(prefix: impl Into<String>) -> Self {
+        Self {
+            prefix: prefix.into(),
+        }
+    }
+
+    pub fn user(&self, n: &str) -> String {
+        format!("{}{n}", self.prefix)
+    }
+}
+
+/// Runs every check against `stores`.
+pub async fn run_all(stores: &Stores, names: &Names) {
+    credentials::tokens_round_trip(stores, names).await;
+    credentials::token_names_are_unique_per_user(stores, names).await;
+    credentials::passwords_set_and_replace(stores, names).await;
+}
