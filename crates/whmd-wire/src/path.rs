@@ -60,15 +60,15 @@ impl Document {
         }
         let mut rest = segments.as_slice();
         let mut security_token = None;
-        if let Some((first, tail)) = rest.split_first() {
-            if is_security_token(first) {
-                security_token = Some((*first).to_owned());
+        if let Some((first, tail)) = rest.split_first()
+            && is_security_token(first)
+        {
+            security_token = Some((*first).to_owned());
+            rest = tail;
+            if let Some((next, tail)) = rest.split_first()
+                && next.starts_with("cPanel_magic_revision_")
+            {
                 rest = tail;
-                if let Some((next, tail)) = rest.split_first()
-                    && next.starts_with("cPanel_magic_revision_")
-                {
-                    rest = tail;
-                }
             }
         }
         let target = match rest.split_first() {

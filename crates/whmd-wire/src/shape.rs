@@ -22,6 +22,12 @@ pub enum Api0Shape {
     /// The data object itself (`{"version": …}`, `{"app": […]}`); a failure is
     /// `{"status": 0, "statusmsg": reason}`.
     Flat,
+    /// As `Flat`, with the data key `from` written as `to` (API 1 `privileges` is API 0
+    /// `privs`).
+    Renamed {
+        from: &'static str,
+        to: &'static str,
+    },
 }
 
 /// The HTTP-level class of a reply: a function's own failure is still a 200.
@@ -54,11 +60,16 @@ impl Reply {
         status: ReplyStatus,
     ) -> Self {
         if !version.uses_metadata() {
-            let body = match api0 {
-                Api0Shape::Flat if outcome.result => {
-                    Value::Object(outcome.data.unwrap_or_default())
+            let body = if !outcome.result {
+                json!({"status": 0, "statusmsg": outcome.reason})
+            } else {
+                let mut data = outcome.data.unwrap_or_default();
+                if let Api0Shape::Renamed { from, to } = api0
+                    && let Some(v) = data.shift_remove(from)
+                {
+                    data.insert(to.to_owned(), v);
                 }
-                Api0Shape::Flat => json!({"status": 0, "statusmsg": outcome.reason}),
+                Value::Object(data)
             };
             return Self {
                 status,
@@ -211,6 +222,22 @@ mod tests {
             ReplyStatus::Ok,
         );
         assert_eq!(r.body, json!({"status": 0, "statusmsg": "no"}));
+    }
+
+    #[test]
+    fn api0_renamed_key() {
+        let r = Reply::new(
+            "v",
+            &ApiVersion::V0,
+            Api0Shape::Renamed {
+                from: "version",
+                to: "v",
+            },
+            Api1Shape::Envelope,
+            Outcome::ok(data()),
+            ReplyStatus::Ok,
+        );
+        assert_eq!(r.body, json!({"v": "11.120.0.16"}));
     }
 
     #[test]

@@ -1,0 +1,105 @@
+//! The dispatcher: api.version → registry lookup → privilege check → handler → envelope.
+//!
+//! Every path out of here is a [`Reply`]: unknown functions, refusals, handler failures and
+//! panics alike. Internal failures are logged with an incident ID the caller also sees.
+
+use crate::registry::Call;
+use crate::{Context, FunctionSpec};
+use futures::FutureExt;
+use std::panic::AssertUnwindSafe;
+use std::sync::Arc;
+use tracing::Span;
+use whmd_domain::Principal;
+use whmd_wire::{ApiVersion, Args, Outcome, Reply, ReplyStatus, WhmError};
+
+/// Runs `function` for `principal` with the request's merged arguments.
+pub async fn call(
+    ctx: &Arc<Context>,
+    principal: Principal,
+    function: &str,
+    mut args: Args,
+) -> Reply {
+    let meta = args.take_meta();
+    let version = ApiVersion::from_arg(meta.get("api.version"));
+    let span = Span::current();
+    span.record("function", function);
+    span.record("api_version", tracing::field::display(&version));
+    span.record("user", principal.user.as_str());
+    let Some(spec) = ctx.registry.get(function, &version) else {
+        span.record("result", 0);
+        return Reply::unknown_app(function, &version);
+    };
+    if !spec.permits(&principal) {
+        span.record("result", 0);
+        let reason = match spec.access {
+            crate::Access::Acl(acl) if version.uses_metadata() => {
+                WhmError::PermissionDenied(acl).to_string()
+            }
+            // API 0's refusal text (PROTOCOL.md §3.2).
+            _ => "Permission Denied".to_owned(),
+        };
+        return shaped(spec, &version, Outcome::failure(reason), ReplyStatus::Ok);
+    }
+    let handler = spec.handler;
+    let call = Call {
+        ctx: Arc::clone(ctx),
+        principal,
+        args,
+        version: version.clone(),
+    };
+    let result = match AssertUnwindSafe(handler(call)).catch_unwind().await {
+        Ok(result) => result,
+        Err(_) => Err(WhmError::internal("the handler panicked")),
+    };
+    let (outcome, status) = match result {
+        Ok(outcome) => (outcome, ReplyStatus::Ok),
+        Err(e) => failure(function, e),
+    };
+    span.record("result", u8::from(outcome.result));
+    shaped(spec, &version, outcome, status)
+}
+
+/// The reply for a call whose arguments could not be read: the function's own failure shape,
+/// or "Unknown app" when it does not exist.
+pub fn reject(ctx: &Context, function: &str, version: &ApiVersion, reason: String) -> Reply {
+    match ctx.registry.get(function, version) {
+        Some(spec) => shaped(spec, version, Outcome::failure(reason), ReplyStatus::Ok),
+        None => Reply::unknown_app(function, version),
+    }
+}
+
+fn shaped(
+    spec: &FunctionSpec,
+    version: &ApiVersion,
+    outcome: Outcome,
+    status: ReplyStatus,
+) -> Reply {
+    Reply::new(spec.name, version, spec.api0, spec.api1, outcome, status)
+}
+
+fn failure(function: &str, e: WhmError) -> (Outcome, ReplyStatus) {
+    let status = e.status();
+    match &e {
+        WhmError::Internal(_) | WhmError::Unavailable(_) => {
+            let incident: u32 = rand::random();
+            tracing::error!(function, incident, error = %error_chain(&e), "function failed");
+            let reason = match e {
+                WhmError::Unavailable(_) => format!("{e} (ID {incident})"),
+                _ => format!("Internal Error (ID {incident})"),
+            };
+            (Outcome::failure(reason), status)
+        }
+        _ => (Outcome::failure(e.to_string()), status),
+    }
+}
+
+fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut text = e.to_string();
+    let mut source = e.source();
+    while let Some(s) = source {
+        text.push_str(": ");
+        text.push_str(&s.to_string());
+        source = s.source();
+    }
+    text
+}

@@ -1,0 +1,11 @@
+//! whmd's functions: the registry that names them, the dispatcher that checks privileges and
+//! runs them, and the handlers, one module per WHM section. Both the HTTP server and the
+//! command-line client call [`dispatch::call`].
+
+pub mod context;
+pub mod dispatch;
+pub mod functions;
+pub mod registry;
+
+pub use context::{Context, ServerInfo};
+pub use registry::{Access, FunctionSpec, Registry, Versions};

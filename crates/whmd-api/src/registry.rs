@@ -1,0 +1,147 @@
+//! The function registry: the one place that says which functions exist, in which API
+//! versions, what privilege each needs and how its reply is shaped. Dispatch and `applist`
+//! read it; nothing else lists functions.
+
+use crate::Context;
+use crate::functions;
+use futures::future::BoxFuture;
+use std::collections::HashMap;
+use std::fmt;
+use std::sync::Arc;
+use whmd_domain::Principal;
+use whmd_wire::{Acl, Api0Shape, Api1Shape, ApiVersion, Args, Outcome, WhmError};
+
+/// One call, as a handler receives it.
+#[derive(Debug)]
+pub struct Call {
+    pub ctx: Arc<Context>,
+    pub principal: Principal,
+    pub args: Args,
+    pub version: ApiVersion,
+}
+
+pub type Handler = fn(Call) -> BoxFuture<'static, Result<Outcome, WhmError>>;
+
+/// What a caller must hold to run a function.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    Acl(Acl),
+    /// Any authenticated caller (`loadavg` has no ACL check in WHM).
+    Authenticated,
+}
+
+/// The API versions a function exists in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Versions {
+    V0,
+    V1,
+    Both,
+}
+
+impl Versions {
+    pub fn includes(self, version: &ApiVersion) -> bool {
+        matches!(
+            (self, version),
+            (Self::Both, ApiVersion::V0 | ApiVersion::V1)
+                | (Self::V0, ApiVersion::V0)
+                | (Self::V1, ApiVersion::V1)
+        )
+    }
+}
+
+#[derive(Clone, Copy)]
+pub struct FunctionSpec {
+    pub name: &'static str,
+    pub access: Access,
+    pub versions: Versions,
+    pub api0: Api0Shape,
+    pub api1: Api1Shape,
+    pub handler: Handler,
+}
+
+impl fmt::Debug for FunctionSpec {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("FunctionSpec")
+            .field("name", &self.name)
+            .field("access", &self.access)
+            .field("versions", &self.versions)
+            .finish_non_exhaustive()
+    }
+}
+
+impl FunctionSpec {
+    /// A function in the standard `{data, metadata}` / flat API 0 shapes.
+    pub const fn new(
+        name: &'static str,
+        access: Access,
+        versions: Versions,
+        handler: Handler,
+    ) -> Self {
+        Self {
+            name,
+            access,
+            versions,
+            api0: Api0Shape::Flat,
+            api1: Api1Shape::Envelope,
+            handler,
+        }
+    }
+
+    pub const fn api0(mut self, shape: Api0Shape) -> Self {
+        self.api0 = shape;
+        self
+    }
+
+    pub const fn api1(mut self, shape: Api1Shape) -> Self {
+        self.api1 = shape;
+        self
+    }
+
+    /// Whether `principal` may run this function.
+    pub fn permits(&self, principal: &Principal) -> bool {
+        match self.access {
+            Access::Acl(acl) => principal.acls.permits(acl),
+            Access::Authenticated => true,
+        }
+    }
+}
+
+#[derive(Debug)]
+pub struct Registry {
+    functions: HashMap<&'static str, FunctionSpec>,
+}
+
+impl Registry {
+    /// Every function whmd implements.
+    pub fn standard() -> Self {
+        let mut functions = HashMap::new();
+        for spec in functions::ALL.iter().flat_map(|section| section.iter()) {
+            let previous = functions.insert(spec.name, *spec);
+            assert!(
+                previous.is_none(),
+                "function {} registered twice",
+                spec.name
+            );
+        }
+        Self { functions }
+    }
+
+    /// The function called `name` in `version`, if it exists there.
+    pub fn get(&self, name: &str, version: &ApiVersion) -> Option<&FunctionSpec> {
+        self.functions
+            .get(name)
+            .filter(|s| s.versions.includes(version))
+    }
+
+    /// The functions of `version` that `principal` may run, sorted by name.
+    pub fn available(&self, version: &ApiVersion, principal: &Principal) -> Vec<&'static str> {
+        let mut names: Vec<&'static str> = self
+            .functions
+            .values()
+            .filter(|s| s.versions.includes(version) && s.permits(principal))
+            .map(|s| s.name)
+            .collect();
+        names.sort_unstable();
+        names
+    }
+}

@@ -1,0 +1,317 @@
+//! Configuration: defaults, then a TOML file, then `WHMD_*` environment variables, then flags.
+//! Clap reads the last two; this module lays them over the file and the defaults and checks
+//! the result once, at start.
+
+use anyhow::{Context as _, bail};
+use clap::Args;
+use serde::Deserialize;
+use std::fmt;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+
+/// The WHM version whmd reports by default: the release its behaviour was taken from.
+pub const DEFAULT_WHM_VERSION: &str = "11.120.0.16";
+
+/// A listen address, or `off` to disable that listener.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(try_from = "String")]
+pub struct Listen(pub Option<SocketAddr>);
+
+impl FromStr for Listen {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        if s.eq_ignore_ascii_case("off") {
+            return Ok(Self(None));
+        }
+        s.parse()
+            .map(|a| Self(Some(a)))
+            .map_err(|_| format!("“{s}” is not an address such as 127.0.0.1:2087, or off"))
+    }
+}
+
+impl TryFrom<String> for Listen {
+    type Error = String;
+    fn try_from(s: String) -> Result<Self, Self::Error> {
+        s.parse()
+    }
+}
+
+/// The settings every subcommand that opens the store shares.
+#[derive(Debug, Clone, Default, Args)]
+pub struct StoreFlags {
+    /// A TOML configuration file [default: DATA_DIR/whmd.toml when it exists].
+    #[arg(long, env = "WHMD_CONFIG")]
+    pub config: Option<PathBuf>,
+    /// Where whmd keeps its database, certificate and root token [default: ./whmd-data].
+    #[arg(long, env = "WHMD_DATA_DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// The store [default: sqlite://DATA_DIR/whmd.db].
+    #[arg(long, env = "WHMD_DATABASE_URL", hide_env_values = true)]
+    pub database_url: Option<String>,
+}
+
+/// `whmd serve` flags; each also reads its `WHMD_*` variable.
+#[derive(Debug, Clone, Default, Args)]
+pub struct ServeFlags {
+    #[command(flatten)]
+    pub store: StoreFlags,
+    /// The HTTPS listener, or off [default: 127.0.0.1:2087].
+    #[arg(long, env = "WHMD_HTTPS")]
+    pub https: Option<Listen>,
+    /// The plain HTTP listener, or off [default: 127.0.0.1:2086].
+    #[arg(long, env = "WHMD_HTTP")]
+    pub http: Option<Listen>,
+    /// The server's hostname, for `gethostname` and the certificate [default: the system's].
+    #[arg(long, env = "WHMD_HOSTNAME")]
+    pub hostname: Option<String>,
+    /// A PEM certificate chain to serve instead of the generated one (with --tls-key).
+    #[arg(long, env = "WHMD_TLS_CERT")]
+    pub tls_cert: Option<PathBuf>,
+    /// The PEM private key of --tls-cert.
+    #[arg(long, env = "WHMD_TLS_KEY")]
+    pub tls_key: Option<PathBuf>,
+    /// The WHM version to report from `version` [default: 11.120.0.16].
+    #[arg(long, env = "WHMD_WHM_VERSION")]
+    pub whm_version: Option<String>,
+}
+
+/// The configuration file: the same settings, all optional.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileConfig {
+    data_dir: Option<PathBuf>,
+    database_url: Option<String>,
+    https: Option<Listen>,
+    http: Option<Listen>,
+    hostname: Option<String>,
+    tls_cert: Option<PathBuf>,
+    tls_key: Option<PathBuf>,
+    whm_version: Option<String>,
+}
+
+/// The resolved configuration.
+#[derive(Clone)]
+pub struct Config {
+    pub data_dir: PathBuf,
+    pub database_url: String,
+    pub https: Option<SocketAddr>,
+    pub http: Option<SocketAddr>,
+    pub hostname: String,
+    pub tls_cert: Option<PathBuf>,
+    pub tls_key: Option<PathBuf>,
+    pub whm_version: String,
+}
+
+impl fmt::Debug for Config {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // A PostgreSQL URL may carry a password.
+        f.debug_struct("Config")
+            .field("data_dir", &self.data_dir)
+            .field("database_url", &"[redacted]")
+            .field("https", &self.https)
+            .field("http", &self.http)
+            .field("hostname", &self.hostname)
+            .field("tls_cert", &self.tls_cert)
+            .field("tls_key", &self.tls_key)
+            .field("whm_version", &self.whm_version)
+            .finish()
+    }
+}
+
+/// Where the store lives, for subcommands that need nothing else.
+#[derive(Debug, Clone)]
+pub struct StoreConfig {
+    pub data_dir: PathBuf,
+    pub database_url: String,
+}
+
+impl StoreFlags {
+    pub fn resolve(&self) -> anyhow::Result<StoreConfig> {
+        let (file, _) = self.load_file()?;
+        let data_dir = self.data_dir_with(&file);
+        let database_url = self.database_url_with(&file, &data_dir);
+        Ok(StoreConfig {
+            data_dir,
+            database_url,
+        })
+    }
+
+    fn load_file(&self) -> anyhow::Result<(FileConfig, Option<PathBuf>)> {
+        let path = match &self.config {
+            Some(p) => p.clone(),
+            None => {
+                let default = self
+                    .data_dir
+                    .clone()
+                    .unwrap_or_else(default_data_dir)
+                    .join("whmd.toml");
+                if !default.exists() {
+                    return Ok((FileConfig::default(), None));
+                }
+                default
+            }
+        };
+        let text = std::fs::read_to_string(&path)
+            .with_context(|| format!("cannot read the configuration file {}", path.display()))?;
+        let file = toml::from_str(&text)
+            .with_context(|| format!("the configuration file {} is not valid", path.display()))?;
+        Ok((file, Some(path)))
+    }
+
+    fn data_dir_with(&self, file: &FileConfig) -> PathBuf {
+        self.data_dir
+            .clone()
+            .or_else(|| file.data_dir.clone())
+            .unwrap_or_else(default_data_dir)
+    }
+
+    fn database_url_with(&self, file: &FileConfig, data_dir: &Path) -> String {
+        self.database_url
+            .clone()
+            .or_else(|| file.database_url.clone())
+            .unwrap_or_else(|| format!("sqlite://{}", data_dir.join("whmd.db").display()))
+    }
+}
+
+impl ServeFlags {
+    pub fn resolve(&self) -> anyhow::Result<Config> {
+        let (file, _) = self.store.load_file()?;
+        let data_dir = self.store.data_dir_with(&file);
+        let database_url = self.store.database_url_with(&file, &data_dir);
+        let listen = |flag: Option<Listen>, file: Option<Listen>, default: &str| {
+            flag.or(file).map_or_else(|| default.parse().ok(), |l| l.0)
+        };
+        let config = Config {
+            https: listen(self.https, file.https, "127.0.0.1:2087"),
+            http: listen(self.http, file.http, "127.0.0.1:2086"),
+            hostname: self
+                .hostname
+                .clone()
+                .or(file.hostname)
+                .unwrap_or_else(system_hostname),
+            tls_cert: self.tls_cert.clone().or(file.tls_cert),
+            tls_key: self.tls_key.clone().or(file.tls_key),
+            whm_version: self
+                .whm_version
+                .clone()
+                .or(file.whm_version)
+                .unwrap_or_else(|| DEFAULT_WHM_VERSION.to_owned()),
+            data_dir,
+            database_url,
+        };
+        config.validate()?;
+        Ok(config)
+    }
+}
+
+impl Config {
+    fn validate(&self) -> anyhow::Result<()> {
+        if self.https.is_none() && self.http.is_none() {
+            bail!("both listeners are off: enable --https or --http");
+        }
+        if self.tls_cert.is_some() != self.tls_key.is_some() {
+            bail!("--tls-cert and --tls-key go together");
+        }
+        let parts: Vec<&str> = self.whm_version.split('.').collect();
+        if parts.len() != 4
+            || parts
+                .iter()
+                .any(|p| p.is_empty() || !p.bytes().all(|b| b.is_ascii_digit()))
+        {
+            bail!("--whm-version must have four numeric parts, such as 11.120.0.16");
+        }
+        if self.hostname.is_empty()
+            || self
+                .hostname
+                .contains(|c: char| c.is_whitespace() || c == '/')
+        {
+            bail!("--hostname “{}” is not a host name", self.hostname);
+        }
+        Ok(())
+    }
+
+    /// A configuration for tests and embedding: both listeners on free loopback ports.
+    pub fn ephemeral(data_dir: &Path) -> Self {
+        let any = "127.0.0.1:0".parse().ok();
+        Self {
+            data_dir: data_dir.to_owned(),
+            database_url: format!("sqlite://{}", data_dir.join("whmd.db").display()),
+            https: any,
+            http: any,
+            hostname: "whmd.test".to_owned(),
+            tls_cert: None,
+            tls_key: None,
+            whm_version: DEFAULT_WHM_VERSION.to_owned(),
+        }
+    }
+}
+
+fn default_data_dir() -> PathBuf {
+    PathBuf::from("whmd-data")
+}
+
+fn system_hostname() -> String {
+    gethostname::gethostname()
+        .into_string()
+        .unwrap_or_else(|_| "localhost".to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults() {
+        let c = ServeFlags::default().resolve().expect("defaults resolve");
+        assert_eq!(c.https, "127.0.0.1:2087".parse().ok());
+        assert_eq!(c.http, "127.0.0.1:2086".parse().ok());
+        assert_eq!(c.database_url, "sqlite://whmd-data/whmd.db");
+        assert_eq!(c.whm_version, DEFAULT_WHM_VERSION);
+    }
+
+    #[test]
+    fn file_then_flags() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("whmd.toml");
+        std::fs::write(
+            &path,
+            "http = \"off\"\nhostname = \"file.example\"\nwhm_version = \"11.130.0.1\"\n",
+        )
+        .expect("write");
+        let mut flags = ServeFlags::default();
+        flags.store.config = Some(path);
+        flags.hostname = Some("flag.example".into());
+        let c = flags.resolve().expect("resolves");
+        assert_eq!(c.http, None);
+        assert_eq!(c.hostname, "flag.example");
+        assert_eq!(c.whm_version, "11.130.0.1");
+    }
+
+    #[test]
+    fn bad_settings_are_refused() {
+        let refused = |flags: ServeFlags| assert!(flags.resolve().is_err(), "{flags:?}");
+        refused(ServeFlags {
+            whm_version: Some("11.120".into()),
+            ..ServeFlags::default()
+        });
+        refused(ServeFlags {
+            tls_cert: Some("c.pem".into()),
+            ..ServeFlags::default()
+        });
+        refused(ServeFlags {
+            http: Some(Listen(None)),
+            https: Some(Listen(None)),
+            ..ServeFlags::default()
+        });
+        assert!("nonsense".parse::<Listen>().is_err());
+    }
+
+    #[test]
+    fn database_url_is_redacted() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let mut c = Config::ephemeral(dir.path());
+        c.database_url = "postgres://u:secret@h/db".into();
+        assert!(!format!("{c:?}").contains("secret"));
+    }
+}

@@ -1,0 +1,104 @@
+//! `/json-api/FUNCTION` and `/xml-api/FUNCTION`: authenticate, read the arguments, dispatch,
+//! render.
+
+use super::auth::{HeaderAuth, from_headers};
+use super::{AppState, errors};
+use axum::body::{Body, to_bytes};
+use axum::extract::Request;
+use axum::http::{HeaderValue, Method, StatusCode, header};
+use axum::response::Response;
+use whmd_api::dispatch;
+use whmd_wire::render::{content_type, render};
+use whmd_wire::{ApiFormat, ApiVersion, Args, Reply, ReplyStatus};
+
+/// The largest request body read (PROTOCOL.md §1.3); more is refused with 413.
+pub const MAX_BODY: usize = 1 << 20;
+
+pub async fn handle(
+    state: AppState,
+    request: Request<Body>,
+    format: ApiFormat,
+    function: String,
+) -> Response {
+    if !matches!(*request.method(), Method::GET | Method::POST | Method::HEAD) {
+        return errors::method_not_allowed(format);
+    }
+    let credentials = match from_headers(request.headers()) {
+        HeaderAuth::Present(c) => c,
+        HeaderAuth::Missing | HeaderAuth::Malformed => return errors::access_denied(format),
+    };
+    let principal = match state.auth.authenticate(credentials).await {
+        Ok(Some(p)) => p,
+        Ok(None) => return errors::access_denied(format),
+        Err(e) => {
+            tracing::error!(error = %e, source = ?std::error::Error::source(&e), "the store failed during authentication");
+            return errors::unavailable(format);
+        }
+    };
+    let is_json = request
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes() == b"application/json");
+    let query = request.uri().query().unwrap_or("").to_owned();
+    let body = match to_bytes(request.into_body(), MAX_BODY).await {
+        Ok(b) => b,
+        Err(_) => return errors::payload_too_large(format),
+    };
+    let parsed = if is_json {
+        Args::from_json(query.as_bytes(), &body)
+    } else {
+        Args::from_form(query.as_bytes(), &body)
+    };
+    let reply = match parsed {
+        Ok(args) => dispatch::call(&state.ctx, principal, &function, args).await,
+        Err(e) => {
+            tracing::info!(error = %e, "unreadable arguments");
+            let version = sniff_version(query.as_bytes(), if is_json { &[] } else { &body });
+            dispatch::reject(&state.ctx, &function, &version, e.to_string())
+        }
+    };
+    respond(format, &reply)
+}
+
+/// The API version of a request whose arguments as a whole could not be read, so that the
+/// refusal still comes in the envelope the client expects.
+fn sniff_version(query: &[u8], body: &[u8]) -> ApiVersion {
+    let value = query
+        .split(|b| *b == b'&')
+        .chain(body.split(|b| *b == b'&'))
+        .find_map(|pair| pair.strip_prefix(b"api.version="));
+    ApiVersion::from_arg(value.and_then(|v| std::str::from_utf8(v).ok()))
+}
+
+fn respond(format: ApiFormat, reply: &Reply) -> Response {
+    let status = match reply.status {
+        ReplyStatus::Ok => StatusCode::OK,
+        ReplyStatus::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+        ReplyStatus::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+    };
+    let mut response = Response::new(Body::from(render(format, &reply.root, &reply.body)));
+    *response.status_mut() = status;
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(content_type(format)),
+    );
+    headers.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("no-cache, no-store, must-revalidate, private"),
+    );
+    headers.insert(header::PRAGMA, HeaderValue::from_static("no-cache"));
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn version_sniffing() {
+        assert_eq!(sniff_version(b"a=%ff&api.version=1", b""), ApiVersion::V1);
+        assert_eq!(sniff_version(b"a=%ff", b"api.version=1"), ApiVersion::V1);
+        assert_eq!(sniff_version(b"a=%ff", b""), ApiVersion::V0);
+    }
+}

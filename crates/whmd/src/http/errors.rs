@@ -1,0 +1,84 @@
+//! HTTP-level refusals, decided before any function runs. On an API document they carry the
+//! body WHM sends with its 403 (PROTOCOL.md §2.4), in the document's format, as `text/plain`;
+//! elsewhere plain text.
+
+use axum::body::Body;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::Response;
+use hyper::ext::ReasonPhrase;
+use serde_json::json;
+use whmd_wire::ApiFormat;
+use whmd_wire::render::render;
+
+const TEXT_PLAIN: &str = "text/plain; charset=\"utf-8\"";
+
+/// Bad or missing credentials: `403 Forbidden Access denied`, as cpsrvd words it.
+pub fn access_denied(format: ApiFormat) -> Response {
+    let mut response = api_error(format, StatusCode::FORBIDDEN, "Access denied");
+    response
+        .extensions_mut()
+        .insert(ReasonPhrase::from_static(b"Forbidden Access denied"));
+    response
+}
+
+pub fn payload_too_large(format: ApiFormat) -> Response {
+    api_error(
+        format,
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "The request body exceeds 1 MiB.",
+    )
+}
+
+pub fn method_not_allowed(format: ApiFormat) -> Response {
+    let mut response = api_error(format, StatusCode::METHOD_NOT_ALLOWED, "Use GET or POST.");
+    response
+        .headers_mut()
+        .insert(header::ALLOW, HeaderValue::from_static("GET, HEAD, POST"));
+    response
+}
+
+pub fn unavailable(format: ApiFormat) -> Response {
+    api_error(
+        format,
+        StatusCode::SERVICE_UNAVAILABLE,
+        "The service is temporarily unavailable. Try again later.",
+    )
+}
+
+pub fn bad_request(text: &str) -> Response {
+    plain(StatusCode::BAD_REQUEST, text)
+}
+
+pub fn not_found() -> Response {
+    plain(
+        StatusCode::NOT_FOUND,
+        "The requested document does not exist.",
+    )
+}
+
+fn api_error(format: ApiFormat, status: StatusCode, text: &str) -> Response {
+    let body = json!({
+        "apiversion": "2",
+        "error": text,
+        "data": {"reason": text, "result": "0"},
+        "type": "text",
+    });
+    let body = match format {
+        ApiFormat::Json => render(format, "", &json!({ "cpanelresult": body })),
+        ApiFormat::Xml => render(format, "cpanelresult", &body),
+    };
+    respond(status, body)
+}
+
+fn plain(status: StatusCode, text: &str) -> Response {
+    respond(status, format!("{text}\n").into_bytes())
+}
+
+fn respond(status: StatusCode, body: Vec<u8>) -> Response {
+    let mut response = Response::new(Body::from(body));
+    *response.status_mut() = status;
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(TEXT_PLAIN));
+    headers.insert(header::CONNECTION, HeaderValue::from_static("close"));
+    response
+}

@@ -1,0 +1,70 @@
+//! The HTTP front end. One fallback handler takes every request, because WHM's path rules
+//! (PROTOCOL.md §1.1) are not a router's: the path is normalised first, then dispatched.
+
+mod api;
+mod auth;
+mod errors;
+
+use crate::listener::Connection;
+use axum::Router;
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::response::Response;
+use std::sync::Arc;
+use std::time::Instant;
+use tracing::Instrument;
+use tracing::field::Empty;
+use whmd_api::Context;
+use whmd_domain::auth::Authenticator;
+use whmd_wire::{Document, Target};
+
+/// What every request handler shares.
+#[derive(Debug, Clone)]
+pub struct AppState {
+    pub ctx: Arc<Context>,
+    pub auth: Authenticator,
+}
+
+/// The whole HTTP application.
+pub fn app(state: AppState) -> Router {
+    Router::new().fallback(handle).with_state(state)
+}
+
+async fn handle(State(state): State<AppState>, request: Request<Body>) -> Response {
+    let connection = request.extensions().get::<Connection>().copied();
+    let peer = connection.map(|c| c.peer.to_string()).unwrap_or_default();
+    // The query string is never logged: it may carry passwords.
+    let span = tracing::info_span!(
+        "request",
+        method = %request.method(),
+        path = %request.uri().path(),
+        %peer,
+        function = Empty,
+        api_version = Empty,
+        user = Empty,
+        result = Empty,
+    );
+    async move {
+        let started = Instant::now();
+        let response = route(state, request).await;
+        tracing::info!(
+            status = response.status().as_u16(),
+            micros = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX),
+            "request done"
+        );
+        response
+    }
+    .instrument(span)
+    .await
+}
+
+async fn route(state: AppState, request: Request<Body>) -> Response {
+    let document = match Document::parse(request.uri().path()) {
+        Ok(d) => d,
+        Err(e) => return errors::bad_request(&e.to_string()),
+    };
+    match document.target {
+        Target::Api { format, function } => api::handle(state, request, format, function).await,
+        Target::Other(_) => errors::not_found(),
+    }
+}

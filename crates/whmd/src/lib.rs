@@ -1,0 +1,14 @@
+//! The whmd server: configuration, first-start bootstrap, TLS, the two listeners and the HTTP
+//! front end that turns requests into calls of the function registry.
+
+pub mod bootstrap;
+pub mod config;
+pub mod http;
+pub mod listener;
+pub mod passwd;
+pub mod server;
+pub mod store;
+pub mod tls;
+
+pub use config::Config;
+pub use server::{Running, start};

@@ -1,0 +1,113 @@
+//! The `whmd` command: `serve` runs the server, `passwd` sets a password.
+
+use clap::{Parser, Subcommand};
+use std::io::IsTerminal;
+use std::process::ExitCode;
+use tracing_subscriber::EnvFilter;
+use whmd::config::{ServeFlags, StoreFlags};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "whmd",
+    version,
+    about = "A server that speaks cPanel's WHM API"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run the server.
+    Serve(ServeFlags),
+    /// Set USER's password (read from standard input), for Basic auth.
+    Passwd {
+        user: String,
+        #[command(flatten)]
+        store: StoreFlags,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            EnvFilter::try_from_env("WHMD_LOG").unwrap_or_else(|_| EnvFilter::new("info")),
+        )
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
+        .init();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("whmd: cannot start the runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let result = runtime.block_on(async {
+        match cli.command {
+            Command::Serve(flags) => serve(flags).await,
+            Command::Passwd { user, store } => {
+                whmd::passwd::run(&user, &store, std::io::stdin().lock()).await
+            }
+        }
+    });
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("whmd: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn serve(flags: ServeFlags) -> anyhow::Result<()> {
+    let config = flags.resolve()?;
+    tracing::info!(?config, "starting");
+    let running = whmd::start(config.clone()).await?;
+    if let Some(token) = &running.new_root_token {
+        // Shown once; the file keeps it for scripts.
+        #[allow(clippy::print_stdout)]
+        {
+            println!("root API token: {}", token.expose());
+            println!(
+                "(saved to {})",
+                whmd::bootstrap::root_token_path(&config.data_dir).display()
+            );
+        }
+    }
+    for (name, addr) in [("https", running.https), ("http", running.http)] {
+        if let Some(addr) = addr {
+            tracing::info!(%addr, "listening for {name}");
+        }
+    }
+    shutdown_signal().await;
+    tracing::info!("shutting down");
+    running.shutdown().await;
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut term =
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(s) => s,
+                Err(_) => {
+                    let _ = ctrl_c.await;
+                    return;
+                }
+            };
+        tokio::select! {
+            _ = ctrl_c => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = ctrl_c.await;
+}

@@ -1,0 +1,81 @@
+//! Starting and stopping a whole server: store, bootstrap, TLS, both listeners.
+
+use crate::http::{AppState, app};
+use crate::{Config, bootstrap, listener, store, tls};
+use std::net::SocketAddr;
+use std::sync::Arc;
+use tokio::sync::watch;
+use tokio::task::JoinSet;
+use tokio_rustls::TlsAcceptor;
+use whmd_api::{Context, ServerInfo};
+use whmd_domain::Secret;
+use whmd_domain::auth::Authenticator;
+
+/// A started server. Dropping it does not stop it; call [`Running::shutdown`].
+#[derive(Debug)]
+pub struct Running {
+    /// The bound HTTPS address, when that listener is on.
+    pub https: Option<SocketAddr>,
+    /// The bound plain HTTP address, when that listener is on.
+    pub http: Option<SocketAddr>,
+    /// The root API token, when this start made it (first start only).
+    pub new_root_token: Option<Secret>,
+    /// The PEM certificate the HTTPS listener serves.
+    pub certificate: std::path::PathBuf,
+    stop: watch::Sender<bool>,
+    tasks: JoinSet<()>,
+}
+
+/// Opens the store, runs first-start bootstrap, binds the listeners and starts serving.
+pub async fn start(config: Config) -> anyhow::Result<Running> {
+    bootstrap::create_private_dir(&config.data_dir)?;
+    let stores = store::open(&config.database_url).await?;
+    let new_root_token = bootstrap::ensure_root_token(&config, &stores).await?;
+    let (cert, key) = match (&config.tls_cert, &config.tls_key) {
+        (Some(cert), Some(key)) => (cert.clone(), key.clone()),
+        _ => {
+            tls::ensure_self_signed(&config.data_dir, &config.hostname)?;
+            tls::generated_paths(&config.data_dir)
+        }
+    };
+    let acceptor = TlsAcceptor::from(tls::server_config(&cert, &key)?);
+    let info = ServerInfo {
+        hostname: config.hostname.clone(),
+        whm_version: config.whm_version.clone(),
+    };
+    let state = AppState {
+        auth: Authenticator::new(stores.clone()),
+        ctx: Arc::new(Context::new(info, stores)),
+    };
+    let router = app(state);
+    let (stop, stopped) = watch::channel(false);
+    let mut tasks = JoinSet::new();
+    let mut addrs = [None, None];
+    for (slot, addr, tls) in [(0, config.https, Some(acceptor)), (1, config.http, None)] {
+        let Some(addr) = addr else { continue };
+        let listener = listener::bind(addr).await?;
+        addrs[slot] = Some(listener.local_addr()?);
+        tasks.spawn(listener::serve(
+            listener,
+            tls,
+            router.clone(),
+            stopped.clone(),
+        ));
+    }
+    Ok(Running {
+        https: addrs[0],
+        http: addrs[1],
+        new_root_token,
+        certificate: cert,
+        stop,
+        tasks,
+    })
+}
+
+impl Running {
+    /// Stops accepting connections and waits for the accept loops to end.
+    pub async fn shutdown(mut self) {
+        let _ = self.stop.send(true);
+        while self.tasks.join_next().await.is_some() {}
+    }
+}
