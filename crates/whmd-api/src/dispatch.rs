@@ -103,3 +103,122 @@ fn error_chain(e: &dyn std::error::Error) -> String {
     }
     text
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::registry::Call;
+    use crate::{Access, FunctionSpec, Registry, ServerInfo, Versions};
+    use futures::future::BoxFuture;
+    use serde_json::json;
+    use whmd_domain::store::{ApiTokenRecord, CredentialStore};
+    use whmd_domain::{AuthMethod, StoreError, Stores};
+    use whmd_wire::{Acl, AclSet};
+
+    /// A store whose database is gone.
+    #[derive(Debug)]
+    struct Gone;
+
+    fn gone() -> StoreError {
+        StoreError::Unavailable("connection refused".into())
+    }
+
+    #[async_trait::async_trait]
+    impl CredentialStore for Gone {
+        async fn insert_api_token(&self, _: &ApiTokenRecord) -> Result<(), StoreError> {
+            Err(gone())
+        }
+        async fn api_token_by_digest(&self, _: &str) -> Result<Option<ApiTokenRecord>, StoreError> {
+            Err(gone())
+        }
+        async fn api_token_by_name(
+            &self,
+            _: &str,
+            _: &str,
+        ) -> Result<Option<ApiTokenRecord>, StoreError> {
+            Err(gone())
+        }
+        async fn password_hash(&self, _: &str) -> Result<Option<String>, StoreError> {
+            Err(gone())
+        }
+        async fn set_password_hash(&self, _: &str, _: &str) -> Result<(), StoreError> {
+            Err(gone())
+        }
+    }
+
+    fn panics(_: Call) -> BoxFuture<'static, Result<Outcome, WhmError>> {
+        Box::pin(async { panic!("boom") })
+    }
+
+    fn reads_store(call: Call) -> BoxFuture<'static, Result<Outcome, WhmError>> {
+        Box::pin(async move {
+            call.ctx.stores.credentials.password_hash("root").await?;
+            Ok(Outcome::done())
+        })
+    }
+
+    fn context() -> Arc<Context> {
+        let specs = [
+            FunctionSpec::new("panics", Access::Authenticated, Versions::Both, panics),
+            FunctionSpec::new(
+                "reads_store",
+                Access::Acl(Acl::LIST_ACCTS),
+                Versions::Both,
+                reads_store,
+            ),
+        ];
+        Arc::new(Context {
+            info: ServerInfo {
+                hostname: "h".into(),
+                whm_version: "11.120.0.16".into(),
+            },
+            stores: Stores {
+                credentials: Arc::new(Gone),
+            },
+            registry: Registry::from_specs(&specs),
+        })
+    }
+
+    fn root() -> Principal {
+        Principal {
+            user: "root".into(),
+            acls: AclSet::root(),
+            method: AuthMethod::Local,
+        }
+    }
+
+    fn v1() -> Args {
+        Args::from_pairs([("api.version", "1")]).expect("args")
+    }
+
+    #[tokio::test]
+    async fn a_panicking_handler_is_a_500_with_an_incident_id() {
+        let reply = call(&context(), root(), "panics", v1()).await;
+        assert_eq!(reply.status, ReplyStatus::Internal);
+        let reason = reply.body["metadata"]["reason"].as_str().expect("reason");
+        assert!(reason.starts_with("Internal Error (ID "), "{reason}");
+        assert!(!reason.contains("boom"), "the panic text stays in the log");
+    }
+
+    #[tokio::test]
+    async fn an_unreachable_store_is_a_503() {
+        let reply = call(&context(), root(), "reads_store", v1()).await;
+        assert_eq!(reply.status, ReplyStatus::Unavailable);
+        assert_eq!(reply.body["metadata"]["result"], json!(0));
+    }
+
+    #[tokio::test]
+    async fn the_acl_is_checked_before_the_handler_runs() {
+        let nobody = Principal {
+            acls: AclSet::EMPTY,
+            ..root()
+        };
+        // The handler would fail with 503; the refusal comes first.
+        let reply = call(&context(), nobody, "reads_store", v1()).await;
+        assert_eq!(reply.status, ReplyStatus::Ok);
+        assert_eq!(
+            reply.body["metadata"]["reason"],
+            json!("Permission Denied: You do not have the “list-accts” privilege.")
+        );
+    }
+}

@@ -126,6 +126,14 @@ impl Registry {
         Self { functions }
     }
 
+    /// A registry of just these functions, for tests of the dispatcher.
+    #[cfg(test)]
+    pub(crate) fn from_specs(specs: &[FunctionSpec]) -> Self {
+        Self {
+            functions: specs.iter().map(|s| (s.name, *s)).collect(),
+        }
+    }
+
     /// The function called `name` in `version`, if it exists there.
     pub fn get(&self, name: &str, version: &ApiVersion) -> Option<&FunctionSpec> {
         self.functions

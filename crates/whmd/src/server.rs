@@ -3,13 +3,11 @@
 use crate::http::{AppState, app};
 use crate::{Config, bootstrap, listener, store, tls};
 use std::net::SocketAddr;
-use std::sync::Arc;
 use tokio::sync::watch;
 use tokio::task::JoinSet;
 use tokio_rustls::TlsAcceptor;
 use whmd_api::{Context, ServerInfo};
 use whmd_domain::Secret;
-use whmd_domain::auth::Authenticator;
 
 /// A started server. Dropping it does not stop it; call [`Running::shutdown`].
 #[derive(Debug)]
@@ -43,11 +41,7 @@ pub async fn start(config: Config) -> anyhow::Result<Running> {
         hostname: config.hostname.clone(),
         whm_version: config.whm_version.clone(),
     };
-    let state = AppState {
-        auth: Authenticator::new(stores.clone()),
-        ctx: Arc::new(Context::new(info, stores)),
-    };
-    let router = app(state);
+    let router = app(AppState::new(Context::new(info, stores)));
     let (stop, stopped) = watch::channel(false);
     let mut tasks = JoinSet::new();
     let mut addrs = [None, None];

@@ -25,6 +25,15 @@ pub struct AppState {
     pub auth: Authenticator,
 }
 
+impl AppState {
+    pub fn new(ctx: Context) -> Self {
+        Self {
+            auth: Authenticator::new(ctx.stores.clone()),
+            ctx: Arc::new(ctx),
+        }
+    }
+}
+
 /// The whole HTTP application.
 pub fn app(state: AppState) -> Router {
     Router::new().fallback(handle).with_state(state)

@@ -1,0 +1,145 @@
+//! A server per test, and clients for it.
+
+use reqwest::{Certificate, Client, Method, StatusCode};
+use serde_json::Value;
+use tempfile::TempDir;
+use whmd::Config;
+use whmd::Running;
+use whmd_domain::Stores;
+use whmd_store_sqlite::SqliteStore;
+
+pub struct Server {
+    pub dir: TempDir,
+    pub running: Option<Running>,
+    pub token: String,
+    pub client: Client,
+}
+
+/// What came back from one call.
+#[derive(Debug)]
+pub struct Answer {
+    pub status: StatusCode,
+    pub content_type: String,
+    pub text: String,
+}
+
+impl Answer {
+    pub fn json(&self) -> Value {
+        serde_json::from_str(&self.text).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.text))
+    }
+}
+
+impl Server {
+    pub async fn start() -> Self {
+        let dir = tempfile::tempdir().expect("tempdir");
+        Self::start_in(dir).await
+    }
+
+    pub async fn start_in(dir: TempDir) -> Self {
+        let running = whmd::start(Config::ephemeral(dir.path()))
+            .await
+            .expect("server starts");
+        let token = std::fs::read_to_string(dir.path().join("root.token"))
+            .expect("root.token")
+            .trim()
+            .to_owned();
+        let pem = std::fs::read(&running.certificate).expect("certificate");
+        let client = Client::builder()
+            .add_root_certificate(Certificate::from_pem(&pem).expect("PEM"))
+            .tls_built_in_root_certs(false)
+            .build()
+            .expect("client");
+        Self {
+            dir,
+            running: Some(running),
+            token,
+            client,
+        }
+    }
+
+    fn running(&self) -> &Running {
+        self.running.as_ref().expect("server is running")
+    }
+
+    /// `http://127.0.0.1:PORT{path}`.
+    pub fn http(&self, path: &str) -> String {
+        format!(
+            "http://{}{path}",
+            self.running().http.expect("http listener")
+        )
+    }
+
+    /// `https://localhost:PORT{path}`, so the certificate's name is checked.
+    pub fn https(&self, path: &str) -> String {
+        let port = self.running().https.expect("https listener").port();
+        format!("https://localhost:{port}{path}")
+    }
+
+    pub fn root_auth(&self) -> String {
+        format!("whm root:{}", self.token)
+    }
+
+    /// GET over plain HTTP with the root token.
+    pub async fn get(&self, path: &str) -> Answer {
+        self.send(
+            Method::GET,
+            self.http(path),
+            Some(&self.root_auth()),
+            None,
+            None,
+        )
+        .await
+    }
+
+    /// GET `/json-api/{function}?{query}` with the root token and parse the JSON.
+    pub async fn call(&self, function: &str, query: &str) -> Value {
+        let answer = self.get(&format!("/json-api/{function}?{query}")).await;
+        assert_eq!(answer.status, StatusCode::OK, "{}", answer.text);
+        answer.json()
+    }
+
+    pub async fn send(
+        &self,
+        method: Method,
+        url: String,
+        auth: Option<&str>,
+        content_type: Option<&str>,
+        body: Option<Vec<u8>>,
+    ) -> Answer {
+        let mut request = self.client.request(method, url);
+        if let Some(auth) = auth {
+            request = request.header("Authorization", auth);
+        }
+        if let Some(ct) = content_type {
+            request = request.header("Content-Type", ct);
+        }
+        if let Some(body) = body {
+            request = request.body(body);
+        }
+        let response = request.send().await.expect("request is answered");
+        let status = response.status();
+        let content_type = response
+            .headers()
+            .get("content-type")
+            .map(|v| v.to_str().unwrap_or("").to_owned())
+            .unwrap_or_default();
+        let text = response.text().await.expect("body");
+        Answer {
+            status,
+            content_type,
+            text,
+        }
+    }
+
+    /// A second handle on the server's database, as another process would open it.
+    pub async fn store(&self) -> Stores {
+        let url = format!("sqlite://{}", self.dir.path().join("whmd.db").display());
+        SqliteStore::open(&url).await.expect("store opens").stores()
+    }
+
+    pub async fn stop(&mut self) {
+        if let Some(running) = self.running.take() {
+            running.shutdown().await;
+        }
+    }
+}

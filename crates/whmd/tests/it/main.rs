@@ -1,0 +1,10 @@
+//! whmd's integration tests: each starts a real server on free loopback ports with its own
+//! data directory and talks to it over HTTP and HTTPS.
+
+mod auth;
+mod bad_input;
+mod bootstrap;
+mod functions;
+mod harness;
+mod http_fuzz;
+mod protocol;

@@ -1,0 +1,245 @@
+//! The wire protocol: versions, formats, methods, bodies, the cpsess prefix (PROTOCOL.md §1, §3).
+
+use crate::harness::Server;
+use reqwest::{Method, StatusCode};
+use serde_json::json;
+
+#[tokio::test]
+async fn api1_envelope_over_https() {
+    let server = Server::start().await;
+    let answer = server
+        .send(
+            Method::GET,
+            server.https("/json-api/version?api.version=1"),
+            Some(&server.root_auth()),
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(answer.status, StatusCode::OK);
+    assert_eq!(answer.content_type, "application/json; charset=\"utf-8\"");
+    assert_eq!(
+        answer.json(),
+        json!({"data": {"version": "11.120.0.16"},
+               "metadata": {"version": 1, "command": "version", "result": 1, "reason": "OK"}})
+    );
+}
+
+#[tokio::test]
+async fn api0_is_the_default() {
+    let server = Server::start().await;
+    assert_eq!(
+        server.call("version", "").await,
+        json!({"version": "11.120.0.16"})
+    );
+    assert_eq!(
+        server.call("version", "api.version=0").await,
+        json!({"version": "11.120.0.16"})
+    );
+}
+
+#[tokio::test]
+async fn xml_in_both_versions() {
+    let server = Server::start().await;
+    let v1 = server.get("/xml-api/version?api.version=1").await;
+    assert_eq!(v1.content_type, "text/xml; charset=\"utf-8\"");
+    assert_eq!(
+        v1.text,
+        "<result><data><version>11.120.0.16</version></data><metadata><command>version</command>\
+         <reason>OK</reason><result>1</result><version>1</version></metadata></result>"
+    );
+    let v0 = server.get("/xml-api/version").await;
+    assert_eq!(v0.text, "<version><version>11.120.0.16</version></version>");
+    let apps = server.get("/xml-api/applist").await;
+    assert!(apps.text.starts_with("<applist><app>"), "{}", apps.text);
+    assert!(apps.text.contains("<app>version</app>"), "{}", apps.text);
+}
+
+#[tokio::test]
+async fn post_octet_stream_body_is_a_form() {
+    // cPanel::PublicAPI posts its form with Content-Type application/octet-stream (CLIENTS.md §1).
+    let server = Server::start().await;
+    let answer = server
+        .send(
+            Method::POST,
+            server.http("/json-api/version"),
+            Some(&server.root_auth()),
+            Some("application/octet-stream"),
+            Some(b"api.version=1".to_vec()),
+        )
+        .await;
+    assert_eq!(answer.json()["metadata"]["version"], json!(1));
+}
+
+#[tokio::test]
+async fn query_and_body_merge_whatever_the_content_type() {
+    let server = Server::start().await;
+    for ct in [
+        None,
+        Some("application/x-www-form-urlencoded"),
+        Some("text/plain"),
+        Some("application/json; charset=utf-8"),
+    ] {
+        let answer = server
+            .send(
+                Method::POST,
+                server.http("/json-api/applist?api.version=1"),
+                Some(&server.root_auth()),
+                ct,
+                Some(b"ignored=1".to_vec()),
+            )
+            .await;
+        assert_eq!(
+            answer.json()["metadata"]["result"],
+            json!(1),
+            "{ct:?}: {}",
+            answer.text
+        );
+    }
+}
+
+#[tokio::test]
+async fn json_body_only_for_exactly_application_json() {
+    let server = Server::start().await;
+    let auth = server.root_auth();
+    let post = |ct: &'static str| {
+        server.send(
+            Method::POST,
+            server.http("/json-api/version"),
+            Some(&auth),
+            Some(ct),
+            Some(br#"{"api.version": 1}"#.to_vec()),
+        )
+    };
+    assert_eq!(
+        post("application/json").await.json()["metadata"]["version"],
+        json!(1)
+    );
+    // With a charset the body is read as a form, so the JSON text is one odd key: API 0.
+    assert_eq!(
+        post("application/json; charset=utf-8").await.json(),
+        json!({"version": "11.120.0.16"})
+    );
+}
+
+#[tokio::test]
+async fn invalid_json_body_is_a_whm_failure() {
+    let server = Server::start().await;
+    let answer = server
+        .send(
+            Method::POST,
+            server.http("/json-api/version?api.version=1"),
+            Some(&server.root_auth()),
+            Some("application/json"),
+            Some(b"[1,2".to_vec()),
+        )
+        .await;
+    assert_eq!(answer.status, StatusCode::OK);
+    let body = answer.json();
+    assert_eq!(body["metadata"]["result"], json!(0));
+    assert_eq!(
+        body["metadata"]["reason"],
+        json!("The request body is not a valid JSON object.")
+    );
+}
+
+#[tokio::test]
+async fn cpsess_prefix_with_token_auth() {
+    // whambampy keeps the /cpsess… prefix from create_user_session and still sends its token.
+    let server = Server::start().await;
+    for path in [
+        "/cpsess0123456789/json-api/version?api.version=1",
+        "/cpsess9999999999/cPanel_magic_revision_1/json-api/version?api.version=1",
+    ] {
+        let answer = server.get(path).await;
+        assert_eq!(
+            answer.json()["data"]["version"],
+            json!("11.120.0.16"),
+            "{path}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn unknown_functions_and_versions() {
+    let server = Server::start().await;
+    let v1 = server.call("no_such_function", "api.version=1").await;
+    assert_eq!(
+        v1,
+        json!({"metadata": {"version": 1, "command": "no_such_function", "result": 0,
+               "reason": "Unknown app (no_such_function) requested for this version (1) of the API."}})
+    );
+    let v0 = server.call("no_such_function", "").await;
+    assert_eq!(v0["status"], json!(0));
+    assert_eq!(
+        v0["statusmsg"],
+        json!("Unknown app (no_such_function) requested for this version (0) of the API.")
+    );
+    assert_eq!(v0["error"], v0["statusmsg"]);
+    // systemloadavg exists only in API 1.
+    let v0 = server.call("systemloadavg", "").await;
+    assert_eq!(
+        v0["statusmsg"],
+        json!("Unknown app (systemloadavg) requested for this version (0) of the API.")
+    );
+    let v7 = server.call("version", "api.version=7").await;
+    assert_eq!(
+        v7["metadata"]["reason"],
+        json!("Unknown app (version) requested for this version (7) of the API.")
+    );
+    assert_eq!(v7["metadata"]["version"], json!(7));
+    let xml = server.get("/xml-api/nope%3Cx%3E?api.version=1").await;
+    assert!(
+        xml.text.contains("Unknown app (nope&lt;x&gt;) requested"),
+        "{}",
+        xml.text
+    );
+}
+
+#[tokio::test]
+async fn head_get_post_and_other_methods() {
+    let server = Server::start().await;
+    let auth = server.root_auth();
+    let head = server
+        .send(
+            Method::HEAD,
+            server.http("/json-api/version"),
+            Some(&auth),
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(head.status, StatusCode::OK);
+    assert!(head.text.is_empty());
+    let put = server
+        .send(
+            Method::PUT,
+            server.http("/json-api/version"),
+            Some(&auth),
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(put.status, StatusCode::METHOD_NOT_ALLOWED);
+    assert_eq!(
+        put.json()["cpanelresult"]["error"],
+        json!("Use GET or POST.")
+    );
+}
+
+#[tokio::test]
+async fn responses_are_not_cached() {
+    let server = Server::start().await;
+    let response = server
+        .client
+        .get(server.http("/json-api/version"))
+        .header("Authorization", server.root_auth())
+        .send()
+        .await
+        .expect("answered");
+    let cache = response
+        .headers()
+        .get("cache-control")
+        .expect("cache-control");
+    assert!(cache.to_str().expect("ascii").contains("no-store"));
+}
