@@ -111,40 +111,9 @@ mod tests {
     use crate::{Access, FunctionSpec, Registry, ServerInfo, Versions};
     use futures::future::BoxFuture;
     use serde_json::json;
-    use whmd_domain::store::{ApiTokenRecord, CredentialStore};
-    use whmd_domain::{AuthMethod, StoreError, Stores};
+    use whmd_domain::AuthMethod;
+    use whmd_store_sqlite::SqliteStore;
     use whmd_wire::{Acl, AclSet};
-
-    /// A store whose database is gone.
-    #[derive(Debug)]
-    struct Gone;
-
-    fn gone() -> StoreError {
-        StoreError::Unavailable("connection refused".into())
-    }
-
-    #[async_trait::async_trait]
-    impl CredentialStore for Gone {
-        async fn insert_api_token(&self, _: &ApiTokenRecord) -> Result<(), StoreError> {
-            Err(gone())
-        }
-        async fn api_token_by_digest(&self, _: &str) -> Result<Option<ApiTokenRecord>, StoreError> {
-            Err(gone())
-        }
-        async fn api_token_by_name(
-            &self,
-            _: &str,
-            _: &str,
-        ) -> Result<Option<ApiTokenRecord>, StoreError> {
-            Err(gone())
-        }
-        async fn password_hash(&self, _: &str) -> Result<Option<String>, StoreError> {
-            Err(gone())
-        }
-        async fn set_password_hash(&self, _: &str, _: &str) -> Result<(), StoreError> {
-            Err(gone())
-        }
-    }
 
     fn panics(_: Call) -> BoxFuture<'static, Result<Outcome, WhmError>> {
         Box::pin(async { panic!("boom") })
@@ -157,7 +126,13 @@ mod tests {
         })
     }
 
-    fn context() -> Arc<Context> {
+    /// A context whose store is real but closed, as when the database has gone away.
+    async fn context() -> Arc<Context> {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let store = SqliteStore::open(&format!("sqlite://{}", dir.path().join("db").display()))
+            .await
+            .expect("store");
+        store.close().await;
         let specs = [
             FunctionSpec::new("panics", Access::Authenticated, Versions::Both, panics),
             FunctionSpec::new(
@@ -172,9 +147,7 @@ mod tests {
                 hostname: "h".into(),
                 whm_version: "11.120.0.16".into(),
             },
-            stores: Stores {
-                credentials: Arc::new(Gone),
-            },
+            stores: store.stores(),
             registry: Registry::from_specs(&specs),
         })
     }
@@ -193,7 +166,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_panicking_handler_is_a_500_with_an_incident_id() {
-        let reply = call(&context(), root(), "panics", v1()).await;
+        let reply = call(&context().await, root(), "panics", v1()).await;
         assert_eq!(reply.status, ReplyStatus::Internal);
         let reason = reply.body["metadata"]["reason"].as_str().expect("reason");
         assert!(reason.starts_with("Internal Error (ID "), "{reason}");
@@ -202,7 +175,7 @@ mod tests {
 
     #[tokio::test]
     async fn an_unreachable_store_is_a_503() {
-        let reply = call(&context(), root(), "reads_store", v1()).await;
+        let reply = call(&context().await, root(), "reads_store", v1()).await;
         assert_eq!(reply.status, ReplyStatus::Unavailable);
         assert_eq!(reply.body["metadata"]["result"], json!(0));
     }
@@ -214,7 +187,7 @@ mod tests {
             ..root()
         };
         // The handler would fail with 503; the refusal comes first.
-        let reply = call(&context(), nobody, "reads_store", v1()).await;
+        let reply = call(&context().await, nobody, "reads_store", v1()).await;
         assert_eq!(reply.status, ReplyStatus::Ok);
         assert_eq!(
             reply.body["metadata"]["reason"],

@@ -1,6 +1,7 @@
 //! whmd's domain layer: who is calling ([`Principal`]), how secrets are made and checked, how
 //! credentials become a principal ([`auth`]), and the store traits every backend implements.
 
+pub mod account;
 pub mod auth;
 pub mod names;
 pub mod principal;

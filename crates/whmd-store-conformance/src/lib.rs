@@ -1,6 +1,7 @@
 //! The store conformance suite. Each backend's tests open a fresh store and call
 //! [`run_all`]; a check panics with a message naming what the backend got wrong.
 
+mod accounts;
 mod credentials;
 
 use whmd_domain::Stores;
@@ -28,4 +29,11 @@ pub async fn run_all(stores: &Stores, names: &Names) {
     credentials::tokens_round_trip(stores, names).await;
     credentials::token_names_are_unique_per_user(stores, names).await;
     credentials::passwords_set_and_replace(stores, names).await;
+    accounts::accounts_round_trip(stores, names).await;
+    accounts::names_and_domains_are_unique(stores, names).await;
+    accounts::listing_by_owner(stores, names).await;
+    accounts::updates_are_guarded_by_revision(stores, names).await;
+    accounts::renames_move_what_belongs_to_the_user(stores, names).await;
+    accounts::removal_and_passwords(stores, names).await;
+    accounts::db_prefixes_and_the_log(stores, names).await;
 }

@@ -1,6 +1,7 @@
 //! The embedded store: one SQLite file in WAL mode, `synchronous=FULL` so every commit is
 //! durable, a busy timeout so `whmd passwd` and `whmapi1` can write while the server runs.
 
+mod accounts;
 mod credentials;
 mod error;
 
@@ -48,6 +49,7 @@ impl SqliteStore {
     pub fn stores(&self) -> Stores {
         Stores {
             credentials: Arc::new(self.clone()),
+            accounts: Arc::new(self.clone()),
         }
     }
 

@@ -2,8 +2,10 @@
 //! implements them with its own migrations. A missing row is `Ok(None)`, never an error, and a
 //! failing database is never "not found".
 
+mod accounts;
 mod credentials;
 
+pub use accounts::AccountStore;
 pub use credentials::{ApiTokenRecord, CredentialStore};
 
 use std::sync::Arc;
@@ -36,4 +38,5 @@ impl From<StoreError> for WhmError {
 #[derive(Debug, Clone)]
 pub struct Stores {
     pub credentials: Arc<dyn CredentialStore>,
+    pub accounts: Arc<dyn AccountStore>,
 }

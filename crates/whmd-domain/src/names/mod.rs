@@ -1,5 +1,8 @@
 //! Name rules shared by authentication and the functions.
 
+pub mod domain;
+pub mod username;
+
 /// Whether `name` can be a system user name at all: what an `Authorization` header may name
 /// before any lookup happens (PROTOCOL.md §2.1).
 pub fn is_system_username(name: &str) -> bool {

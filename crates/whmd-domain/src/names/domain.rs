@@ -1,0 +1,162 @@
+//! Main domains of new accounts (FUNCTIONS.md §9), with WHM's reasons.
+
+use std::net::IpAddr;
+
+/// Endings WHM refuses as a top-level label.
+const REFUSED_TLDS: &[&str] = &[
+    "bkup",
+    "bkup2",
+    "cache",
+    "json",
+    "lock",
+    "mbox",
+    "offset",
+    "stor",
+    "yaml",
+    "invalid",
+    "localhost",
+];
+
+/// What the domain is checked against beyond its syntax.
+#[derive(Debug, Clone, Copy)]
+pub struct DomainContext<'a> {
+    pub username: &'a str,
+    pub hostname: &'a str,
+    pub caller_is_root: bool,
+}
+
+/// Checks a new main domain and returns it lowercased, or the reason it is refused. Whether the
+/// domain is already taken is the store's to say.
+pub fn check_new_domain(raw: &str, ctx: DomainContext<'_>) -> Result<String, String> {
+    let domain = raw.trim().to_ascii_lowercase();
+    let domain = domain.strip_suffix('.').unwrap_or(&domain).to_owned();
+    let cannot = |why: &str| {
+        Err(format!(
+            "The system cannot accept “{raw}” as a domain name ({why})."
+        ))
+    };
+    if domain.is_empty() {
+        return cannot("it is empty");
+    }
+    if domain.len() > 254 {
+        return cannot("it is longer than 254 characters");
+    }
+    if domain.parse::<IpAddr>().is_ok() {
+        return cannot("it is an IP address");
+    }
+    if !domain.contains('.') {
+        return cannot("it has only one label");
+    }
+    for label in domain.split('.') {
+        if label.is_empty() || label.len() > 63 {
+            return cannot("each label must have between 1 and 63 characters");
+        }
+        if !label
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        {
+            return cannot("labels may contain only letters, digits and hyphens");
+        }
+        if label.starts_with('-') || label.ends_with('-') {
+            return cannot("labels may not begin or end with a hyphen");
+        }
+    }
+    let tld = domain.rsplit('.').next().unwrap_or_default();
+    if !(tld.starts_with("xn--") || tld.bytes().all(|b| b.is_ascii_alphanumeric())) {
+        return cannot("the last label must be letters and digits");
+    }
+    if REFUSED_TLDS.contains(&tld) {
+        return cannot(&format!("it may not end in “.{tld}”"));
+    }
+    if domain.starts_with("www.") {
+        return cannot("it may not begin with “www.”");
+    }
+    if ["cpanel.net", "cpanel.com"]
+        .iter()
+        .any(|c| domain == *c || domain.ends_with(&format!(".{c}")))
+    {
+        return cannot("it belongs to cPanel");
+    }
+    if domain == ctx.username {
+        return cannot("it may not be the same as the username");
+    }
+    let hostname = ctx.hostname.to_ascii_lowercase();
+    if domain == hostname {
+        return Err(
+            "You may not create a domain with a name that is the server’s hostname.".to_owned(),
+        );
+    }
+    if !ctx.caller_is_root && domain.ends_with(&format!(".{hostname}")) {
+        return cannot("it is a subdomain of the server’s hostname");
+    }
+    Ok(domain)
+}
+
+pub fn exists_reason(domain: &str) -> String {
+    format!("The domain “{domain}” already exists in the userdata.")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const CTX: DomainContext<'static> = DomainContext {
+        username: "bob",
+        hostname: "host.example.net",
+        caller_is_root: false,
+    };
+
+    #[test]
+    fn accepts_and_lowercases() {
+        assert_eq!(
+            check_new_domain("Example.COM", CTX),
+            Ok("example.com".into())
+        );
+        assert_eq!(
+            check_new_domain("a-b.xn--p1ai", CTX),
+            Ok("a-b.xn--p1ai".into())
+        );
+        assert_eq!(
+            check_new_domain("example.com.", CTX),
+            Ok("example.com".into())
+        );
+    }
+
+    #[test]
+    fn refusals() {
+        for bad in [
+            "",
+            "localhost",
+            "1.2.3.4",
+            "::1",
+            "-a.com",
+            "a-.com",
+            "a..com",
+            "a_b.com",
+            "a.c-m",
+            "x.lock",
+            "www.example.com",
+            "cpanel.net",
+            "x.cpanel.com",
+            "host.example.net",
+            "sub.host.example.net",
+            "a b.com",
+            "ex\"ample.com",
+        ] {
+            assert!(check_new_domain(bad, CTX).is_err(), "{bad}");
+        }
+        let long = format!("{}.com", "a".repeat(64));
+        assert!(check_new_domain(&long, CTX).is_err());
+        let longest = format!("{}.com", vec!["a".repeat(63); 4].join("."));
+        assert!(check_new_domain(&longest, CTX).is_err());
+        assert_eq!(
+            check_new_domain("host.example.net", CTX),
+            Err("You may not create a domain with a name that is the server’s hostname.".into())
+        );
+        let root = DomainContext {
+            caller_is_root: true,
+            ..CTX
+        };
+        assert!(check_new_domain("sub.host.example.net", root).is_ok());
+    }
+}

@@ -1,0 +1,341 @@
+//! Checks for [`whmd_domain::store::AccountStore`].
+
+use crate::Names;
+use std::collections::BTreeMap;
+use whmd_domain::account::{Account, AccountingEntry, Suspension};
+use whmd_domain::secret::{generate_api_token, token_digest};
+use whmd_domain::store::ApiTokenRecord;
+use whmd_domain::{StoreError, Stores};
+
+fn account(user: &str, owner: &str) -> Account {
+    let mut cpuser = BTreeMap::new();
+    cpuser.insert("MAXPOP".to_owned(), "10".to_owned());
+    cpuser.insert("bogus_food".to_owned(), "y".to_owned());
+    Account {
+        user: user.to_owned(),
+        domain: format!("{user}.example.com"),
+        owner: owner.to_owned(),
+        plan: "default".to_owned(),
+        ip: "192.0.2.1".to_owned(),
+        shell: "/usr/local/cpanel/bin/noshell".to_owned(),
+        quota_mb: Some(500),
+        suspension: None,
+        cpuser,
+        domains: vec![],
+        dead_domains: vec![],
+        homedir_links: vec![],
+        mtime: 1_700_000_000,
+        revision: 0,
+    }
+}
+
+fn log(action: &str, user: &str) -> AccountingEntry {
+    AccountingEntry::new(1_700_000_000, action, "root", vec![user.to_owned()])
+}
+
+pub async fn accounts_round_trip(stores: &Stores, names: &Names) {
+    let a = stores.accounts.as_ref();
+    let mut alice = account(&names.user("alice"), "root");
+    alice.suspension = Some(Suspension {
+        reason: "unpaid".into(),
+        time: 5,
+        locked: true,
+        leave_ftp_enabled: false,
+    });
+    alice.quota_mb = None;
+    a.create_account(&alice, "$phc", &log("CREATE", &alice.user))
+        .await
+        .expect("create");
+    assert_eq!(
+        a.account(&alice.user).await.expect("get").as_ref(),
+        Some(&alice),
+        "an account round-trips"
+    );
+    assert_eq!(
+        a.account_by_domain(&alice.domain)
+            .await
+            .expect("get")
+            .as_ref(),
+        Some(&alice),
+        "found by its domain"
+    );
+    assert_eq!(
+        a.account(&names.user("nobody")).await.expect("get"),
+        None,
+        "an unknown user is None"
+    );
+    let phc = stores
+        .credentials
+        .password_hash(&alice.user)
+        .await
+        .expect("password");
+    assert_eq!(
+        phc.as_deref(),
+        Some("$phc"),
+        "the password is stored with the account"
+    );
+}
+
+pub async fn names_and_domains_are_unique(stores: &Stores, names: &Names) {
+    let a = stores.accounts.as_ref();
+    let bob = account(&names.user("bob"), "root");
+    a.create_account(&bob, "$one", &log("CREATE", &bob.user))
+        .await
+        .expect("create");
+    let before = a.accounting_log(10_000).await.expect("log").len();
+    let again = a
+        .create_account(&bob, "$two", &log("CREATE", &bob.user))
+        .await;
+    assert!(
+        matches!(again, Err(StoreError::Conflict(_))),
+        "a taken username is a Conflict: {again:?}"
+    );
+    let same_domain = Account {
+        user: names.user("bob2"),
+        ..bob.clone()
+    };
+    let again = a
+        .create_account(&same_domain, "$two", &log("CREATE", &same_domain.user))
+        .await;
+    assert!(
+        matches!(again, Err(StoreError::Conflict(_))),
+        "a taken domain is a Conflict: {again:?}"
+    );
+    assert_eq!(
+        a.account(&same_domain.user).await.expect("get"),
+        None,
+        "nothing half-written"
+    );
+    let phc = stores
+        .credentials
+        .password_hash(&bob.user)
+        .await
+        .expect("password");
+    assert_eq!(
+        phc.as_deref(),
+        Some("$one"),
+        "a refused create changes no password"
+    );
+    assert_eq!(
+        a.accounting_log(10_000).await.expect("log").len(),
+        before,
+        "a refused create logs nothing"
+    );
+}
+
+pub async fn listing_by_owner(stores: &Stores, names: &Names) {
+    let a = stores.accounts.as_ref();
+    let reseller = names.user("res");
+    for n in ["lc", "la", "lb"] {
+        let acct = account(&names.user(n), &reseller);
+        a.create_account(&acct, "$p", &log("CREATE", &acct.user))
+            .await
+            .expect("create");
+    }
+    let owned: Vec<String> = a
+        .accounts(Some(&reseller))
+        .await
+        .expect("list")
+        .into_iter()
+        .map(|a| a.user)
+        .collect();
+    assert_eq!(
+        owned,
+        [names.user("la"), names.user("lb"), names.user("lc")],
+        "owned accounts, by username"
+    );
+    let all = a.accounts(None).await.expect("list all");
+    assert!(
+        all.len() >= 3 && all.windows(2).all(|w| w[0].user < w[1].user),
+        "every account, ordered"
+    );
+}
+
+pub async fn updates_are_guarded_by_revision(stores: &Stores, names: &Names) {
+    let a = stores.accounts.as_ref();
+    let carol = account(&names.user("carol"), "root");
+    a.create_account(&carol, "$p", &log("CREATE", &carol.user))
+        .await
+        .expect("create");
+    let read = a.account(&carol.user).await.expect("get").expect("exists");
+    let mut first = read.clone();
+    first.set("MAXPOP", "20");
+    a.update_account(&carol.user, &first, &[log("MODIFY", &carol.user)])
+        .await
+        .expect("first update");
+    let mut second = read.clone();
+    second.set("MAXFTP", "3");
+    let stale = a
+        .update_account(&carol.user, &second, &[log("MODIFY", &carol.user)])
+        .await;
+    assert!(
+        matches!(stale, Err(StoreError::Conflict(_))),
+        "a stale revision is a Conflict: {stale:?}"
+    );
+    let now = a.account(&carol.user).await.expect("get").expect("exists");
+    assert_eq!(now.get("MAXPOP"), Some("20"), "the first update stands");
+    assert_eq!(now.get("MAXFTP"), None, "the stale one wrote nothing");
+    assert_eq!(
+        now.revision,
+        read.revision + 1,
+        "each update bumps the revision"
+    );
+}
+
+pub async fn renames_move_what_belongs_to_the_user(stores: &Stores, names: &Names) {
+    let a = stores.accounts.as_ref();
+    let (old, new) = (names.user("dave"), names.user("dave2"));
+    let dave = account(&old, "root");
+    a.create_account(&dave, "$dave", &log("CREATE", &old))
+        .await
+        .expect("create");
+    let customer = account(&names.user("davec"), &old);
+    a.create_account(&customer, "$c", &log("CREATE", &customer.user))
+        .await
+        .expect("create");
+    let token = ApiTokenRecord {
+        user: old.clone(),
+        name: "t".into(),
+        digest: token_digest(generate_api_token().expose()),
+        create_time: 0,
+        expires_at: None,
+        acls: None,
+    };
+    stores
+        .credentials
+        .insert_api_token(&token)
+        .await
+        .expect("token");
+    let mut renamed = a.account(&old).await.expect("get").expect("exists");
+    renamed.user = new.clone();
+    a.update_account(&old, &renamed, &[log("MODIFY", &new)])
+        .await
+        .expect("rename");
+    assert_eq!(
+        a.account(&old).await.expect("get"),
+        None,
+        "the old name is gone"
+    );
+    assert!(
+        a.account(&new).await.expect("get").is_some(),
+        "the new name exists"
+    );
+    assert_eq!(
+        stores
+            .credentials
+            .password_hash(&new)
+            .await
+            .expect("pw")
+            .as_deref(),
+        Some("$dave"),
+        "password moved"
+    );
+    assert_eq!(
+        stores.credentials.password_hash(&old).await.expect("pw"),
+        None,
+        "no password left behind"
+    );
+    let moved = stores
+        .credentials
+        .api_token_by_digest(&token.digest)
+        .await
+        .expect("token")
+        .expect("exists");
+    assert_eq!(moved.user, new, "tokens moved");
+    let owned = a
+        .account(&customer.user)
+        .await
+        .expect("get")
+        .expect("exists");
+    assert_eq!(
+        owned.owner, new,
+        "owned accounts follow their owner's new name"
+    );
+    let taken = Account {
+        user: customer.user.clone(),
+        ..a.account(&new).await.expect("get").expect("exists")
+    };
+    let clash = a.update_account(&new, &taken, &[]).await;
+    assert!(
+        matches!(clash, Err(StoreError::Conflict(_))),
+        "renaming onto a taken name is a Conflict: {clash:?}"
+    );
+}
+
+pub async fn removal_and_passwords(stores: &Stores, names: &Names) {
+    let a = stores.accounts.as_ref();
+    let erin = account(&names.user("erin"), "root");
+    a.create_account(&erin, "$p", &log("CREATE", &erin.user))
+        .await
+        .expect("create");
+    assert!(
+        a.set_account_password(&erin.user, "$q", &log("PASSWD", &erin.user))
+            .await
+            .expect("passwd")
+    );
+    assert_eq!(
+        stores
+            .credentials
+            .password_hash(&erin.user)
+            .await
+            .expect("pw")
+            .as_deref(),
+        Some("$q")
+    );
+    assert!(
+        !a.set_account_password(&names.user("ghost"), "$q", &log("PASSWD", "ghost"))
+            .await
+            .expect("passwd")
+    );
+    assert!(
+        a.remove_account(&erin.user, &log("REMOVE", &erin.user))
+            .await
+            .expect("remove")
+    );
+    assert!(
+        !a.remove_account(&erin.user, &log("REMOVE", &erin.user))
+            .await
+            .expect("remove again")
+    );
+    assert_eq!(
+        stores
+            .credentials
+            .password_hash(&erin.user)
+            .await
+            .expect("pw"),
+        None,
+        "the password goes too"
+    );
+}
+
+pub async fn db_prefixes_and_the_log(stores: &Stores, names: &Names) {
+    let a = stores.accounts.as_ref();
+    let user = names.user("pre_fix.one");
+    let acct = account(&user, "root");
+    a.create_account(&acct, "$p", &log("CREATE", &user))
+        .await
+        .expect("create");
+    let dbowner: String = user.chars().filter(|c| !matches!(c, '_' | '.')).collect();
+    let found = a
+        .users_with_db_prefix(&dbowner[..dbowner.len() - 2])
+        .await
+        .expect("prefix");
+    assert_eq!(
+        found,
+        [user.clone()],
+        "found by the prefix of its dbowner form"
+    );
+    assert!(
+        a.users_with_db_prefix("*")
+            .await
+            .expect("prefix")
+            .is_empty(),
+        "glob characters are literal"
+    );
+    let last = a.accounting_log(1).await.expect("log");
+    assert_eq!(
+        last,
+        [log("CREATE", &user)],
+        "the newest entry, written with the change"
+    );
+}

@@ -1,0 +1,362 @@
+//! [`AccountStore`] on SQLite.
+
+use crate::{SqliteStore, map_error};
+use async_trait::async_trait;
+use sqlx::sqlite::SqliteRow;
+use sqlx::{Row, Sqlite, Transaction};
+use std::collections::BTreeMap;
+use whmd_domain::StoreError;
+use whmd_domain::account::{Account, AccountingEntry, Suspension};
+use whmd_domain::names::username::dbowner;
+use whmd_domain::store::AccountStore;
+
+/// The columns an [`Account`] is read from, in one place for every query.
+macro_rules! account_columns {
+    () => {
+        "user, domain, owner, plan, ip, shell, quota_mb, suspended_at, suspend_reason, suspend_locked, \
+         suspend_leave_ftp, cpuser, domains, dead_domains, homedir_links, mtime, revision"
+    };
+}
+
+#[async_trait]
+impl AccountStore for SqliteStore {
+    async fn create_account(
+        &self,
+        account: &Account,
+        password_phc: &str,
+        log: &AccountingEntry,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await.map_err(map_error)?;
+        insert_account(&mut tx, account).await?;
+        sqlx::query(
+            "INSERT INTO passwords (user, phc, updated_at) VALUES (?, ?, ?) \
+             ON CONFLICT (user) DO UPDATE SET phc = excluded.phc, updated_at = excluded.updated_at",
+        )
+        .bind(&account.user)
+        .bind(password_phc)
+        .bind(log.time)
+        .execute(&mut *tx)
+        .await
+        .map_err(map_error)?;
+        append_log(&mut tx, log).await?;
+        tx.commit().await.map_err(map_error)
+    }
+
+    async fn account(&self, user: &str) -> Result<Option<Account>, StoreError> {
+        let row = sqlx::query(concat!(
+            "SELECT ",
+            account_columns!(),
+            " FROM accounts WHERE user = ?"
+        ))
+        .bind(user)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(map_error)?;
+        row.map(account_from_row).transpose()
+    }
+
+    async fn account_by_domain(&self, domain: &str) -> Result<Option<Account>, StoreError> {
+        let row = sqlx::query(concat!(
+            "SELECT ",
+            account_columns!(),
+            " FROM accounts WHERE domain = ?"
+        ))
+        .bind(domain)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(map_error)?;
+        row.map(account_from_row).transpose()
+    }
+
+    async fn accounts(&self, owner: Option<&str>) -> Result<Vec<Account>, StoreError> {
+        let rows = match owner {
+            Some(owner) => {
+                sqlx::query(concat!(
+                    "SELECT ",
+                    account_columns!(),
+                    " FROM accounts WHERE owner = ? ORDER BY user"
+                ))
+                .bind(owner)
+                .fetch_all(&self.pool)
+                .await
+            }
+            None => {
+                sqlx::query(concat!(
+                    "SELECT ",
+                    account_columns!(),
+                    " FROM accounts ORDER BY user"
+                ))
+                .fetch_all(&self.pool)
+                .await
+            }
+        }
+        .map_err(map_error)?;
+        rows.into_iter().map(account_from_row).collect()
+    }
+
+    async fn users_with_db_prefix(&self, prefix: &str) -> Result<Vec<String>, StoreError> {
+        // GLOB with a literal prefix uses the index; dbowner forms hold no GLOB metacharacters,
+        // and any in `prefix` are escaped by bracketing.
+        let pattern: String = prefix
+            .chars()
+            .map(|c| {
+                if matches!(c, '*' | '?' | '[' | ']') {
+                    format!("[{c}]")
+                } else {
+                    c.to_string()
+                }
+            })
+            .collect::<String>()
+            + "*";
+        sqlx::query_scalar("SELECT user FROM accounts WHERE dbowner GLOB ? ORDER BY user")
+            .bind(pattern)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(map_error)
+    }
+
+    async fn update_account(
+        &self,
+        user: &str,
+        account: &Account,
+        log: &[AccountingEntry],
+    ) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await.map_err(map_error)?;
+        let cpuser = json_text(&account.cpuser)?;
+        let (domains, dead, links) = (
+            json_text(&account.domains)?,
+            json_text(&account.dead_domains)?,
+            json_text(&account.homedir_links)?,
+        );
+        let suspension = account.suspension.as_ref();
+        let updated = sqlx::query(
+            "UPDATE accounts SET user = ?, domain = ?, owner = ?, plan = ?, ip = ?, shell = ?, dbowner = ?, \
+             quota_mb = ?, suspended_at = ?, suspend_reason = ?, suspend_locked = ?, suspend_leave_ftp = ?, \
+             cpuser = ?, domains = ?, dead_domains = ?, homedir_links = ?, mtime = ?, revision = revision + 1 \
+             WHERE user = ? AND revision = ?",
+        )
+        .bind(&account.user)
+        .bind(&account.domain)
+        .bind(&account.owner)
+        .bind(&account.plan)
+        .bind(&account.ip)
+        .bind(&account.shell)
+        .bind(dbowner(&account.user))
+        .bind(quota(account)?)
+        .bind(suspension.map(|s| s.time))
+        .bind(suspension.map(|s| s.reason.as_str()))
+        .bind(suspension.is_some_and(|s| s.locked))
+        .bind(suspension.is_some_and(|s| s.leave_ftp_enabled))
+        .bind(cpuser)
+        .bind(domains)
+        .bind(dead)
+        .bind(links)
+        .bind(account.mtime)
+        .bind(user)
+        .bind(account.revision)
+        .execute(&mut *tx)
+        .await
+        .map_err(map_error)?;
+        if updated.rows_affected() != 1 {
+            return Err(StoreError::Conflict(format!(
+                "account {user} at revision {}",
+                account.revision
+            )));
+        }
+        if account.user != user {
+            for statement in [
+                "UPDATE passwords SET user = ? WHERE user = ?",
+                "UPDATE api_tokens SET user = ? WHERE user = ?",
+                "UPDATE accounts SET owner = ? WHERE owner = ?",
+            ] {
+                sqlx::query(statement)
+                    .bind(&account.user)
+                    .bind(user)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(map_error)?;
+            }
+        }
+        for entry in log {
+            append_log(&mut tx, entry).await?;
+        }
+        tx.commit().await.map_err(map_error)
+    }
+
+    async fn remove_account(&self, user: &str, log: &AccountingEntry) -> Result<bool, StoreError> {
+        let mut tx = self.pool.begin().await.map_err(map_error)?;
+        let removed = sqlx::query("DELETE FROM accounts WHERE user = ?")
+            .bind(user)
+            .execute(&mut *tx)
+            .await
+            .map_err(map_error)?;
+        if removed.rows_affected() == 0 {
+            return Ok(false);
+        }
+        for statement in [
+            "DELETE FROM passwords WHERE user = ?",
+            "DELETE FROM api_tokens WHERE user = ?",
+        ] {
+            sqlx::query(statement)
+                .bind(user)
+                .execute(&mut *tx)
+                .await
+                .map_err(map_error)?;
+        }
+        append_log(&mut tx, log).await?;
+        tx.commit().await.map_err(map_error)?;
+        Ok(true)
+    }
+
+    async fn set_account_password(
+        &self,
+        user: &str,
+        password_phc: &str,
+        log: &AccountingEntry,
+    ) -> Result<bool, StoreError> {
+        let mut tx = self.pool.begin().await.map_err(map_error)?;
+        let exists: Option<i64> = sqlx::query_scalar("SELECT 1 FROM accounts WHERE user = ?")
+            .bind(user)
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(map_error)?;
+        if exists.is_none() {
+            return Ok(false);
+        }
+        sqlx::query(
+            "INSERT INTO passwords (user, phc, updated_at) VALUES (?, ?, ?) \
+             ON CONFLICT (user) DO UPDATE SET phc = excluded.phc, updated_at = excluded.updated_at",
+        )
+        .bind(user)
+        .bind(password_phc)
+        .bind(log.time)
+        .execute(&mut *tx)
+        .await
+        .map_err(map_error)?;
+        append_log(&mut tx, log).await?;
+        tx.commit().await.map_err(map_error)?;
+        Ok(true)
+    }
+
+    async fn accounting_log(&self, limit: u32) -> Result<Vec<AccountingEntry>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT time, action, remote_user, fields FROM \
+             (SELECT * FROM accounting_log ORDER BY id DESC LIMIT ?) ORDER BY id",
+        )
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(map_error)?;
+        rows.into_iter()
+            .map(|row| {
+                let fields: String = row.try_get("fields").map_err(map_error)?;
+                Ok(AccountingEntry {
+                    time: row.try_get("time").map_err(map_error)?,
+                    action: row.try_get("action").map_err(map_error)?,
+                    remote_user: row.try_get("remote_user").map_err(map_error)?,
+                    fields: from_json(&fields)?,
+                })
+            })
+            .collect()
+    }
+}
+
+async fn insert_account(
+    tx: &mut Transaction<'_, Sqlite>,
+    account: &Account,
+) -> Result<(), StoreError> {
+    let suspension = account.suspension.as_ref();
+    sqlx::query(
+        "INSERT INTO accounts (user, domain, owner, plan, ip, shell, dbowner, quota_mb, suspended_at, \
+         suspend_reason, suspend_locked, suspend_leave_ftp, cpuser, domains, dead_domains, homedir_links, mtime, \
+         revision) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)",
+    )
+    .bind(&account.user)
+    .bind(&account.domain)
+    .bind(&account.owner)
+    .bind(&account.plan)
+    .bind(&account.ip)
+    .bind(&account.shell)
+    .bind(dbowner(&account.user))
+    .bind(quota(account)?)
+    .bind(suspension.map(|s| s.time))
+    .bind(suspension.map(|s| s.reason.as_str()))
+    .bind(suspension.is_some_and(|s| s.locked))
+    .bind(suspension.is_some_and(|s| s.leave_ftp_enabled))
+    .bind(json_text(&account.cpuser)?)
+    .bind(json_text(&account.domains)?)
+    .bind(json_text(&account.dead_domains)?)
+    .bind(json_text(&account.homedir_links)?)
+    .bind(account.mtime)
+    .execute(&mut **tx)
+    .await
+    .map_err(map_error)?;
+    Ok(())
+}
+
+async fn append_log(
+    tx: &mut Transaction<'_, Sqlite>,
+    entry: &AccountingEntry,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO accounting_log (time, action, remote_user, fields) VALUES (?, ?, ?, ?)",
+    )
+    .bind(entry.time)
+    .bind(&entry.action)
+    .bind(&entry.remote_user)
+    .bind(json_text(&entry.fields)?)
+    .execute(&mut **tx)
+    .await
+    .map_err(map_error)?;
+    Ok(())
+}
+
+fn quota(account: &Account) -> Result<Option<i64>, StoreError> {
+    account
+        .quota_mb
+        .map(|q| i64::try_from(q).map_err(|e| StoreError::Internal(Box::new(e))))
+        .transpose()
+}
+
+fn json_text<T: serde::Serialize>(value: &T) -> Result<String, StoreError> {
+    serde_json::to_string(value).map_err(|e| StoreError::Internal(Box::new(e)))
+}
+
+fn from_json<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, StoreError> {
+    serde_json::from_str(text).map_err(|e| StoreError::Internal(Box::new(e)))
+}
+
+fn account_from_row(row: SqliteRow) -> Result<Account, StoreError> {
+    let get_text =
+        |name: &str| -> Result<String, StoreError> { row.try_get(name).map_err(map_error) };
+    let suspended_at: Option<i64> = row.try_get("suspended_at").map_err(map_error)?;
+    let suspension = match suspended_at {
+        Some(time) => Some(Suspension {
+            time,
+            reason: row
+                .try_get::<Option<String>, _>("suspend_reason")
+                .map_err(map_error)?
+                .unwrap_or_default(),
+            locked: row.try_get("suspend_locked").map_err(map_error)?,
+            leave_ftp_enabled: row.try_get("suspend_leave_ftp").map_err(map_error)?,
+        }),
+        None => None,
+    };
+    let quota: Option<i64> = row.try_get("quota_mb").map_err(map_error)?;
+    Ok(Account {
+        user: get_text("user")?,
+        domain: get_text("domain")?,
+        owner: get_text("owner")?,
+        plan: get_text("plan")?,
+        ip: get_text("ip")?,
+        shell: get_text("shell")?,
+        quota_mb: quota.map(|q| u64::try_from(q).unwrap_or(0)),
+        suspension,
+        cpuser: from_json::<BTreeMap<String, String>>(&get_text("cpuser")?)?,
+        domains: from_json(&get_text("domains")?)?,
+        dead_domains: from_json(&get_text("dead_domains")?)?,
+        homedir_links: from_json(&get_text("homedir_links")?)?,
+        mtime: row.try_get("mtime").map_err(map_error)?,
+        revision: row.try_get("revision").map_err(map_error)?,
+    })
+}
