@@ -321,8 +321,8 @@ pub async fn db_prefixes_and_the_log(stores: &Stores, names: &Names) {
         .await
         .expect("prefix");
     assert_eq!(
-        found,
-        [user.clone()],
+        found.as_slice(),
+        std::slice::from_ref(&user),
         "found by the prefix of its dbowner form"
     );
     assert!(
