@@ -1,7 +1,9 @@
 //! What every handler can reach: server facts, the stores and the registry.
 
 use crate::Registry;
+use std::sync::Arc;
 use whmd_domain::Stores;
+use whmd_domain::host::Host;
 
 /// Facts about this server that functions report.
 #[derive(Debug, Clone)]
@@ -9,20 +11,29 @@ pub struct ServerInfo {
     pub hostname: String,
     /// The WHM version whmd answers as (`version`); clients gate features on it.
     pub whm_version: String,
+    /// The address accounts get when no other is asked for.
+    pub main_ip: String,
+    /// The nameservers new accounts are told about (`createacct` data), up to four.
+    pub nameservers: Vec<String>,
+    /// How many leading characters of a username must be unique (the database-prefix rule,
+    /// FUNCTIONS.md §9): 8 without MySQL, 16 with MySQL or MariaDB.
+    pub db_prefix_length: usize,
 }
 
 #[derive(Debug)]
 pub struct Context {
     pub info: ServerInfo,
     pub stores: Stores,
+    pub host: Arc<dyn Host>,
     pub registry: Registry,
 }
 
 impl Context {
-    pub fn new(info: ServerInfo, stores: Stores) -> Self {
+    pub fn new(info: ServerInfo, stores: Stores, host: Arc<dyn Host>) -> Self {
         Self {
             info,
             stores,
+            host,
             registry: Registry::standard(),
         }
     }

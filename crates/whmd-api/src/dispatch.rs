@@ -146,8 +146,12 @@ mod tests {
             info: ServerInfo {
                 hostname: "h".into(),
                 whm_version: "11.120.0.16".into(),
+                main_ip: "192.0.2.1".into(),
+                nameservers: vec![],
+                db_prefix_length: 8,
             },
             stores: store.stores(),
+            host: Arc::new(whmd_domain::host::RecordingHost::default()),
             registry: Registry::from_specs(&specs),
         })
     }

@@ -74,7 +74,7 @@ impl Authenticator {
             tracing::info!(%user, token = %record.name, reason = "token expired", "authentication refused");
             return Ok(None);
         }
-        let Some(own) = self.acls_of(&user) else {
+        let Some(own) = self.acls_of(&user).await? else {
             tracing::info!(%user, reason = "user holds no WHM privileges", "authentication refused");
             return Ok(None);
         };
@@ -100,7 +100,7 @@ impl Authenticator {
             tracing::info!(%user, reason = "wrong password or no password set", "authentication refused");
             return Ok(None);
         }
-        let Some(acls) = self.acls_of(&user) else {
+        let Some(acls) = self.acls_of(&user).await? else {
             tracing::info!(%user, reason = "user holds no WHM privileges", "authentication refused");
             return Ok(None);
         };
@@ -111,8 +111,15 @@ impl Authenticator {
         }))
     }
 
-    /// The user's own WHM privileges. Only root holds any until resellers exist.
-    fn acls_of(&self, user: &str) -> Option<AclSet> {
-        (user == "root").then(AclSet::root)
+    /// The user's own WHM privileges: root holds `all`, a reseller its list, anyone else none.
+    /// A suspended reseller holds none.
+    async fn acls_of(&self, user: &str) -> Result<Option<AclSet>, StoreError> {
+        if user == "root" {
+            return Ok(Some(AclSet::root()));
+        }
+        let account = self.stores.accounts.account(user).await?;
+        Ok(account
+            .filter(|a| a.suspension.is_none())
+            .and_then(|a| a.reseller))
     }
 }

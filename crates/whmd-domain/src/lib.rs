@@ -3,6 +3,7 @@
 
 pub mod account;
 pub mod auth;
+pub mod host;
 pub mod names;
 pub mod principal;
 pub mod secret;

@@ -6,6 +6,7 @@ use whmd_domain::account::{Account, AccountingEntry, Suspension};
 use whmd_domain::secret::{generate_api_token, token_digest};
 use whmd_domain::store::ApiTokenRecord;
 use whmd_domain::{StoreError, Stores};
+use whmd_wire::Acl;
 
 fn account(user: &str, owner: &str) -> Account {
     let mut cpuser = BTreeMap::new();
@@ -17,9 +18,12 @@ fn account(user: &str, owner: &str) -> Account {
         owner: owner.to_owned(),
         plan: "default".to_owned(),
         ip: "192.0.2.1".to_owned(),
+        uid: 0,
+        homedir: format!("/home/{user}"),
         shell: "/usr/local/cpanel/bin/noshell".to_owned(),
         quota_mb: Some(500),
         suspension: None,
+        reseller: None,
         cpuser,
         domains: vec![],
         dead_domains: vec![],
@@ -43,22 +47,29 @@ pub async fn accounts_round_trip(stores: &Stores, names: &Names) {
         leave_ftp_enabled: false,
     });
     alice.quota_mb = None;
+    alice.reseller = Some([Acl::LIST_ACCTS, Acl::CREATE_ACCT].into_iter().collect());
     a.create_account(&alice, "$phc", &log("CREATE", &alice.user))
         .await
         .expect("create");
+    let stored = a.account(&alice.user).await.expect("get").expect("exists");
+    assert!(stored.uid > 1000, "a uid is assigned: {}", stored.uid);
     assert_eq!(
-        a.account(&alice.user).await.expect("get").as_ref(),
-        Some(&alice),
+        Account {
+            uid: 0,
+            ..stored.clone()
+        },
+        alice,
         "an account round-trips"
     );
-    assert_eq!(
-        a.account_by_domain(&alice.domain)
-            .await
-            .expect("get")
-            .as_ref(),
-        Some(&alice),
-        "found by its domain"
-    );
+    let by_domain = a.account_by_domain(&alice.domain).await.expect("get");
+    assert_eq!(by_domain.as_ref(), Some(&stored), "found by its domain");
+    let mut fixed = account(&names.user("alicefix"), "root");
+    fixed.uid = 4_000_000 + stored.uid;
+    a.create_account(&fixed, "$phc", &log("CREATE", &fixed.user))
+        .await
+        .expect("create with a uid");
+    let got = a.account(&fixed.user).await.expect("get").expect("exists");
+    assert_eq!(got.uid, fixed.uid, "a given uid is kept");
     assert_eq!(
         a.account(&names.user("nobody")).await.expect("get"),
         None,
@@ -265,7 +276,11 @@ pub async fn renames_move_what_belongs_to_the_user(stores: &Stores, names: &Name
 pub async fn removal_and_passwords(stores: &Stores, names: &Names) {
     let a = stores.accounts.as_ref();
     let erin = account(&names.user("erin"), "root");
+    let customer = account(&names.user("erinc"), &erin.user);
     a.create_account(&erin, "$p", &log("CREATE", &erin.user))
+        .await
+        .expect("create");
+    a.create_account(&customer, "$p", &log("CREATE", &customer.user))
         .await
         .expect("create");
     assert!(
@@ -305,6 +320,11 @@ pub async fn removal_and_passwords(stores: &Stores, names: &Names) {
             .expect("pw"),
         None,
         "the password goes too"
+    );
+    let orphan = a.account(&customer.user).await.expect("get").expect("kept");
+    assert_eq!(
+        orphan.owner, "root",
+        "a removed owner's accounts pass to root"
     );
 }
 

@@ -5,6 +5,8 @@ CREATE TABLE accounts (
     owner             TEXT    NOT NULL,
     plan              TEXT    NOT NULL,
     ip                TEXT    NOT NULL,
+    uid               INTEGER NOT NULL UNIQUE,
+    homedir           TEXT    NOT NULL,
     shell             TEXT    NOT NULL,
     -- The username without '_' and '.', for the shared-prefix rule.
     dbowner           TEXT    NOT NULL,
@@ -13,6 +15,8 @@ CREATE TABLE accounts (
     suspend_reason    TEXT,
     suspend_locked    INTEGER NOT NULL DEFAULT 0,
     suspend_leave_ftp INTEGER NOT NULL DEFAULT 0,
+    -- JSON array of ACL names when the account is a reseller.
+    reseller_acls     TEXT,
     cpuser            TEXT    NOT NULL,
     domains           TEXT    NOT NULL,
     dead_domains      TEXT    NOT NULL,

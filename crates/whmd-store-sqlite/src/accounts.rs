@@ -9,12 +9,13 @@ use whmd_domain::StoreError;
 use whmd_domain::account::{Account, AccountingEntry, Suspension};
 use whmd_domain::names::username::dbowner;
 use whmd_domain::store::AccountStore;
+use whmd_wire::{Acl, AclSet};
 
 /// The columns an [`Account`] is read from, in one place for every query.
 macro_rules! account_columns {
     () => {
-        "user, domain, owner, plan, ip, shell, quota_mb, suspended_at, suspend_reason, suspend_locked, \
-         suspend_leave_ftp, cpuser, domains, dead_domains, homedir_links, mtime, revision"
+        "user, domain, owner, plan, ip, uid, homedir, shell, quota_mb, suspended_at, suspend_reason, suspend_locked, \
+         suspend_leave_ftp, reseller_acls, cpuser, domains, dead_domains, homedir_links, mtime, revision"
     };
 }
 
@@ -130,8 +131,8 @@ impl AccountStore for SqliteStore {
         );
         let suspension = account.suspension.as_ref();
         let updated = sqlx::query(
-            "UPDATE accounts SET user = ?, domain = ?, owner = ?, plan = ?, ip = ?, shell = ?, dbowner = ?, \
-             quota_mb = ?, suspended_at = ?, suspend_reason = ?, suspend_locked = ?, suspend_leave_ftp = ?, \
+            "UPDATE accounts SET user = ?, domain = ?, owner = ?, plan = ?, ip = ?, homedir = ?, shell = ?, dbowner = ?, \
+             quota_mb = ?, suspended_at = ?, suspend_reason = ?, suspend_locked = ?, suspend_leave_ftp = ?, reseller_acls = ?, \
              cpuser = ?, domains = ?, dead_domains = ?, homedir_links = ?, mtime = ?, revision = revision + 1 \
              WHERE user = ? AND revision = ?",
         )
@@ -140,6 +141,7 @@ impl AccountStore for SqliteStore {
         .bind(&account.owner)
         .bind(&account.plan)
         .bind(&account.ip)
+        .bind(&account.homedir)
         .bind(&account.shell)
         .bind(dbowner(&account.user))
         .bind(quota(account)?)
@@ -147,6 +149,7 @@ impl AccountStore for SqliteStore {
         .bind(suspension.map(|s| s.reason.as_str()))
         .bind(suspension.is_some_and(|s| s.locked))
         .bind(suspension.is_some_and(|s| s.leave_ftp_enabled))
+        .bind(acl_names(account)?)
         .bind(cpuser)
         .bind(domains)
         .bind(dead)
@@ -196,6 +199,7 @@ impl AccountStore for SqliteStore {
         for statement in [
             "DELETE FROM passwords WHERE user = ?",
             "DELETE FROM api_tokens WHERE user = ?",
+            "UPDATE accounts SET owner = 'root' WHERE owner = ?",
         ] {
             sqlx::query(statement)
                 .bind(user)
@@ -267,15 +271,20 @@ async fn insert_account(
 ) -> Result<(), StoreError> {
     let suspension = account.suspension.as_ref();
     sqlx::query(
-        "INSERT INTO accounts (user, domain, owner, plan, ip, shell, dbowner, quota_mb, suspended_at, \
-         suspend_reason, suspend_locked, suspend_leave_ftp, cpuser, domains, dead_domains, homedir_links, mtime, \
-         revision) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)",
+        "INSERT INTO accounts (user, domain, owner, plan, ip, uid, homedir, shell, dbowner, quota_mb, \
+         suspended_at, suspend_reason, suspend_locked, suspend_leave_ftp, reseller_acls, cpuser, domains, \
+         dead_domains, homedir_links, mtime, revision) VALUES (?, ?, ?, ?, ?, \
+         CASE WHEN ? = 0 THEN (SELECT COALESCE(MAX(uid), 1000) + 1 FROM accounts) ELSE ? END, \
+         ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)",
     )
     .bind(&account.user)
     .bind(&account.domain)
     .bind(&account.owner)
     .bind(&account.plan)
     .bind(&account.ip)
+    .bind(account.uid)
+    .bind(account.uid)
+    .bind(&account.homedir)
     .bind(&account.shell)
     .bind(dbowner(&account.user))
     .bind(quota(account)?)
@@ -283,6 +292,7 @@ async fn insert_account(
     .bind(suspension.map(|s| s.reason.as_str()))
     .bind(suspension.is_some_and(|s| s.locked))
     .bind(suspension.is_some_and(|s| s.leave_ftp_enabled))
+    .bind(acl_names(account)?)
     .bind(json_text(&account.cpuser)?)
     .bind(json_text(&account.domains)?)
     .bind(json_text(&account.dead_domains)?)
@@ -318,6 +328,22 @@ fn quota(account: &Account) -> Result<Option<i64>, StoreError> {
         .transpose()
 }
 
+fn acl_names(account: &Account) -> Result<Option<String>, StoreError> {
+    account
+        .reseller
+        .map(|set| json_text(&set.iter().map(Acl::name).collect::<Vec<_>>()))
+        .transpose()
+}
+
+fn acls_from(text: Option<String>) -> Result<Option<AclSet>, StoreError> {
+    text.map(|t| {
+        let names: Vec<String> = from_json(&t)?;
+        // A name this build does not know grants nothing.
+        Ok(names.iter().filter_map(|n| Acl::from_name(n)).collect())
+    })
+    .transpose()
+}
+
 fn json_text<T: serde::Serialize>(value: &T) -> Result<String, StoreError> {
     serde_json::to_string(value).map_err(|e| StoreError::Internal(Box::new(e)))
 }
@@ -349,9 +375,12 @@ fn account_from_row(row: SqliteRow) -> Result<Account, StoreError> {
         owner: get_text("owner")?,
         plan: get_text("plan")?,
         ip: get_text("ip")?,
+        uid: row.try_get("uid").map_err(map_error)?,
+        homedir: get_text("homedir")?,
         shell: get_text("shell")?,
         quota_mb: quota.map(|q| u64::try_from(q).unwrap_or(0)),
         suspension,
+        reseller: acls_from(row.try_get("reseller_acls").map_err(map_error)?)?,
         cpuser: from_json::<BTreeMap<String, String>>(&get_text("cpuser")?)?,
         domains: from_json(&get_text("domains")?)?,
         dead_domains: from_json(&get_text("dead_domains")?)?,

@@ -17,5 +17,5 @@ pub use args::{Args, ArgsError};
 pub use error::WhmError;
 pub use outcome::{Outcome, Output};
 pub use path::{ApiFormat, Document, PathError, Target};
-pub use shape::{Api0Shape, Api1Shape, Reply, ReplyStatus};
+pub use shape::{Api0Data, Api0Shape, Api1Shape, Reply, ReplyStatus};
 pub use version::ApiVersion;

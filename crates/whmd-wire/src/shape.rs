@@ -28,6 +28,31 @@ pub enum Api0Shape {
         from: &'static str,
         to: &'static str,
     },
+    /// Query functions: the data's keys beside `status` and `statusmsg`, where a success says
+    /// `ok` instead of `OK` (`{"acct": […], "status": 1, "statusmsg": "Ok"}`); `rename` as for
+    /// `Renamed`.
+    Status {
+        ok: &'static str,
+        rename: Option<(&'static str, &'static str)>,
+    },
+    /// Action functions: `{KEY: [{status, statusmsg, …}]}`. The data goes into that one record
+    /// as `data` says; the raw log, when `raw` names a key, goes there; `messages` adds the
+    /// `messages` and `warnings` arrays.
+    Listed {
+        key: &'static str,
+        data: Api0Data,
+        raw: Option<&'static str>,
+        messages: bool,
+    },
+}
+
+/// Where a `Listed` API 0 record puts the function's data.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Api0Data {
+    /// Its keys beside `status` and `statusmsg`.
+    Flatten,
+    /// Under one key (`options` for createacct, `newcfg` for modifyacct).
+    Under(&'static str),
 }
 
 /// The HTTP-level class of a reply: a function's own failure is still a 200.
@@ -54,27 +79,16 @@ impl Reply {
     pub fn new(
         command: &str,
         version: &ApiVersion,
-        api0: Api0Shape,
+        api0_shape: Api0Shape,
         api1: Api1Shape,
         outcome: Outcome,
         status: ReplyStatus,
     ) -> Self {
         if !version.uses_metadata() {
-            let body = if !outcome.result {
-                json!({"status": 0, "statusmsg": outcome.reason})
-            } else {
-                let mut data = outcome.data.unwrap_or_default();
-                if let Api0Shape::Renamed { from, to } = api0
-                    && let Some(v) = data.shift_remove(from)
-                {
-                    data.insert(to.to_owned(), v);
-                }
-                Value::Object(data)
-            };
             return Self {
                 status,
                 root: command.to_owned(),
-                body,
+                body: api0(api0_shape, outcome),
             };
         }
         let metadata = metadata(
@@ -115,6 +129,66 @@ impl Reply {
             status: ReplyStatus::Ok,
             root: "result".into(),
             body: json!({"metadata": metadata(command, version, false, &reason, &Output::default())}),
+        }
+    }
+}
+
+fn api0(shape: Api0Shape, outcome: Outcome) -> Value {
+    let status = json!(u8::from(outcome.result));
+    let mut data = outcome.data.unwrap_or_default();
+    let rename = |data: &mut Map<String, Value>, rename: Option<(&str, &str)>| {
+        if let Some((from, to)) = rename
+            && let Some(v) = data.shift_remove(from)
+        {
+            data.insert(to.to_owned(), v);
+        }
+    };
+    match shape {
+        Api0Shape::Flat | Api0Shape::Renamed { .. } | Api0Shape::Status { .. }
+            if !outcome.result =>
+        {
+            json!({"status": 0, "statusmsg": outcome.reason})
+        }
+        Api0Shape::Flat => Value::Object(data),
+        Api0Shape::Renamed { from, to } => {
+            rename(&mut data, Some((from, to)));
+            Value::Object(data)
+        }
+        Api0Shape::Status { ok, rename: r } => {
+            rename(&mut data, r);
+            data.insert("status".into(), status);
+            let msg = if outcome.reason == "OK" {
+                ok.into()
+            } else {
+                outcome.reason
+            };
+            data.insert("statusmsg".into(), json!(msg));
+            Value::Object(data)
+        }
+        Api0Shape::Listed {
+            key,
+            data: placement,
+            raw,
+            messages,
+        } => {
+            let mut record = Map::new();
+            record.insert("status".into(), status);
+            record.insert("statusmsg".into(), json!(outcome.reason));
+            match placement {
+                Api0Data::Flatten => record.extend(data),
+                Api0Data::Under(under) if !data.is_empty() => {
+                    record.insert(under.into(), Value::Object(data));
+                }
+                Api0Data::Under(_) => {}
+            }
+            if let (Some(raw_key), Some(text)) = (raw, outcome.output.raw) {
+                record.insert(raw_key.into(), json!(text));
+            }
+            if messages {
+                record.insert("messages".into(), json!(outcome.output.messages));
+                record.insert("warnings".into(), json!(outcome.output.warnings));
+            }
+            json!({ key: [record] })
         }
     }
 }
@@ -238,6 +312,65 @@ mod tests {
             ReplyStatus::Ok,
         );
         assert_eq!(r.body, json!({"v": "11.120.0.16"}));
+    }
+
+    #[test]
+    fn api0_status_and_listed() {
+        let shape = Api0Shape::Status {
+            ok: "Ok",
+            rename: Some(("version", "v")),
+        };
+        let r = Reply::new(
+            "x",
+            &ApiVersion::V0,
+            shape,
+            Api1Shape::Envelope,
+            Outcome::ok(data()),
+            ReplyStatus::Ok,
+        );
+        assert_eq!(
+            r.body,
+            json!({"v": "11.120.0.16", "status": 1, "statusmsg": "Ok"})
+        );
+        let listed = Api0Shape::Listed {
+            key: "result",
+            data: Api0Data::Under("options"),
+            raw: Some("rawout"),
+            messages: false,
+        };
+        let o = Outcome::ok(data())
+            .with_reason("Account Creation Ok")
+            .with_raw("log");
+        let r = Reply::new(
+            "createacct",
+            &ApiVersion::V0,
+            listed,
+            Api1Shape::Envelope,
+            o,
+            ReplyStatus::Ok,
+        );
+        assert_eq!(
+            r.body,
+            json!({"result": [{"status": 1, "statusmsg": "Account Creation Ok", "options": {"version": "11.120.0.16"}, "rawout": "log"}]})
+        );
+        let flat = Api0Shape::Listed {
+            key: "passwd",
+            data: Api0Data::Flatten,
+            raw: None,
+            messages: true,
+        };
+        let r = Reply::new(
+            "passwd",
+            &ApiVersion::V0,
+            flat,
+            Api1Shape::Envelope,
+            Outcome::failure("no"),
+            ReplyStatus::Ok,
+        );
+        assert_eq!(
+            r.body,
+            json!({"passwd": [{"status": 0, "statusmsg": "no", "messages": [], "warnings": []}]})
+        );
     }
 
     #[test]

@@ -6,7 +6,7 @@ use anyhow::{Context as _, bail};
 use clap::Args;
 use serde::Deserialize;
 use std::fmt;
-use std::net::SocketAddr;
+use std::net::{Ipv4Addr, SocketAddr};
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
@@ -74,6 +74,15 @@ pub struct ServeFlags {
     /// The WHM version to report from `version` [default: 11.120.0.16].
     #[arg(long, env = "WHMD_WHM_VERSION")]
     pub whm_version: Option<String>,
+    /// The IPv4 address accounts get [default: 127.0.0.1].
+    #[arg(long, env = "WHMD_MAIN_IP")]
+    pub main_ip: Option<Ipv4Addr>,
+    /// The nameservers new accounts are given, comma-separated [default: ns1 and ns2 of the hostname].
+    #[arg(long, env = "WHMD_NAMESERVERS", value_delimiter = ',')]
+    pub nameservers: Option<Vec<String>>,
+    /// How many leading characters of usernames must be unique: 8, or 16 with MySQL [default: 8].
+    #[arg(long, env = "WHMD_DB_PREFIX_LENGTH")]
+    pub db_prefix_length: Option<usize>,
 }
 
 /// The configuration file: the same settings, all optional.
@@ -88,6 +97,9 @@ struct FileConfig {
     tls_cert: Option<PathBuf>,
     tls_key: Option<PathBuf>,
     whm_version: Option<String>,
+    main_ip: Option<Ipv4Addr>,
+    nameservers: Option<Vec<String>>,
+    db_prefix_length: Option<usize>,
 }
 
 /// The resolved configuration.
@@ -101,6 +113,9 @@ pub struct Config {
     pub tls_cert: Option<PathBuf>,
     pub tls_key: Option<PathBuf>,
     pub whm_version: String,
+    pub main_ip: Ipv4Addr,
+    pub nameservers: Vec<String>,
+    pub db_prefix_length: usize,
 }
 
 impl fmt::Debug for Config {
@@ -115,6 +130,9 @@ impl fmt::Debug for Config {
             .field("tls_cert", &self.tls_cert)
             .field("tls_key", &self.tls_key)
             .field("whm_version", &self.whm_version)
+            .field("main_ip", &self.main_ip)
+            .field("nameservers", &self.nameservers)
+            .field("db_prefix_length", &self.db_prefix_length)
             .finish()
     }
 }
@@ -182,14 +200,22 @@ impl ServeFlags {
         let listen = |flag: Option<Listen>, file: Option<Listen>, default: &str| {
             flag.or(file).map_or_else(|| default.parse().ok(), |l| l.0)
         };
+        let hostname = self
+            .hostname
+            .clone()
+            .or(file.hostname)
+            .unwrap_or_else(system_hostname);
         let config = Config {
             https: listen(self.https, file.https, "127.0.0.1:2087"),
             http: listen(self.http, file.http, "127.0.0.1:2086"),
-            hostname: self
-                .hostname
+            main_ip: self.main_ip.or(file.main_ip).unwrap_or(Ipv4Addr::LOCALHOST),
+            nameservers: self
+                .nameservers
                 .clone()
-                .or(file.hostname)
-                .unwrap_or_else(system_hostname),
+                .or(file.nameservers)
+                .unwrap_or_else(|| default_nameservers(&hostname)),
+            db_prefix_length: self.db_prefix_length.or(file.db_prefix_length).unwrap_or(8),
+            hostname,
             tls_cert: self.tls_cert.clone().or(file.tls_cert),
             tls_key: self.tls_key.clone().or(file.tls_key),
             whm_version: self
@@ -221,6 +247,17 @@ impl Config {
         {
             bail!("--whm-version must have four numeric parts, such as 11.120.0.16");
         }
+        if !matches!(self.db_prefix_length, 8 | 16) {
+            bail!("--db-prefix-length must be 8 or 16");
+        }
+        if self.nameservers.len() > 4
+            || self
+                .nameservers
+                .iter()
+                .any(|n| n.is_empty() || n.contains(char::is_whitespace))
+        {
+            bail!("--nameservers takes up to four host names");
+        }
         if self.hostname.is_empty()
             || self
                 .hostname
@@ -243,8 +280,16 @@ impl Config {
             tls_cert: None,
             tls_key: None,
             whm_version: DEFAULT_WHM_VERSION.to_owned(),
+            main_ip: Ipv4Addr::LOCALHOST,
+            nameservers: default_nameservers("whmd.test"),
+            db_prefix_length: 8,
         }
     }
+}
+
+fn default_nameservers(hostname: &str) -> Vec<String> {
+    let parent = hostname.split_once('.').map_or(hostname, |(_, rest)| rest);
+    vec![format!("ns1.{parent}"), format!("ns2.{parent}")]
 }
 
 fn default_data_dir() -> PathBuf {

@@ -3,11 +3,13 @@
 use crate::http::{AppState, app};
 use crate::{Config, bootstrap, listener, store, tls};
 use std::net::SocketAddr;
+use std::sync::Arc;
 use tokio::sync::watch;
 use tokio::task::JoinSet;
 use tokio_rustls::TlsAcceptor;
 use whmd_api::{Context, ServerInfo};
 use whmd_domain::Secret;
+use whmd_domain::host::RecordingHost;
 
 /// A started server. Dropping it does not stop it; call [`Running::shutdown`].
 #[derive(Debug)]
@@ -40,8 +42,12 @@ pub async fn start(config: Config) -> anyhow::Result<Running> {
     let info = ServerInfo {
         hostname: config.hostname.clone(),
         whm_version: config.whm_version.clone(),
+        main_ip: config.main_ip.to_string(),
+        nameservers: config.nameservers.clone(),
+        db_prefix_length: config.db_prefix_length,
     };
-    let router = app(AppState::new(Context::new(info, stores)));
+    let host = Arc::new(RecordingHost::default());
+    let router = app(AppState::new(Context::new(info, stores, host)));
     let (stop, stopped) = watch::channel(false);
     let mut tasks = JoinSet::new();
     let mut addrs = [None, None];

@@ -11,6 +11,7 @@ pub use cpuser::CACHE_DATA_VERSION;
 pub use limit::Limit;
 
 use std::collections::BTreeMap;
+use whmd_wire::{Acl, AclSet};
 
 /// The shell of an account without shell access.
 pub const NO_SHELL: &str = "/usr/local/cpanel/bin/noshell";
@@ -27,10 +28,15 @@ pub struct Account {
     pub owner: String,
     pub plan: String,
     pub ip: String,
+    /// The system user id; 0 asks the store to assign the next free one.
+    pub uid: u32,
+    pub homedir: String,
     pub shell: String,
     /// The disk quota in MB; `None` is unlimited.
     pub quota_mb: Option<u64>,
     pub suspension: Option<Suspension>,
+    /// The account's WHM privileges when it is a reseller.
+    pub reseller: Option<AclSet>,
     /// cpuser keys other than USER, DOMAIN, OWNER, PLAN, IP and the lists below.
     pub cpuser: BTreeMap<String, String>,
     pub domains: Vec<String>,
@@ -41,6 +47,34 @@ pub struct Account {
     /// Bumped by the store on every update; an update names the revision it read, so two
     /// writers cannot overwrite each other unseen.
     pub revision: i64,
+}
+
+/// The privileges a new reseller gets: WHM's "basic" group (FUNCTIONS.md §5).
+pub fn default_reseller_acls() -> AclSet {
+    [
+        Acl::ACCT_SUMMARY,
+        Acl::BASIC_SYSTEM_INFO,
+        Acl::BASIC_WHM_FUNCTIONS,
+        Acl::CONNECTED_APPLICATIONS,
+        Acl::CORS_PROXY_GET,
+        Acl::CPANEL_API,
+        Acl::CPANEL_INTEGRATION,
+        Acl::CREATE_USER_SESSION,
+        Acl::DIGEST_AUTH,
+        Acl::GENERATE_EMAIL_CONFIG,
+        Acl::LIST_PKGS,
+        Acl::MANAGE_API_TOKENS,
+        Acl::MANAGE_DNS_RECORDS,
+        Acl::MANAGE_OIDC,
+        Acl::MANAGE_STYLES,
+        Acl::MYSQL_INFO,
+        Acl::NS_CONFIG,
+        Acl::PUBLIC_CONTACT,
+        Acl::SSL_INFO,
+        Acl::TRACK_EMAIL,
+    ]
+    .into_iter()
+    .collect()
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

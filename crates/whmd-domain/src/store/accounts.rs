@@ -38,7 +38,8 @@ pub trait AccountStore: Debug + Send + Sync {
         log: &[AccountingEntry],
     ) -> Result<(), StoreError>;
 
-    /// Removes the account and its password; `false` when there was none.
+    /// Removes the account, its password and tokens; the accounts it owned pass to root.
+    /// `false` when there was none.
     async fn remove_account(&self, user: &str, log: &AccountingEntry) -> Result<bool, StoreError>;
 
     /// Replaces the account's password hash; `false` when there is no such account.

@@ -5,9 +5,11 @@ use axum::body::Body;
 use axum::http::Request;
 use proptest::prelude::*;
 use serde_json::Value;
+use std::sync::Arc;
 use tower::ServiceExt;
 use whmd::http::{AppState, app};
 use whmd_api::{Context, ServerInfo};
+use whmd_domain::host::RecordingHost;
 use whmd_domain::secret::token_digest;
 use whmd_domain::store::ApiTokenRecord;
 use whmd_store_sqlite::SqliteStore;
@@ -41,8 +43,15 @@ async fn state(dir: &std::path::Path) -> AppState {
     let info = ServerInfo {
         hostname: "fuzz.test".into(),
         whm_version: "11.120.0.16".into(),
+        main_ip: "192.0.2.1".into(),
+        nameservers: vec!["ns1.fuzz.test".into()],
+        db_prefix_length: 8,
     };
-    AppState::new(Context::new(info, stores))
+    AppState::new(Context::new(
+        info,
+        stores,
+        Arc::new(RecordingHost::default()),
+    ))
 }
 
 fn function() -> impl Strategy<Value = String> {
