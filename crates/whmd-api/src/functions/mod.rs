@@ -1,6 +1,8 @@
 //! WHM functions, one module per WHM section. Each module lists its functions in a
 //! `FUNCTIONS` table; [`ALL`] is what the registry is built from.
 
+mod accounts;
+mod args;
 mod privileges;
 mod server;
 
@@ -10,7 +12,15 @@ use serde_json::Value;
 use whmd_wire::{Outcome, WhmError};
 
 /// Every section's function table.
-pub const ALL: &[&[FunctionSpec]] = &[server::FUNCTIONS, privileges::FUNCTIONS];
+pub const ALL: &[&[FunctionSpec]] = &[
+    server::FUNCTIONS,
+    privileges::FUNCTIONS,
+    accounts::CREATE,
+    accounts::LIST,
+    accounts::NAMES,
+    accounts::REMOVE,
+    accounts::SUSPEND,
+];
 
 /// A success with reason `OK` whose data is `response`, which must serialise to an object.
 fn respond<T: Serialize>(response: &T) -> Result<Outcome, WhmError> {

@@ -7,7 +7,7 @@ mod limit;
 
 pub use access::{can_access, require_access};
 pub use accounting::AccountingEntry;
-pub use cpuser::CACHE_DATA_VERSION;
+pub use cpuser::{CACHE_DATA_VERSION, DEFAULT_THEME};
 pub use limit::Limit;
 
 use std::collections::BTreeMap;

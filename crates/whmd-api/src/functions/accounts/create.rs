@@ -1,0 +1,353 @@
+//! createacct (FUNCTIONS.md §2): validate everything, store the account in one transaction,
+//! then ask the host for the system user, zone and web server entry.
+
+use super::super::args::{flag, optional, required, yes_no};
+use super::names::check_new_username;
+use super::settings::{Settings, apply_limits};
+use super::{apply, entry};
+use crate::registry::Call;
+use crate::{Access, FunctionSpec, Versions};
+use futures::future::BoxFuture;
+use serde_json::{Map, Value, json};
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::net::Ipv4Addr;
+use whmd_domain::StoreError;
+use whmd_domain::account::{Account, NO_SHELL, SHELL, default_reseller_acls};
+use whmd_domain::host::HostEffect;
+use whmd_domain::names::domain::{DomainContext, check_new_domain, exists_reason};
+use whmd_domain::names::username::exists_reason as user_exists_reason;
+use whmd_domain::secret::{Secret, hash_password};
+use whmd_domain::time::unix_now;
+use whmd_wire::{Acl, Api0Data, Api0Shape, Outcome, WhmError};
+
+pub const FUNCTIONS: &[FunctionSpec] = &[FunctionSpec::new(
+    "createacct",
+    Access::Acl(Acl::CREATE_ACCT),
+    Versions::Both,
+    createacct,
+)
+.api0(Api0Shape::Listed {
+    key: "result",
+    data: Api0Data::Under("options"),
+    raw: Some("rawout"),
+    messages: false,
+})];
+
+/// Arguments only root may pass (FUNCTIONS.md §2, createacct).
+const ROOT_ONLY: &[&str] = &[
+    "force",
+    "forcedns",
+    "is_restore",
+    "mailbox_format",
+    "uid",
+    "gid",
+    "homedir",
+    "reseller",
+];
+
+/// The length of a generated password.
+const GENERATED_PASSWORD_LEN: usize = 14;
+
+fn createacct(call: Call) -> BoxFuture<'static, Result<Outcome, WhmError>> {
+    Box::pin(async move { create(&call).await })
+}
+
+async fn create(call: &Call) -> Result<Outcome, WhmError> {
+    let args = &call.args;
+    let root = call.principal.is_root();
+    if !root {
+        if let Some(key) = ROOT_ONLY.iter().find(|k| args.contains(k)) {
+            return Err(WhmError::Reason(format!(
+                "You cannot use the “{key}” argument because you do not have root access."
+            )));
+        }
+        if args.contains("child_workloads") {
+            return Err(WhmError::reason("Invalid parameter: child_workloads"));
+        }
+    }
+    let mut raw = String::from("Checking input data...Done\n");
+    let user = required(args, "username")?.to_ascii_lowercase();
+    check_new_username(call, &user, None).await?;
+    raw.push_str("Validating Username...Done\n");
+
+    let ctx = DomainContext {
+        username: &user,
+        hostname: &call.ctx.info.hostname,
+        caller_is_root: root,
+    };
+    let domain = check_new_domain(required(args, "domain")?, ctx).map_err(WhmError::Reason)?;
+    if call
+        .ctx
+        .stores
+        .accounts
+        .account_by_domain(&domain)
+        .await?
+        .is_some()
+    {
+        return Err(WhmError::Reason(exists_reason(&domain)));
+    }
+    raw.push_str("Validating Domain...Done\n");
+
+    let owner = owner(call, &user).await?;
+    let plan = optional(args, "plan").unwrap_or("default").to_owned();
+    if plan != "default" {
+        return Err(WhmError::Reason(format!(
+            "The package “{plan}” does not exist."
+        )));
+    }
+    let ip = ip(call)?;
+    raw.push_str("Validating IP...Done\n");
+
+    let now = unix_now();
+    let mut cpuser = BTreeMap::new();
+    let mut settings = Settings::new(&mut cpuser);
+    settings.defaults(&call.ctx.info.whm_version, now);
+    let quota_mb = apply_limits(args, &mut settings)?.unwrap_or(None);
+    settings.flags_from(args)?;
+    if let Some(email) = optional(args, "contactemail") {
+        settings.contact_email(email)?;
+        raw.push_str("Validating Contact Email...Done\n");
+    }
+    let shell = if flag(args, "hasshell", false) {
+        SHELL
+    } else {
+        NO_SHELL
+    };
+    let homedir = match optional(args, "homedir") {
+        Some(h)
+            if h.starts_with('/')
+                && !h.split('/').any(|s| s == "..")
+                && !h.contains(['\n', '\0', ':']) =>
+        {
+            h.trim_end_matches('/').to_owned()
+        }
+        Some(h) => {
+            return Err(WhmError::Reason(format!(
+                "The home directory “{h}” is not an absolute path."
+            )));
+        }
+        None => format!("/home/{user}"),
+    };
+    let uid = match optional(args, "uid") {
+        Some(u) => u
+            .parse::<u32>()
+            .ok()
+            .filter(|u| *u >= 500)
+            .ok_or_else(|| WhmError::Reason(format!("The user ID “{u}” is not valid.")))?,
+        None => 0,
+    };
+    let reseller = args.is_true("reseller").then(default_reseller_acls);
+
+    let password = match optional(args, "password").or_else(|| optional(args, "pass")) {
+        Some(p) => Secret::new(p),
+        None => generated_password(),
+    };
+    let account = Account {
+        user: user.clone(),
+        domain: domain.clone(),
+        owner,
+        plan: plan.clone(),
+        ip: ip.clone(),
+        uid,
+        homedir: homedir.clone(),
+        shell: shell.to_owned(),
+        quota_mb,
+        suspension: None,
+        reseller,
+        cpuser,
+        domains: vec![],
+        dead_domains: vec![],
+        homedir_links: vec![],
+        mtime: now,
+        revision: 0,
+    };
+    let hashed = password.clone();
+    let phc = tokio::task::spawn_blocking(move || hash_password(&hashed))
+        .await
+        .map_err(WhmError::internal)?
+        .map_err(WhmError::internal)?;
+    let log = entry(call, "CREATE", &[&domain, &ip, &user]);
+    match call
+        .ctx
+        .stores
+        .accounts
+        .create_account(&account, &phc, &log)
+        .await
+    {
+        Ok(()) => {}
+        // Another request took the name or domain since it was checked.
+        Err(StoreError::Conflict(_)) => {
+            let stores = &call.ctx.stores.accounts;
+            return Err(WhmError::Reason(
+                if stores.account(&user).await?.is_some() {
+                    user_exists_reason(&user)
+                } else {
+                    exists_reason(&domain)
+                },
+            ));
+        }
+        Err(e) => return Err(e.into()),
+    }
+    let stored = call
+        .ctx
+        .stores
+        .accounts
+        .account(&user)
+        .await?
+        .unwrap_or(account);
+    write_summary(
+        &mut raw,
+        &stored,
+        yes_no(args, "showpass", true).then_some(&password),
+    );
+    let mut warnings = Vec::new();
+    let effects = [
+        HostEffect::CreateUser {
+            user: user.clone(),
+            uid: stored.uid,
+            homedir,
+            shell: shell.to_owned(),
+        },
+        HostEffect::SetPassword { user: user.clone() },
+        HostEffect::SetQuota {
+            user: user.clone(),
+            megabytes: quota_mb,
+        },
+        HostEffect::AddZone {
+            domain: domain.clone(),
+            ip: ip.clone(),
+        },
+        HostEffect::AddVirtualHost {
+            domain: domain.clone(),
+            user: user.clone(),
+        },
+    ];
+    apply(call, &effects, &mut raw, &mut warnings).await;
+    let mut outcome = Outcome::ok(creation_data(call, &ip, &plan))
+        .with_reason("Account Creation Ok")
+        .with_raw(raw);
+    outcome.output.warnings = warnings;
+    Ok(outcome)
+}
+
+/// The new account's owner: the caller, unless root names a reseller (or `ownerself` makes a
+/// new reseller its own owner).
+async fn owner(call: &Call, user: &str) -> Result<String, WhmError> {
+    let args = &call.args;
+    let caller = call.principal.user.as_str();
+    if args.is_true("ownerself") && args.is_true("reseller") {
+        return Ok(user.to_owned());
+    }
+    let Some(owner) = optional(args, "owner") else {
+        return Ok(caller.to_owned());
+    };
+    if !call.principal.is_root() {
+        if owner != caller {
+            return Err(WhmError::reason(
+                "Without root access, you can only create accounts that you yourself own.",
+            ));
+        }
+        return Ok(owner.to_owned());
+    }
+    if owner == "root" {
+        return Ok(owner.to_owned());
+    }
+    match call.ctx.stores.accounts.account(owner).await? {
+        Some(a) if a.reseller.is_some() => Ok(owner.to_owned()),
+        _ => Err(WhmError::Reason(format!(
+            "The owner “{owner}” is not a reseller."
+        ))),
+    }
+}
+
+/// The address the account gets: the server's main IP, or root's `customip`. Dedicated
+/// addresses (`ip=y`) need an address pool, which whmd does not manage.
+fn ip(call: &Call) -> Result<String, WhmError> {
+    if yes_no(&call.args, "ip", false) {
+        return Err(WhmError::reason(
+            "There are no dedicated IP addresses available.",
+        ));
+    }
+    match optional(&call.args, "customip") {
+        Some(ip) => ip
+            .parse::<Ipv4Addr>()
+            .map(|a| a.to_string())
+            .map_err(|_| WhmError::Reason(format!("The IP address “{ip}” is not valid."))),
+        None => Ok(call.ctx.info.main_ip.clone()),
+    }
+}
+
+fn generated_password() -> Secret {
+    use rand::Rng;
+    const ALPHABET: &[u8] =
+        b"ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789!@#%^*()-_=+";
+    let mut rng = rand::rng();
+    Secret::new(
+        (0..GENERATED_PASSWORD_LEN)
+            .map(|_| char::from(ALPHABET[rng.random_range(0..ALPHABET.len())]))
+            .collect::<String>(),
+    )
+}
+
+/// The `New Account Info` box of the raw log. The password appears only with `showpass`.
+fn write_summary(raw: &mut String, a: &Account, password: Option<&Secret>) {
+    let _ = writeln!(raw, "+===================================+");
+    let _ = writeln!(raw, "| New Account Info                  |");
+    let _ = writeln!(raw, "+===================================+");
+    let _ = writeln!(raw, "| Domain: {}", a.domain);
+    let _ = writeln!(raw, "| Ip: {} (n)", a.ip);
+    let _ = writeln!(
+        raw,
+        "| HasCgi: {}",
+        if a.get("HASCGI") == Some("1") {
+            "y"
+        } else {
+            "n"
+        }
+    );
+    let _ = writeln!(raw, "| UserName: {}", a.user);
+    if let Some(p) = password {
+        let _ = writeln!(raw, "| PassWord: {}", p.expose());
+    }
+    let _ = writeln!(raw, "| CpanelMod: {}", a.get_or_default("RS"));
+    let _ = writeln!(
+        raw,
+        "| HomeRoot: /{}",
+        a.homedir
+            .trim_start_matches('/')
+            .split('/')
+            .next()
+            .unwrap_or("")
+    );
+    let quota = a
+        .quota_mb
+        .map_or_else(|| "unlimited".to_owned(), |q| format!("{q} MB"));
+    let _ = writeln!(raw, "| Quota: {quota}");
+    let _ = writeln!(
+        raw,
+        "| Contact Email: {}",
+        a.get("CONTACTEMAIL").unwrap_or("")
+    );
+    let _ = writeln!(raw, "| Package: {}", a.plan);
+    let _ = writeln!(raw, "| Feature List: {}", a.get_or_default("FEATURELIST"));
+    let _ = writeln!(raw, "| Language: {}", a.get_or_default("LOCALE"));
+    let _ = writeln!(raw, "+===================================+");
+}
+
+/// createacct's data: the IP, the nameservers and their addresses, the package.
+fn creation_data(call: &Call, ip: &str, plan: &str) -> Map<String, Value> {
+    let mut data = Map::new();
+    data.insert("ip".into(), json!(ip));
+    let servers = &call.ctx.info.nameservers;
+    for (i, suffix) in ["", "2", "3", "4"].iter().enumerate() {
+        data.insert(
+            format!("nameserver{suffix}"),
+            json!(servers.get(i).map_or("", String::as_str)),
+        );
+        data.insert(format!("nameservera{suffix}"), Value::Null);
+        data.insert(format!("nameserverentry{suffix}"), Value::Null);
+    }
+    data.insert("package".into(), json!(plan));
+    data
+}

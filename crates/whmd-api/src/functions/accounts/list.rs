@@ -1,0 +1,235 @@
+//! listaccts, accountsummary, listsuspended, listlockedaccounts (FUNCTIONS.md §2). A reseller
+//! sees only the accounts it owns.
+
+use super::super::args::optional;
+use super::super::respond;
+use super::record::acct_record;
+use crate::registry::Call;
+use crate::{Access, FunctionSpec, Versions};
+use futures::future::BoxFuture;
+use regex::RegexBuilder;
+use serde::Serialize;
+use serde_json::{Map, Value, json};
+use whmd_domain::account::{Account, can_access};
+use whmd_domain::time::ctime;
+use whmd_wire::{Acl, Api0Shape, Outcome, WhmError};
+
+const STATUS_OK: Api0Shape = Api0Shape::Status {
+    ok: "Ok",
+    rename: None,
+};
+
+pub const FUNCTIONS: &[FunctionSpec] = &[
+    FunctionSpec::new(
+        "listaccts",
+        Access::Acl(Acl::LIST_ACCTS),
+        Versions::Both,
+        listaccts,
+    )
+    .api0(STATUS_OK),
+    FunctionSpec::new(
+        "accountsummary",
+        Access::Acl(Acl::ACCT_SUMMARY),
+        Versions::Both,
+        accountsummary,
+    )
+    .api0(STATUS_OK),
+    FunctionSpec::new(
+        "listsuspended",
+        Access::Acl(Acl::SUSPEND_ACCT),
+        Versions::Both,
+        listsuspended,
+    )
+    .api0(Api0Shape::Status {
+        ok: "Ok",
+        rename: Some(("account", "accts")),
+    }),
+    FunctionSpec::new(
+        "listlockedaccounts",
+        Access::Acl(Acl::SUSPEND_ACCT),
+        Versions::V1,
+        listlockedaccounts,
+    ),
+];
+
+type Reply = BoxFuture<'static, Result<Outcome, WhmError>>;
+
+/// The accounts the caller may see: all for root, its own for a reseller.
+async fn visible(call: &Call) -> Result<Vec<Account>, WhmError> {
+    let owner = (!call.principal.is_root()).then_some(call.principal.user.as_str());
+    Ok(call.ctx.stores.accounts.accounts(owner).await?)
+}
+
+/// The largest compiled search pattern; beyond it the search matches everything, as an
+/// invalid pattern does.
+const REGEX_SIZE_LIMIT: usize = 1 << 20;
+
+fn listaccts(call: Call) -> Reply {
+    Box::pin(async move {
+        let args = &call.args;
+        let search = optional(args, "search");
+        let searchtype = optional(args, "searchtype");
+        let exact = optional(args, "searchmethod") == Some("exact");
+        if let Some(t) = searchtype
+            && !matches!(
+                t,
+                "domain" | "ip" | "user" | "package" | "owner" | "domain_and_user"
+            )
+        {
+            return Err(WhmError::reason("Unknown search type."));
+        }
+        // The exact-user search is a lookup (FUNCTIONS.md §2, listaccts).
+        if let (Some(user), Some("user"), true) = (search, searchtype, exact) {
+            let user = user.to_ascii_lowercase();
+            let account = call.ctx.stores.accounts.account(&user).await?;
+            return match account {
+                None => Err(WhmError::reason("No accounts found.")),
+                Some(a) if can_access(&call.principal, &a) => Ok(listing(&call, vec![a])),
+                // A reseller learns nothing of another's account.
+                Some(_) => Err(WhmError::reason("No accounts found.")),
+            };
+        }
+        let mut accounts = visible(&call).await?;
+        if let (Some(term), Some(kind)) = (search, searchtype) {
+            let matches = matcher(term, exact);
+            accounts.retain(|a| {
+                let fields: &[&str] = match kind {
+                    "domain" => &[&a.domain],
+                    "ip" => &[&a.ip],
+                    "user" => &[&a.user],
+                    "package" => &[&a.plan],
+                    "owner" => &[&a.owner],
+                    _ => &[&a.domain, &a.user],
+                };
+                fields.iter().any(|f| matches(f, kind))
+            });
+        }
+        if accounts.is_empty() {
+            return Ok(Outcome::done());
+        }
+        Ok(listing(&call, accounts))
+    })
+}
+
+/// How `search` compares: exact (case-insensitive for domain, user and owner), or a
+/// case-insensitive pattern; a pattern that does not compile matches everything.
+fn matcher(term: &str, exact: bool) -> Box<dyn Fn(&str, &str) -> bool + Send> {
+    if exact {
+        let term = term.to_owned();
+        return Box::new(move |value, kind| match kind {
+            "ip" | "package" => value == term,
+            _ => value.eq_ignore_ascii_case(&term),
+        });
+    }
+    match RegexBuilder::new(term)
+        .case_insensitive(true)
+        .size_limit(REGEX_SIZE_LIMIT)
+        .build()
+    {
+        Ok(re) => Box::new(move |value, _| re.is_match(value)),
+        Err(_) => Box::new(|_, _| true),
+    }
+}
+
+/// `{acct: […]}`, each record cut to the `want` fields when given.
+fn listing(call: &Call, accounts: Vec<Account>) -> Outcome {
+    let want: Option<Vec<&str>> =
+        optional(&call.args, "want").map(|w| w.split(',').map(str::trim).collect());
+    let records: Vec<Value> = accounts
+        .iter()
+        .map(|a| {
+            let mut record = acct_record(a, true);
+            if let Some(want) = &want {
+                record.retain(|k, _| want.contains(&k.as_str()));
+            }
+            Value::Object(record)
+        })
+        .collect();
+    let mut data = Map::new();
+    data.insert("acct".into(), Value::Array(records));
+    Outcome::ok(data)
+}
+
+fn accountsummary(call: Call) -> Reply {
+    Box::pin(async move {
+        let accounts = &call.ctx.stores.accounts;
+        let found = match (optional(&call.args, "user"), optional(&call.args, "domain")) {
+            (Some(user), _) => accounts.account(&user.to_ascii_lowercase()).await?,
+            (None, Some(domain)) => {
+                accounts
+                    .account_by_domain(&domain.to_ascii_lowercase())
+                    .await?
+            }
+            (None, None) => {
+                return Err(WhmError::reason(
+                    "You must specify a user or domain to get a summary of.",
+                ));
+            }
+        };
+        match found.filter(|a| can_access(&call.principal, a)) {
+            Some(a) => {
+                let mut data = Map::new();
+                data.insert("acct".into(), json!([acct_record(&a, false)]));
+                Ok(Outcome::ok(data))
+            }
+            None => Err(WhmError::reason("Account does not exist.")),
+        }
+    })
+}
+
+#[derive(Debug, Serialize)]
+struct SuspendedAccount<'a> {
+    user: &'a str,
+    owner: &'a str,
+    reason: &'a str,
+    time: String,
+    unixtime: i64,
+    is_locked: u8,
+}
+
+#[derive(Debug, Serialize)]
+struct Suspended<'a> {
+    account: Vec<SuspendedAccount<'a>>,
+}
+
+fn listsuspended(call: Call) -> Reply {
+    Box::pin(async move {
+        let accounts = visible(&call).await?;
+        let account = accounts
+            .iter()
+            .filter_map(|a| {
+                let s = a.suspension.as_ref()?;
+                Some(SuspendedAccount {
+                    user: &a.user,
+                    owner: &a.owner,
+                    reason: if s.reason.is_empty() {
+                        "Unknown"
+                    } else {
+                        &s.reason
+                    },
+                    time: ctime(s.time),
+                    unixtime: s.time,
+                    is_locked: u8::from(s.locked),
+                })
+            })
+            .collect();
+        respond(&Suspended { account })
+    })
+}
+
+#[derive(Debug, Serialize)]
+struct Locked<'a> {
+    account: Vec<&'a str>,
+}
+
+fn listlockedaccounts(call: Call) -> Reply {
+    Box::pin(async move {
+        let accounts = visible(&call).await?;
+        let account = accounts
+            .iter()
+            .filter(|a| a.suspension.as_ref().is_some_and(|s| s.locked))
+            .map(|a| a.user.as_str())
+            .collect();
+        respond(&Locked { account })
+    })
+}

@@ -1,0 +1,53 @@
+//! Accounts: the account lifecycle of WHM API 1 and API 0 (FUNCTIONS.md §2, §3, §9).
+
+mod create;
+mod list;
+mod names;
+mod record;
+mod remove;
+mod settings;
+mod suspend;
+
+use crate::registry::Call;
+use whmd_domain::account::{Account, AccountingEntry, require_access};
+use whmd_domain::host::HostEffect;
+use whmd_domain::time::unix_now;
+use whmd_wire::WhmError;
+
+pub use create::FUNCTIONS as CREATE;
+pub use list::FUNCTIONS as LIST;
+pub use names::FUNCTIONS as NAMES;
+pub use remove::FUNCTIONS as REMOVE;
+pub use suspend::FUNCTIONS as SUSPEND;
+
+/// The account `user` if the caller may act on it; otherwise WHM's refusal.
+async fn accessible(call: &Call, user: &str) -> Result<Account, WhmError> {
+    let account = call.ctx.stores.accounts.account(user).await?;
+    require_access(&call.principal, user, account).map_err(WhmError::Reason)
+}
+
+/// An accounting entry for a change the caller made now.
+fn entry(call: &Call, action: &str, fields: &[&str]) -> AccountingEntry {
+    AccountingEntry::new(
+        unix_now(),
+        action,
+        &call.principal.user,
+        fields.iter().map(|f| (*f).to_owned()).collect(),
+    )
+}
+
+/// Asks the host for each effect, in order, and returns the `output.raw` lines that say so. A
+/// failure does not undo the stored change; it is reported in the log and as a warning.
+async fn apply(call: &Call, effects: &[HostEffect], raw: &mut String, warnings: &mut Vec<String>) {
+    for effect in effects {
+        raw.push_str(&format!("{effect}..."));
+        match call.ctx.host.apply(effect).await {
+            Ok(()) => raw.push_str("Done\n"),
+            Err(e) => {
+                raw.push_str(&format!("Failed: {e}\n"));
+                warnings.push(format!("{effect} failed: {e}"));
+                tracing::warn!(%effect, error = %e, "host effect failed");
+            }
+        }
+    }
+}

@@ -1,0 +1,95 @@
+//! verify_new_username and validate_system_user, and the username check createacct and
+//! modifyacct share (FUNCTIONS.md §2, §9).
+
+use super::super::args::required;
+use super::super::respond;
+use crate::registry::Call;
+use crate::{Access, FunctionSpec, Versions};
+use futures::future::BoxFuture;
+use serde::Serialize;
+use whmd_domain::names::username::{self, db_prefix, dbowner};
+use whmd_wire::{Acl, Outcome, WhmError};
+
+pub const FUNCTIONS: &[FunctionSpec] = &[
+    FunctionSpec::new(
+        "verify_new_username",
+        Access::Acl(Acl::CREATE_ACCT),
+        Versions::V1,
+        verify_new_username,
+    ),
+    FunctionSpec::new(
+        "validate_system_user",
+        Access::Acl(Acl::CREATE_ACCT),
+        Versions::V1,
+        validate_system_user,
+    ),
+];
+
+type Reply = BoxFuture<'static, Result<Outcome, WhmError>>;
+
+/// Whether `user` may name a new account: the strict rule, reserved names, existing accounts
+/// and the shared database-prefix rule, each with WHM's reason. `except` is an account being
+/// renamed, which does not conflict with itself.
+pub async fn check_new_username(
+    call: &Call,
+    user: &str,
+    except: Option<&str>,
+) -> Result<(), WhmError> {
+    if !username::valid_for_new(user, false) {
+        return Err(WhmError::Reason(username::invalid_reason(user)));
+    }
+    if username::is_reserved(user) {
+        return Err(WhmError::Reason(username::reserved_reason(user)));
+    }
+    let accounts = &call.ctx.stores.accounts;
+    if except != Some(user) && accounts.account(user).await?.is_some() {
+        return Err(WhmError::Reason(username::exists_reason(user)));
+    }
+    let n = call.ctx.info.db_prefix_length;
+    let prefix = db_prefix(user, n);
+    let own = dbowner(user);
+    for other in accounts.users_with_db_prefix(&prefix).await? {
+        if Some(other.as_str()) == except || db_prefix(&other, n) != prefix {
+            continue;
+        }
+        if dbowner(&other) == own {
+            return Err(WhmError::Reason(username::dbowner_reason(user)));
+        }
+        return Err(WhmError::Reason(username::prefix_reason(user, n)));
+    }
+    Ok(())
+}
+
+fn verify_new_username(call: Call) -> Reply {
+    Box::pin(async move {
+        let user = required(&call.args, "user")?.to_owned();
+        check_new_username(&call, &user, None).await?;
+        Ok(Outcome::done())
+    })
+}
+
+#[derive(Debug, Serialize)]
+struct Validity {
+    exists: u8,
+    reserved: u8,
+    valid_for_new: u8,
+    valid_for_transfer: u8,
+}
+
+fn validate_system_user(call: Call) -> Reply {
+    Box::pin(async move {
+        let Some(user) = call.args.get("user").filter(|u| !u.is_empty()) else {
+            return Err(WhmError::reason(
+                "No user name supplied: “user” is a required argument.",
+            ));
+        };
+        // root is the one system user whmd knows besides its accounts.
+        let exists = user == "root" || call.ctx.stores.accounts.account(user).await?.is_some();
+        respond(&Validity {
+            exists: u8::from(exists),
+            reserved: u8::from(username::is_reserved(user)),
+            valid_for_new: u8::from(username::valid_for_new(user, false)),
+            valid_for_transfer: u8::from(username::valid_for_transfer(user)),
+        })
+    })
+}

@@ -1,0 +1,81 @@
+//! removeacct (FUNCTIONS.md §2).
+
+use super::super::args::optional;
+use super::{apply, entry};
+use crate::registry::Call;
+use crate::{Access, FunctionSpec, Versions};
+use futures::future::BoxFuture;
+use whmd_domain::account::can_access;
+use whmd_domain::host::HostEffect;
+use whmd_wire::{Acl, Api0Data, Api0Shape, Outcome, WhmError};
+
+pub const FUNCTIONS: &[FunctionSpec] = &[FunctionSpec::new(
+    "removeacct",
+    Access::Acl(Acl::KILL_ACCT),
+    Versions::Both,
+    removeacct,
+)
+.api0(Api0Shape::Listed {
+    key: "result",
+    data: Api0Data::Flatten,
+    raw: Some("rawout"),
+    messages: false,
+})];
+
+fn removeacct(call: Call) -> BoxFuture<'static, Result<Outcome, WhmError>> {
+    Box::pin(async move {
+        let args = &call.args;
+        let Some(user) = optional(args, "username").or_else(|| optional(args, "user")) else {
+            return Err(WhmError::reason(
+                "No user name supplied: \"user\" is a required argument.",
+            ));
+        };
+        let user = user.to_owned();
+        if user == call.principal.user {
+            return Err(WhmError::reason("You cannot remove yourself!"));
+        }
+        let Some(account) = call.ctx.stores.accounts.account(&user).await? else {
+            return Err(if call.principal.is_root() {
+                WhmError::Reason(format!("System user {user} does not exist!"))
+            } else {
+                WhmError::Reason(format!(
+                    "You do not have permission to remove that account ({user})!"
+                ))
+            });
+        };
+        if !can_access(&call.principal, &account) {
+            return Err(WhmError::Reason(format!(
+                "You do not have permission to remove that account ({user})!"
+            )));
+        }
+        // WHM keeps the zone when keepdns holds a `y` or a `1` (PROTOCOL.md §1.6).
+        let keepdns = optional(args, "keepdns").is_some_and(|v| v.contains(['y', '1']));
+        let log = entry(&call, "REMOVE", &[&account.domain, &user]);
+        if !call.ctx.stores.accounts.remove_account(&user, &log).await? {
+            return Err(WhmError::Reason(format!(
+                "System user {user} does not exist!"
+            )));
+        }
+        let mut effects = vec![HostEffect::RemoveVirtualHost {
+            domain: account.domain.clone(),
+        }];
+        if !keepdns {
+            effects.push(HostEffect::RemoveZone {
+                domain: account.domain.clone(),
+            });
+        }
+        effects.push(HostEffect::RemoveUser {
+            user: user.clone(),
+            homedir: account.homedir.clone(),
+        });
+        let mut raw = format!("Removing account {user} ({})\n", account.domain);
+        let mut warnings = Vec::new();
+        apply(&call, &effects, &mut raw, &mut warnings).await;
+        raw.push_str(&format!("{user} account removed\n"));
+        let mut outcome = Outcome::done()
+            .with_reason(format!("{user} account removed"))
+            .with_raw(raw);
+        outcome.output.warnings = warnings;
+        Ok(outcome)
+    })
+}

@@ -1,0 +1,275 @@
+//! The cpuser settings createacct and modifyacct both take: limits, flags, theme, locale,
+//! feature list and contact address, each validated the same way.
+
+use super::super::args::optional;
+use std::collections::BTreeMap;
+use whmd_domain::account::Limit;
+use whmd_wire::{Args, WhmError};
+
+/// A limit argument and the cpuser key it sets. `zero` says whether 0 means unlimited.
+struct LimitKey {
+    arg: &'static str,
+    key: &'static str,
+    zero_is_unlimited: bool,
+}
+
+const LIMITS: &[LimitKey] = &[
+    LimitKey {
+        arg: "maxftp",
+        key: "MAXFTP",
+        zero_is_unlimited: true,
+    },
+    LimitKey {
+        arg: "maxsql",
+        key: "MAXSQL",
+        zero_is_unlimited: true,
+    },
+    LimitKey {
+        arg: "maxpop",
+        key: "MAXPOP",
+        zero_is_unlimited: true,
+    },
+    LimitKey {
+        arg: "maxlst",
+        key: "MAXLST",
+        zero_is_unlimited: true,
+    },
+    LimitKey {
+        arg: "maxsub",
+        key: "MAXSUB",
+        zero_is_unlimited: false,
+    },
+    LimitKey {
+        arg: "maxpark",
+        key: "MAXPARK",
+        zero_is_unlimited: false,
+    },
+    LimitKey {
+        arg: "maxaddon",
+        key: "MAXADDON",
+        zero_is_unlimited: false,
+    },
+    LimitKey {
+        arg: "max_email_per_hour",
+        key: "MAX_EMAIL_PER_HOUR",
+        zero_is_unlimited: true,
+    },
+    LimitKey {
+        arg: "max_defer_fail_percentage",
+        key: "MAX_DEFER_FAIL_PERCENTAGE",
+        zero_is_unlimited: true,
+    },
+    LimitKey {
+        arg: "max_emailacct_quota",
+        key: "MAX_EMAILACCT_QUOTA",
+        zero_is_unlimited: false,
+    },
+];
+
+/// The largest count or size (MB) a limit takes.
+const MAX_LIMIT: u64 = 999_999;
+const BYTES_PER_MB: u64 = 1_048_576;
+
+/// The feature lists that exist until feature lists can be made.
+const FEATURE_LISTS: &[&str] = &["default", "disabled"];
+
+pub struct Settings<'a> {
+    cpuser: &'a mut BTreeMap<String, String>,
+}
+
+impl<'a> Settings<'a> {
+    pub fn new(cpuser: &'a mut BTreeMap<String, String>) -> Self {
+        Self { cpuser }
+    }
+
+    fn set(&mut self, key: &str, value: impl Into<String>) {
+        self.cpuser.insert(key.to_owned(), value.into());
+    }
+
+    /// What a new account on the default package gets.
+    pub fn defaults(&mut self, whm_version: &str, now: i64) {
+        for (key, value) in [
+            ("BACKUP", "1"),
+            ("BWLIMIT", "unlimited"),
+            ("CONTACTEMAIL", ""),
+            ("CONTACTEMAIL2", ""),
+            ("DEMO", "0"),
+            ("FEATURELIST", "default"),
+            ("HASCGI", "1"),
+            ("HASDKIM", "1"),
+            ("HASSPF", "1"),
+            ("LEGACY_BACKUP", "0"),
+            ("LOCALE", "en"),
+            ("MAILBOX_FORMAT", "maildir"),
+            ("MAXADDON", "0"),
+            ("MAXFTP", "unlimited"),
+            ("MAXLST", "unlimited"),
+            ("MAXPARK", "0"),
+            ("MAXPASSENGERAPPS", "4"),
+            ("MAXPOP", "unlimited"),
+            ("MAXSQL", "unlimited"),
+            ("MAXSUB", "unlimited"),
+            ("MAX_DEFER_FAIL_PERCENTAGE", "unlimited"),
+            ("MAX_EMAILACCT_QUOTA", "1024"),
+            ("MAX_EMAIL_PER_HOUR", "unlimited"),
+            ("MAX_TEAM_USERS", "7"),
+            ("RS", whmd_domain::account::DEFAULT_THEME),
+            ("_PACKAGE_EXTENSIONS", ""),
+        ] {
+            self.set(key, value);
+        }
+        self.set("STARTDATE", now.to_string());
+        self.set("CREATED_IN_VERSION", whm_version);
+        self.set("UUID", uuid());
+    }
+
+    /// cgi, dkim, spf (0/1), cpmod, language, featurelist, mailbox_format, mxcheck.
+    pub fn flags_from(&mut self, args: &Args) -> Result<(), WhmError> {
+        for (arg, key) in [("cgi", "HASCGI"), ("dkim", "HASDKIM"), ("spf", "HASSPF")] {
+            if optional(args, arg).is_some() {
+                self.set(key, if args.is_true(arg) { "1" } else { "0" });
+            }
+        }
+        if let Some(theme) = optional(args, "cpmod") {
+            self.theme(theme)?;
+        }
+        if let Some(locale) = optional(args, "language") {
+            self.locale(locale)?;
+        }
+        if let Some(list) = optional(args, "featurelist") {
+            if !FEATURE_LISTS.contains(&list) {
+                return Err(WhmError::Reason(format!(
+                    "The feature list “{list}” does not exist."
+                )));
+            }
+            self.set("FEATURELIST", list);
+        }
+        if let Some(format) = optional(args, "mailbox_format") {
+            if !matches!(format, "maildir" | "mdbox") {
+                return Err(WhmError::Reason(format!(
+                    "The mailbox format “{format}” is not valid."
+                )));
+            }
+            self.set("MAILBOX_FORMAT", format);
+        }
+        if let Some(mx) = optional(args, "mxcheck")
+            && !matches!(mx, "local" | "secondary" | "remote" | "auto")
+        {
+            return Err(WhmError::Reason(format!(
+                "The mail exchanger type “{mx}” is not valid."
+            )));
+        }
+        Ok(())
+    }
+
+    pub fn theme(&mut self, theme: &str) -> Result<(), WhmError> {
+        if theme.is_empty()
+            || theme.len() > 64
+            || !theme
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+        {
+            return Err(WhmError::Reason(format!(
+                "The theme “{theme}” is not valid."
+            )));
+        }
+        self.set("RS", theme);
+        Ok(())
+    }
+
+    pub fn locale(&mut self, locale: &str) -> Result<(), WhmError> {
+        if locale.is_empty()
+            || locale.len() > 16
+            || !locale
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+        {
+            return Err(WhmError::Reason(format!(
+                "The locale “{locale}” is not valid."
+            )));
+        }
+        self.set("LOCALE", locale);
+        Ok(())
+    }
+
+    pub fn contact_email(&mut self, email: &str) -> Result<(), WhmError> {
+        let valid = email.len() <= 254
+            && email.split_once('@').is_some_and(|(local, host)| {
+                !local.is_empty()
+                    && host.contains('.')
+                    && !host.starts_with('.')
+                    && !host.ends_with('.')
+            })
+            && !email.contains(|c: char| {
+                c.is_whitespace() || c.is_control() || matches!(c, ',' | ';' | '<' | '>' | '"')
+            });
+        if !valid {
+            return Err(WhmError::Reason(format!(
+                "“{email}” is not a valid email address."
+            )));
+        }
+        self.set("CONTACTEMAIL", email);
+        Ok(())
+    }
+
+    /// The bandwidth limit, given in MB, stored in bytes as cPanel's BWLIMIT is.
+    pub fn bwlimit_mb(&mut self, limit: Limit) {
+        match limit {
+            Limit::Unlimited => self.set("BWLIMIT", "unlimited"),
+            Limit::Value(mb) => self.set("BWLIMIT", (mb * BYTES_PER_MB).to_string()),
+        }
+    }
+}
+
+/// Applies the limit arguments present in `args`. Returns the quota, when one was given:
+/// `Some(None)` for unlimited.
+pub fn apply_limits(
+    args: &Args,
+    settings: &mut Settings<'_>,
+) -> Result<Option<Option<u64>>, WhmError> {
+    for l in LIMITS {
+        if let Some(raw) = optional(args, l.arg) {
+            let limit = parse_limit(raw, l.arg, l.zero_is_unlimited)?;
+            settings.set(l.key, limit.to_string());
+        }
+    }
+    if let Some(raw) = optional(args, "max_team_users") {
+        match raw.parse::<u8>() {
+            Ok(n) if n <= 7 => settings.set("MAX_TEAM_USERS", n.to_string()),
+            _ => return Err(invalid(raw, "max_team_users")),
+        }
+    }
+    if let Some(raw) = optional(args, "bwlimit") {
+        settings.bwlimit_mb(parse_limit(raw, "bwlimit", true)?);
+    }
+    optional(args, "quota")
+        .map(|raw| parse_limit(raw, "quota", true).map(Limit::value))
+        .transpose()
+}
+
+/// A limit argument within WHM's range, or `Invalid value “X” for the “ARG” setting.`
+pub fn parse_limit(raw: &str, arg: &str, zero_is_unlimited: bool) -> Result<Limit, WhmError> {
+    match Limit::parse(raw, zero_is_unlimited) {
+        Some(Limit::Value(n)) if n > MAX_LIMIT => Err(invalid(raw, arg)),
+        Some(limit) => Ok(limit),
+        None => Err(invalid(raw, arg)),
+    }
+}
+
+fn invalid(raw: &str, arg: &str) -> WhmError {
+    WhmError::Reason(format!("Invalid value “{raw}” for the “{arg}” setting."))
+}
+
+/// A random identifier in UUID form, as cpuser UUID holds.
+fn uuid() -> String {
+    let b: [u8; 16] = rand::random();
+    let h = |r: std::ops::Range<usize>| b[r].iter().map(|x| format!("{x:02x}")).collect::<String>();
+    format!(
+        "{}-{}-{}-{}-{}",
+        h(0..4),
+        h(4..6),
+        h(6..8),
+        h(8..10),
+        h(10..16)
+    )
+}

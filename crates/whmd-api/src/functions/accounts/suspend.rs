@@ -1,0 +1,168 @@
+//! suspendacct and unsuspendacct (FUNCTIONS.md §2), with WHM's quirks: some refusals answer
+//! `result: 1` and say why only in the raw log.
+
+use super::super::args::optional;
+use super::{accessible, apply, entry};
+use crate::registry::Call;
+use crate::{Access, FunctionSpec, Versions};
+use futures::future::BoxFuture;
+use whmd_domain::account::Suspension;
+use whmd_domain::host::HostEffect;
+use whmd_domain::time::unix_now;
+use whmd_wire::{Acl, Api0Data, Api0Shape, Outcome, WhmError};
+
+const LISTED: Api0Shape = Api0Shape::Listed {
+    key: "result",
+    data: Api0Data::Flatten,
+    raw: None,
+    messages: false,
+};
+
+pub const FUNCTIONS: &[FunctionSpec] = &[
+    FunctionSpec::new(
+        "suspendacct",
+        Access::Acl(Acl::SUSPEND_ACCT),
+        Versions::Both,
+        suspendacct,
+    )
+    .api0(LISTED),
+    FunctionSpec::new(
+        "unsuspendacct",
+        Access::Acl(Acl::SUSPEND_ACCT),
+        Versions::Both,
+        unsuspendacct,
+    )
+    .api0(LISTED),
+];
+
+type Reply = BoxFuture<'static, Result<Outcome, WhmError>>;
+
+/// A suspension reason as WHM keeps it: HTML entities decoded, `=`, newlines and NULs removed.
+fn clean_reason(raw: &str) -> String {
+    let decoded = raw
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&amp;", "&");
+    decoded
+        .chars()
+        .filter(|c| !matches!(c, '=' | '\n' | '\r' | '\0'))
+        .collect()
+}
+
+fn suspendacct(call: Call) -> Reply {
+    Box::pin(async move {
+        let user = super::super::args::required(&call.args, "user")?.to_owned();
+        let mut account = accessible(&call, &user).await?;
+        if account.suspension.is_some() {
+            return Ok(Outcome::done().with_raw(format!(
+                "User '{user}' is already suspended. Provide '--force' to suspend the account again.\n"
+            )));
+        }
+        let root = call.principal.is_root();
+        if !root && call.args.is_true("disallowun") {
+            return Ok(Outcome::done()
+                .with_raw("Only root may prevent a reseller from unsuspending an account.\n"));
+        }
+        if !root && call.args.is_true("leave-ftp-accts-enabled") {
+            return Ok(Outcome::done().with_raw("Only root may leave FTP accounts enabled.\n"));
+        }
+        let reason = clean_reason(optional(&call.args, "reason").unwrap_or(""));
+        let now = unix_now();
+        account.suspension = Some(Suspension {
+            reason: reason.clone(),
+            time: now,
+            locked: call.args.is_true("disallowun"),
+            leave_ftp_enabled: call.args.is_true("leave-ftp-accts-enabled"),
+        });
+        account.set("SUSPENDED", "1");
+        account.set("SUSPENDTIME", now.to_string());
+        account.mtime = now;
+        let log = entry(&call, "SUSPEND", &[&user, &account.domain, &reason]);
+        match call
+            .ctx
+            .stores
+            .accounts
+            .update_account(&user, &account, &[log])
+            .await
+        {
+            Ok(()) => {}
+            Err(whmd_domain::StoreError::Conflict(_)) => {
+                return Err(WhmError::reason("Failed to suspend account."));
+            }
+            Err(e) => return Err(e.into()),
+        }
+        let mut raw = format!("Suspending account {user}\n");
+        let mut warnings = Vec::new();
+        apply(
+            &call,
+            &[HostEffect::Suspend { user: user.clone() }],
+            &mut raw,
+            &mut warnings,
+        )
+        .await;
+        raw.push_str(&format!("{user}'s account has been suspended\n"));
+        let mut outcome = Outcome::done().with_raw(raw);
+        outcome.output.warnings = warnings;
+        Ok(outcome)
+    })
+}
+
+fn unsuspendacct(call: Call) -> Reply {
+    Box::pin(async move {
+        let user = super::super::args::required(&call.args, "user")?.to_owned();
+        let mut account = accessible(&call, &user).await?;
+        let Some(suspension) = &account.suspension else {
+            return Ok(Outcome::done().with_raw(format!("User '{user}' is not suspended.\n")));
+        };
+        if suspension.locked && !call.principal.is_root() {
+            return Ok(
+                Outcome::failure("Failed to unsuspend account.").with_raw(format!(
+                    "This account is locked and can only be unsuspended by root ({user})\n"
+                )),
+            );
+        }
+        account.suspension = None;
+        account.cpuser.remove("SUSPENDED");
+        account.cpuser.remove("SUSPENDTIME");
+        account.mtime = unix_now();
+        let log = entry(&call, "UNSUSPEND", &[&user, &account.domain]);
+        match call
+            .ctx
+            .stores
+            .accounts
+            .update_account(&user, &account, &[log])
+            .await
+        {
+            Ok(()) => {}
+            Err(whmd_domain::StoreError::Conflict(_)) => {
+                return Err(WhmError::reason("Failed to unsuspend account."));
+            }
+            Err(e) => return Err(e.into()),
+        }
+        let mut raw = format!("Unsuspending account {user}\n");
+        let mut warnings = Vec::new();
+        apply(
+            &call,
+            &[HostEffect::Unsuspend { user: user.clone() }],
+            &mut raw,
+            &mut warnings,
+        )
+        .await;
+        raw.push_str(&format!("{user}'s account is now active\n"));
+        let mut outcome = Outcome::done().with_raw(raw);
+        outcome.output.warnings = warnings;
+        Ok(outcome)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reasons_are_cleaned() {
+        assert_eq!(clean_reason("a=b\nc&amp;d &lt;x&gt;\0"), "abc&d <x>");
+    }
+}
