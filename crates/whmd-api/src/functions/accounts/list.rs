@@ -7,7 +7,7 @@ use super::record::acct_record;
 use crate::registry::Call;
 use crate::{Access, FunctionSpec, Versions};
 use futures::future::BoxFuture;
-use regex::RegexBuilder;
+use regex::{Regex, RegexBuilder};
 use serde::Serialize;
 use serde_json::{Map, Value, json};
 use whmd_domain::account::{Account, can_access};
@@ -91,7 +91,7 @@ fn listaccts(call: Call) -> Reply {
         }
         let mut accounts = visible(&call).await?;
         if let (Some(term), Some(kind)) = (search, searchtype) {
-            let matches = matcher(term, exact);
+            let matcher = Matcher::new(term, exact);
             accounts.retain(|a| {
                 let fields: &[&str] = match kind {
                     "domain" => &[&a.domain],
@@ -101,7 +101,7 @@ fn listaccts(call: Call) -> Reply {
                     "owner" => &[&a.owner],
                     _ => &[&a.domain, &a.user],
                 };
-                fields.iter().any(|f| matches(f, kind))
+                fields.iter().any(|f| matcher.matches(f, kind))
             });
         }
         if accounts.is_empty() {
@@ -113,21 +113,31 @@ fn listaccts(call: Call) -> Reply {
 
 /// How `search` compares: exact (case-insensitive for domain, user and owner), or a
 /// case-insensitive pattern; a pattern that does not compile matches everything.
-fn matcher(term: &str, exact: bool) -> Box<dyn Fn(&str, &str) -> bool + Send> {
-    if exact {
-        let term = term.to_owned();
-        return Box::new(move |value, kind| match kind {
-            "ip" | "package" => value == term,
-            _ => value.eq_ignore_ascii_case(&term),
-        });
+enum Matcher {
+    Exact(String),
+    Pattern(Regex),
+    Everything,
+}
+
+impl Matcher {
+    fn new(term: &str, exact: bool) -> Self {
+        if exact {
+            return Self::Exact(term.to_owned());
+        }
+        RegexBuilder::new(term)
+            .case_insensitive(true)
+            .size_limit(REGEX_SIZE_LIMIT)
+            .build()
+            .map_or(Self::Everything, Self::Pattern)
     }
-    match RegexBuilder::new(term)
-        .case_insensitive(true)
-        .size_limit(REGEX_SIZE_LIMIT)
-        .build()
-    {
-        Ok(re) => Box::new(move |value, _| re.is_match(value)),
-        Err(_) => Box::new(|_, _| true),
+
+    fn matches(&self, value: &str, kind: &str) -> bool {
+        match self {
+            Self::Exact(term) if matches!(kind, "ip" | "package") => value == term,
+            Self::Exact(term) => value.eq_ignore_ascii_case(term),
+            Self::Pattern(re) => re.is_match(value),
+            Self::Everything => true,
+        }
     }
 }
 
