@@ -15,11 +15,16 @@ use whmd_wire::{Outcome, WhmError};
 pub const ALL: &[&[FunctionSpec]] = &[
     server::FUNCTIONS,
     privileges::FUNCTIONS,
+    accounts::BACKUP,
     accounts::CREATE,
+    accounts::LIMITS,
     accounts::LIST,
+    accounts::MODIFY,
     accounts::NAMES,
+    accounts::PASSWD,
     accounts::REMOVE,
     accounts::SUSPEND,
+    accounts::USERDATA,
 ];
 
 /// A success with reason `OK` whose data is `response`, which must serialise to an object.

@@ -1,12 +1,17 @@
 //! Accounts: the account lifecycle of WHM API 1 and API 0 (FUNCTIONS.md §2, §3, §9).
 
+mod backup;
 mod create;
+mod limits;
 mod list;
+mod modify;
 mod names;
+mod passwd;
 mod record;
 mod remove;
 mod settings;
 mod suspend;
+mod userdata;
 
 use crate::registry::Call;
 use whmd_domain::account::{Account, AccountingEntry, require_access};
@@ -14,11 +19,16 @@ use whmd_domain::host::HostEffect;
 use whmd_domain::time::unix_now;
 use whmd_wire::WhmError;
 
+pub use backup::FUNCTIONS as BACKUP;
 pub use create::FUNCTIONS as CREATE;
+pub use limits::FUNCTIONS as LIMITS;
 pub use list::FUNCTIONS as LIST;
+pub use modify::FUNCTIONS as MODIFY;
 pub use names::FUNCTIONS as NAMES;
+pub use passwd::FUNCTIONS as PASSWD;
 pub use remove::FUNCTIONS as REMOVE;
 pub use suspend::FUNCTIONS as SUSPEND;
+pub use userdata::FUNCTIONS as USERDATA;
 
 /// The account `user` if the caller may act on it; otherwise WHM's refusal.
 async fn accessible(call: &Call, user: &str) -> Result<Account, WhmError> {

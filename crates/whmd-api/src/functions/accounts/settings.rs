@@ -82,7 +82,7 @@ impl<'a> Settings<'a> {
         Self { cpuser }
     }
 
-    fn set(&mut self, key: &str, value: impl Into<String>) {
+    pub fn set(&mut self, key: &str, value: impl Into<String>) {
         self.cpuser.insert(key.to_owned(), value.into());
     }
 

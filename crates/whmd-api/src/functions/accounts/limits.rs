@@ -1,0 +1,245 @@
+//! limitbw, showbw, editquota and changepackage (FUNCTIONS.md §2).
+
+use super::super::args::{optional, required};
+use super::settings::{Settings, parse_limit};
+use super::{accessible, apply, entry};
+use crate::registry::Call;
+use crate::{Access, FunctionSpec, Versions};
+use futures::future::BoxFuture;
+use serde_json::{Map, Value, json};
+use whmd_domain::StoreError;
+use whmd_domain::account::{Account, Limit};
+use whmd_domain::host::HostEffect;
+use whmd_domain::time::{civil, unix_now};
+use whmd_wire::{Acl, Api0Data, Api0Shape, Outcome, WhmError};
+
+const LISTED: Api0Shape = Api0Shape::Listed {
+    key: "result",
+    data: Api0Data::Flatten,
+    raw: Some("rawout"),
+    messages: false,
+};
+
+pub const FUNCTIONS: &[FunctionSpec] = &[
+    FunctionSpec::new(
+        "limitbw",
+        Access::Acl(Acl::LIMIT_BANDWIDTH),
+        Versions::Both,
+        limitbw,
+    )
+    .api0(LISTED),
+    FunctionSpec::new(
+        "showbw",
+        Access::Acl(Acl::SHOW_BANDWIDTH),
+        Versions::Both,
+        showbw,
+    )
+    .api0(Api0Shape::Status {
+        ok: "Ok",
+        rename: None,
+    }),
+    FunctionSpec::new(
+        "editquota",
+        Access::Acl(Acl::QUOTA),
+        Versions::Both,
+        editquota,
+    )
+    .api0(LISTED),
+    FunctionSpec::new(
+        "changepackage",
+        Access::Acl(Acl::UPGRADE_ACCOUNT),
+        Versions::Both,
+        changepackage,
+    )
+    .api0(LISTED),
+];
+
+type Reply = BoxFuture<'static, Result<Outcome, WhmError>>;
+
+const BYTES_PER_MB: u64 = 1_048_576;
+
+/// Stores `account` after a change, mapping a lost race to a reason the caller can act on.
+async fn save(call: &Call, user: &str, account: &Account, action: &[&str]) -> Result<(), WhmError> {
+    let log = entry(call, "MODIFY", action);
+    match call
+        .ctx
+        .stores
+        .accounts
+        .update_account(user, account, &[log])
+        .await
+    {
+        Ok(()) => Ok(()),
+        Err(StoreError::Conflict(_)) => Err(WhmError::reason(
+            "The account changed while it was being modified. Try again.",
+        )),
+        Err(e) => Err(e.into()),
+    }
+}
+
+fn limitbw(call: Call) -> Reply {
+    Box::pin(async move {
+        let user = required(&call.args, "user")?.to_owned();
+        let raw = required(&call.args, "bwlimit")?.to_owned();
+        let mut account = accessible(&call, &user)
+            .await
+            .map_err(|_| WhmError::Reason(format!("Invalid user ({user})")))?;
+        let limit = parse_limit(&raw, "bwlimit", true).map_err(|_| {
+            WhmError::Reason(format!(
+                "Sorry, the bandwidth value you specified, '{raw}', is invalid. It must be a positive integer or “unlimited”."
+            ))
+        })?;
+        Settings::new(&mut account.cpuser).bwlimit_mb(limit);
+        account.mtime = unix_now();
+        save(&call, &user, &account, &[&user, &account.domain, "BWLIMIT"]).await?;
+        let (bytes, human) = match limit {
+            Limit::Unlimited => (0, "unlimited".to_owned()),
+            Limit::Value(mb) => (mb * BYTES_PER_MB, format!("{mb} MB")),
+        };
+        let mut domains = vec![account.domain.clone()];
+        domains.extend(account.domains.iter().cloned());
+        let mut data = Map::new();
+        data.insert(
+            "bwlimits".into(),
+            json!([{
+                "bwlimit": bytes,
+                "unlimited": u8::from(limit == Limit::Unlimited),
+                "human_bwlimit": human,
+                "human_bwused": "none",
+                "domains": domains,
+                "bwlimitenable": u8::from(limit != Limit::Unlimited),
+            }]),
+        );
+        let set_to = match limit {
+            Limit::Unlimited => "unlimited".to_owned(),
+            Limit::Value(mb) => format!("{mb} megabytes"),
+        };
+        Ok(Outcome::ok(data).with_reason(format!(
+            "Bandwidth Limit for {user} has been set to {set_to}"
+        )))
+    })
+}
+
+fn showbw(call: Call) -> Reply {
+    Box::pin(async move {
+        let (year_now, month_now, ..) = civil(unix_now());
+        let month = match optional(&call.args, "month") {
+            Some(m) => m
+                .parse::<u32>()
+                .ok()
+                .filter(|m| (1..=12).contains(m))
+                .ok_or_else(|| WhmError::reason("Invalid month provided"))?,
+            None => u32::try_from(month_now).unwrap_or(1),
+        };
+        let year = match optional(&call.args, "year") {
+            Some(y) => y
+                .parse::<i64>()
+                .ok()
+                .filter(|y| (1970..=2200).contains(y))
+                .ok_or_else(|| WhmError::reason("Invalid year provided"))?,
+            None => year_now,
+        };
+        let owner = (!call.principal.is_root()).then_some(call.principal.user.as_str());
+        let mut accounts = call.ctx.stores.accounts.accounts(owner).await?;
+        if let Some(term) = optional(&call.args, "search").map(str::to_ascii_lowercase) {
+            let by = optional(&call.args, "searchtype").unwrap_or("user");
+            accounts.retain(|a| match by {
+                "domain" => a.domain.contains(&term),
+                "owner" => a.owner == term,
+                _ => a.user.contains(&term),
+            });
+        }
+        let acct: Vec<Value> = accounts
+            .iter()
+            .map(|a| {
+                let limit: Value = match a.get("BWLIMIT") {
+                    None | Some("unlimited") => json!("unlimited"),
+                    Some(bytes) => json!(bytes),
+                };
+                json!({
+                    "user": a.user,
+                    "maindomain": a.domain,
+                    "owner": a.owner,
+                    "reseller": if a.reseller.is_some() { json!("1") } else { json!(0) },
+                    "limit": limit,
+                    "totalbytes": "0",
+                    "deleted": 0,
+                    "bwlimited": 0,
+                    "bwusage": [{"domain": a.domain, "usage": "0", "deleted": 0}],
+                })
+            })
+            .collect();
+        let mut data = Map::new();
+        data.insert("month".into(), json!(month));
+        data.insert("year".into(), json!(year));
+        data.insert("totalused".into(), json!(0));
+        data.insert("reseller".into(), json!(call.principal.user));
+        data.insert("acct".into(), Value::Array(acct));
+        Ok(Outcome::ok(data))
+    })
+}
+
+fn editquota(call: Call) -> Reply {
+    Box::pin(async move {
+        let user = required(&call.args, "user")?.to_owned();
+        let raw = required(&call.args, "quota")?.to_owned();
+        let account = call.ctx.stores.accounts.account(&user).await?;
+        let Some(mut account) = account else {
+            return Err(WhmError::reason("Invalid user. Cannot set quota."));
+        };
+        if !whmd_domain::account::can_access(&call.principal, &account) {
+            return Err(WhmError::reason("You do not own that account."));
+        }
+        let quota = parse_limit(&raw, "quota", true)
+            .map_err(|_| WhmError::Reason(format!("Invalid value ({raw}) for quota supplied.")))?
+            .value();
+        account.quota_mb = quota;
+        account.mtime = unix_now();
+        save(&call, &user, &account, &[&user, &account.domain, "QUOTA"]).await?;
+        let mut raw_log = String::new();
+        let mut warnings = Vec::new();
+        apply(
+            &call,
+            &[HostEffect::SetQuota {
+                user: user.clone(),
+                megabytes: quota,
+            }],
+            &mut raw_log,
+            &mut warnings,
+        )
+        .await;
+        let mut outcome = Outcome::done()
+            .with_reason("Set quota for user.")
+            .with_raw(raw_log);
+        outcome.output.warnings = warnings;
+        Ok(outcome)
+    })
+}
+
+fn changepackage(call: Call) -> Reply {
+    Box::pin(async move {
+        let user = required(&call.args, "user")?.to_owned();
+        let pkg = required(&call.args, "pkg")?.to_owned();
+        let account = call.ctx.stores.accounts.account(&user).await?;
+        let Some(mut account) =
+            account.filter(|a| whmd_domain::account::can_access(&call.principal, a))
+        else {
+            return Err(WhmError::Reason(format!(
+                "Sorry, the user {user} does not exist"
+            )));
+        };
+        // Only the default package exists until packages can be made.
+        if pkg != "default" {
+            return Err(WhmError::reason("Specified package does not exist."));
+        }
+        account.plan = pkg.clone();
+        account.mtime = unix_now();
+        save(
+            &call,
+            &user,
+            &account,
+            &[&user, &account.domain, &format!("PLAN={pkg}")],
+        )
+        .await?;
+        Ok(Outcome::done().with_raw(format!("Account Upgrade/Downgrade Complete for {user}\n")))
+    })
+}

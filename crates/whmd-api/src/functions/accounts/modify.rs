@@ -1,0 +1,354 @@
+//! modifyacct (seed modifyacct; FUNCTIONS.md §2): lowercase legacy parameters, cpuser-style
+//! uppercase keys, and keys WHM does not know, which are stored and returned as they are.
+
+use super::super::args::optional;
+use super::names::check_new_username;
+use super::settings::{Settings, parse_limit};
+use super::{accessible, apply, entry};
+use crate::registry::Call;
+use crate::{Access, FunctionSpec, Versions};
+use futures::future::BoxFuture;
+use serde_json::{Map, json};
+use std::net::Ipv4Addr;
+use whmd_domain::StoreError;
+use whmd_domain::account::{Account, Limit, NO_SHELL, SHELL};
+use whmd_domain::host::HostEffect;
+use whmd_domain::names::domain::{DomainContext, check_new_domain, exists_reason};
+use whmd_domain::names::username::exists_reason as user_exists_reason;
+use whmd_domain::time::unix_now;
+use whmd_wire::{Acl, Api0Data, Api0Shape, ApiVersion, Outcome, WhmError};
+
+pub const FUNCTIONS: &[FunctionSpec] = &[FunctionSpec::new(
+    "modifyacct",
+    Access::Acl(Acl::EDIT_ACCOUNT),
+    Versions::Both,
+    modifyacct,
+)
+.api0(Api0Shape::Listed {
+    key: "result",
+    data: Api0Data::Under("newcfg"),
+    raw: None,
+    messages: true,
+})];
+
+/// Lowercase limit parameters and their cpuser keys; `true` where 0 means unlimited.
+const LIMITS: &[(&str, &str, bool)] = &[
+    ("maxftp", "MAXFTP", true),
+    ("maxsql", "MAXSQL", true),
+    ("maxpop", "MAXPOP", true),
+    ("maxlst", "MAXLST", true),
+    ("maxsub", "MAXSUB", false),
+    ("maxpark", "MAXPARK", false),
+    ("maxaddon", "MAXADDON", false),
+];
+
+/// cpuser keys this function never writes: derived, or changed by other functions.
+const READ_ONLY: &[&str] = &[
+    "USER",
+    "DOMAINS",
+    "DEADDOMAINS",
+    "HOMEDIRLINKS",
+    "MTIME",
+    "__CACHE_DATA_VERSION",
+    "SUSPENDED",
+    "SUSPENDTIME",
+    "STARTDATE",
+    "UUID",
+];
+
+/// Parameters that are not settings.
+const CONTROL: &[&str] = &["user", "rename_database_objects", "spamassassin"];
+
+fn modifyacct(call: Call) -> BoxFuture<'static, Result<Outcome, WhmError>> {
+    Box::pin(async move { modify(&call).await })
+}
+
+/// What the arguments ask to change beyond plain cpuser keys.
+#[derive(Default)]
+struct Changes {
+    new_user: Option<String>,
+    new_domain: Option<String>,
+    new_owner: Option<String>,
+    shell: Option<&'static str>,
+    quota: Option<Option<u64>>,
+}
+
+async fn modify(call: &Call) -> Result<Outcome, WhmError> {
+    let Some(user) = optional(&call.args, "user").map(str::to_owned) else {
+        if call.version == ApiVersion::V0 {
+            let mut data = Map::new();
+            data.insert("missingfields".into(), json!(["user"]));
+            return Ok(Outcome {
+                data: Some(data),
+                ..Outcome::failure("Required fields missing")
+            });
+        }
+        return Err(WhmError::reason("Must at least specify a user to modify."));
+    };
+    let mut account = accessible(call, &user).await?;
+    let mut messages = Vec::new();
+    let changes = read_changes(call, &mut account, &mut messages)?;
+    let mut effects = Vec::new();
+    let old_domain = account.domain.clone();
+    let old_owner = account.owner.clone();
+
+    if let Some(new_user) = &changes.new_user
+        && *new_user != user
+    {
+        check_new_username(call, new_user, Some(&user)).await?;
+        if account.homedir == format!("/home/{user}") {
+            account.homedir = format!("/home/{new_user}");
+        }
+        if account.owner == user {
+            account.owner = new_user.clone();
+        }
+        account.user = new_user.clone();
+        effects.push(HostEffect::RenameUser {
+            from: user.clone(),
+            to: new_user.clone(),
+        });
+        messages.push(format!("Renamed the account “{user}” to “{new_user}”."));
+    }
+    if let Some(raw) = &changes.new_domain {
+        let ctx = DomainContext {
+            username: &account.user,
+            hostname: &call.ctx.info.hostname,
+            caller_is_root: call.principal.is_root(),
+        };
+        let domain = check_new_domain(raw, ctx).map_err(WhmError::Reason)?;
+        if domain != old_domain {
+            if call
+                .ctx
+                .stores
+                .accounts
+                .account_by_domain(&domain)
+                .await?
+                .is_some()
+            {
+                return Err(WhmError::Reason(exists_reason(&domain)));
+            }
+            account.dead_domains.retain(|d| *d != domain);
+            account.dead_domains.push(old_domain.clone());
+            account.domain = domain.clone();
+            effects.push(HostEffect::RenameZone {
+                from: old_domain.clone(),
+                to: domain.clone(),
+            });
+            effects.push(HostEffect::RemoveVirtualHost {
+                domain: old_domain.clone(),
+            });
+            effects.push(HostEffect::AddVirtualHost {
+                domain: domain.clone(),
+                user: account.user.clone(),
+            });
+            messages.push(format!(
+                "Changed the main domain from “{old_domain}” to “{domain}”."
+            ));
+        }
+    }
+    if let Some(owner) = &changes.new_owner
+        && *owner != account.owner
+    {
+        check_owner(call, owner, &user).await?;
+        account.owner = owner.clone();
+        messages.push(format!(
+            "Changed the owner from “{old_owner}” to “{owner}”."
+        ));
+    }
+    if let Some(shell) = changes.shell
+        && shell != account.shell
+    {
+        account.shell = shell.to_owned();
+        effects.push(HostEffect::SetShell {
+            user: account.user.clone(),
+            shell: shell.to_owned(),
+        });
+    }
+    if let Some(quota) = changes.quota {
+        account.quota_mb = quota;
+        effects.push(HostEffect::SetQuota {
+            user: account.user.clone(),
+            megabytes: quota,
+        });
+    }
+    account.mtime = unix_now();
+
+    let mut log = vec![entry(call, "MODIFY", &[&account.user, &account.domain])];
+    if account.owner != old_owner {
+        log.push(entry(
+            call,
+            "CHANGEOWNER",
+            &[&account.domain, &account.user, &old_owner, &account.owner],
+        ));
+    }
+    match call
+        .ctx
+        .stores
+        .accounts
+        .update_account(&user, &account, &log)
+        .await
+    {
+        Ok(()) => {}
+        Err(StoreError::Conflict(_)) if account.user != user => {
+            return Err(WhmError::Reason(user_exists_reason(&account.user)));
+        }
+        Err(StoreError::Conflict(_)) => {
+            return Err(WhmError::reason(
+                "The account changed while it was being modified. Try again.",
+            ));
+        }
+        Err(e) => return Err(e.into()),
+    }
+    let mut raw = String::new();
+    let mut warnings = Vec::new();
+    apply(call, &effects, &mut raw, &mut warnings).await;
+    let stored = call
+        .ctx
+        .stores
+        .accounts
+        .account(&account.user)
+        .await?
+        .unwrap_or(account);
+    let mut data = Map::new();
+    data.insert("domain".into(), json!(stored.domain));
+    data.insert("user".into(), json!(stored.user));
+    data.insert(
+        "setshell".into(),
+        json!(changes.shell.map_or("unmodified", |s| s)),
+    );
+    data.insert(
+        "cpuser".into(),
+        serde_json::Value::Object(stored.cpuser_hash()),
+    );
+    let mut outcome = Outcome::ok(data).with_reason("Account Modified");
+    outcome.output.messages = messages;
+    outcome.output.warnings = warnings;
+    Ok(outcome)
+}
+
+/// Applies plain settings to `account` and collects the changes that need checks.
+fn read_changes(
+    call: &Call,
+    account: &mut Account,
+    messages: &mut Vec<String>,
+) -> Result<Changes, WhmError> {
+    let root = call.principal.is_root();
+    let mut changes = Changes::default();
+    let mut settings = Settings::new(&mut account.cpuser);
+    let mut plan = None;
+    let mut ip = None;
+    for (key, value) in call.args.iter() {
+        let Some(value) = value else { continue };
+        if CONTROL.contains(&key) {
+            continue;
+        }
+        if value.contains(['\n', '\r']) {
+            return Err(WhmError::Reason(format!(
+                "The value of “{key}” may not contain a line break."
+            )));
+        }
+        match key {
+            "newuser" => changes.new_user = Some(value.to_ascii_lowercase()),
+            "DNS" | "domain" | "DOMAIN" => changes.new_domain = Some(value.to_owned()),
+            "owner" | "OWNER" => changes.new_owner = Some(value.to_owned()),
+            "contactemail" | "CONTACTEMAIL" => settings.contact_email(value)?,
+            "bwlimit" => settings.bwlimit_mb(parse_limit(value, key, true)?),
+            "BWLIMIT" => match parse_limit(value, key, true)? {
+                // Bytes, as cpuser keeps them; no MB range applies.
+                Limit::Unlimited => settings.set("BWLIMIT", "unlimited"),
+                Limit::Value(_) => settings.set("BWLIMIT", value.replace(',', "")),
+            },
+            "quota" => changes.quota = Some(parse_limit(value, key, true)?.value()),
+            "hascgi" | "HASCGI" => settings.set("HASCGI", bit(value)),
+            "hasdkim" | "HASDKIM" => settings.set("HASDKIM", bit(value)),
+            "hasspf" | "HASSPF" => settings.set("HASSPF", bit(value)),
+            "hasshell" => changes.shell = Some(if bit(value) == "1" { SHELL } else { NO_SHELL }),
+            "locale" | "LOCALE" | "LANG" => settings.locale(value)?,
+            "rs" | "RS" | "CPTHEME" => settings.theme(value)?,
+            "BACKUP" | "LEGACY_BACKUP" if !root => {
+                return Err(WhmError::Reason(format!(
+                    "You cannot use the “{key}” argument because you do not have root access."
+                )));
+            }
+            "BACKUP" | "LEGACY_BACKUP" => settings.set(key, bit(value)),
+            "PLAN" => plan = Some(value),
+            "IP" => ip = Some(value),
+            "FEATURELIST" if !matches!(value, "default" | "disabled") => {
+                return Err(WhmError::Reason(format!(
+                    "The feature list “{value}” does not exist."
+                )));
+            }
+            _ if READ_ONLY.contains(&key) => {
+                messages.push(format!(
+                    "“{key}” cannot be changed with this function; it was left as it was."
+                ));
+            }
+            _ => {
+                if let Some((_, cpkey, zero)) = LIMITS.iter().find(|(arg, ..)| *arg == key) {
+                    settings.set(cpkey, parse_limit(value, key, *zero)?.to_string());
+                } else if key.starts_with("MAX") {
+                    settings.set(key, parse_limit(value, key, true)?.to_string());
+                } else if is_cpuser_key(key) {
+                    settings.set(key, value);
+                } else {
+                    return Err(WhmError::Reason(format!(
+                        "“{key}” is not a valid parameter name."
+                    )));
+                }
+            }
+        }
+    }
+    if let Some(plan) = plan {
+        if plan != "default" {
+            return Err(WhmError::Reason(format!(
+                "The package “{plan}” does not exist."
+            )));
+        }
+        account.plan = plan.to_owned();
+    }
+    if let Some(ip) = ip {
+        let parsed: Ipv4Addr = ip
+            .parse()
+            .map_err(|_| WhmError::Reason(format!("The IP address “{ip}” is not valid.")))?;
+        account.ip = parsed.to_string();
+    }
+    Ok(changes)
+}
+
+/// Only root moves accounts between owners, and only to root or a reseller.
+async fn check_owner(call: &Call, owner: &str, user: &str) -> Result<(), WhmError> {
+    if !call.principal.is_root() {
+        return Err(WhmError::reason(
+            "Only root may change the owner of an account.",
+        ));
+    }
+    if owner == "root" || owner == user {
+        return Ok(());
+    }
+    match call.ctx.stores.accounts.account(owner).await? {
+        Some(a) if a.reseller.is_some() => Ok(()),
+        _ => Err(WhmError::Reason(format!(
+            "The owner “{owner}” is not a reseller."
+        ))),
+    }
+}
+
+/// `1` for a true flag, `0` otherwise (Perl truthiness).
+fn bit(value: &str) -> &'static str {
+    if value.is_empty() || value == "0" {
+        "0"
+    } else {
+        "1"
+    }
+}
+
+/// A key that can be stored in the cpuser hash: a letter or `_`, then letters, digits, `_`
+/// or `-`, at most 64 characters.
+fn is_cpuser_key(key: &str) -> bool {
+    let b = key.as_bytes();
+    !b.is_empty()
+        && b.len() <= 64
+        && (b[0].is_ascii_alphabetic() || b[0] == b'_')
+        && b.iter()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'-'))
+}
