@@ -9,11 +9,14 @@ pub struct Output {
     pub messages: Vec<String>,
     pub warnings: Vec<String>,
     pub raw: Option<String>,
+    /// Send the block even when it is empty, for functions whose clients expect the arrays.
+    pub always: bool,
 }
 
 impl Output {
-    pub fn is_empty(&self) -> bool {
-        self.messages.is_empty() && self.warnings.is_empty() && self.raw.is_none()
+    /// Whether the block is left out of the envelope.
+    pub fn is_omitted(&self) -> bool {
+        !self.always && self.messages.is_empty() && self.warnings.is_empty() && self.raw.is_none()
     }
 }
 

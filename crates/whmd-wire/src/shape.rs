@@ -175,7 +175,9 @@ fn api0(shape: Api0Shape, outcome: Outcome) -> Value {
             record.insert("status".into(), status);
             record.insert("statusmsg".into(), json!(outcome.reason));
             match placement {
+                // A failure's data (modifyacct's `missingfields`) sits beside its status.
                 Api0Data::Flatten => record.extend(data),
+                Api0Data::Under(_) if !outcome.result => record.extend(data),
                 Api0Data::Under(under) if !data.is_empty() => {
                     record.insert(under.into(), Value::Object(data));
                 }
@@ -210,7 +212,7 @@ fn metadata(
     m.insert("command".into(), json!(command));
     m.insert("result".into(), json!(u8::from(result)));
     m.insert("reason".into(), json!(reason));
-    if !output.is_empty() {
+    if !output.is_omitted() {
         let mut o = Map::new();
         o.insert("messages".into(), json!(output.messages));
         o.insert("warnings".into(), json!(output.warnings));

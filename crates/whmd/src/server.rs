@@ -22,6 +22,8 @@ pub struct Running {
     pub new_root_token: Option<Secret>,
     /// The PEM certificate the HTTPS listener serves.
     pub certificate: std::path::PathBuf,
+    /// What the server has asked of the host.
+    pub host: Arc<RecordingHost>,
     stop: watch::Sender<bool>,
     tasks: JoinSet<()>,
 }
@@ -47,7 +49,7 @@ pub async fn start(config: Config) -> anyhow::Result<Running> {
         db_prefix_length: config.db_prefix_length,
     };
     let host = Arc::new(RecordingHost::default());
-    let router = app(AppState::new(Context::new(info, stores, host)));
+    let router = app(AppState::new(Context::new(info, stores, host.clone())));
     let (stop, stopped) = watch::channel(false);
     let mut tasks = JoinSet::new();
     let mut addrs = [None, None];
@@ -67,6 +69,7 @@ pub async fn start(config: Config) -> anyhow::Result<Running> {
         http: addrs[1],
         new_root_token,
         certificate: cert,
+        host,
         stop,
         tasks,
     })

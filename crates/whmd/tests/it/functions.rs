@@ -22,19 +22,37 @@ async fn version_and_gethostname() {
 async fn applist_lists_what_root_may_run_per_version() {
     let server = Server::start().await;
     let names = |v: &Value| -> Vec<String> {
-        v.as_array().expect("an array").iter().map(|n| n.as_str().expect("a name").to_owned()).collect()
+        v.as_array()
+            .expect("an array")
+            .iter()
+            .map(|n| n.as_str().expect("a name").to_owned())
+            .collect()
     };
     let v0 = names(&server.call("applist", "").await["app"]);
     let v1 = names(&server.call("applist", "api.version=1").await["data"]["app"]);
     for list in [&v0, &v1] {
         assert!(list.windows(2).all(|w| w[0] < w[1]), "sorted: {list:?}");
-        for name in ["applist", "createacct", "listaccts", "loadavg", "myprivs", "version"] {
+        for name in [
+            "applist",
+            "createacct",
+            "listaccts",
+            "loadavg",
+            "myprivs",
+            "version",
+        ] {
             assert!(list.iter().any(|n| n == name), "{name} in {list:?}");
         }
     }
     // Some functions exist in one version only.
-    assert!(!v0.iter().any(|n| n == "systemloadavg" || n == "validate_system_user"), "{v0:?}");
-    assert!(v1.iter().any(|n| n == "systemloadavg") && v1.iter().any(|n| n == "validate_system_user"), "{v1:?}");
+    assert!(
+        !v0.iter()
+            .any(|n| n == "systemloadavg" || n == "validate_system_user"),
+        "{v0:?}"
+    );
+    assert!(
+        v1.iter().any(|n| n == "systemloadavg") && v1.iter().any(|n| n == "validate_system_user"),
+        "{v1:?}"
+    );
 }
 
 fn is_load_string(v: &Value) -> bool {

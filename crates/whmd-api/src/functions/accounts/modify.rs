@@ -223,6 +223,7 @@ async fn modify(call: &Call) -> Result<Outcome, WhmError> {
     let mut outcome = Outcome::ok(data).with_reason("Account Modified");
     outcome.output.messages = messages;
     outcome.output.warnings = warnings;
+    outcome.output.always = true;
     Ok(outcome)
 }
 
@@ -253,10 +254,14 @@ fn read_changes(
             "owner" | "OWNER" => changes.new_owner = Some(value.to_owned()),
             "contactemail" | "CONTACTEMAIL" => settings.contact_email(value)?,
             "bwlimit" => settings.bwlimit_mb(parse_limit(value, key, true)?),
-            "BWLIMIT" => match parse_limit(value, key, true)? {
-                // Bytes, as cpuser keeps them; no MB range applies.
-                Limit::Unlimited => settings.set("BWLIMIT", "unlimited"),
-                Limit::Value(_) => settings.set("BWLIMIT", value.replace(',', "")),
+            // Bytes, as cpuser keeps them; no MB range applies.
+            "BWLIMIT" => match Limit::parse(value, true) {
+                Some(limit) => settings.set("BWLIMIT", limit.to_string()),
+                None => {
+                    return Err(WhmError::Reason(format!(
+                        "Invalid value “{value}” for the “BWLIMIT” setting."
+                    )));
+                }
             },
             "quota" => changes.quota = Some(parse_limit(value, key, true)?.value()),
             "hascgi" | "HASCGI" => settings.set("HASCGI", bit(value)),

@@ -1,0 +1,224 @@
+//! Our output held against the examples in cPanel's own documentation pages
+//! (`shared/seeds/`): every key the example shows is there, with the same JSON type. The
+//! pages are read where they are kept, never copied into the project.
+
+use super::{create, v1};
+use crate::harness::Server;
+use serde_json::Value;
+use std::path::PathBuf;
+
+/// The JSON examples of a seed page, parsed leniently (the pages have trailing commas).
+fn seed_examples(name: &str) -> Option<Vec<Value>> {
+    let dir = std::env::var_os("WHMD_SEEDS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/seeds"));
+    let Ok(text) = std::fs::read_to_string(dir.join(name)) else {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI must have the seeds at {}",
+            dir.display()
+        );
+        eprintln!(
+            "seed {name} not found in {}; golden check skipped",
+            dir.display()
+        );
+        return None;
+    };
+    let mut examples = Vec::new();
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        let at_line_start = i == 0 || bytes[i - 1] == b'\n';
+        if bytes[i] == b'{'
+            && at_line_start
+            && let Some(end) = matching_brace(bytes, i)
+        {
+            if let Ok(v) = serde_json::from_str::<Value>(&strip_trailing_commas(&text[i..=end])) {
+                examples.push(v);
+            }
+            i = end;
+        }
+        i += 1;
+    }
+    Some(examples)
+}
+
+fn matching_brace(bytes: &[u8], start: usize) -> Option<usize> {
+    let (mut depth, mut in_string, mut escaped) = (0usize, false, false);
+    for (offset, b) in bytes[start..].iter().enumerate() {
+        match (in_string, escaped, b) {
+            (true, true, _) => escaped = false,
+            (true, false, b'\\') => escaped = true,
+            (true, false, b'"') => in_string = false,
+            (true, false, _) => {}
+            (false, _, b'"') => in_string = true,
+            (false, _, b'{') => depth += 1,
+            (false, _, b'}') => {
+                depth -= 1;
+                if depth == 0 {
+                    return Some(start + offset);
+                }
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+fn strip_trailing_commas(json: &str) -> String {
+    let mut out = String::with_capacity(json.len());
+    let chars: Vec<char> = json.chars().collect();
+    for (i, c) in chars.iter().enumerate() {
+        if *c == ','
+            && chars[i + 1..]
+                .iter()
+                .find(|c| !c.is_whitespace())
+                .is_some_and(|n| matches!(n, ']' | '}'))
+        {
+            continue;
+        }
+        out.push(*c);
+    }
+    out
+}
+
+fn kind(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "bool",
+        Value::Number(_) => "number",
+        Value::String(_) => "string",
+        Value::Array(_) => "array",
+        Value::Object(_) => "object",
+    }
+}
+
+/// Every key of `seed` is in `ours` with the same type, recursively; `skip` names paths whose
+/// type we chose differently (see docs/compatibility.md).
+fn same_shape(seed: &Value, ours: &Value, path: &str, skip: &[&str], problems: &mut Vec<String>) {
+    if skip.contains(&path) {
+        return;
+    }
+    if kind(seed) != kind(ours) {
+        problems.push(format!(
+            "{path}: the seed has {}, we have {}",
+            kind(seed),
+            kind(ours)
+        ));
+        return;
+    }
+    match (seed, ours) {
+        (Value::Object(s), Value::Object(o)) => {
+            for (k, v) in s {
+                match o.get(k) {
+                    Some(ov) => same_shape(v, ov, &format!("{path}.{k}"), skip, problems),
+                    None => problems.push(format!("{path}.{k}: missing")),
+                }
+            }
+        }
+        (Value::Array(s), Value::Array(o)) => {
+            if let (Some(sv), Some(ov)) = (s.first(), o.first()) {
+                same_shape(sv, ov, &format!("{path}[0]"), skip, problems);
+            }
+        }
+        _ => {}
+    }
+}
+
+fn assert_same_shape(seed: &Value, ours: &Value, skip: &[&str]) {
+    let mut problems = Vec::new();
+    same_shape(seed, ours, "", skip, &mut problems);
+    assert!(problems.is_empty(), "{problems:#?}\nours: {ours:#}");
+}
+
+/// The parameters the modifyacct page's example sets, so its output can match.
+const SEED_MODIFY: &str = "user=username&contactemail=username%40example.com&MAXMONGREL=4&bogus_food=y&bogus_appetite=normal&bogus_name=Quarks&maxaddon=unlimited&maxpark=unlimited";
+
+#[tokio::test]
+async fn modifyacct_api0_matches_the_seed() {
+    let Some(examples) = seed_examples("modifyacct.txt") else {
+        return;
+    };
+    let seed = examples
+        .iter()
+        .find(|e| e.get("result").is_some())
+        .expect("the JSON example");
+    let server = Server::start().await;
+    let created = server
+        .call(
+            "createacct",
+            "api.version=1&username=username&domain=example.com&password=Pw-123456",
+        )
+        .await;
+    assert_eq!(created["metadata"]["result"], 1, "{created}");
+    let ours = server.call("modifyacct", SEED_MODIFY).await;
+    assert_eq!(ours["result"][0]["statusmsg"], "Account Modified");
+    assert_same_shape(seed, &ours, &[]);
+    let cpuser = &ours["result"][0]["newcfg"]["cpuser"];
+    assert_eq!(cpuser["bogus_food"], "y", "unknown keys round-trip");
+    assert_eq!(cpuser["bogus_name"], "Quarks");
+    assert_eq!(cpuser["MAXMONGREL"], "4");
+    assert_eq!(ours["result"][0]["newcfg"]["setshell"], "unmodified");
+}
+
+#[tokio::test]
+async fn modifyacct_api1_carries_newcfg_as_data() {
+    let Some(examples) = seed_examples("modifyacct.txt") else {
+        return;
+    };
+    let seed = examples
+        .iter()
+        .find(|e| e.get("result").is_some())
+        .expect("the JSON example");
+    let server = Server::start().await;
+    create(&server, "username", "").await;
+    let (result, reason, ours) = v1(&server, "modifyacct", SEED_MODIFY).await;
+    assert_eq!((result, reason.as_str()), (1, "Account Modified"));
+    assert_same_shape(&seed["result"][0]["newcfg"], &ours["data"], &[]);
+    assert!(ours["metadata"]["output"]["messages"].is_array());
+    assert!(ours["metadata"]["output"]["warnings"].is_array());
+}
+
+#[tokio::test]
+async fn validate_system_user_matches_the_seed() {
+    let Some(examples) = seed_examples("validate_system_user.txt") else {
+        return;
+    };
+    let seed = examples
+        .iter()
+        .find(|e| e.get("data").is_some())
+        .expect("the JSON example");
+    let server = Server::start().await;
+    let ours = server
+        .call("validate_system_user", "api.version=1&user=username")
+        .await;
+    // The page shows metadata.result as the string "1"; whmd sends the number every other
+    // function and client uses (docs/compatibility.md).
+    assert_same_shape(seed, &ours, &[".metadata.result"]);
+    assert_eq!(ours["data"]["valid_for_new"], 1);
+    assert_eq!(ours["data"]["exists"], 0);
+    assert_eq!(ours["metadata"]["reason"], seed["metadata"]["reason"]);
+}
+
+#[tokio::test]
+async fn toggle_user_backup_state_matches_the_seed() {
+    let Some(examples) = seed_examples("toggle_user_backup_state.txt") else {
+        return;
+    };
+    let seed = examples
+        .iter()
+        .find(|e| e.get("data").is_some())
+        .expect("the JSON example");
+    let server = Server::start().await;
+    create(&server, "username", "").await;
+    let ours = server
+        .call(
+            "toggle_user_backup_state",
+            "api.version=1&user=username&legacy=0",
+        )
+        .await;
+    assert_same_shape(seed, &ours, &[]);
+    assert_eq!(ours["metadata"]["reason"], seed["metadata"]["reason"]);
+    // New accounts are backed up, so the first toggle turns it off, as in the example.
+    assert_eq!(ours["data"]["toggle_status"], seed["data"]["toggle_status"]);
+}
