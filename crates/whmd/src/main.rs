@@ -1,7 +1,7 @@
 //! The `whmd` command: `serve` runs the server, `passwd` sets a password.
 
 use clap::{Parser, Subcommand};
-use std::io::IsTerminal;
+use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 use tracing_subscriber::EnvFilter;
 use whmd::config::{ServeFlags, StoreFlags};
@@ -24,6 +24,14 @@ enum Command {
     /// Set USER's password (read from standard input), for Basic auth.
     Passwd {
         user: String,
+        #[command(flatten)]
+        store: StoreFlags,
+    },
+    /// Print the newest accounting-log entries as cPanel's accounting.log lines.
+    AccountingLog {
+        /// How many entries, newest last.
+        #[arg(long, default_value_t = 100)]
+        lines: u32,
         #[command(flatten)]
         store: StoreFlags,
     },
@@ -54,6 +62,7 @@ fn main() -> ExitCode {
             Command::Passwd { user, store } => {
                 whmd::passwd::run(&user, &store, std::io::stdin().lock()).await
             }
+            Command::AccountingLog { lines, store } => accounting_log(lines, &store).await,
         }
     });
     match result {
@@ -88,6 +97,16 @@ async fn serve(flags: ServeFlags) -> anyhow::Result<()> {
     shutdown_signal().await;
     tracing::info!("shutting down");
     running.shutdown().await;
+    Ok(())
+}
+
+async fn accounting_log(lines: u32, flags: &StoreFlags) -> anyhow::Result<()> {
+    let config = flags.resolve()?;
+    let stores = whmd::store::open(&config.database_url).await?;
+    let mut out = std::io::stdout().lock();
+    for entry in stores.accounts.accounting_log(lines).await? {
+        writeln!(out, "{}", entry.line())?;
+    }
     Ok(())
 }
 

@@ -206,3 +206,27 @@ async fn suspension_quirks() {
     let (result, ..) = v1(&server, "unsuspendacct", "user=sus").await;
     assert_eq!(result, 1, "root may unsuspend a locked account");
 }
+
+#[tokio::test]
+async fn the_accounting_log_command_prints_cpanel_lines() {
+    let mut server = Server::start().await;
+    create(&server, "logged", "").await;
+    server.stop().await;
+    let output = tokio::process::Command::new(env!("CARGO_BIN_EXE_whmd"))
+        .args(["accounting-log", "--data-dir"])
+        .arg(server.dir.path())
+        .output()
+        .await
+        .expect("whmd accounting-log runs");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let text = String::from_utf8(output.stdout).expect("UTF-8");
+    let line = text.lines().last().expect("a line");
+    assert!(
+        line.ends_with(":CREATE:root:logged.example.com:127.0.0.1:logged"),
+        "{line}"
+    );
+}
