@@ -76,7 +76,24 @@ async fn create(call: &Call) -> Result<Outcome, WhmError> {
         hostname: &call.ctx.info.hostname,
         caller_is_root: root,
     };
-    let domain = check_new_domain(required(args, "domain")?, ctx).map_err(WhmError::Reason)?;
+    let without_domain = args.is_true("reseller") && args.is_true("reseller_without_domain");
+    let domain = match optional(args, "domain").filter(|_| !without_domain) {
+        Some(raw) => check_new_domain(raw, ctx).map_err(WhmError::Reason)?,
+        // WHM makes a temporary domain when none is given; whmd's is a name under the
+        // server's own hostname, which the server controls.
+        None => {
+            let temporary = format!("{user}.{}", call.ctx.info.hostname.to_ascii_lowercase());
+            let as_root = DomainContext {
+                caller_is_root: true,
+                ..ctx
+            };
+            let domain = check_new_domain(&temporary, as_root).map_err(WhmError::Reason)?;
+            raw.push_str(&format!(
+                "No domain was given: using the temporary domain {domain}\n"
+            ));
+            domain
+        }
+    };
     if call
         .ctx
         .stores

@@ -127,7 +127,6 @@ async fn documented_refusals() {
             "username=newone&domain=bad_domain.com",
             "The system cannot accept “bad_domain.com” as a domain name (labels may contain only letters, digits and hyphens).",
         ),
-        ("username=newone", "Provide the “domain” parameter."),
         ("domain=n.example.com", "Provide the “username” parameter."),
         (
             "username=&domain=n.example.com",
@@ -228,4 +227,31 @@ async fn a_thousand_accounts_create_and_list() {
     assert_eq!(accts[999]["domain"], "u0999.example.com");
     let uids: std::collections::HashSet<_> = accts.iter().map(|a| a["uid"].as_u64()).collect();
     assert_eq!(uids.len(), 1000, "every account has its own uid");
+}
+
+#[tokio::test]
+async fn without_a_domain_a_temporary_one_is_made() {
+    let server = Server::start().await;
+    let (result, _, reply) = v1(
+        &server,
+        "createacct",
+        "username=nodomain&password=No-domain-1",
+    )
+    .await;
+    assert_eq!(result, 1, "{reply}");
+    let summary = server
+        .call("accountsummary", "api.version=1&user=nodomain")
+        .await;
+    assert_eq!(summary["data"]["acct"][0]["domain"], "nodomain.whmd.test");
+    let (result, _, _) = v1(
+        &server,
+        "createacct",
+        "username=resnodom&domain=ignored.example.com&reseller=1&reseller_without_domain=1",
+    )
+    .await;
+    assert_eq!(result, 1);
+    let summary = server
+        .call("accountsummary", "api.version=1&user=resnodom")
+        .await;
+    assert_eq!(summary["data"]["acct"][0]["domain"], "resnodom.whmd.test");
 }
