@@ -68,6 +68,9 @@ pub fn check_new_domain(raw: &str, ctx: DomainContext<'_>) -> Result<String, Str
     if REFUSED_TLDS.contains(&tld) {
         return cannot(&format!("it may not end in “.{tld}”"));
     }
+    if psl::suffix_str(&domain).is_some_and(|suffix| suffix.len() == domain.len()) {
+        return cannot("it is a public suffix");
+    }
     if domain.starts_with("www.") {
         return cannot("it may not begin with “www.”");
     }
@@ -153,6 +156,15 @@ mod tests {
             check_new_domain("host.example.net", CTX),
             Err("You may not create a domain with a name that is the server’s hostname.".into())
         );
+        for suffix in ["co.uk", "github.io", "com.au"] {
+            assert_eq!(
+                check_new_domain(suffix, CTX),
+                Err(format!(
+                    "The system cannot accept “{suffix}” as a domain name (it is a public suffix)."
+                ))
+            );
+        }
+        assert!(check_new_domain("example.co.uk", CTX).is_ok());
         let root = DomainContext {
             caller_is_root: true,
             ..CTX

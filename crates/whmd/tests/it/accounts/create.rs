@@ -255,3 +255,29 @@ async fn without_a_domain_a_temporary_one_is_made() {
         .await;
     assert_eq!(summary["data"]["acct"][0]["domain"], "resnodom.whmd.test");
 }
+
+#[tokio::test]
+async fn xml_api0_texts_perl_clients_match() {
+    // CLIENTS.md: cPanel::PublicAPI's tests look for these in API 0 XML.
+    let server = Server::start().await;
+    let reserved = server
+        .get("/xml-api/createacct?username=test&domain=t.example.com")
+        .await
+        .text;
+    let line = reserved
+        .lines()
+        .find(|l| l.contains("<statusmsg>"))
+        .expect("a statusmsg line");
+    assert!(line.contains("is a reserved username"), "{reserved}");
+    assert!(reserved.starts_with("<createacct><result>"), "{reserved}");
+    let made = server
+        .get("/xml-api/createacct?username=perl&domain=perl.example.com&password=Perl-pass-1")
+        .await
+        .text;
+    assert!(
+        made.contains("<statusmsg>Account Creation Ok</statusmsg>"),
+        "{made}"
+    );
+    let removed = server.get("/xml-api/removeacct?user=perl").await.text;
+    assert!(removed.contains("perl account removed"), "{removed}");
+}
