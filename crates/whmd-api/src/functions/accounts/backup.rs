@@ -1,12 +1,11 @@
 //! toggle_user_backup_state (seed toggle_user_backup_state; FUNCTIONS.md §3).
 
 use super::super::args::required;
-use super::{accessible, entry};
+use super::{CHANGED_MEANWHILE, accessible, entry, save};
 use crate::registry::Call;
 use crate::{Access, FunctionSpec, Versions};
 use futures::future::BoxFuture;
 use serde_json::{Map, json};
-use whmd_domain::StoreError;
 use whmd_domain::time::unix_now;
 use whmd_wire::{Acl, Outcome, WhmError};
 
@@ -36,21 +35,7 @@ fn toggle_user_backup_state(call: Call) -> BoxFuture<'static, Result<Outcome, Wh
             "MODIFY",
             &[&user, &account.domain, &format!("{key}={new}")],
         );
-        match call
-            .ctx
-            .stores
-            .accounts
-            .update_account(&user, &account, &[log])
-            .await
-        {
-            Ok(()) => {}
-            Err(StoreError::Conflict(_)) => {
-                return Err(WhmError::reason(
-                    "The account changed while it was being modified. Try again.",
-                ));
-            }
-            Err(e) => return Err(e.into()),
-        }
+        save(&call, &user, &account, &[log], CHANGED_MEANWHILE).await?;
         let mut data = Map::new();
         data.insert("toggle_status".into(), json!(new));
         let reason = if legacy {

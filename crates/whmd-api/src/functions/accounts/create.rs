@@ -4,7 +4,7 @@
 use super::super::args::{flag, optional, required, yes_no};
 use super::names::check_new_username;
 use super::settings::{Settings, apply_limits};
-use super::{apply, entry};
+use super::{entry, with_effects};
 use crate::registry::Call;
 use crate::{Access, FunctionSpec, Versions};
 use futures::future::BoxFuture;
@@ -218,7 +218,6 @@ async fn create(call: &Call) -> Result<Outcome, WhmError> {
         &stored,
         yes_no(args, "showpass", true).then_some(&password),
     );
-    let mut warnings = Vec::new();
     let effects = [
         HostEffect::CreateUser {
             user: user.clone(),
@@ -240,12 +239,10 @@ async fn create(call: &Call) -> Result<Outcome, WhmError> {
             user: user.clone(),
         },
     ];
-    apply(call, &effects, &mut raw, &mut warnings).await;
-    let mut outcome = Outcome::ok(creation_data(call, &ip, &plan))
+    let outcome = Outcome::ok(creation_data(call, &ip, &plan))
         .with_reason("Account Creation Ok")
         .with_raw(raw);
-    outcome.output.warnings = warnings;
-    Ok(outcome)
+    Ok(with_effects(call, outcome, &effects, "").await)
 }
 
 /// The new account's owner: the caller, unless root names a reseller (or `ownerself` makes a

@@ -2,12 +2,11 @@
 
 use super::super::args::{optional, required};
 use super::settings::{Settings, parse_limit};
-use super::{accessible, apply, entry};
+use super::{CHANGED_MEANWHILE, accessible, entry, save, with_effects};
 use crate::registry::Call;
 use crate::{Access, FunctionSpec, Versions};
 use futures::future::BoxFuture;
 use serde_json::{Map, Value, json};
-use whmd_domain::StoreError;
 use whmd_domain::account::{Account, Limit};
 use whmd_domain::host::HostEffect;
 use whmd_domain::time::{civil, unix_now};
@@ -58,22 +57,15 @@ type Reply = BoxFuture<'static, Result<Outcome, WhmError>>;
 
 const BYTES_PER_MB: u64 = 1_048_576;
 
-/// Stores `account` after a change, mapping a lost race to a reason the caller can act on.
-async fn save(call: &Call, user: &str, account: &Account, action: &[&str]) -> Result<(), WhmError> {
-    let log = entry(call, "MODIFY", action);
-    match call
-        .ctx
-        .stores
-        .accounts
-        .update_account(user, account, &[log])
-        .await
-    {
-        Ok(()) => Ok(()),
-        Err(StoreError::Conflict(_)) => Err(WhmError::reason(
-            "The account changed while it was being modified. Try again.",
-        )),
-        Err(e) => Err(e.into()),
-    }
+/// Stores a changed setting, logged as a MODIFY of `what`.
+async fn save_setting(
+    call: &Call,
+    user: &str,
+    account: &Account,
+    what: &str,
+) -> Result<(), WhmError> {
+    let log = entry(call, "MODIFY", &[user, &account.domain, what]);
+    save(call, user, account, &[log], CHANGED_MEANWHILE).await
 }
 
 fn limitbw(call: Call) -> Reply {
@@ -90,7 +82,7 @@ fn limitbw(call: Call) -> Reply {
         })?;
         Settings::new(&mut account.cpuser).bwlimit_mb(limit);
         account.mtime = unix_now();
-        save(&call, &user, &account, &[&user, &account.domain, "BWLIMIT"]).await?;
+        save_setting(&call, &user, &account, "BWLIMIT").await?;
         let (bytes, human) = match limit {
             Limit::Unlimited => (0, "unlimited".to_owned()),
             Limit::Value(mb) => (mb * BYTES_PER_MB, format!("{mb} MB")),
@@ -194,24 +186,18 @@ fn editquota(call: Call) -> Reply {
             .value();
         account.quota_mb = quota;
         account.mtime = unix_now();
-        save(&call, &user, &account, &[&user, &account.domain, "QUOTA"]).await?;
-        let mut raw_log = String::new();
-        let mut warnings = Vec::new();
-        apply(
+        save_setting(&call, &user, &account, "QUOTA").await?;
+        let outcome = Outcome::done().with_reason("Set quota for user.");
+        Ok(with_effects(
             &call,
+            outcome,
             &[HostEffect::SetQuota {
                 user: user.clone(),
                 megabytes: quota,
             }],
-            &mut raw_log,
-            &mut warnings,
+            "",
         )
-        .await;
-        let mut outcome = Outcome::done()
-            .with_reason("Set quota for user.")
-            .with_raw(raw_log);
-        outcome.output.warnings = warnings;
-        Ok(outcome)
+        .await)
     })
 }
 
@@ -233,13 +219,7 @@ fn changepackage(call: Call) -> Reply {
         }
         account.plan = pkg.clone();
         account.mtime = unix_now();
-        save(
-            &call,
-            &user,
-            &account,
-            &[&user, &account.domain, &format!("PLAN={pkg}")],
-        )
-        .await?;
+        save_setting(&call, &user, &account, &format!("PLAN={pkg}")).await?;
         Ok(Outcome::done().with_raw(format!("Account Upgrade/Downgrade Complete for {user}\n")))
     })
 }

@@ -14,10 +14,11 @@ mod suspend;
 mod userdata;
 
 use crate::registry::Call;
+use whmd_domain::StoreError;
 use whmd_domain::account::{Account, AccountingEntry, require_access};
 use whmd_domain::host::HostEffect;
 use whmd_domain::time::unix_now;
-use whmd_wire::WhmError;
+use whmd_wire::{Outcome, WhmError};
 
 pub use backup::FUNCTIONS as BACKUP;
 pub use create::FUNCTIONS as CREATE;
@@ -46,18 +47,56 @@ fn entry(call: &Call, action: &str, fields: &[&str]) -> AccountingEntry {
     )
 }
 
-/// Asks the host for each effect, in order, and returns the `output.raw` lines that say so. A
-/// failure does not undo the stored change; it is reported in the log and as a warning.
-async fn apply(call: &Call, effects: &[HostEffect], raw: &mut String, warnings: &mut Vec<String>) {
+/// The reason a change gets when another request changed the account first.
+const CHANGED_MEANWHILE: &str = "The account changed while it was being modified. Try again.";
+
+/// Stores the changed account (read as `user`) with its log entries; a lost race answers
+/// `conflict`, and nothing is written.
+async fn save(
+    call: &Call,
+    user: &str,
+    account: &Account,
+    log: &[AccountingEntry],
+    conflict: &str,
+) -> Result<(), WhmError> {
+    match call
+        .ctx
+        .stores
+        .accounts
+        .update_account(user, account, log)
+        .await
+    {
+        Ok(()) => Ok(()),
+        Err(StoreError::Conflict(_)) => Err(WhmError::Reason(conflict.to_owned())),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Asks the host for each effect, in order, adding to the outcome's raw log a line for each
+/// and, after them, `done`. A failure does not undo the stored change: it is reported in the
+/// log and as a warning.
+async fn with_effects(
+    call: &Call,
+    mut outcome: Outcome,
+    effects: &[HostEffect],
+    done: &str,
+) -> Outcome {
+    if effects.is_empty() && done.is_empty() {
+        return outcome;
+    }
+    let output = &mut outcome.output;
+    let raw = output.raw.get_or_insert_with(String::new);
     for effect in effects {
         raw.push_str(&format!("{effect}..."));
         match call.ctx.host.apply(effect).await {
             Ok(()) => raw.push_str("Done\n"),
             Err(e) => {
                 raw.push_str(&format!("Failed: {e}\n"));
-                warnings.push(format!("{effect} failed: {e}"));
+                output.warnings.push(format!("{effect} failed: {e}"));
                 tracing::warn!(%effect, error = %e, "host effect failed");
             }
         }
     }
+    raw.push_str(done);
+    outcome
 }

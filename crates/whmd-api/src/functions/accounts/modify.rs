@@ -4,7 +4,7 @@
 use super::super::args::optional;
 use super::names::check_new_username;
 use super::settings::{Settings, parse_limit};
-use super::{accessible, apply, entry};
+use super::{CHANGED_MEANWHILE, accessible, entry, with_effects};
 use crate::registry::Call;
 use crate::{Access, FunctionSpec, Versions};
 use futures::future::BoxFuture;
@@ -192,16 +192,9 @@ async fn modify(call: &Call) -> Result<Outcome, WhmError> {
         Err(StoreError::Conflict(_)) if account.user != user => {
             return Err(WhmError::Reason(user_exists_reason(&account.user)));
         }
-        Err(StoreError::Conflict(_)) => {
-            return Err(WhmError::reason(
-                "The account changed while it was being modified. Try again.",
-            ));
-        }
+        Err(StoreError::Conflict(_)) => return Err(WhmError::reason(CHANGED_MEANWHILE)),
         Err(e) => return Err(e.into()),
     }
-    let mut raw = String::new();
-    let mut warnings = Vec::new();
-    apply(call, &effects, &mut raw, &mut warnings).await;
     let stored = call
         .ctx
         .stores
@@ -222,9 +215,8 @@ async fn modify(call: &Call) -> Result<Outcome, WhmError> {
     );
     let mut outcome = Outcome::ok(data).with_reason("Account Modified");
     outcome.output.messages = messages;
-    outcome.output.warnings = warnings;
     outcome.output.always = true;
-    Ok(outcome)
+    Ok(with_effects(call, outcome, &effects, "").await)
 }
 
 /// Applies plain settings to `account` and collects the changes that need checks.

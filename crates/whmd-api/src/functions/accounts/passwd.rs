@@ -1,7 +1,7 @@
 //! passwd and forcepasswordchange (FUNCTIONS.md §2).
 
 use super::super::args::required;
-use super::{apply, entry};
+use super::{entry, with_effects};
 use crate::registry::Call;
 use crate::{Access, FunctionSpec, Versions};
 use futures::future::BoxFuture;
@@ -81,15 +81,6 @@ fn passwd(call: Call) -> Reply {
                 "You do not have a user named “{user}”."
             )));
         }
-        let mut raw = String::new();
-        let mut warnings = Vec::new();
-        apply(
-            &call,
-            &[HostEffect::SetPassword { user: user.clone() }],
-            &mut raw,
-            &mut warnings,
-        )
-        .await;
         let services: &[&str] = if call.args.get("db_pass_update") == Some("0") {
             &SERVICES[..3]
         } else {
@@ -97,11 +88,9 @@ fn passwd(call: Call) -> Reply {
         };
         let mut data = Map::new();
         data.insert("app".into(), json!(services));
-        let mut outcome = Outcome::ok(data)
-            .with_reason(format!("Password changed for user “{user}”."))
-            .with_raw(raw);
-        outcome.output.warnings = warnings;
-        Ok(outcome)
+        let outcome = Outcome::ok(data).with_reason(format!("Password changed for user “{user}”."));
+        let effects = [HostEffect::SetPassword { user: user.clone() }];
+        Ok(with_effects(&call, outcome, &effects, "").await)
     })
 }
 

@@ -1,7 +1,7 @@
 //! removeacct (FUNCTIONS.md §2).
 
 use super::super::args::optional;
-use super::{apply, entry};
+use super::{entry, with_effects};
 use crate::registry::Call;
 use crate::{Access, FunctionSpec, Versions};
 use futures::future::BoxFuture;
@@ -68,14 +68,15 @@ fn removeacct(call: Call) -> BoxFuture<'static, Result<Outcome, WhmError>> {
             user: user.clone(),
             homedir: account.homedir.clone(),
         });
-        let mut raw = format!("Removing account {user} ({})\n", account.domain);
-        let mut warnings = Vec::new();
-        apply(&call, &effects, &mut raw, &mut warnings).await;
-        raw.push_str(&format!("{user} account removed\n"));
-        let mut outcome = Outcome::done()
+        let outcome = Outcome::done()
             .with_reason(format!("{user} account removed"))
-            .with_raw(raw);
-        outcome.output.warnings = warnings;
-        Ok(outcome)
+            .with_raw(format!("Removing account {user} ({})\n", account.domain));
+        Ok(with_effects(
+            &call,
+            outcome,
+            &effects,
+            &format!("{user} account removed\n"),
+        )
+        .await)
     })
 }

@@ -163,32 +163,32 @@ impl<'a> Settings<'a> {
     }
 
     pub fn theme(&mut self, theme: &str) -> Result<(), WhmError> {
-        if theme.is_empty()
-            || theme.len() > 64
-            || !theme
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
-        {
-            return Err(WhmError::Reason(format!(
-                "The theme “{theme}” is not valid."
-            )));
-        }
-        self.set("RS", theme);
-        Ok(())
+        self.name_setting("RS", "theme", theme, 64)
     }
 
     pub fn locale(&mut self, locale: &str) -> Result<(), WhmError> {
-        if locale.is_empty()
-            || locale.len() > 16
-            || !locale
+        self.name_setting("LOCALE", "locale", locale, 16)
+    }
+
+    /// A setting that names something (a theme, a locale): 1 to `max` letters, digits, `_`, `-`.
+    fn name_setting(
+        &mut self,
+        key: &str,
+        what: &str,
+        value: &str,
+        max: usize,
+    ) -> Result<(), WhmError> {
+        let valid = !value.is_empty()
+            && value.len() <= max
+            && value
                 .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
-        {
+                .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
+        if !valid {
             return Err(WhmError::Reason(format!(
-                "The locale “{locale}” is not valid."
+                "The {what} “{value}” is not valid."
             )));
         }
-        self.set("LOCALE", locale);
+        self.set(key, value);
         Ok(())
     }
 

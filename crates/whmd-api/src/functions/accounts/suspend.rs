@@ -2,7 +2,7 @@
 //! `result: 1` and say why only in the raw log.
 
 use super::super::args::optional;
-use super::{accessible, apply, entry};
+use super::{accessible, entry, save, with_effects};
 use crate::registry::Call;
 use crate::{Access, FunctionSpec, Versions};
 use futures::future::BoxFuture;
@@ -80,32 +80,15 @@ fn suspendacct(call: Call) -> Reply {
         account.set("SUSPENDTIME", now.to_string());
         account.mtime = now;
         let log = entry(&call, "SUSPEND", &[&user, &account.domain, &reason]);
-        match call
-            .ctx
-            .stores
-            .accounts
-            .update_account(&user, &account, &[log])
-            .await
-        {
-            Ok(()) => {}
-            Err(whmd_domain::StoreError::Conflict(_)) => {
-                return Err(WhmError::reason("Failed to suspend account."));
-            }
-            Err(e) => return Err(e.into()),
-        }
-        let mut raw = format!("Suspending account {user}\n");
-        let mut warnings = Vec::new();
-        apply(
+        save(&call, &user, &account, &[log], "Failed to suspend account.").await?;
+        let outcome = Outcome::done().with_raw(format!("Suspending account {user}\n"));
+        Ok(with_effects(
             &call,
+            outcome,
             &[HostEffect::Suspend { user: user.clone() }],
-            &mut raw,
-            &mut warnings,
+            &format!("{user}'s account has been suspended\n"),
         )
-        .await;
-        raw.push_str(&format!("{user}'s account has been suspended\n"));
-        let mut outcome = Outcome::done().with_raw(raw);
-        outcome.output.warnings = warnings;
-        Ok(outcome)
+        .await)
     })
 }
 
@@ -128,32 +111,22 @@ fn unsuspendacct(call: Call) -> Reply {
         account.cpuser.remove("SUSPENDTIME");
         account.mtime = unix_now();
         let log = entry(&call, "UNSUSPEND", &[&user, &account.domain]);
-        match call
-            .ctx
-            .stores
-            .accounts
-            .update_account(&user, &account, &[log])
-            .await
-        {
-            Ok(()) => {}
-            Err(whmd_domain::StoreError::Conflict(_)) => {
-                return Err(WhmError::reason("Failed to unsuspend account."));
-            }
-            Err(e) => return Err(e.into()),
-        }
-        let mut raw = format!("Unsuspending account {user}\n");
-        let mut warnings = Vec::new();
-        apply(
+        save(
             &call,
-            &[HostEffect::Unsuspend { user: user.clone() }],
-            &mut raw,
-            &mut warnings,
+            &user,
+            &account,
+            &[log],
+            "Failed to unsuspend account.",
         )
-        .await;
-        raw.push_str(&format!("{user}'s account is now active\n"));
-        let mut outcome = Outcome::done().with_raw(raw);
-        outcome.output.warnings = warnings;
-        Ok(outcome)
+        .await?;
+        let outcome = Outcome::done().with_raw(format!("Unsuspending account {user}\n"));
+        Ok(with_effects(
+            &call,
+            outcome,
+            &[HostEffect::Unsuspend { user: user.clone() }],
+            &format!("{user}'s account is now active\n"),
+        )
+        .await)
     })
 }
 
