@@ -1,17 +1,17 @@
 -- API tokens are kept only as SHA-512 digests; passwords only as Argon2id PHC strings.
 CREATE TABLE api_tokens (
-    user        TEXT    NOT NULL,
+    username    TEXT    NOT NULL,
     name        TEXT    NOT NULL,
     digest      TEXT    NOT NULL UNIQUE,
     create_time INTEGER NOT NULL,
     expires_at  INTEGER,
     -- JSON array of ACL names the token is limited to; NULL inherits the owner's.
     acls        TEXT,
-    PRIMARY KEY (user, name)
+    PRIMARY KEY (username, name)
 );
 
 CREATE TABLE passwords (
-    user       TEXT    PRIMARY KEY,
+    username   TEXT    PRIMARY KEY,
     phc        TEXT    NOT NULL,
     updated_at INTEGER NOT NULL
 );

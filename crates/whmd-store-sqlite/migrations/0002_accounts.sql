@@ -1,6 +1,6 @@
 -- Hosting accounts. Indexed facts are columns; the rest of the cpuser hash is a JSON object.
 CREATE TABLE accounts (
-    user              TEXT    PRIMARY KEY,
+    username          TEXT    PRIMARY KEY,
     domain            TEXT    NOT NULL UNIQUE,
     owner             TEXT    NOT NULL,
     plan              TEXT    NOT NULL,

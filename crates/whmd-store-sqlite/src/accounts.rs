@@ -14,7 +14,7 @@ use whmd_wire::{Acl, AclSet};
 /// The columns an [`Account`] is read from, in one place for every query.
 macro_rules! account_columns {
     () => {
-        "user, domain, owner, plan, ip, uid, homedir, shell, quota_mb, suspended_at, suspend_reason, suspend_locked, \
+        "username, domain, owner, plan, ip, uid, homedir, shell, quota_mb, suspended_at, suspend_reason, suspend_locked, \
          suspend_leave_ftp, reseller_acls, cpuser, domains, dead_domains, homedir_links, mtime, revision"
     };
 }
@@ -30,8 +30,8 @@ impl AccountStore for SqliteStore {
         let mut tx = self.pool.begin().await.map_err(map_error)?;
         insert_account(&mut tx, account).await?;
         sqlx::query(
-            "INSERT INTO passwords (user, phc, updated_at) VALUES (?, ?, ?) \
-             ON CONFLICT (user) DO UPDATE SET phc = excluded.phc, updated_at = excluded.updated_at",
+            "INSERT INTO passwords (username, phc, updated_at) VALUES (?, ?, ?) \
+             ON CONFLICT (username) DO UPDATE SET phc = excluded.phc, updated_at = excluded.updated_at",
         )
         .bind(&account.user)
         .bind(password_phc)
@@ -47,7 +47,7 @@ impl AccountStore for SqliteStore {
         let row = sqlx::query(concat!(
             "SELECT ",
             account_columns!(),
-            " FROM accounts WHERE user = ?"
+            " FROM accounts WHERE username = ?"
         ))
         .bind(user)
         .fetch_optional(&self.pool)
@@ -75,7 +75,7 @@ impl AccountStore for SqliteStore {
                 sqlx::query(concat!(
                     "SELECT ",
                     account_columns!(),
-                    " FROM accounts WHERE owner = ? ORDER BY user"
+                    " FROM accounts WHERE owner = ? ORDER BY username"
                 ))
                 .bind(owner)
                 .fetch_all(&self.pool)
@@ -85,7 +85,7 @@ impl AccountStore for SqliteStore {
                 sqlx::query(concat!(
                     "SELECT ",
                     account_columns!(),
-                    " FROM accounts ORDER BY user"
+                    " FROM accounts ORDER BY username"
                 ))
                 .fetch_all(&self.pool)
                 .await
@@ -109,7 +109,7 @@ impl AccountStore for SqliteStore {
             })
             .collect::<String>()
             + "*";
-        sqlx::query_scalar("SELECT user FROM accounts WHERE dbowner GLOB ? ORDER BY user")
+        sqlx::query_scalar("SELECT username FROM accounts WHERE dbowner GLOB ? ORDER BY username")
             .bind(pattern)
             .fetch_all(&self.pool)
             .await
@@ -131,10 +131,10 @@ impl AccountStore for SqliteStore {
         );
         let suspension = account.suspension.as_ref();
         let updated = sqlx::query(
-            "UPDATE accounts SET user = ?, domain = ?, owner = ?, plan = ?, ip = ?, homedir = ?, shell = ?, dbowner = ?, \
+            "UPDATE accounts SET username = ?, domain = ?, owner = ?, plan = ?, ip = ?, homedir = ?, shell = ?, dbowner = ?, \
              quota_mb = ?, suspended_at = ?, suspend_reason = ?, suspend_locked = ?, suspend_leave_ftp = ?, reseller_acls = ?, \
              cpuser = ?, domains = ?, dead_domains = ?, homedir_links = ?, mtime = ?, revision = revision + 1 \
-             WHERE user = ? AND revision = ?",
+             WHERE username = ? AND revision = ?",
         )
         .bind(&account.user)
         .bind(&account.domain)
@@ -168,8 +168,8 @@ impl AccountStore for SqliteStore {
         }
         if account.user != user {
             for statement in [
-                "UPDATE passwords SET user = ? WHERE user = ?",
-                "UPDATE api_tokens SET user = ? WHERE user = ?",
+                "UPDATE passwords SET username = ? WHERE username = ?",
+                "UPDATE api_tokens SET username = ? WHERE username = ?",
                 "UPDATE accounts SET owner = ? WHERE owner = ?",
             ] {
                 sqlx::query(statement)
@@ -188,7 +188,7 @@ impl AccountStore for SqliteStore {
 
     async fn remove_account(&self, user: &str, log: &AccountingEntry) -> Result<bool, StoreError> {
         let mut tx = self.pool.begin().await.map_err(map_error)?;
-        let removed = sqlx::query("DELETE FROM accounts WHERE user = ?")
+        let removed = sqlx::query("DELETE FROM accounts WHERE username = ?")
             .bind(user)
             .execute(&mut *tx)
             .await
@@ -197,8 +197,8 @@ impl AccountStore for SqliteStore {
             return Ok(false);
         }
         for statement in [
-            "DELETE FROM passwords WHERE user = ?",
-            "DELETE FROM api_tokens WHERE user = ?",
+            "DELETE FROM passwords WHERE username = ?",
+            "DELETE FROM api_tokens WHERE username = ?",
             "UPDATE accounts SET owner = 'root' WHERE owner = ?",
         ] {
             sqlx::query(statement)
@@ -219,7 +219,7 @@ impl AccountStore for SqliteStore {
         log: &AccountingEntry,
     ) -> Result<bool, StoreError> {
         let mut tx = self.pool.begin().await.map_err(map_error)?;
-        let exists: Option<i64> = sqlx::query_scalar("SELECT 1 FROM accounts WHERE user = ?")
+        let exists: Option<i64> = sqlx::query_scalar("SELECT 1 FROM accounts WHERE username = ?")
             .bind(user)
             .fetch_optional(&mut *tx)
             .await
@@ -228,8 +228,8 @@ impl AccountStore for SqliteStore {
             return Ok(false);
         }
         sqlx::query(
-            "INSERT INTO passwords (user, phc, updated_at) VALUES (?, ?, ?) \
-             ON CONFLICT (user) DO UPDATE SET phc = excluded.phc, updated_at = excluded.updated_at",
+            "INSERT INTO passwords (username, phc, updated_at) VALUES (?, ?, ?) \
+             ON CONFLICT (username) DO UPDATE SET phc = excluded.phc, updated_at = excluded.updated_at",
         )
         .bind(user)
         .bind(password_phc)
@@ -271,7 +271,7 @@ async fn insert_account(
 ) -> Result<(), StoreError> {
     let suspension = account.suspension.as_ref();
     sqlx::query(
-        "INSERT INTO accounts (user, domain, owner, plan, ip, uid, homedir, shell, dbowner, quota_mb, \
+        "INSERT INTO accounts (username, domain, owner, plan, ip, uid, homedir, shell, dbowner, quota_mb, \
          suspended_at, suspend_reason, suspend_locked, suspend_leave_ftp, reseller_acls, cpuser, domains, \
          dead_domains, homedir_links, mtime, revision) VALUES (?, ?, ?, ?, ?, \
          CASE WHEN ? = 0 THEN (SELECT COALESCE(MAX(uid), 1000) + 1 FROM accounts) ELSE ? END, \
@@ -370,7 +370,7 @@ fn account_from_row(row: SqliteRow) -> Result<Account, StoreError> {
     };
     let quota: Option<i64> = row.try_get("quota_mb").map_err(map_error)?;
     Ok(Account {
-        user: get_text("user")?,
+        user: get_text("username")?,
         domain: get_text("domain")?,
         owner: get_text("owner")?,
         plan: get_text("plan")?,

@@ -15,7 +15,7 @@ impl CredentialStore for SqliteStore {
         let acls = t.acls.map(|set| {
             serde_json::Value::from(set.iter().map(Acl::name).collect::<Vec<_>>()).to_string()
         });
-        sqlx::query("INSERT INTO api_tokens (user, name, digest, create_time, expires_at, acls) VALUES (?, ?, ?, ?, ?, ?)")
+        sqlx::query("INSERT INTO api_tokens (username, name, digest, create_time, expires_at, acls) VALUES (?, ?, ?, ?, ?, ?)")
             .bind(&t.user)
             .bind(&t.name)
             .bind(&t.digest)
@@ -32,7 +32,7 @@ impl CredentialStore for SqliteStore {
         &self,
         digest: &str,
     ) -> Result<Option<ApiTokenRecord>, StoreError> {
-        let row = sqlx::query("SELECT user, name, digest, create_time, expires_at, acls FROM api_tokens WHERE digest = ?")
+        let row = sqlx::query("SELECT username, name, digest, create_time, expires_at, acls FROM api_tokens WHERE digest = ?")
             .bind(digest)
             .fetch_optional(&self.pool)
             .await
@@ -45,7 +45,7 @@ impl CredentialStore for SqliteStore {
         user: &str,
         name: &str,
     ) -> Result<Option<ApiTokenRecord>, StoreError> {
-        let row = sqlx::query("SELECT user, name, digest, create_time, expires_at, acls FROM api_tokens WHERE user = ? AND name = ?")
+        let row = sqlx::query("SELECT username, name, digest, create_time, expires_at, acls FROM api_tokens WHERE username = ? AND name = ?")
             .bind(user)
             .bind(name)
             .fetch_optional(&self.pool)
@@ -55,7 +55,7 @@ impl CredentialStore for SqliteStore {
     }
 
     async fn password_hash(&self, user: &str) -> Result<Option<String>, StoreError> {
-        sqlx::query_scalar("SELECT phc FROM passwords WHERE user = ?")
+        sqlx::query_scalar("SELECT phc FROM passwords WHERE username = ?")
             .bind(user)
             .fetch_optional(&self.pool)
             .await
@@ -64,8 +64,8 @@ impl CredentialStore for SqliteStore {
 
     async fn set_password_hash(&self, user: &str, phc: &str) -> Result<(), StoreError> {
         sqlx::query(
-            "INSERT INTO passwords (user, phc, updated_at) VALUES (?, ?, ?) \
-             ON CONFLICT (user) DO UPDATE SET phc = excluded.phc, updated_at = excluded.updated_at",
+            "INSERT INTO passwords (username, phc, updated_at) VALUES (?, ?, ?) \
+             ON CONFLICT (username) DO UPDATE SET phc = excluded.phc, updated_at = excluded.updated_at",
         )
         .bind(user)
         .bind(phc)
@@ -93,7 +93,7 @@ fn token_from_row(row: SqliteRow) -> Result<ApiTokenRecord, StoreError> {
         })
         .transpose()?;
     Ok(ApiTokenRecord {
-        user: row.try_get("user").map_err(map_error)?,
+        user: row.try_get("username").map_err(map_error)?,
         name: row.try_get("name").map_err(map_error)?,
         digest: row.try_get("digest").map_err(map_error)?,
         create_time: row.try_get("create_time").map_err(map_error)?,
