@@ -9,7 +9,7 @@ use whmd_domain::StoreError;
 use whmd_domain::account::{Account, AccountingEntry, Suspension};
 use whmd_domain::names::username::dbowner;
 use whmd_domain::store::AccountStore;
-use whmd_wire::{Acl, AclSet};
+use whmd_domain::store::encoding::{acls_from_json, acls_to_json, from_json, to_json};
 
 /// The columns an [`Account`] is read from, in one place for every query.
 macro_rules! account_columns {
@@ -123,11 +123,11 @@ impl AccountStore for SqliteStore {
         log: &[AccountingEntry],
     ) -> Result<(), StoreError> {
         let mut tx = self.pool.begin().await.map_err(map_error)?;
-        let cpuser = json_text(&account.cpuser)?;
+        let cpuser = to_json(&account.cpuser)?;
         let (domains, dead, links) = (
-            json_text(&account.domains)?,
-            json_text(&account.dead_domains)?,
-            json_text(&account.homedir_links)?,
+            to_json(&account.domains)?,
+            to_json(&account.dead_domains)?,
+            to_json(&account.homedir_links)?,
         );
         let suspension = account.suspension.as_ref();
         let updated = sqlx::query(
@@ -149,7 +149,7 @@ impl AccountStore for SqliteStore {
         .bind(suspension.map(|s| s.reason.as_str()))
         .bind(suspension.is_some_and(|s| s.locked))
         .bind(suspension.is_some_and(|s| s.leave_ftp_enabled))
-        .bind(acl_names(account)?)
+        .bind(acls_to_json(account.reseller)?)
         .bind(cpuser)
         .bind(domains)
         .bind(dead)
@@ -292,11 +292,11 @@ async fn insert_account(
     .bind(suspension.map(|s| s.reason.as_str()))
     .bind(suspension.is_some_and(|s| s.locked))
     .bind(suspension.is_some_and(|s| s.leave_ftp_enabled))
-    .bind(acl_names(account)?)
-    .bind(json_text(&account.cpuser)?)
-    .bind(json_text(&account.domains)?)
-    .bind(json_text(&account.dead_domains)?)
-    .bind(json_text(&account.homedir_links)?)
+    .bind(acls_to_json(account.reseller)?)
+    .bind(to_json(&account.cpuser)?)
+    .bind(to_json(&account.domains)?)
+    .bind(to_json(&account.dead_domains)?)
+    .bind(to_json(&account.homedir_links)?)
     .bind(account.mtime)
     .execute(&mut **tx)
     .await
@@ -314,7 +314,7 @@ async fn append_log(
     .bind(entry.time)
     .bind(&entry.action)
     .bind(&entry.remote_user)
-    .bind(json_text(&entry.fields)?)
+    .bind(to_json(&entry.fields)?)
     .execute(&mut **tx)
     .await
     .map_err(map_error)?;
@@ -326,30 +326,6 @@ fn quota(account: &Account) -> Result<Option<i64>, StoreError> {
         .quota_mb
         .map(|q| i64::try_from(q).map_err(|e| StoreError::Internal(Box::new(e))))
         .transpose()
-}
-
-fn acl_names(account: &Account) -> Result<Option<String>, StoreError> {
-    account
-        .reseller
-        .map(|set| json_text(&set.iter().map(Acl::name).collect::<Vec<_>>()))
-        .transpose()
-}
-
-fn acls_from(text: Option<String>) -> Result<Option<AclSet>, StoreError> {
-    text.map(|t| {
-        let names: Vec<String> = from_json(&t)?;
-        // A name this build does not know grants nothing.
-        Ok(names.iter().filter_map(|n| Acl::from_name(n)).collect())
-    })
-    .transpose()
-}
-
-fn json_text<T: serde::Serialize>(value: &T) -> Result<String, StoreError> {
-    serde_json::to_string(value).map_err(|e| StoreError::Internal(Box::new(e)))
-}
-
-fn from_json<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, StoreError> {
-    serde_json::from_str(text).map_err(|e| StoreError::Internal(Box::new(e)))
 }
 
 fn account_from_row(row: SqliteRow) -> Result<Account, StoreError> {
@@ -380,7 +356,7 @@ fn account_from_row(row: SqliteRow) -> Result<Account, StoreError> {
         shell: get_text("shell")?,
         quota_mb: quota.map(|q| u64::try_from(q).unwrap_or(0)),
         suspension,
-        reseller: acls_from(row.try_get("reseller_acls").map_err(map_error)?)?,
+        reseller: acls_from_json(row.try_get("reseller_acls").map_err(map_error)?)?,
         cpuser: from_json::<BTreeMap<String, String>>(&get_text("cpuser")?)?,
         domains: from_json(&get_text("domains")?)?,
         dead_domains: from_json(&get_text("dead_domains")?)?,

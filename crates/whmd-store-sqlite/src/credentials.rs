@@ -5,16 +5,14 @@ use async_trait::async_trait;
 use sqlx::Row;
 use sqlx::sqlite::SqliteRow;
 use whmd_domain::StoreError;
+use whmd_domain::store::encoding::{acls_from_json, acls_to_json};
 use whmd_domain::store::{ApiTokenRecord, CredentialStore};
 use whmd_domain::time::unix_now;
-use whmd_wire::{Acl, AclSet};
 
 #[async_trait]
 impl CredentialStore for SqliteStore {
     async fn insert_api_token(&self, t: &ApiTokenRecord) -> Result<(), StoreError> {
-        let acls = t.acls.map(|set| {
-            serde_json::Value::from(set.iter().map(Acl::name).collect::<Vec<_>>()).to_string()
-        });
+        let acls = acls_to_json(t.acls)?;
         sqlx::query("INSERT INTO api_tokens (username, name, digest, create_time, expires_at, acls) VALUES (?, ?, ?, ?, ?, ?)")
             .bind(&t.user)
             .bind(&t.name)
@@ -78,20 +76,7 @@ impl CredentialStore for SqliteStore {
 }
 
 fn token_from_row(row: SqliteRow) -> Result<ApiTokenRecord, StoreError> {
-    let acls: Option<String> = row.try_get("acls").map_err(map_error)?;
-    let acls = acls
-        .map(|text| {
-            let names: Vec<String> =
-                serde_json::from_str(&text).map_err(|e| StoreError::Internal(Box::new(e)))?;
-            // A name this build does not know grants nothing.
-            Ok::<_, StoreError>(
-                names
-                    .iter()
-                    .filter_map(|n| Acl::from_name(n))
-                    .collect::<AclSet>(),
-            )
-        })
-        .transpose()?;
+    let acls = acls_from_json(row.try_get("acls").map_err(map_error)?)?;
     Ok(ApiTokenRecord {
         user: row.try_get("username").map_err(map_error)?,
         name: row.try_get("name").map_err(map_error)?,

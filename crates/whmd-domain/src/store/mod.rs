@@ -4,6 +4,7 @@
 
 mod accounts;
 mod credentials;
+pub mod encoding;
 
 pub use accounts::AccountStore;
 pub use credentials::{ApiTokenRecord, CredentialStore};

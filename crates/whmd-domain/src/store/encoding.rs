@@ -1,0 +1,45 @@
+//! How stores encode what has no column type of its own: JSON text for maps and lists, and ACL
+//! sets as JSON arrays of names (names, not bit positions, so the table may grow).
+
+use super::StoreError;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use whmd_wire::{Acl, AclSet};
+
+pub fn to_json<T: Serialize + ?Sized>(value: &T) -> Result<String, StoreError> {
+    serde_json::to_string(value).map_err(|e| StoreError::Internal(Box::new(e)))
+}
+
+pub fn from_json<T: DeserializeOwned>(text: &str) -> Result<T, StoreError> {
+    serde_json::from_str(text).map_err(|e| StoreError::Internal(Box::new(e)))
+}
+
+pub fn acls_to_json(acls: Option<AclSet>) -> Result<Option<String>, StoreError> {
+    acls.map(|set| to_json(&set.iter().map(Acl::name).collect::<Vec<_>>()))
+        .transpose()
+}
+
+/// Reads an ACL list; a name this build does not know grants nothing.
+pub fn acls_from_json(text: Option<String>) -> Result<Option<AclSet>, StoreError> {
+    text.map(|t| {
+        let names: Vec<String> = from_json(&t)?;
+        Ok(names.iter().filter_map(|n| Acl::from_name(n)).collect())
+    })
+    .transpose()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn acl_lists_round_trip_and_forget_unknown_names() {
+        let set: AclSet = [Acl::LIST_ACCTS, Acl::ALL].into_iter().collect();
+        let text = acls_to_json(Some(set)).expect("encodes");
+        assert_eq!(acls_from_json(text).expect("decodes"), Some(set));
+        let odd = acls_from_json(Some(r#"["list-accts","no-such-acl"]"#.into())).expect("decodes");
+        assert_eq!(odd, Some([Acl::LIST_ACCTS].into_iter().collect()));
+        assert_eq!(acls_to_json(None).expect("encodes"), None);
+        assert!(acls_from_json(Some("{".into())).is_err());
+    }
+}
