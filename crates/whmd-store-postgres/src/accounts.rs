@@ -1,0 +1,365 @@
+//! [`AccountStore`] on PostgreSQL.
+
+use crate::{PostgresStore, map_error};
+use async_trait::async_trait;
+use sqlx::postgres::PgRow;
+use sqlx::{Postgres, Row, Transaction};
+use std::collections::BTreeMap;
+use whmd_domain::StoreError;
+use whmd_domain::account::{Account, AccountingEntry, Suspension};
+use whmd_domain::names::username::dbowner;
+use whmd_domain::store::AccountStore;
+use whmd_domain::store::encoding::{acls_from_json, acls_to_json, from_json, to_json};
+
+/// The columns an [`Account`] is read from, in one place for every query.
+macro_rules! account_columns {
+    () => {
+        "username, domain, owner, plan, ip, uid, homedir, shell, quota_mb, suspended_at, suspend_reason, suspend_locked, \
+         suspend_leave_ftp, reseller_acls, cpuser, domains, dead_domains, homedir_links, mtime, revision"
+    };
+}
+
+#[async_trait]
+impl AccountStore for PostgresStore {
+    async fn create_account(
+        &self,
+        account: &Account,
+        password_phc: &str,
+        log: &AccountingEntry,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await.map_err(map_error)?;
+        insert_account(&mut tx, account).await?;
+        sqlx::query(
+            "INSERT INTO passwords (username, phc, updated_at) VALUES ($1, $2, $3) \
+             ON CONFLICT (username) DO UPDATE SET phc = excluded.phc, updated_at = excluded.updated_at",
+        )
+        .bind(&account.user)
+        .bind(password_phc)
+        .bind(log.time)
+        .execute(&mut *tx)
+        .await
+        .map_err(map_error)?;
+        append_log(&mut tx, log).await?;
+        tx.commit().await.map_err(map_error)
+    }
+
+    async fn account(&self, user: &str) -> Result<Option<Account>, StoreError> {
+        let row = sqlx::query(concat!(
+            "SELECT ",
+            account_columns!(),
+            " FROM accounts WHERE username = $1"
+        ))
+        .bind(user)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(map_error)?;
+        row.map(account_from_row).transpose()
+    }
+
+    async fn account_by_domain(&self, domain: &str) -> Result<Option<Account>, StoreError> {
+        let row = sqlx::query(concat!(
+            "SELECT ",
+            account_columns!(),
+            " FROM accounts WHERE domain = $1"
+        ))
+        .bind(domain)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(map_error)?;
+        row.map(account_from_row).transpose()
+    }
+
+    async fn accounts(&self, owner: Option<&str>) -> Result<Vec<Account>, StoreError> {
+        let rows = match owner {
+            Some(owner) => {
+                sqlx::query(concat!(
+                    "SELECT ",
+                    account_columns!(),
+                    " FROM accounts WHERE owner = $1 ORDER BY username"
+                ))
+                .bind(owner)
+                .fetch_all(&self.pool)
+                .await
+            }
+            None => {
+                sqlx::query(concat!(
+                    "SELECT ",
+                    account_columns!(),
+                    " FROM accounts ORDER BY username"
+                ))
+                .fetch_all(&self.pool)
+                .await
+            }
+        }
+        .map_err(map_error)?;
+        rows.into_iter().map(account_from_row).collect()
+    }
+
+    async fn users_with_db_prefix(&self, prefix: &str) -> Result<Vec<String>, StoreError> {
+        // LIKE with a literal prefix uses the text_pattern_ops index; its wildcards are escaped.
+        let pattern: String = prefix
+            .chars()
+            .flat_map(|c| match c {
+                '\\' | '%' | '_' => vec!['\\', c],
+                c => vec![c],
+            })
+            .chain(['%'])
+            .collect();
+        sqlx::query_scalar("SELECT username FROM accounts WHERE dbowner LIKE $1 ORDER BY username")
+            .bind(pattern)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(map_error)
+    }
+
+    async fn update_account(
+        &self,
+        user: &str,
+        account: &Account,
+        log: &[AccountingEntry],
+    ) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await.map_err(map_error)?;
+        let cpuser = to_json(&account.cpuser)?;
+        let (domains, dead, links) = (
+            to_json(&account.domains)?,
+            to_json(&account.dead_domains)?,
+            to_json(&account.homedir_links)?,
+        );
+        let suspension = account.suspension.as_ref();
+        let updated = sqlx::query(
+            "UPDATE accounts SET username = $1, domain = $2, owner = $3, plan = $4, ip = $5, homedir = $6, shell = $7, dbowner = $8, \
+             quota_mb = $9, suspended_at = $10, suspend_reason = $11, suspend_locked = $12, suspend_leave_ftp = $13, reseller_acls = $14, \
+             cpuser = $15, domains = $16, dead_domains = $17, homedir_links = $18, mtime = $19, revision = revision + 1 \
+             WHERE username = $20 AND revision = $21",
+        )
+        .bind(&account.user)
+        .bind(&account.domain)
+        .bind(&account.owner)
+        .bind(&account.plan)
+        .bind(&account.ip)
+        .bind(&account.homedir)
+        .bind(&account.shell)
+        .bind(dbowner(&account.user))
+        .bind(quota(account)?)
+        .bind(suspension.map(|s| s.time))
+        .bind(suspension.map(|s| s.reason.as_str()))
+        .bind(suspension.is_some_and(|s| s.locked))
+        .bind(suspension.is_some_and(|s| s.leave_ftp_enabled))
+        .bind(acls_to_json(account.reseller)?)
+        .bind(cpuser)
+        .bind(domains)
+        .bind(dead)
+        .bind(links)
+        .bind(account.mtime)
+        .bind(user)
+        .bind(account.revision)
+        .execute(&mut *tx)
+        .await
+        .map_err(map_error)?;
+        if updated.rows_affected() != 1 {
+            return Err(StoreError::Conflict(format!(
+                "account {user} at revision {}",
+                account.revision
+            )));
+        }
+        if account.user != user {
+            for statement in [
+                "UPDATE passwords SET username = $1 WHERE username = $2",
+                "UPDATE api_tokens SET username = $1 WHERE username = $2",
+                "UPDATE accounts SET owner = $1 WHERE owner = $2",
+            ] {
+                sqlx::query(statement)
+                    .bind(&account.user)
+                    .bind(user)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(map_error)?;
+            }
+        }
+        for entry in log {
+            append_log(&mut tx, entry).await?;
+        }
+        tx.commit().await.map_err(map_error)
+    }
+
+    async fn remove_account(&self, user: &str, log: &AccountingEntry) -> Result<bool, StoreError> {
+        let mut tx = self.pool.begin().await.map_err(map_error)?;
+        let removed = sqlx::query("DELETE FROM accounts WHERE username = $1")
+            .bind(user)
+            .execute(&mut *tx)
+            .await
+            .map_err(map_error)?;
+        if removed.rows_affected() == 0 {
+            return Ok(false);
+        }
+        for statement in [
+            "DELETE FROM passwords WHERE username = $1",
+            "DELETE FROM api_tokens WHERE username = $1",
+            "UPDATE accounts SET owner = 'root' WHERE owner = $1",
+        ] {
+            sqlx::query(statement)
+                .bind(user)
+                .execute(&mut *tx)
+                .await
+                .map_err(map_error)?;
+        }
+        append_log(&mut tx, log).await?;
+        tx.commit().await.map_err(map_error)?;
+        Ok(true)
+    }
+
+    async fn set_account_password(
+        &self,
+        user: &str,
+        password_phc: &str,
+        log: &AccountingEntry,
+    ) -> Result<bool, StoreError> {
+        let mut tx = self.pool.begin().await.map_err(map_error)?;
+        let exists: Option<i64> =
+            sqlx::query_scalar("SELECT 1::BIGINT FROM accounts WHERE username = $1")
+                .bind(user)
+                .fetch_optional(&mut *tx)
+                .await
+                .map_err(map_error)?;
+        if exists.is_none() {
+            return Ok(false);
+        }
+        sqlx::query(
+            "INSERT INTO passwords (username, phc, updated_at) VALUES ($1, $2, $3) \
+             ON CONFLICT (username) DO UPDATE SET phc = excluded.phc, updated_at = excluded.updated_at",
+        )
+        .bind(user)
+        .bind(password_phc)
+        .bind(log.time)
+        .execute(&mut *tx)
+        .await
+        .map_err(map_error)?;
+        append_log(&mut tx, log).await?;
+        tx.commit().await.map_err(map_error)?;
+        Ok(true)
+    }
+
+    async fn accounting_log(&self, limit: u32) -> Result<Vec<AccountingEntry>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT time, action, remote_user, fields FROM \
+             (SELECT * FROM accounting_log ORDER BY id DESC LIMIT $1) AS recent ORDER BY id",
+        )
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(map_error)?;
+        rows.into_iter()
+            .map(|row| {
+                let fields: String = row.try_get("fields").map_err(map_error)?;
+                Ok(AccountingEntry {
+                    time: row.try_get("time").map_err(map_error)?,
+                    action: row.try_get("action").map_err(map_error)?,
+                    remote_user: row.try_get("remote_user").map_err(map_error)?,
+                    fields: from_json(&fields)?,
+                })
+            })
+            .collect()
+    }
+}
+
+async fn insert_account(
+    tx: &mut Transaction<'_, Postgres>,
+    account: &Account,
+) -> Result<(), StoreError> {
+    let suspension = account.suspension.as_ref();
+    sqlx::query(
+        "INSERT INTO accounts (username, domain, owner, plan, ip, uid, homedir, shell, dbowner, quota_mb, \
+         suspended_at, suspend_reason, suspend_locked, suspend_leave_ftp, reseller_acls, cpuser, domains, \
+         dead_domains, homedir_links, mtime, revision) VALUES ($1, $2, $3, $4, $5, \
+         CASE WHEN $6 = 0 THEN nextval('account_uids') ELSE $7 END, \
+         $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, 0)",
+    )
+    .bind(&account.user)
+    .bind(&account.domain)
+    .bind(&account.owner)
+    .bind(&account.plan)
+    .bind(&account.ip)
+    .bind(i64::from(account.uid))
+    .bind(i64::from(account.uid))
+    .bind(&account.homedir)
+    .bind(&account.shell)
+    .bind(dbowner(&account.user))
+    .bind(quota(account)?)
+    .bind(suspension.map(|s| s.time))
+    .bind(suspension.map(|s| s.reason.as_str()))
+    .bind(suspension.is_some_and(|s| s.locked))
+    .bind(suspension.is_some_and(|s| s.leave_ftp_enabled))
+    .bind(acls_to_json(account.reseller)?)
+    .bind(to_json(&account.cpuser)?)
+    .bind(to_json(&account.domains)?)
+    .bind(to_json(&account.dead_domains)?)
+    .bind(to_json(&account.homedir_links)?)
+    .bind(account.mtime)
+    .execute(&mut **tx)
+    .await
+    .map_err(map_error)?;
+    Ok(())
+}
+
+async fn append_log(
+    tx: &mut Transaction<'_, Postgres>,
+    entry: &AccountingEntry,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO accounting_log (time, action, remote_user, fields) VALUES ($1, $2, $3, $4)",
+    )
+    .bind(entry.time)
+    .bind(&entry.action)
+    .bind(&entry.remote_user)
+    .bind(to_json(&entry.fields)?)
+    .execute(&mut **tx)
+    .await
+    .map_err(map_error)?;
+    Ok(())
+}
+
+fn quota(account: &Account) -> Result<Option<i64>, StoreError> {
+    account
+        .quota_mb
+        .map(|q| i64::try_from(q).map_err(|e| StoreError::Internal(Box::new(e))))
+        .transpose()
+}
+
+fn account_from_row(row: PgRow) -> Result<Account, StoreError> {
+    let get_text =
+        |name: &str| -> Result<String, StoreError> { row.try_get(name).map_err(map_error) };
+    let suspended_at: Option<i64> = row.try_get("suspended_at").map_err(map_error)?;
+    let suspension = match suspended_at {
+        Some(time) => Some(Suspension {
+            time,
+            reason: row
+                .try_get::<Option<String>, _>("suspend_reason")
+                .map_err(map_error)?
+                .unwrap_or_default(),
+            locked: row.try_get("suspend_locked").map_err(map_error)?,
+            leave_ftp_enabled: row.try_get("suspend_leave_ftp").map_err(map_error)?,
+        }),
+        None => None,
+    };
+    let quota: Option<i64> = row.try_get("quota_mb").map_err(map_error)?;
+    Ok(Account {
+        user: get_text("username")?,
+        domain: get_text("domain")?,
+        owner: get_text("owner")?,
+        plan: get_text("plan")?,
+        ip: get_text("ip")?,
+        uid: u32::try_from(row.try_get::<i64, _>("uid").map_err(map_error)?)
+            .map_err(|e| StoreError::Internal(Box::new(e)))?,
+        homedir: get_text("homedir")?,
+        shell: get_text("shell")?,
+        quota_mb: quota.map(|q| u64::try_from(q).unwrap_or(0)),
+        suspension,
+        reseller: acls_from_json(row.try_get("reseller_acls").map_err(map_error)?)?,
+        cpuser: from_json::<BTreeMap<String, String>>(&get_text("cpuser")?)?,
+        domains: from_json(&get_text("domains")?)?,
+        dead_domains: from_json(&get_text("dead_domains")?)?,
+        homedir_links: from_json(&get_text("homedir_links")?)?,
+        mtime: row.try_get("mtime").map_err(map_error)?,
+        revision: row.try_get("revision").map_err(map_error)?,
+    })
+}

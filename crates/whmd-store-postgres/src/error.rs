@@ -1,0 +1,33 @@
+//! Turning sqlx errors into [`StoreError`]. A lost or refused connection, a server shutting
+//! down, a full disk, a serialization failure or deadlock are `Unavailable` (the caller may
+//! retry); a unique-key violation is a `Conflict`; anything else `Internal`.
+
+use whmd_domain::StoreError;
+
+pub fn map_error(e: sqlx::Error) -> StoreError {
+    match &e {
+        sqlx::Error::Database(db) if db.is_unique_violation() => {
+            StoreError::Conflict(db.message().to_owned())
+        }
+        sqlx::Error::Database(db) if db.code().is_some_and(|c| retryable(&c)) => {
+            StoreError::Unavailable(Box::new(e))
+        }
+        sqlx::Error::Io(_)
+        | sqlx::Error::Tls(_)
+        | sqlx::Error::Protocol(_)
+        | sqlx::Error::PoolTimedOut
+        | sqlx::Error::PoolClosed
+        | sqlx::Error::WorkerCrashed => StoreError::Unavailable(Box::new(e)),
+        _ => StoreError::Internal(Box::new(e)),
+    }
+}
+
+/// SQLSTATE classes and codes that say "not now" rather than "never".
+fn retryable(code: &str) -> bool {
+    // 08: connection exceptions; 53: insufficient resources (53100 disk full);
+    // 57P01-03: shutdown or not yet accepting; 40001/40P01: serialization failure, deadlock.
+    code.starts_with("08")
+        || code.starts_with("53")
+        || code.starts_with("57P")
+        || matches!(code, "40001" | "40P01")
+}

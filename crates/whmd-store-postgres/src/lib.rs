@@ -1,0 +1,49 @@
+//! The PostgreSQL store: the same traits as the embedded store, for several whmd replicas on
+//! one database. Every multi-row change is one transaction; uniqueness is the database's to
+//! enforce, so two replicas cannot both create one name.
+
+mod accounts;
+mod credentials;
+mod error;
+pub mod scratch;
+
+use sqlx::postgres::{PgPool, PgPoolOptions};
+use std::sync::Arc;
+use std::time::Duration;
+use whmd_domain::{StoreError, Stores};
+
+pub use error::map_error;
+
+#[derive(Debug, Clone)]
+pub struct PostgresStore {
+    pool: PgPool,
+}
+
+impl PostgresStore {
+    /// Connects to `url` (`postgres://…`) and runs the migrations that have not run yet. Two
+    /// replicas starting at once are safe: sqlx takes an advisory lock around migrations.
+    pub async fn open(url: &str) -> Result<Self, StoreError> {
+        let pool = PgPoolOptions::new()
+            .max_connections(16)
+            .acquire_timeout(Duration::from_secs(5))
+            .connect(url)
+            .await
+            .map_err(map_error)?;
+        sqlx::migrate!("./migrations")
+            .run(&pool)
+            .await
+            .map_err(|e| StoreError::Internal(Box::new(e)))?;
+        Ok(Self { pool })
+    }
+
+    pub fn stores(&self) -> Stores {
+        Stores {
+            credentials: Arc::new(self.clone()),
+            accounts: Arc::new(self.clone()),
+        }
+    }
+
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}

@@ -1,0 +1,62 @@
+//! The store conformance suite on PostgreSQL, when `WHMD_TEST_POSTGRES_URL` names a server
+//! (`.ci/run` starts one). Without it these tests say so and pass.
+
+use whmd_store_conformance::{Names, run_all};
+use whmd_store_postgres::PostgresStore;
+use whmd_store_postgres::scratch::create_database;
+
+async fn fresh() -> Option<PostgresStore> {
+    let Ok(admin) = std::env::var("WHMD_TEST_POSTGRES_URL") else {
+        eprintln!("WHMD_TEST_POSTGRES_URL is not set; PostgreSQL checks skipped");
+        return None;
+    };
+    let name = format!("whmd_conf_{:016x}", rand::random::<u64>());
+    let url = create_database(&admin, &name)
+        .await
+        .expect("a scratch database");
+    Some(PostgresStore::open(&url).await.expect("open"))
+}
+
+#[tokio::test]
+async fn conformance() {
+    let Some(store) = fresh().await else { return };
+    run_all(&store.stores(), &Names::new("c")).await;
+}
+
+#[tokio::test]
+async fn migrations_run_once_when_replicas_start_together() {
+    let Ok(admin) = std::env::var("WHMD_TEST_POSTGRES_URL") else {
+        return;
+    };
+    let name = format!("whmd_mig_{:016x}", rand::random::<u64>());
+    let url = create_database(&admin, &name)
+        .await
+        .expect("a scratch database");
+    let (a, b) = tokio::join!(PostgresStore::open(&url), PostgresStore::open(&url));
+    let (a, b) = (a.expect("first replica"), b.expect("second replica"));
+    a.stores()
+        .credentials
+        .set_password_hash("root", "$a")
+        .await
+        .expect("write");
+    let seen = b
+        .stores()
+        .credentials
+        .password_hash("root")
+        .await
+        .expect("read");
+    assert_eq!(seen.as_deref(), Some("$a"));
+    let again = PostgresStore::open(&url)
+        .await
+        .expect("a third start runs no migration twice");
+    again.close().await;
+}
+
+#[tokio::test]
+async fn a_server_that_is_not_there_is_unavailable() {
+    let result = PostgresStore::open("postgres://nobody@127.0.0.1:1/none").await;
+    assert!(
+        matches!(result, Err(whmd_domain::StoreError::Unavailable(_))),
+        "{result:?}"
+    );
+}
