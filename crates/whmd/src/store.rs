@@ -2,6 +2,7 @@
 
 use anyhow::{Context as _, bail};
 use whmd_domain::Stores;
+use whmd_store_postgres::PostgresStore;
 use whmd_store_sqlite::SqliteStore;
 
 pub async fn open(url: &str) -> anyhow::Result<Stores> {
@@ -12,7 +13,11 @@ pub async fn open(url: &str) -> anyhow::Result<Stores> {
         return Ok(store.stores());
     }
     if url.starts_with("postgres:") || url.starts_with("postgresql:") {
-        bail!("this build of whmd has no PostgreSQL store yet; use a sqlite:// URL");
+        // The URL may hold a password: it is not repeated in the error.
+        let store = PostgresStore::open(url)
+            .await
+            .context("cannot open the PostgreSQL store")?;
+        return Ok(store.stores());
     }
-    bail!("unsupported database URL (expected sqlite://PATH)");
+    bail!("unsupported database URL (expected sqlite://PATH or postgres://…)");
 }

@@ -19,13 +19,13 @@ fn basic(user: &str, password: &str) -> String {
 }
 
 async fn set_root_password(server: &Server, password: &str) {
-    let flags = StoreFlags {
-        data_dir: Some(server.dir.path().to_owned()),
-        ..StoreFlags::default()
-    };
-    whmd::passwd::run("root", &flags, format!("{password}\n").as_bytes())
-        .await
-        .expect("passwd");
+    whmd::passwd::run(
+        "root",
+        &server.store_flags(),
+        format!("{password}\n").as_bytes(),
+    )
+    .await
+    .expect("passwd");
 }
 
 #[tokio::test]
@@ -165,6 +165,8 @@ async fn the_passwd_command_works_against_a_running_server() {
     let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_whmd"))
         .args(["passwd", "root", "--data-dir"])
         .arg(server.dir.path())
+        .arg("--database-url")
+        .arg(&server.database_url)
         .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::piped())

@@ -32,11 +32,9 @@ async fn first_start_creates_private_files() {
 
 #[tokio::test]
 async fn a_restart_keeps_token_and_certificate() {
-    let mut server = Server::start().await;
+    let server = Server::start().await;
     let cert = std::fs::read(server.dir.path().join("tls/cert.pem")).expect("cert");
-    server.stop().await;
-    let Server { dir, .. } = server;
-    let server = Server::start_in(dir).await;
+    let server = server.restart().await;
     assert!(
         server
             .running

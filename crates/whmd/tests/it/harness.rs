@@ -5,11 +5,12 @@ use serde_json::Value;
 use tempfile::TempDir;
 use whmd::Config;
 use whmd::Running;
+use whmd::config::StoreFlags;
 use whmd_domain::Stores;
-use whmd_store_sqlite::SqliteStore;
 
 pub struct Server {
     pub dir: TempDir,
+    pub database_url: String,
     pub running: Option<Running>,
     pub token: String,
     pub client: Client,
@@ -32,13 +33,20 @@ impl Answer {
 impl Server {
     pub async fn start() -> Self {
         let dir = tempfile::tempdir().expect("tempdir");
-        Self::start_in(dir).await
+        let url = database_url(dir.path()).await;
+        Self::start_on(dir, url).await
     }
 
-    pub async fn start_in(dir: TempDir) -> Self {
-        let running = whmd::start(Config::ephemeral(dir.path()))
-            .await
-            .expect("server starts");
+    /// Stops the server and starts it again on the same data directory and store.
+    pub async fn restart(mut self) -> Self {
+        self.stop().await;
+        Self::start_on(self.dir, self.database_url).await
+    }
+
+    async fn start_on(dir: TempDir, database_url: String) -> Self {
+        let mut config = Config::ephemeral(dir.path());
+        config.database_url = database_url;
+        let running = whmd::start(config.clone()).await.expect("server starts");
         let token = std::fs::read_to_string(dir.path().join("root.token"))
             .expect("root.token")
             .trim()
@@ -51,6 +59,7 @@ impl Server {
             .expect("client");
         Self {
             dir,
+            database_url: config.database_url,
             running: Some(running),
             token,
             client,
@@ -133,8 +142,18 @@ impl Server {
 
     /// A second handle on the server's database, as another process would open it.
     pub async fn store(&self) -> Stores {
-        let url = format!("sqlite://{}", self.dir.path().join("whmd.db").display());
-        SqliteStore::open(&url).await.expect("store opens").stores()
+        whmd::store::open(&self.database_url)
+            .await
+            .expect("store opens")
+    }
+
+    /// The flags a command run beside the server uses to reach its store.
+    pub fn store_flags(&self) -> StoreFlags {
+        StoreFlags {
+            data_dir: Some(self.dir.path().to_owned()),
+            database_url: Some(self.database_url.clone()),
+            ..StoreFlags::default()
+        }
     }
 
     pub async fn stop(&mut self) {
@@ -142,4 +161,18 @@ impl Server {
             running.shutdown().await;
         }
     }
+}
+
+/// The store a test server uses: SQLite in its data directory, or, with
+/// `WHMD_TEST_STORE=postgres`, a fresh database on the server `WHMD_TEST_POSTGRES_URL` names.
+pub async fn database_url(dir: &std::path::Path) -> String {
+    if std::env::var("WHMD_TEST_STORE").as_deref() != Ok("postgres") {
+        return format!("sqlite://{}", dir.join("whmd.db").display());
+    }
+    let admin = std::env::var("WHMD_TEST_POSTGRES_URL")
+        .expect("WHMD_TEST_STORE=postgres needs WHMD_TEST_POSTGRES_URL");
+    let name = format!("whmd_it_{:016x}", rand::random::<u64>());
+    whmd_store_postgres::scratch::create_database(&admin, &name)
+        .await
+        .expect("a scratch database")
 }

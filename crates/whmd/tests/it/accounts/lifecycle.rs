@@ -215,6 +215,8 @@ async fn the_accounting_log_command_prints_cpanel_lines() {
     let output = tokio::process::Command::new(env!("CARGO_BIN_EXE_whmd"))
         .args(["accounting-log", "--data-dir"])
         .arg(server.dir.path())
+        .arg("--database-url")
+        .arg(&server.database_url)
         .output()
         .await
         .expect("whmd accounting-log runs");
