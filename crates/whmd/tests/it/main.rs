@@ -9,3 +9,4 @@ mod functions;
 mod harness;
 mod http_fuzz;
 mod protocol;
+mod replicas;

@@ -1,0 +1,305 @@
+//! Several whmd processes on one PostgreSQL database, and PostgreSQL going away under a
+//! running server. These need a PostgreSQL server (`WHMD_TEST_POSTGRES_URL`, as `.ci/run`
+//! provides); without one they say so and pass.
+
+use reqwest::Client;
+use serde_json::Value;
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+use tokio::io::{AsyncBufReadExt, BufReader};
+use tokio::process::{Child, Command};
+use whmd::Config;
+
+fn postgres() -> Option<String> {
+    let url = std::env::var("WHMD_TEST_POSTGRES_URL").ok();
+    if url.is_none() {
+        eprintln!("WHMD_TEST_POSTGRES_URL is not set; replica checks skipped");
+    }
+    url
+}
+
+async fn scratch(admin: &str, prefix: &str) -> String {
+    let name = format!("{prefix}_{:016x}", rand::random::<u64>());
+    whmd_store_postgres::scratch::create_database(admin, &name)
+        .await
+        .expect("a scratch database")
+}
+
+/// A `whmd serve` process on plain HTTP, on a free port.
+struct Replica {
+    _child: Child,
+    base: String,
+}
+
+async fn replica(data_dir: &Path, database_url: &str) -> Replica {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_whmd"))
+        .args([
+            "serve",
+            "--https",
+            "off",
+            "--http",
+            "127.0.0.1:0",
+            "--hostname",
+            "whmd.test",
+            "--data-dir",
+        ])
+        .arg(data_dir)
+        .arg("--database-url")
+        .arg(database_url)
+        .env("WHMD_LOG", "info")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("whmd serve starts");
+    let mut lines = BufReader::new(child.stderr.take().expect("stderr")).lines();
+    let addr = tokio::time::timeout(Duration::from_secs(30), async {
+        while let Some(line) = lines.next_line().await.expect("stderr is readable") {
+            if line.contains("listening for http")
+                && let Some(addr) = line.split("addr=").nth(1)
+            {
+                return addr
+                    .split_whitespace()
+                    .next()
+                    .unwrap_or_default()
+                    .to_owned();
+            }
+        }
+        panic!("whmd serve exited before listening");
+    })
+    .await
+    .expect("whmd serve listens within 30 s");
+    // Keep draining the log so the process never blocks on a full pipe.
+    tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+    Replica {
+        _child: child,
+        base: format!("http://{addr}"),
+    }
+}
+
+async fn call(client: &Client, base: &str, token: &str, function: &str, query: &str) -> Value {
+    client
+        .get(format!("{base}/json-api/{function}?api.version=1&{query}"))
+        .header("Authorization", format!("whm root:{token}"))
+        .send()
+        .await
+        .expect("answered")
+        .json()
+        .await
+        .expect("JSON")
+}
+
+fn ok(reply: &Value) -> bool {
+    reply["metadata"]["result"] == 1
+}
+
+async fn users(client: &Client, base: &str, token: &str) -> BTreeSet<String> {
+    let listed = call(client, base, token, "listaccts", "want=user").await;
+    listed["data"]["acct"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|r| r["user"].as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+#[tokio::test]
+async fn two_replicas_on_one_database_agree() {
+    let Some(admin) = postgres() else { return };
+    let url = scratch(&admin, "whmd_replicas").await;
+    let (dir_a, dir_b) = (
+        tempfile::tempdir().expect("tempdir"),
+        tempfile::tempdir().expect("tempdir"),
+    );
+    let a = replica(dir_a.path(), &url).await;
+    let token = std::fs::read_to_string(dir_a.path().join("root.token"))
+        .expect("root.token")
+        .trim()
+        .to_owned();
+    let b = replica(dir_b.path(), &url).await;
+    assert!(
+        !dir_b.path().join("root.token").exists(),
+        "the second replica makes no second root token"
+    );
+    let client = Client::new();
+    let bases = [a.base.as_str(), b.base.as_str()];
+
+    // Every name is created at both replicas at once: each exists exactly once. The last
+    // account, r{n}, races r00 for one new name later.
+    let n = 24;
+    let creates: Vec<_> = (0..=n)
+        .flat_map(|i| {
+            bases.map(|base| {
+                (
+                    base,
+                    format!("username=r{i:02}&domain=r{i:02}.example.com&password=Pw-{i}-x1"),
+                )
+            })
+        })
+        .collect();
+    let replies = futures::future::join_all(
+        creates
+            .iter()
+            .map(|(base, q)| call(&client, base, &token, "createacct", q)),
+    )
+    .await;
+    for i in 0..=n {
+        let won = replies[2 * i..2 * i + 2].iter().filter(|r| ok(r)).count();
+        assert_eq!(won, 1, "r{i:02}: {:?}", &replies[2 * i..2 * i + 2]);
+    }
+
+    // Then, at both replicas at once: renames, password changes, removals, and two renames
+    // racing for one new name.
+    let mut work = Vec::new();
+    for i in 0..n {
+        let base = bases[i % 2];
+        let (function, query) = match i % 3 {
+            0 if i < 2 => ("modifyacct", format!("user=r{i:02}&newuser=contested")),
+            0 => ("modifyacct", format!("user=r{i:02}&newuser=m{i:02}")),
+            1 => ("passwd", format!("user=r{i:02}&password=New-{i}-pass")),
+            _ => ("removeacct", format!("user=r{i:02}")),
+        };
+        work.push((base, function, query));
+    }
+    work.push((
+        bases[1],
+        "modifyacct",
+        format!("user=r{n:02}&newuser=contested"),
+    ));
+    let replies = futures::future::join_all(
+        work.iter()
+            .map(|(base, f, q)| call(&client, base, &token, f, q)),
+    )
+    .await;
+
+    let mut expected = BTreeSet::new();
+    for i in 0..n {
+        let acked = ok(&replies[i]);
+        let name = match (i % 3, acked) {
+            (0, true) if i < 2 => Some("contested".to_owned()),
+            (0, true) => Some(format!("m{i:02}")),
+            (2, true) => None,
+            _ => Some(format!("r{i:02}")),
+        };
+        expected.extend(name);
+        if i % 3 == 1 {
+            assert!(acked, "passwd r{i:02}: {}", replies[i]);
+        }
+    }
+    let contested_by_last = ok(&replies[n]);
+    let contested_by_r00 = ok(&replies[0]);
+    assert!(
+        contested_by_r00 != contested_by_last,
+        "one name, two renames: exactly one wins"
+    );
+    expected.insert(if contested_by_last {
+        "contested".to_owned()
+    } else {
+        format!("r{n:02}")
+    });
+
+    let (seen_a, seen_b) = (
+        users(&client, &a.base, &token).await,
+        users(&client, &b.base, &token).await,
+    );
+    assert_eq!(seen_a, seen_b, "both replicas list the same accounts");
+    assert_eq!(
+        seen_a, expected,
+        "every acknowledged change, and only those"
+    );
+}
+
+/// The cluster script, for a test that needs a PostgreSQL of its own to stop.
+fn cluster(command: &str, dir: &Path) -> String {
+    let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../scripts/pg-cluster");
+    let out = std::process::Command::new(script)
+        .arg(command)
+        .arg(dir)
+        .output()
+        .expect("pg-cluster runs");
+    assert!(
+        out.status.success(),
+        "pg-cluster {command}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).trim().to_owned()
+}
+
+#[tokio::test]
+async fn postgres_going_away_and_coming_back() {
+    if postgres().is_none() {
+        return;
+    }
+    let base = tempfile::Builder::new()
+        .prefix("whmd-outage")
+        .tempdir_in("/tmp")
+        .expect("tempdir");
+    std::fs::set_permissions(
+        base.path(),
+        std::os::unix::fs::PermissionsExt::from_mode(0o755),
+    )
+    .expect("chmod");
+    let pg = base.path().join("cluster");
+    let url = cluster("start", &pg);
+    let data = tempfile::tempdir().expect("tempdir");
+    let mut config = Config::ephemeral(data.path());
+    config.database_url = url;
+    let running = whmd::start(config).await.expect("whmd starts");
+    let token = running.new_root_token.clone().expect("token");
+    let http = format!("http://{}", running.http.expect("http"));
+    let client = Client::new();
+    let create = |i: usize| {
+        let client = client.clone();
+        let (http, token) = (http.clone(), token.expose().to_owned());
+        async move {
+            client
+                .get(format!("{http}/json-api/createacct?api.version=1&username=o{i:02}&domain=o{i:02}.example.com&password=Pw-{i}-x1"))
+                .header("Authorization", format!("whm root:{token}"))
+                .send()
+                .await
+                .expect("answered")
+        }
+    };
+    let mut acknowledged = BTreeSet::new();
+    for i in 0..5 {
+        let reply: Value = create(i).await.json().await.expect("JSON");
+        assert!(ok(&reply), "{reply}");
+        acknowledged.insert(format!("o{i:02}"));
+    }
+
+    cluster("stop", &pg);
+    let down = create(10).await;
+    assert_eq!(down.status(), 503, "an unreachable store is a 503");
+    let body = down.text().await.expect("body");
+    assert!(body.contains("temporarily unavailable"), "{body}");
+
+    cluster("start", &pg);
+    let mut back = None;
+    for attempt in 0..60 {
+        let reply = create(20 + attempt).await;
+        if reply.status() == 200 {
+            let reply: Value = reply.json().await.expect("JSON");
+            if ok(&reply) {
+                back = Some(format!("o{:02}", 20 + attempt));
+                break;
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    acknowledged
+        .insert(back.expect("whmd serves again once PostgreSQL is back, without a restart"));
+    let listed = users(&client, &http, token.expose()).await;
+    assert!(
+        acknowledged.is_subset(&listed),
+        "nothing acknowledged is lost: {acknowledged:?} in {listed:?}"
+    );
+    assert!(
+        !listed.contains("o10"),
+        "the create refused while down left nothing"
+    );
+    running.shutdown().await;
+    cluster("stop", &pg);
+}
