@@ -176,8 +176,8 @@ async fn two_replicas_on_one_database_agree() {
     .await;
 
     let mut expected = BTreeSet::new();
-    for i in 0..n {
-        let acked = ok(&replies[i]);
+    for (i, reply) in replies.iter().enumerate().take(n) {
+        let acked = ok(reply);
         let name = match (i % 3, acked) {
             (0, true) if i < 2 => Some("contested".to_owned()),
             (0, true) => Some(format!("m{i:02}")),
@@ -186,7 +186,7 @@ async fn two_replicas_on_one_database_agree() {
         };
         expected.extend(name);
         if i % 3 == 1 {
-            assert!(acked, "passwd r{i:02}: {}", replies[i]);
+            assert!(acked, "passwd r{i:02}: {reply}");
         }
     }
     let contested_by_last = ok(&replies[n]);
