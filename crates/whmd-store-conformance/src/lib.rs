@@ -3,6 +3,9 @@
 
 mod accounts;
 mod credentials;
+mod snapshot;
+
+pub use snapshot::copies_are_exact;
 
 use whmd_domain::Stores;
 
@@ -24,7 +27,8 @@ impl Names {
     }
 }
 
-/// Runs every check against `stores`.
+/// Runs every check against `stores`. Afterwards the store holds rows of every kind, ready
+/// for [`copies_are_exact`].
 pub async fn run_all(stores: &Stores, names: &Names) {
     credentials::tokens_round_trip(stores, names).await;
     credentials::token_names_are_unique_per_user(stores, names).await;

@@ -18,6 +18,7 @@ macro_rules! account_columns {
          suspend_leave_ftp, reseller_acls, cpuser, domains, dead_domains, homedir_links, mtime, revision"
     };
 }
+pub(crate) use account_columns;
 
 #[async_trait]
 impl AccountStore for PostgresStore {
@@ -262,7 +263,7 @@ impl AccountStore for PostgresStore {
     }
 }
 
-async fn insert_account(
+pub(crate) async fn insert_account(
     tx: &mut Transaction<'_, Postgres>,
     account: &Account,
 ) -> Result<(), StoreError> {
@@ -272,7 +273,7 @@ async fn insert_account(
          suspended_at, suspend_reason, suspend_locked, suspend_leave_ftp, reseller_acls, cpuser, domains, \
          dead_domains, homedir_links, mtime, revision) VALUES ($1, $2, $3, $4, $5, \
          CASE WHEN $6 = 0 THEN nextval('account_uids') ELSE $7 END, \
-         $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, 0)",
+         $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22)",
     )
     .bind(&account.user)
     .bind(&account.domain)
@@ -295,13 +296,14 @@ async fn insert_account(
     .bind(to_json(&account.dead_domains)?)
     .bind(to_json(&account.homedir_links)?)
     .bind(account.mtime)
+    .bind(account.revision)
     .execute(&mut **tx)
     .await
     .map_err(map_error)?;
     Ok(())
 }
 
-async fn append_log(
+pub(crate) async fn append_log(
     tx: &mut Transaction<'_, Postgres>,
     entry: &AccountingEntry,
 ) -> Result<(), StoreError> {
@@ -325,7 +327,7 @@ fn quota(account: &Account) -> Result<Option<i64>, StoreError> {
         .transpose()
 }
 
-fn account_from_row(row: PgRow) -> Result<Account, StoreError> {
+pub(crate) fn account_from_row(row: PgRow) -> Result<Account, StoreError> {
     let get_text =
         |name: &str| -> Result<String, StoreError> { row.try_get(name).map_err(map_error) };
     let suspended_at: Option<i64> = row.try_get("suspended_at").map_err(map_error)?;

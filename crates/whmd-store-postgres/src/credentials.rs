@@ -82,7 +82,7 @@ impl CredentialStore for PostgresStore {
     }
 }
 
-fn token_from_row(row: PgRow) -> Result<ApiTokenRecord, StoreError> {
+pub(crate) fn token_from_row(row: PgRow) -> Result<ApiTokenRecord, StoreError> {
     Ok(ApiTokenRecord {
         user: row.try_get("username").map_err(map_error)?,
         name: row.try_get("name").map_err(map_error)?,

@@ -6,6 +6,7 @@ mod accounts;
 mod credentials;
 mod error;
 pub mod scratch;
+mod snapshot;
 
 use sqlx::postgres::{PgPool, PgPoolOptions};
 use std::sync::Arc;
@@ -40,6 +41,7 @@ impl PostgresStore {
         Stores {
             credentials: Arc::new(self.clone()),
             accounts: Arc::new(self.clone()),
+            snapshot: Arc::new(self.clone()),
         }
     }
 

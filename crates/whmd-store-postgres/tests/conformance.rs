@@ -1,7 +1,7 @@
 //! The store conformance suite on PostgreSQL, when `WHMD_TEST_POSTGRES_URL` names a server
 //! (`.ci/run` starts one). Without it these tests say so and pass.
 
-use whmd_store_conformance::{Names, run_all};
+use whmd_store_conformance::{Names, copies_are_exact, run_all};
 use whmd_store_postgres::PostgresStore;
 use whmd_store_postgres::scratch::create_database;
 
@@ -21,6 +21,22 @@ async fn fresh() -> Option<PostgresStore> {
 async fn conformance() {
     let Some(store) = fresh().await else { return };
     run_all(&store.stores(), &Names::new("c")).await;
+    let Some(target) = fresh().await else { return };
+    copies_are_exact(&store.stores(), &target.stores()).await;
+}
+
+#[tokio::test]
+async fn sqlite_copies_into_postgres() {
+    let Some(target) = fresh().await else { return };
+    let dir = tempfile::tempdir().expect("tempdir");
+    let sqlite = whmd_store_sqlite::SqliteStore::open(&format!(
+        "sqlite://{}",
+        dir.path().join("s.db").display()
+    ))
+    .await
+    .expect("sqlite");
+    run_all(&sqlite.stores(), &Names::new("s")).await;
+    copies_are_exact(&sqlite.stores(), &target.stores()).await;
 }
 
 #[tokio::test]

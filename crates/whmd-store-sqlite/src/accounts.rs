@@ -18,6 +18,7 @@ macro_rules! account_columns {
          suspend_leave_ftp, reseller_acls, cpuser, domains, dead_domains, homedir_links, mtime, revision"
     };
 }
+pub(crate) use account_columns;
 
 #[async_trait]
 impl AccountStore for SqliteStore {
@@ -265,7 +266,7 @@ impl AccountStore for SqliteStore {
     }
 }
 
-async fn insert_account(
+pub(crate) async fn insert_account(
     tx: &mut Transaction<'_, Sqlite>,
     account: &Account,
 ) -> Result<(), StoreError> {
@@ -275,7 +276,7 @@ async fn insert_account(
          suspended_at, suspend_reason, suspend_locked, suspend_leave_ftp, reseller_acls, cpuser, domains, \
          dead_domains, homedir_links, mtime, revision) VALUES (?, ?, ?, ?, ?, \
          CASE WHEN ? = 0 THEN (SELECT COALESCE(MAX(uid), 1000) + 1 FROM accounts) ELSE ? END, \
-         ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)",
+         ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
     )
     .bind(&account.user)
     .bind(&account.domain)
@@ -298,13 +299,14 @@ async fn insert_account(
     .bind(to_json(&account.dead_domains)?)
     .bind(to_json(&account.homedir_links)?)
     .bind(account.mtime)
+    .bind(account.revision)
     .execute(&mut **tx)
     .await
     .map_err(map_error)?;
     Ok(())
 }
 
-async fn append_log(
+pub(crate) async fn append_log(
     tx: &mut Transaction<'_, Sqlite>,
     entry: &AccountingEntry,
 ) -> Result<(), StoreError> {
@@ -328,7 +330,7 @@ fn quota(account: &Account) -> Result<Option<i64>, StoreError> {
         .transpose()
 }
 
-fn account_from_row(row: SqliteRow) -> Result<Account, StoreError> {
+pub(crate) fn account_from_row(row: SqliteRow) -> Result<Account, StoreError> {
     let get_text =
         |name: &str| -> Result<String, StoreError> { row.try_get(name).map_err(map_error) };
     let suspended_at: Option<i64> = row.try_get("suspended_at").map_err(map_error)?;

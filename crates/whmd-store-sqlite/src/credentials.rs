@@ -75,7 +75,7 @@ impl CredentialStore for SqliteStore {
     }
 }
 
-fn token_from_row(row: SqliteRow) -> Result<ApiTokenRecord, StoreError> {
+pub(crate) fn token_from_row(row: SqliteRow) -> Result<ApiTokenRecord, StoreError> {
     let acls = acls_from_json(row.try_get("acls").map_err(map_error)?)?;
     Ok(ApiTokenRecord {
         user: row.try_get("username").map_err(map_error)?,

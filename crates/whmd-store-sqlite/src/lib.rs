@@ -4,6 +4,7 @@
 mod accounts;
 mod credentials;
 mod error;
+mod snapshot;
 
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
@@ -50,6 +51,7 @@ impl SqliteStore {
         Stores {
             credentials: Arc::new(self.clone()),
             accounts: Arc::new(self.clone()),
+            snapshot: Arc::new(self.clone()),
         }
     }
 

@@ -1,6 +1,6 @@
 //! The store conformance suite on SQLite, plus what only SQLite has to prove.
 
-use whmd_store_conformance::{Names, run_all};
+use whmd_store_conformance::{Names, copies_are_exact, run_all};
 use whmd_store_sqlite::SqliteStore;
 
 async fn open() -> (tempfile::TempDir, SqliteStore) {
@@ -13,6 +13,8 @@ async fn open() -> (tempfile::TempDir, SqliteStore) {
 async fn conformance() {
     let (_dir, store) = open().await;
     run_all(&store.stores(), &Names::new("c")).await;
+    let (_target_dir, target) = open().await;
+    copies_are_exact(&store.stores(), &target.stores()).await;
 }
 
 #[tokio::test]

@@ -5,6 +5,7 @@ pub mod bootstrap;
 pub mod config;
 pub mod http;
 pub mod listener;
+pub mod migrate;
 pub mod passwd;
 pub mod server;
 pub mod store;

@@ -27,6 +27,15 @@ enum Command {
         #[command(flatten)]
         store: StoreFlags,
     },
+    /// Copy every table of one store into another, empty one, and check the row counts.
+    MigrateStore {
+        /// The store to copy (sqlite://PATH or postgres://…).
+        #[arg(long)]
+        from: String,
+        /// The empty store to copy into.
+        #[arg(long)]
+        to: String,
+    },
     /// Print the newest accounting-log entries as cPanel's accounting.log lines.
     AccountingLog {
         /// How many entries, newest last.
@@ -63,6 +72,7 @@ fn main() -> ExitCode {
                 whmd::passwd::run(&user, &store, std::io::stdin().lock()).await
             }
             Command::AccountingLog { lines, store } => accounting_log(lines, &store).await,
+            Command::MigrateStore { from, to } => migrate_store(&from, &to).await,
         }
     });
     match result {
@@ -107,6 +117,17 @@ async fn accounting_log(lines: u32, flags: &StoreFlags) -> anyhow::Result<()> {
     for entry in stores.accounts.accounting_log(lines).await? {
         writeln!(out, "{}", entry.line())?;
     }
+    Ok(())
+}
+
+async fn migrate_store(from: &str, to: &str) -> anyhow::Result<()> {
+    let c = whmd::migrate::run(from, to).await?;
+    let mut out = std::io::stdout().lock();
+    writeln!(
+        out,
+        "copied {} accounts, {} API tokens, {} passwords, {} accounting-log entries; row counts match",
+        c.accounts, c.tokens, c.passwords, c.log
+    )?;
     Ok(())
 }
 

@@ -5,9 +5,11 @@
 mod accounts;
 mod credentials;
 pub mod encoding;
+pub mod snapshot;
 
 pub use accounts::AccountStore;
 pub use credentials::{ApiTokenRecord, CredentialStore};
+pub use snapshot::SnapshotStore;
 
 use std::sync::Arc;
 use whmd_wire::WhmError;
@@ -40,4 +42,5 @@ impl From<StoreError> for WhmError {
 pub struct Stores {
     pub credentials: Arc<dyn CredentialStore>,
     pub accounts: Arc<dyn AccountStore>,
+    pub snapshot: Arc<dyn SnapshotStore>,
 }

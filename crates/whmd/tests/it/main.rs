@@ -8,5 +8,6 @@ mod bootstrap;
 mod functions;
 mod harness;
 mod http_fuzz;
+mod migrate;
 mod protocol;
 mod replicas;

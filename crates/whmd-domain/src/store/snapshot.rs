@@ -1,0 +1,59 @@
+//! Whole-store copies, for `whmd migrate-store`: everything a store holds, read out in one
+//! go and written into an empty store in one transaction.
+
+use super::{ApiTokenRecord, StoreError};
+use crate::account::{Account, AccountingEntry};
+use async_trait::async_trait;
+use std::fmt::Debug;
+
+/// One stored password hash.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PasswordRow {
+    pub user: String,
+    pub phc: String,
+    pub updated_at: i64,
+}
+
+/// Everything in a store.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Snapshot {
+    pub accounts: Vec<Account>,
+    pub tokens: Vec<ApiTokenRecord>,
+    pub passwords: Vec<PasswordRow>,
+    /// Oldest first.
+    pub log: Vec<AccountingEntry>,
+}
+
+/// How many rows each table holds.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Counts {
+    pub accounts: u64,
+    pub tokens: u64,
+    pub passwords: u64,
+    pub log: u64,
+}
+
+impl Snapshot {
+    pub fn counts(&self) -> Counts {
+        let n = |len: usize| u64::try_from(len).unwrap_or(u64::MAX);
+        Counts {
+            accounts: n(self.accounts.len()),
+            tokens: n(self.tokens.len()),
+            passwords: n(self.passwords.len()),
+            log: n(self.log.len()),
+        }
+    }
+}
+
+#[async_trait]
+pub trait SnapshotStore: Debug + Send + Sync {
+    /// Reads every row, in one consistent view.
+    async fn export(&self) -> Result<Snapshot, StoreError>;
+
+    /// Writes `snapshot` into this store, which must be empty, in one transaction; a store that
+    /// is not empty is a `Conflict` and nothing is written. Uids and revisions are kept.
+    async fn import(&self, snapshot: &Snapshot) -> Result<(), StoreError>;
+
+    /// Counts the rows of every table.
+    async fn counts(&self) -> Result<Counts, StoreError>;
+}

@@ -1,0 +1,137 @@
+//! [`SnapshotStore`] on SQLite.
+
+use crate::accounts::{account_columns, account_from_row, append_log, insert_account};
+use crate::credentials::token_from_row;
+use crate::{SqliteStore, map_error};
+use async_trait::async_trait;
+use sqlx::Row;
+use whmd_domain::StoreError;
+use whmd_domain::account::AccountingEntry;
+use whmd_domain::store::SnapshotStore;
+use whmd_domain::store::encoding::{acls_to_json, from_json};
+use whmd_domain::store::snapshot::{Counts, PasswordRow, Snapshot};
+
+#[async_trait]
+impl SnapshotStore for SqliteStore {
+    async fn export(&self) -> Result<Snapshot, StoreError> {
+        // One read transaction, so the tables agree with each other.
+        let mut tx = self.pool.begin().await.map_err(map_error)?;
+        let accounts = sqlx::query(concat!(
+            "SELECT ",
+            account_columns!(),
+            " FROM accounts ORDER BY username"
+        ))
+        .fetch_all(&mut *tx)
+        .await
+        .map_err(map_error)?
+        .into_iter()
+        .map(account_from_row)
+        .collect::<Result<_, _>>()?;
+        let tokens = sqlx::query(
+            "SELECT username, name, digest, create_time, expires_at, acls FROM api_tokens ORDER BY username, name",
+        )
+        .fetch_all(&mut *tx)
+        .await
+        .map_err(map_error)?
+        .into_iter()
+        .map(token_from_row)
+        .collect::<Result<_, _>>()?;
+        let passwords =
+            sqlx::query("SELECT username, phc, updated_at FROM passwords ORDER BY username")
+                .fetch_all(&mut *tx)
+                .await
+                .map_err(map_error)?
+                .into_iter()
+                .map(|row| {
+                    Ok(PasswordRow {
+                        user: row.try_get("username").map_err(map_error)?,
+                        phc: row.try_get("phc").map_err(map_error)?,
+                        updated_at: row.try_get("updated_at").map_err(map_error)?,
+                    })
+                })
+                .collect::<Result<_, StoreError>>()?;
+        let log =
+            sqlx::query("SELECT time, action, remote_user, fields FROM accounting_log ORDER BY id")
+                .fetch_all(&mut *tx)
+                .await
+                .map_err(map_error)?
+                .into_iter()
+                .map(|row| {
+                    let fields: String = row.try_get("fields").map_err(map_error)?;
+                    Ok(AccountingEntry {
+                        time: row.try_get("time").map_err(map_error)?,
+                        action: row.try_get("action").map_err(map_error)?,
+                        remote_user: row.try_get("remote_user").map_err(map_error)?,
+                        fields: from_json(&fields)?,
+                    })
+                })
+                .collect::<Result<_, StoreError>>()?;
+        tx.commit().await.map_err(map_error)?;
+        Ok(Snapshot {
+            accounts,
+            tokens,
+            passwords,
+            log,
+        })
+    }
+
+    async fn import(&self, snapshot: &Snapshot) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await.map_err(map_error)?;
+        if count_all(&mut tx).await? != Counts::default() {
+            return Err(StoreError::Conflict("the target store is not empty".into()));
+        }
+        for account in &snapshot.accounts {
+            insert_account(&mut tx, account).await?;
+        }
+        for t in &snapshot.tokens {
+            sqlx::query(
+                "INSERT INTO api_tokens (username, name, digest, create_time, expires_at, acls) VALUES (?, ?, ?, ?, ?, ?)",
+            )
+            .bind(&t.user)
+            .bind(&t.name)
+            .bind(&t.digest)
+            .bind(t.create_time)
+            .bind(t.expires_at)
+            .bind(acls_to_json(t.acls)?)
+            .execute(&mut *tx)
+            .await
+            .map_err(map_error)?;
+        }
+        for p in &snapshot.passwords {
+            sqlx::query("INSERT INTO passwords (username, phc, updated_at) VALUES (?, ?, ?)")
+                .bind(&p.user)
+                .bind(&p.phc)
+                .bind(p.updated_at)
+                .execute(&mut *tx)
+                .await
+                .map_err(map_error)?;
+        }
+        for entry in &snapshot.log {
+            append_log(&mut tx, entry).await?;
+        }
+        tx.commit().await.map_err(map_error)
+    }
+
+    async fn counts(&self) -> Result<Counts, StoreError> {
+        let mut tx = self.pool.begin().await.map_err(map_error)?;
+        let counts = count_all(&mut tx).await?;
+        tx.commit().await.map_err(map_error)?;
+        Ok(counts)
+    }
+}
+
+async fn count_all(tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>) -> Result<Counts, StoreError> {
+    let mut count = async |sql: &'static str| -> Result<u64, StoreError> {
+        let n: i64 = sqlx::query_scalar(sql)
+            .fetch_one(&mut **tx)
+            .await
+            .map_err(map_error)?;
+        Ok(u64::try_from(n).unwrap_or(0))
+    };
+    Ok(Counts {
+        accounts: count("SELECT COUNT(*) FROM accounts").await?,
+        tokens: count("SELECT COUNT(*) FROM api_tokens").await?,
+        passwords: count("SELECT COUNT(*) FROM passwords").await?,
+        log: count("SELECT COUNT(*) FROM accounting_log").await?,
+    })
+}
