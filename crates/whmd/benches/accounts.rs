@@ -1,4 +1,5 @@
-//! How createacct and listaccts cost grows with the number of accounts. Run with
+//! How createacct and listaccts cost grows with the number of accounts, on SQLite and, when
+//! `WHMD_BENCH_POSTGRES_URL` names a PostgreSQL server, on PostgreSQL beside it. Run with
 //! `cargo bench -p whmd --bench accounts` (add `-- 1000` for one size). It starts a real server
 //! on a fresh store on loopback and drives it over keep-alive HTTP with a fixed concurrency.
 //! A measurement, never a test: it asserts nothing about time.
@@ -24,21 +25,34 @@ fn main() {
         .enable_all()
         .build()
         .expect("runtime");
+    let postgres = std::env::var("WHMD_BENCH_POSTGRES_URL").ok();
     println!(
-        "| accounts | createacct/s | createacct p50 | createacct p99 | listaccts (all) mean |"
+        "| store | accounts | createacct/s | createacct p50 | createacct p99 | listaccts (all) mean |"
     );
-    println!("| ---: | ---: | ---: | ---: | ---: |");
+    println!("| --- | ---: | ---: | ---: | ---: | ---: |");
     for n in sizes {
-        let row = runtime.block_on(measure(n));
-        println!("{row}");
+        println!("{}", runtime.block_on(measure(n, None)));
+        if let Some(admin) = &postgres {
+            println!("{}", runtime.block_on(measure(n, Some(admin))));
+        }
     }
 }
 
-async fn measure(n: usize) -> String {
+async fn measure(n: usize, postgres: Option<&str>) -> String {
     let dir = tempfile::tempdir().expect("tempdir");
-    let running = whmd::start(Config::ephemeral(dir.path()))
-        .await
-        .expect("server");
+    let mut config = Config::ephemeral(dir.path());
+    if let Some(admin) = postgres {
+        let name = format!("whmd_bench_{:016x}", rand::random::<u64>());
+        config.database_url = whmd_store_postgres::scratch::create_database(admin, &name)
+            .await
+            .expect("database");
+    }
+    let store = if postgres.is_some() {
+        "PostgreSQL"
+    } else {
+        "SQLite"
+    };
+    let running = whmd::start(config).await.expect("server");
     let token = running.new_root_token.clone().expect("token");
     let base = format!("http://{}", running.http.expect("http"));
     let auth = format!("whm root:{}", token.expose());
@@ -93,7 +107,7 @@ async fn measure(n: usize) -> String {
     running.shutdown().await;
     let pct = |p: f64| latencies[((latencies.len() as f64 * p) as usize).min(latencies.len() - 1)];
     format!(
-        "| {n} | {:.0} | {:.1} ms | {:.1} ms | {:.1} ms |",
+        "| {store} | {n} | {:.0} | {:.1} ms | {:.1} ms | {:.1} ms |",
         n as f64 / create_secs,
         pct(0.50).as_secs_f64() * 1e3,
         pct(0.99).as_secs_f64() * 1e3,

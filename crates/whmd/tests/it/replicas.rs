@@ -212,6 +212,28 @@ async fn two_replicas_on_one_database_agree() {
     );
 }
 
+/// Creates numbered accounts `oNN` on one server.
+#[derive(Clone)]
+struct Creator {
+    client: Client,
+    http: String,
+    token: String,
+}
+
+impl Creator {
+    async fn create(self, i: usize) -> reqwest::Response {
+        self.client
+            .get(format!(
+                "{}/json-api/createacct?api.version=1&username=o{i:02}&domain=o{i:02}.example.com&password=Pw-{i}-x1",
+                self.http
+            ))
+            .header("Authorization", format!("whm root:{}", self.token))
+            .send()
+            .await
+            .expect("answered")
+    }
+}
+
 /// The cluster script, for a test that needs a PostgreSQL of its own to stop.
 fn cluster(command: &str, dir: &Path) -> String {
     let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../scripts/pg-cluster");
@@ -251,18 +273,12 @@ async fn postgres_going_away_and_coming_back() {
     let token = running.new_root_token.clone().expect("token");
     let http = format!("http://{}", running.http.expect("http"));
     let client = Client::new();
-    let create = |i: usize| {
-        let client = client.clone();
-        let (http, token) = (http.clone(), token.expose().to_owned());
-        async move {
-            client
-                .get(format!("{http}/json-api/createacct?api.version=1&username=o{i:02}&domain=o{i:02}.example.com&password=Pw-{i}-x1"))
-                .header("Authorization", format!("whm root:{token}"))
-                .send()
-                .await
-                .expect("answered")
-        }
+    let creator = Creator {
+        client: client.clone(),
+        http: http.clone(),
+        token: token.expose().to_owned(),
     };
+    let create = |i: usize| creator.clone().create(i);
     let mut acknowledged = BTreeSet::new();
     for i in 0..5 {
         let reply: Value = create(i).await.json().await.expect("JSON");
@@ -270,13 +286,43 @@ async fn postgres_going_away_and_coming_back() {
         acknowledged.insert(format!("o{i:02}"));
     }
 
+    // A writer keeps creating accounts while PostgreSQL stops and starts again.
+    let writer = {
+        let creator = creator.clone();
+        tokio::spawn(async move {
+            let (mut acked, mut refused) = (BTreeSet::new(), 0);
+            for i in 100..200 {
+                let reply = creator.clone().create(i).await;
+                let status = reply.status();
+                let body: Value = reply.json().await.unwrap_or_default();
+                if status == 200 && ok(&body) {
+                    acked.insert(format!("o{i:02}"));
+                } else {
+                    assert!(
+                        status == 503 || status == 200,
+                        "a clear error while down, not {status}"
+                    );
+                    refused += 1;
+                }
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+            (acked, refused)
+        })
+    };
+    tokio::time::sleep(Duration::from_millis(300)).await;
     cluster("stop", &pg);
     let down = create(10).await;
     assert_eq!(down.status(), 503, "an unreachable store is a 503");
     let body = down.text().await.expect("body");
     assert!(body.contains("temporarily unavailable"), "{body}");
-
+    tokio::time::sleep(Duration::from_millis(500)).await;
     cluster("start", &pg);
+    let (acked, refused) = writer.await.expect("the writer finishes");
+    assert!(
+        refused > 0,
+        "some writes were refused while PostgreSQL was down"
+    );
+    acknowledged.extend(acked);
     let mut back = None;
     for attempt in 0..60 {
         let reply = create(20 + attempt).await;
