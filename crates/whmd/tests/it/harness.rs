@@ -37,6 +37,12 @@ impl Server {
         Self::start_on(dir, url).await
     }
 
+    /// A server whose data directory (and SQLite store) is `dir`.
+    pub async fn start_in_dir(dir: TempDir) -> Self {
+        let url = database_url(dir.path()).await;
+        Self::start_on(dir, url).await
+    }
+
     /// Stops the server and starts it again on the same data directory and store.
     pub async fn restart(mut self) -> Self {
         self.stop().await;

@@ -5,6 +5,7 @@ mod accounts;
 mod auth;
 mod bad_input;
 mod bootstrap;
+mod full_disk;
 mod functions;
 mod harness;
 mod http_fuzz;
