@@ -10,7 +10,7 @@ use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
 use tracing::Span;
 use whmd_domain::Principal;
-use whmd_wire::{ApiVersion, Args, Outcome, Reply, ReplyStatus, WhmError};
+use whmd_wire::{ApiVersion, Args, Outcome, Reply, ReplyStatus, WhmError, output};
 
 /// Runs `function` for `principal` with the request's merged arguments.
 pub async fn call(
@@ -51,10 +51,17 @@ pub async fn call(
         Ok(result) => result,
         Err(_) => Err(WhmError::internal("the handler panicked")),
     };
-    let (outcome, status) = match result {
+    let (mut outcome, status) = match result {
         Ok(outcome) => (outcome, ReplyStatus::Ok),
         Err(e) => failure(function, e),
     };
+    if version == ApiVersion::V1
+        && spec.list.is_some()
+        && output::requested(&meta)
+        && let Some(data) = outcome.data.as_mut()
+    {
+        outcome.controls = output::apply(&meta, data, spec.list);
+    }
     span.record("result", u8::from(outcome.result));
     shaped(spec, &version, outcome, status)
 }

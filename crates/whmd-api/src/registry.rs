@@ -56,6 +56,9 @@ pub struct FunctionSpec {
     pub versions: Versions,
     pub api0: Api0Shape,
     pub api1: Api1Shape,
+    /// The key of the list in the function's data that the output controls (`api.filter`,
+    /// `api.sort`, `api.chunk`, `api.columns`) apply to; `None` for functions without one.
+    pub list: Option<&'static str>,
     pub handler: Handler,
 }
 
@@ -83,8 +86,14 @@ impl FunctionSpec {
             versions,
             api0: Api0Shape::Flat,
             api1: Api1Shape::Envelope,
+            list: None,
             handler,
         }
+    }
+
+    pub const fn list(mut self, key: &'static str) -> Self {
+        self.list = Some(key);
+        self
     }
 
     pub const fn api0(mut self, shape: Api0Shape) -> Self {

@@ -7,6 +7,7 @@ pub mod acl;
 pub mod args;
 pub mod error;
 pub mod outcome;
+pub mod output;
 pub mod path;
 pub mod render;
 pub mod shape;

@@ -27,6 +27,8 @@ pub struct Outcome {
     /// `None` when the function returns nothing: API 1 then omits `data` entirely.
     pub data: Option<Map<String, Value>>,
     pub output: Output,
+    /// Records the output controls add to `metadata` (`filter`, `sort`, `chunk`, `columns`).
+    pub controls: Map<String, Value>,
 }
 
 impl Outcome {
@@ -37,6 +39,7 @@ impl Outcome {
             reason: Cow::Borrowed("OK"),
             data: Some(data),
             output: Output::default(),
+            controls: Map::new(),
         }
     }
 
@@ -47,6 +50,7 @@ impl Outcome {
             reason: Cow::Borrowed("OK"),
             data: None,
             output: Output::default(),
+            controls: Map::new(),
         }
     }
 
@@ -56,6 +60,7 @@ impl Outcome {
             reason: reason.into(),
             data: None,
             output: Output::default(),
+            controls: Map::new(),
         }
     }
 

@@ -91,13 +91,16 @@ impl Reply {
                 body: api0(api0_shape, outcome),
             };
         }
-        let metadata = metadata(
+        let mut metadata = metadata(
             command,
             version,
             outcome.result,
             &outcome.reason,
             &outcome.output,
         );
+        if let Value::Object(m) = &mut metadata {
+            m.extend(outcome.controls);
+        }
         let body = match (api1, outcome.data) {
             (Api1Shape::TopLevel, Some(mut data)) => {
                 data.insert("metadata".into(), metadata);

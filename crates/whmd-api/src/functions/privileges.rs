@@ -14,7 +14,8 @@ pub const FUNCTIONS: &[FunctionSpec] = &[
         Access::Acl(Acl::BASIC_WHM_FUNCTIONS),
         Versions::Both,
         applist,
-    ),
+    )
+    .list("app"),
     FunctionSpec::new(
         "myprivs",
         Access::Acl(Acl::BASIC_WHM_FUNCTIONS),
@@ -24,7 +25,8 @@ pub const FUNCTIONS: &[FunctionSpec] = &[
     .api0(Api0Shape::Renamed {
         from: "privileges",
         to: "privs",
-    }),
+    })
+    .list("privileges"),
 ];
 
 type Reply = BoxFuture<'static, Result<Outcome, WhmError>>;

@@ -10,5 +10,6 @@ mod functions;
 mod harness;
 mod http_fuzz;
 mod migrate;
+mod output;
 mod protocol;
 mod replicas;

@@ -36,7 +36,8 @@ pub const FUNCTIONS: &[FunctionSpec] = &[
     .api0(Api0Shape::Status {
         ok: "Ok",
         rename: None,
-    }),
+    })
+    .list("acct"),
     FunctionSpec::new(
         "editquota",
         Access::Acl(Acl::QUOTA),

@@ -26,14 +26,16 @@ pub const FUNCTIONS: &[FunctionSpec] = &[
         Versions::Both,
         listaccts,
     )
-    .api0(STATUS_OK),
+    .api0(STATUS_OK)
+    .list("acct"),
     FunctionSpec::new(
         "accountsummary",
         Access::Acl(Acl::ACCT_SUMMARY),
         Versions::Both,
         accountsummary,
     )
-    .api0(STATUS_OK),
+    .api0(STATUS_OK)
+    .list("acct"),
     FunctionSpec::new(
         "listsuspended",
         Access::Acl(Acl::SUSPEND_ACCT),
@@ -43,13 +45,15 @@ pub const FUNCTIONS: &[FunctionSpec] = &[
     .api0(Api0Shape::Status {
         ok: "Ok",
         rename: Some(("account", "accts")),
-    }),
+    })
+    .list("account"),
     FunctionSpec::new(
         "listlockedaccounts",
         Access::Acl(Acl::SUSPEND_ACCT),
         Versions::V1,
         listlockedaccounts,
-    ),
+    )
+    .list("account"),
 ];
 
 type Reply = BoxFuture<'static, Result<Outcome, WhmError>>;

@@ -1,0 +1,153 @@
+//! `api.filter` (PROTOCOL.md §4.4): records kept when every valid filter matches.
+
+use super::Spec;
+use super::field::{FieldPath, all_digits, perl_number, text};
+use serde_json::{Map, Value, json};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Contains,
+    Begins,
+    Eq,
+    NumEq,
+    Lt,
+    LtEqual,
+    LtHandleUnlimited,
+    Gt,
+    GtEqual,
+    GtHandleUnlimited,
+}
+
+impl Kind {
+    fn parse(name: &str) -> Option<Self> {
+        Some(match name {
+            "contains" => Self::Contains,
+            "begins" => Self::Begins,
+            "eq" => Self::Eq,
+            "==" => Self::NumEq,
+            "lt" => Self::Lt,
+            "lt_equal" => Self::LtEqual,
+            "lt_handle_unlimited" => Self::LtHandleUnlimited,
+            "gt" => Self::Gt,
+            "gt_equal" => Self::GtEqual,
+            "gt_handle_unlimited" => Self::GtHandleUnlimited,
+            _ => return None,
+        })
+    }
+}
+
+enum Target {
+    Field(FieldPath),
+    /// `*`: every top-level value, and the elements of top-level arrays.
+    Any,
+}
+
+struct Filter {
+    target: Target,
+    kind: Kind,
+    term: String,
+    term_lower: String,
+    term_number: f64,
+}
+
+/// Keeps the records every valid filter matches; returns `metadata.filter` when verbose.
+pub fn apply(spec: &Spec, records: &mut Vec<Value>) -> Option<Value> {
+    let before = records.len();
+    let mut report = Map::new();
+    let mut filters = Vec::new();
+    for (id, attrs) in &spec.items {
+        let field = attrs.get("field").map(String::as_str).unwrap_or("");
+        let type_name = attrs.get("type").map_or("contains", String::as_str);
+        // The term is the lowest-numbered argN present.
+        let term = attrs
+            .iter()
+            .filter_map(|(k, v)| Some((k.strip_prefix("arg")?.parse::<u32>().ok()?, v)))
+            .min_by_key(|(n, _)| *n)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default();
+        let kind = Kind::parse(type_name);
+        let target = if field == "*" {
+            kind.filter(|k| matches!(k, Kind::Contains | Kind::Begins | Kind::Eq))
+                .map(|_| Target::Any)
+        } else {
+            FieldPath::parse(field).map(Target::Field)
+        };
+        let usable = !(term.is_empty() && kind != Some(Kind::Eq));
+        let valid = kind.is_some() && target.is_some() && usable;
+        report.insert(
+            id.clone(),
+            json!({"valid": u8::from(valid), "field": field, "type": type_name, "arg0": term}),
+        );
+        if let (Some(kind), Some(target), true) = (kind, target, usable) {
+            filters.push(Filter {
+                target,
+                kind,
+                term_lower: term.to_lowercase(),
+                term_number: perl_number(&term),
+                term,
+            });
+        }
+    }
+    if !filters.is_empty() {
+        records.retain(|r| filters.iter().all(|f| f.matches(r)));
+    }
+    spec.verbose.then(|| {
+        report.insert("filtered".into(), json!(before));
+        Value::Object(report)
+    })
+}
+
+impl Filter {
+    fn matches(&self, record: &Value) -> bool {
+        match &self.target {
+            Target::Field(path) => match path.get(record) {
+                Some(Value::Array(items)) => items.iter().any(|v| self.matches_element(v)),
+                Some(Value::Object(_)) => false,
+                value => self.matches_value(value),
+            },
+            Target::Any => match record {
+                Value::Object(m) => m.values().any(|v| match v {
+                    Value::Array(items) => items.iter().any(|e| self.matches_value(Some(e))),
+                    Value::Object(_) => false,
+                    v => self.matches_value(Some(v)),
+                }),
+                _ => false,
+            },
+        }
+    }
+
+    /// An array element: the numeric types compare without WHM's digit checks.
+    fn matches_element(&self, v: &Value) -> bool {
+        let Some(s) = text(v) else { return false };
+        let n = perl_number(&s);
+        match self.kind {
+            Kind::Lt | Kind::LtHandleUnlimited => n < self.term_number,
+            Kind::LtEqual => n <= self.term_number,
+            Kind::Gt | Kind::GtHandleUnlimited => n > self.term_number,
+            Kind::GtEqual => n >= self.term_number,
+            _ => self.matches_value(Some(v)),
+        }
+    }
+
+    fn matches_value(&self, v: Option<&Value>) -> bool {
+        let s = v.and_then(text);
+        let s = s.as_deref();
+        let t = self.term_number;
+        match self.kind {
+            Kind::Contains => s.is_some_and(|s| s.to_lowercase().contains(&self.term_lower)),
+            Kind::Begins => s.is_some_and(|s| s.to_lowercase().starts_with(&self.term_lower)),
+            Kind::Eq => s == Some(self.term.as_str()),
+            Kind::NumEq => s.is_some_and(|s| perl_number(s) == t),
+            Kind::Lt => s.is_none_or(|s| !all_digits(s) || perl_number(s) < t),
+            Kind::LtEqual => s.is_none_or(|s| !all_digits(s) || perl_number(s) <= t),
+            Kind::LtHandleUnlimited => s.is_some_and(|s| {
+                !s.eq_ignore_ascii_case("unlimited") && perl_number(s) != 0.0 && perl_number(s) < t
+            }),
+            Kind::Gt => s.is_some_and(|s| all_digits(s) && perl_number(s) > t),
+            Kind::GtEqual => s.is_some_and(|s| all_digits(s) && perl_number(s) >= t),
+            Kind::GtHandleUnlimited => s.is_none_or(|s| {
+                s.eq_ignore_ascii_case("unlimited") || perl_number(s) == 0.0 || perl_number(s) > t
+            }),
+        }
+    }
+}
