@@ -116,6 +116,11 @@ impl Args {
         Ok(())
     }
 
+    /// Sets `key` to `value`, replacing what it held.
+    pub fn set(&mut self, key: &str, value: &str) {
+        self.pairs.insert(key.to_owned(), Some(value.to_owned()));
+    }
+
     /// The value of `key`, or `None` when it is absent or undefined.
     pub fn get(&self, key: &str) -> Option<&str> {
         self.pairs.get(key).and_then(|v| v.as_deref())

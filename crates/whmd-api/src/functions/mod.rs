@@ -3,6 +3,7 @@
 
 mod accounts;
 mod args;
+mod batch;
 mod privileges;
 mod server;
 
@@ -15,6 +16,7 @@ use whmd_wire::{Outcome, WhmError};
 pub const ALL: &[&[FunctionSpec]] = &[
     server::FUNCTIONS,
     privileges::FUNCTIONS,
+    batch::FUNCTIONS,
     accounts::BACKUP,
     accounts::CREATE,
     accounts::LIMITS,

@@ -4,6 +4,7 @@
 mod accounts;
 mod auth;
 mod bad_input;
+mod batch;
 mod bootstrap;
 mod full_disk;
 mod functions;

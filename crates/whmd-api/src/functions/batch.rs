@@ -1,0 +1,84 @@
+//! batch (PROTOCOL.md §5.3): several API 1 calls in one request. Every command is checked
+//! (exists, is not itself a batch, is permitted) before any runs; then they run in order, each
+//! with its own arguments and output controls, and their envelopes come back in `data.result`.
+
+use crate::dispatch;
+use crate::registry::Call;
+use crate::{Access, FunctionSpec, Versions};
+use futures::future::BoxFuture;
+use serde_json::{Map, Value};
+use tracing::Instrument;
+use whmd_wire::{Acl, ApiVersion, Args, Outcome, WhmError};
+
+pub const FUNCTIONS: &[FunctionSpec] = &[FunctionSpec::new(
+    "batch",
+    Access::Acl(Acl::BASIC_WHM_FUNCTIONS),
+    Versions::V1,
+    batch,
+)];
+
+/// One parsed inner command.
+struct Command {
+    function: String,
+    args: Args,
+}
+
+fn batch(call: Call) -> BoxFuture<'static, Result<Outcome, WhmError>> {
+    Box::pin(async move {
+        // `command`, repeated or as `command-N`.
+        let raw = call.args.list("command");
+        if raw.is_empty() {
+            return Err(WhmError::MissingParameter("command"));
+        }
+        let commands = raw.into_iter().map(parse).collect::<Result<Vec<_>, _>>()?;
+        // Authorise all before running any.
+        for c in &commands {
+            if c.function == "batch" {
+                return Err(WhmError::reason("A batch cannot contain another batch."));
+            }
+            let Some(spec) = call.ctx.registry.get(&c.function, &ApiVersion::V1) else {
+                return Err(WhmError::Reason(format!(
+                    "Unknown app ({}) requested for this version (1) of the API.",
+                    c.function
+                )));
+            };
+            if !spec.permits(&call.principal) {
+                let Access::Acl(acl) = spec.access else {
+                    continue;
+                };
+                return Err(WhmError::PermissionDenied(acl));
+            }
+        }
+        let abort_on_error = call.args.is_true("abort_on_error");
+        let mut results = Vec::with_capacity(commands.len());
+        for c in commands {
+            // A span of its own, so the request's span keeps saying "batch".
+            let span = tracing::info_span!("batch_command", function = %c.function);
+            let reply = dispatch::call(&call.ctx, call.principal.clone(), &c.function, c.args)
+                .instrument(span)
+                .await;
+            let failed = reply.body["metadata"]["result"] != 1;
+            results.push(reply.body);
+            if failed && abort_on_error {
+                break;
+            }
+        }
+        let mut data = Map::new();
+        data.insert("result".into(), Value::Array(results));
+        Ok(Outcome::ok(data))
+    })
+}
+
+/// `FUNC` or `FUNC?args`, the arguments parsed by the legacy rules. An inner `api.version`
+/// is overridden: batch runs API 1 calls.
+fn parse(raw: &str) -> Result<Command, WhmError> {
+    let (function, query) = raw.split_once('?').unwrap_or((raw, ""));
+    let function = function.trim().to_owned();
+    if function.is_empty() {
+        return Err(WhmError::reason("Each batch command must name a function."));
+    }
+    let mut args =
+        Args::from_form(query.as_bytes(), b"").map_err(|e| WhmError::Reason(e.to_string()))?;
+    args.set("api.version", "1");
+    Ok(Command { function, args })
+}
