@@ -134,8 +134,8 @@ impl Filter {
         let s = s.as_deref();
         let t = self.term_number;
         match self.kind {
-            Kind::Contains => s.is_some_and(|s| s.to_lowercase().contains(&self.term_lower)),
-            Kind::Begins => s.is_some_and(|s| s.to_lowercase().starts_with(&self.term_lower)),
+            Kind::Contains => s.is_some_and(|s| contains_caseless(s, &self.term_lower)),
+            Kind::Begins => s.is_some_and(|s| begins_caseless(s, &self.term_lower)),
             Kind::Eq => s == Some(self.term.as_str()),
             Kind::NumEq => s.is_some_and(|s| perl_number(s) == t),
             Kind::Lt => s.is_none_or(|s| !all_digits(s) || perl_number(s) < t),
@@ -150,4 +150,21 @@ impl Filter {
             }),
         }
     }
+}
+
+/// Case-insensitive substring test; ASCII text is compared in place, without allocating.
+fn contains_caseless(value: &str, term_lower: &str) -> bool {
+    if value.is_ascii() && term_lower.is_ascii() {
+        let (v, t) = (value.as_bytes(), term_lower.as_bytes());
+        return t.is_empty() || v.windows(t.len()).any(|w| w.eq_ignore_ascii_case(t));
+    }
+    value.to_lowercase().contains(term_lower)
+}
+
+fn begins_caseless(value: &str, term_lower: &str) -> bool {
+    if value.is_ascii() && term_lower.is_ascii() {
+        return value.len() >= term_lower.len()
+            && value.as_bytes()[..term_lower.len()].eq_ignore_ascii_case(term_lower.as_bytes());
+    }
+    value.to_lowercase().starts_with(term_lower)
 }

@@ -36,36 +36,44 @@ struct Key {
     reverse: bool,
 }
 
+/// One record's value for one key, computed once before sorting.
+#[derive(Debug, PartialEq, PartialOrd)]
+enum SortValue {
+    Text(String),
+    Number(f64),
+    Octets([u8; 4]),
+}
+
 impl Key {
-    fn compare(&self, a: &Value, b: &Value) -> Ordering {
-        let value = |r: &Value| {
-            self.path
-                .as_ref()
-                .and_then(|p| p.get(r))
-                .and_then(text)
-                .map(|t| t.into_owned())
-        };
-        let (x, y) = (value(a), value(b));
-        let (x, y) = (x.as_deref().unwrap_or(""), y.as_deref().unwrap_or(""));
-        let order = match self.method {
-            Method::Lexicographic => x.as_bytes().cmp(y.as_bytes()),
-            Method::Caseless => x.to_lowercase().cmp(&y.to_lowercase()),
-            Method::Numeric => perl_number(x).total_cmp(&perl_number(y)),
+    fn value(&self, record: &Value) -> SortValue {
+        let found = self
+            .path
+            .as_ref()
+            .and_then(|p| p.get(record))
+            .and_then(text);
+        let s = found.as_deref().unwrap_or("");
+        match self.method {
+            Method::Lexicographic => SortValue::Text(s.to_owned()),
+            Method::Caseless => SortValue::Text(s.to_lowercase()),
+            Method::Numeric => SortValue::Number(perl_number(s)),
             Method::NumericZeroAsMax => {
-                let key = |s: &str| {
-                    let n = perl_number(s);
-                    if n == 0.0 { f64::INFINITY } else { n }
-                };
-                key(x).total_cmp(&key(y))
+                let n = perl_number(s);
+                SortValue::Number(if n == 0.0 { f64::INFINITY } else { n })
             }
-            Method::Ipv4 => {
-                let octets = |s: &str| {
-                    s.parse::<Ipv4Addr>()
-                        .map(|a| a.octets())
-                        .unwrap_or_default()
-                };
-                octets(x).cmp(&octets(y))
-            }
+            Method::Ipv4 => SortValue::Octets(
+                s.parse::<Ipv4Addr>()
+                    .map(|a| a.octets())
+                    .unwrap_or_default(),
+            ),
+        }
+    }
+
+    fn compare(&self, a: &SortValue, b: &SortValue) -> Ordering {
+        let order = match (a, b) {
+            (SortValue::Text(x), SortValue::Text(y)) => x.as_bytes().cmp(y.as_bytes()),
+            (SortValue::Number(x), SortValue::Number(y)) => x.total_cmp(y),
+            (SortValue::Octets(x), SortValue::Octets(y)) => x.cmp(y),
+            _ => Ordering::Equal,
         };
         if self.reverse { order.reverse() } else { order }
     }
@@ -94,12 +102,24 @@ pub fn apply(spec: &Spec, records: &mut [Value]) -> Option<Value> {
         });
     }
     if !keys.is_empty() {
-        records.sort_by(|a, b| {
+        // Each record's keys once, then a stable sort of positions, then the records moved
+        // into that order: no value is re-read or re-allocated per comparison.
+        let values: Vec<Vec<SortValue>> = records
+            .iter()
+            .map(|r| keys.iter().map(|k| k.value(r)).collect())
+            .collect();
+        let mut order: Vec<usize> = (0..records.len()).collect();
+        order.sort_by(|&a, &b| {
             keys.iter()
-                .map(|k| k.compare(a, b))
+                .zip(values[a].iter().zip(&values[b]))
+                .map(|(k, (x, y))| k.compare(x, y))
                 .find(|o| o.is_ne())
                 .unwrap_or(Ordering::Equal)
         });
+        let mut taken: Vec<Value> = records.iter_mut().map(Value::take).collect();
+        for (slot, from) in records.iter_mut().zip(order) {
+            *slot = std::mem::take(&mut taken[from]);
+        }
     }
     spec.verbose.then_some(Value::Object(report))
 }

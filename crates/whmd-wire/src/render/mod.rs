@@ -1,11 +1,13 @@
 //! Renderers: one value tree, written as JSON or XML.
 
 mod xml;
+mod yaml;
 
 use crate::ApiFormat;
 use serde_json::Value;
 
 pub use xml::to_xml;
+pub use yaml::to_yaml;
 
 /// Writes `body` in `format`; `root` names the XML root element.
 pub fn render(format: ApiFormat, root: &str, body: &Value) -> Vec<u8> {
