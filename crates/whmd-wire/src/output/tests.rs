@@ -253,3 +253,60 @@ fn nothing_happens_without_enable_or_a_list() {
     scalar.insert("version".into(), json!("1"));
     assert!(apply(&meta("api.chunk.enable=1"), &mut scalar, None).is_empty());
 }
+
+#[test]
+fn each_sort_method_by_example() {
+    let list = |values: &[&str]| {
+        let mut m = Map::new();
+        m.insert(
+            "acct".into(),
+            Value::Array(values.iter().map(|v| json!({"v": v})).collect()),
+        );
+        m
+    };
+    let sorted = |method: &str, values: &[&str]| -> Vec<String> {
+        let mut d = list(values);
+        apply(
+            &meta(&format!(
+                "api.sort.enable=1&api.sort.a.field=v&api.sort.a.method={method}"
+            )),
+            &mut d,
+            None,
+        );
+        d["acct"]
+            .as_array()
+            .expect("list")
+            .iter()
+            .map(|r| r["v"].as_str().unwrap_or("").to_owned())
+            .collect()
+    };
+    let words = ["b", "B", "a", "10", "9"];
+    assert_eq!(
+        sorted("lexicographic", &words),
+        ["10", "9", "B", "a", "b"],
+        "byte order"
+    );
+    assert_eq!(
+        sorted("alphabet", &words),
+        ["10", "9", "B", "a", "b"],
+        "the same as lexicographic"
+    );
+    assert_eq!(
+        sorted("lexicographic_caseless", &words),
+        ["10", "9", "a", "b", "B"],
+        "case folded, ties stable"
+    );
+    assert_eq!(
+        sorted("numeric", &["10", "9", "unlimited", "2.5", "14M"]),
+        ["unlimited", "2.5", "9", "10", "14M"],
+        "non-numbers count as 0"
+    );
+    assert_eq!(
+        sorted("numeric_zero_as_max", &["0", "5", "unlimited", "1"]),
+        ["1", "5", "0", "unlimited"]
+    );
+    assert_eq!(
+        sorted("ipv4", &["10.0.0.10", "10.0.0.9", "9.1.1.1"]),
+        ["9.1.1.1", "10.0.0.9", "10.0.0.10"]
+    );
+}
