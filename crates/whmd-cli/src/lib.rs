@@ -14,7 +14,7 @@ use std::io::Write;
 use std::process::ExitCode;
 use std::sync::Arc;
 use whmd::config::{ServeFlags, StoreFlags};
-use whmd_api::{Context, ServerInfo, dispatch};
+use whmd_api::{Context, dispatch};
 use whmd_domain::host::RecordingHost;
 use whmd_domain::{AuthMethod, Principal};
 use whmd_wire::render::{to_xml, to_yaml};
@@ -79,13 +79,7 @@ async fn run(cli: &Cli, version: &ApiVersion) -> anyhow::Result<String> {
     .resolve()?;
     let stores = whmd::store::open(&config.database_url).await?;
     let principal = principal(&cli.user, &stores).await?;
-    let info = ServerInfo {
-        hostname: config.hostname.clone(),
-        whm_version: config.whm_version.clone(),
-        main_ip: config.main_ip.to_string(),
-        nameservers: config.nameservers.clone(),
-        db_prefix_length: config.db_prefix_length,
-    };
+    let info = config.server_info();
     let ctx = Arc::new(Context::new(
         info,
         stores,

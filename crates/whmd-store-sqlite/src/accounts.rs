@@ -252,17 +252,7 @@ impl AccountStore for SqliteStore {
         .fetch_all(&self.pool)
         .await
         .map_err(map_error)?;
-        rows.into_iter()
-            .map(|row| {
-                let fields: String = row.try_get("fields").map_err(map_error)?;
-                Ok(AccountingEntry {
-                    time: row.try_get("time").map_err(map_error)?,
-                    action: row.try_get("action").map_err(map_error)?,
-                    remote_user: row.try_get("remote_user").map_err(map_error)?,
-                    fields: from_json(&fields)?,
-                })
-            })
-            .collect()
+        rows.into_iter().map(log_from_row).collect()
     }
 }
 
@@ -328,6 +318,17 @@ fn quota(account: &Account) -> Result<Option<i64>, StoreError> {
         .quota_mb
         .map(|q| i64::try_from(q).map_err(|e| StoreError::Internal(Box::new(e))))
         .transpose()
+}
+
+/// One accounting-log row.
+pub(crate) fn log_from_row(row: SqliteRow) -> Result<AccountingEntry, StoreError> {
+    let fields: String = row.try_get("fields").map_err(map_error)?;
+    Ok(AccountingEntry {
+        time: row.try_get("time").map_err(map_error)?,
+        action: row.try_get("action").map_err(map_error)?,
+        remote_user: row.try_get("remote_user").map_err(map_error)?,
+        fields: from_json(&fields)?,
+    })
 }
 
 pub(crate) fn account_from_row(row: SqliteRow) -> Result<Account, StoreError> {

@@ -1,14 +1,15 @@
 //! [`SnapshotStore`] on SQLite.
 
-use crate::accounts::{account_columns, account_from_row, append_log, insert_account};
+use crate::accounts::{
+    account_columns, account_from_row, append_log, insert_account, log_from_row,
+};
 use crate::credentials::token_from_row;
 use crate::{SqliteStore, map_error};
 use async_trait::async_trait;
 use sqlx::Row;
 use whmd_domain::StoreError;
-use whmd_domain::account::AccountingEntry;
 use whmd_domain::store::SnapshotStore;
-use whmd_domain::store::encoding::{acls_to_json, from_json};
+use whmd_domain::store::encoding::acls_to_json;
 use whmd_domain::store::snapshot::{Counts, PasswordRow, Snapshot};
 
 #[async_trait]
@@ -56,16 +57,8 @@ impl SnapshotStore for SqliteStore {
                 .await
                 .map_err(map_error)?
                 .into_iter()
-                .map(|row| {
-                    let fields: String = row.try_get("fields").map_err(map_error)?;
-                    Ok(AccountingEntry {
-                        time: row.try_get("time").map_err(map_error)?,
-                        action: row.try_get("action").map_err(map_error)?,
-                        remote_user: row.try_get("remote_user").map_err(map_error)?,
-                        fields: from_json(&fields)?,
-                    })
-                })
-                .collect::<Result<_, StoreError>>()?;
+                .map(log_from_row)
+                .collect::<Result<_, _>>()?;
         tx.commit().await.map_err(map_error)?;
         Ok(Snapshot {
             accounts,

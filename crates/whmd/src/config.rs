@@ -232,6 +232,17 @@ impl ServeFlags {
 }
 
 impl Config {
+    /// The facts about this server that functions report.
+    pub fn server_info(&self) -> whmd_api::ServerInfo {
+        whmd_api::ServerInfo {
+            hostname: self.hostname.clone(),
+            whm_version: self.whm_version.clone(),
+            main_ip: self.main_ip.to_string(),
+            nameservers: self.nameservers.clone(),
+            db_prefix_length: self.db_prefix_length,
+        }
+    }
+
     fn validate(&self) -> anyhow::Result<()> {
         if self.https.is_none() && self.http.is_none() {
             bail!("both listeners are off: enable --https or --http");

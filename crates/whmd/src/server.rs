@@ -7,7 +7,7 @@ use std::sync::Arc;
 use tokio::sync::watch;
 use tokio::task::JoinSet;
 use tokio_rustls::TlsAcceptor;
-use whmd_api::{Context, ServerInfo};
+use whmd_api::Context;
 use whmd_domain::Secret;
 use whmd_domain::host::RecordingHost;
 
@@ -41,13 +41,7 @@ pub async fn start(config: Config) -> anyhow::Result<Running> {
         }
     };
     let acceptor = TlsAcceptor::from(tls::server_config(&cert, &key)?);
-    let info = ServerInfo {
-        hostname: config.hostname.clone(),
-        whm_version: config.whm_version.clone(),
-        main_ip: config.main_ip.to_string(),
-        nameservers: config.nameservers.clone(),
-        db_prefix_length: config.db_prefix_length,
-    };
+    let info = config.server_info();
     let host = Arc::new(RecordingHost::default());
     let router = app(AppState::new(Context::new(info, stores, host.clone())));
     let (stop, stopped) = watch::channel(false);
