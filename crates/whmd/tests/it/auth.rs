@@ -261,7 +261,7 @@ async fn a_tokens_acls_narrow_what_it_may_call() {
     let apps = get("/json-api/applist?api.version=1").await.json();
     assert_eq!(
         apps["data"]["app"],
-        json!(["applist", "loadavg", "myprivs"])
+        json!(["applist", "batch", "loadavg", "myprivs"])
     );
     let privs = get("/json-api/myprivs?api.version=1").await.json();
     assert_eq!(
