@@ -262,7 +262,8 @@ fn read_changes(
             "hasshell" => changes.shell = Some(if bit(value) == "1" { SHELL } else { NO_SHELL }),
             "locale" | "LOCALE" | "LANG" => settings.locale(value)?,
             "rs" | "RS" | "CPTHEME" => settings.theme(value)?,
-            "BACKUP" | "LEGACY_BACKUP" if !root => {
+            // Backups and addresses are root's to assign.
+            "BACKUP" | "LEGACY_BACKUP" | "IP" if !root => {
                 return Err(WhmError::Reason(format!(
                     "You cannot use the “{key}” argument because you do not have root access."
                 )));

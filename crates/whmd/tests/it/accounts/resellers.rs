@@ -122,6 +122,11 @@ async fn a_reseller_sees_and_touches_only_its_own_accounts() {
             "username=other&domain=other.example.com&reseller=1",
             "You cannot use the “reseller” argument because you do not have root access.",
         ),
+        (
+            "modifyacct",
+            "user=mine&IP=192.0.2.99",
+            "You cannot use the “IP” argument because you do not have root access.",
+        ),
         ("removeacct", "user=resa", "You cannot remove yourself!"),
     ] {
         let reply = as_user(&server, "resa", function, query).await;
