@@ -7,6 +7,7 @@ use rand::Rng;
 use sha2::{Digest, Sha512};
 use std::fmt;
 use std::sync::LazyLock;
+use tokio::sync::Semaphore;
 
 /// A secret string. `Debug` prints `[redacted]`; read it with [`Secret::expose`].
 #[derive(Clone, PartialEq, Eq)]
@@ -50,8 +51,35 @@ pub fn token_digest(token: &str) -> String {
 #[error("the password could not be hashed: {0}")]
 pub struct HashError(String);
 
-/// Hashes a password with Argon2id and a random salt, as a PHC string.
-pub fn hash_password(password: &Secret) -> Result<String, HashError> {
+/// At most this many password hashes run at once. Each holds a core and Argon2's 19 MiB for
+/// tens of milliseconds: more at once would only wait for CPU while holding memory, and an
+/// unbounded number would let a flood of logins or createacct calls exhaust memory.
+static HASHING: LazyLock<Semaphore> =
+    LazyLock::new(|| Semaphore::new(std::thread::available_parallelism().map_or(1, usize::from)));
+
+/// Hashes a password with Argon2id and a random salt, as a PHC string, on the blocking pool.
+pub async fn hash_password(password: Secret) -> Result<String, HashError> {
+    let _permit = HASHING
+        .acquire()
+        .await
+        .map_err(|e| HashError(e.to_string()))?;
+    tokio::task::spawn_blocking(move || hash_now(&password))
+        .await
+        .map_err(|e| HashError(e.to_string()))?
+}
+
+/// Checks a password against a stored PHC string, on the blocking pool. With no stored hash it
+/// still does the work of one check, so a caller cannot time whether a user has a password.
+pub async fn verify_password(password: Secret, stored: Option<String>) -> bool {
+    let Ok(_permit) = HASHING.acquire().await else {
+        return false;
+    };
+    tokio::task::spawn_blocking(move || verify_now(&password, stored.as_deref()))
+        .await
+        .unwrap_or(false)
+}
+
+fn hash_now(password: &Secret) -> Result<String, HashError> {
     let salt = SaltString::encode_b64(&rand::rng().random::<[u8; 16]>())
         .map_err(|e| HashError(e.to_string()))?;
     Argon2::default()
@@ -60,11 +88,9 @@ pub fn hash_password(password: &Secret) -> Result<String, HashError> {
         .map_err(|e| HashError(e.to_string()))
 }
 
-/// Checks a password against a stored PHC string. With no stored hash it still does the work
-/// of one check, so a caller cannot time whether a user has a password.
-pub fn verify_password(password: &Secret, stored: Option<&str>) -> bool {
+fn verify_now(password: &Secret, stored: Option<&str>) -> bool {
     static DUMMY: LazyLock<String> =
-        LazyLock::new(|| hash_password(&Secret::new("whmd-dummy")).unwrap_or_default());
+        LazyLock::new(|| hash_now(&Secret::new("whmd-dummy")).unwrap_or_default());
     let phc = stored.unwrap_or(DUMMY.as_str());
     let ok = PasswordHash::new(phc).is_ok_and(|hash| {
         Argon2::default()
@@ -90,12 +116,12 @@ mod tests {
     #[test]
     fn passwords_verify_and_redact() {
         let pw = Secret::new("correct horse");
-        let hash = hash_password(&pw).expect("hashes");
+        let hash = hash_now(&pw).expect("hashes");
         assert!(hash.starts_with("$argon2id$"));
-        assert!(verify_password(&pw, Some(&hash)));
-        assert!(!verify_password(&Secret::new("wrong"), Some(&hash)));
-        assert!(!verify_password(&pw, None));
-        assert!(!verify_password(&pw, Some("not a hash")));
+        assert!(verify_now(&pw, Some(&hash)));
+        assert!(!verify_now(&Secret::new("wrong"), Some(&hash)));
+        assert!(!verify_now(&pw, None));
+        assert!(!verify_now(&pw, Some("not a hash")));
         assert_eq!(format!("{pw:?}"), "[redacted]");
     }
 }

@@ -16,9 +16,7 @@ pub async fn run(user: &str, flags: &StoreFlags, input: impl BufRead) -> anyhow:
     let password = read_password(input)?;
     let config = flags.resolve()?;
     let stores = store::open(&config.database_url).await?;
-    let phc = tokio::task::spawn_blocking(move || hash_password(&password))
-        .await
-        .context("the hashing task failed")??;
+    let phc = hash_password(password).await?;
     stores.credentials.set_password_hash(user, &phc).await?;
     Ok(())
 }

@@ -179,10 +179,8 @@ async fn create(call: &Call) -> Result<Outcome, WhmError> {
         mtime: now,
         revision: 0,
     };
-    let hashed = password.clone();
-    let phc = tokio::task::spawn_blocking(move || hash_password(&hashed))
+    let phc = hash_password(password.clone())
         .await
-        .map_err(WhmError::internal)?
         .map_err(WhmError::internal)?;
     let log = entry(call, "CREATE", &[&domain, &ip, &user]);
     match call

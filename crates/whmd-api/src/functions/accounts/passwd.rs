@@ -65,10 +65,7 @@ fn passwd(call: Call) -> Reply {
                 "Sorry, the user “{user}” is currently suspended. Changing the user’s password would unsuspend the account."
             )));
         }
-        let phc = tokio::task::spawn_blocking(move || hash_password(&password))
-            .await
-            .map_err(WhmError::internal)?
-            .map_err(WhmError::internal)?;
+        let phc = hash_password(password).await.map_err(WhmError::internal)?;
         let log = entry(&call, "PASSWD", &[&user, &account.domain]);
         if !call
             .ctx
