@@ -1,0 +1,253 @@
+//! `whmd-bench`: starts a baseline server and whmd on fresh stores of 1k, 10k and 100k accounts,
+//! drives each with keep-alive load over HTTP and HTTPS, and writes the results table
+//! (bench/results/latest.md). `bench/run` builds and runs it. A measurement, never a test.
+
+mod baseline;
+mod load;
+mod process;
+mod report;
+mod scenarios;
+mod seed;
+
+use anyhow::Context as _;
+use clap::{Parser, Subcommand};
+use load::{Load, Target};
+use process::Server;
+use report::{Report, Row, Size};
+use scenarios::Timing;
+use std::io::Write as _;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+#[derive(Debug, Parser)]
+#[command(name = "whmd-bench", about = "Measure whmd against a baseline server")]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+    /// Store sizes to measure, in accounts.
+    #[arg(long, value_delimiter = ',', default_value = "1000,10000,100000")]
+    sizes: Vec<u32>,
+    /// Seconds each request kind is measured for, after a warm-up of a tenth of that.
+    #[arg(long, default_value_t = 2.0)]
+    seconds: f64,
+    /// Keep-alive connections per run.
+    #[arg(long, default_value_t = 8)]
+    concurrency: usize,
+    /// Where the Markdown results go.
+    #[arg(long, default_value = "bench/results/latest.md")]
+    out: PathBuf,
+    /// Measure only the request kinds whose names contain this (for profiling one of them).
+    #[arg(long)]
+    only: Option<String>,
+    /// The whmd binary [default: beside this one].
+    #[arg(long)]
+    whmd: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// The baseline server (started by the driver itself).
+    #[command(hide = true)]
+    Baseline {
+        #[arg(long)]
+        http: SocketAddr,
+        #[arg(long)]
+        https: SocketAddr,
+        #[arg(long)]
+        tls_cert: PathBuf,
+        #[arg(long)]
+        tls_key: PathBuf,
+    },
+}
+
+const TRANSPORTS: [&str; 2] = ["http", "https"];
+
+fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    match cli.command {
+        Some(Command::Baseline {
+            http,
+            https,
+            tls_cert,
+            tls_key,
+        }) => runtime.block_on(baseline::serve(http, https, &tls_cert, &tls_key)),
+        None => runtime.block_on(run(&cli)),
+    }
+}
+
+fn progress(what: &str) {
+    eprintln!("whmd-bench: {what}");
+}
+
+async fn run(cli: &Cli) -> anyhow::Result<()> {
+    let whmd = match &cli.whmd {
+        Some(path) => path.clone(),
+        None => std::env::current_exe()?.with_file_name("whmd"),
+    };
+    let timing = Timing {
+        warmup: Duration::from_secs_f64(cli.seconds / 10.0),
+        duration: Duration::from_secs_f64(cli.seconds),
+        concurrency: cli.concurrency,
+    };
+    let work = tempfile::tempdir()?;
+    let certs = work.path().join("certs");
+    whmd::tls::ensure_self_signed(&certs, "localhost")?;
+    let (cert, key) = whmd::tls::generated_paths(&certs);
+    let tls = load::tls_connector(&cert)?;
+
+    let mut report = Report {
+        header: header(cli, timing),
+        ..Report::default()
+    };
+    progress("baseline");
+    let server = Server::baseline(&cert, &key).await?;
+    for transport in TRANSPORTS {
+        let target = target_of(&server, transport, &tls, None);
+        let version = scenarios::all(1, 0, timing).swap_remove(0).1;
+        report.baseline.push((
+            transport,
+            version.concurrency,
+            load::run(&target, &version).await?,
+        ));
+    }
+    server.stop().await?;
+
+    progress("template account");
+    let template_dir = work.path().join("template");
+    let server = Server::whmd(&whmd, &template_dir, &cert, &key).await?;
+    let token = root_token(&template_dir)?;
+    let target = target_of(&server, "http", &tls, Some(&token));
+    let create = format!(
+        "/json-api/createacct?api.version=1&username={}&domain={}.example.com&password=Template-Pw-1",
+        seed::TEMPLATE_USER,
+        seed::TEMPLATE_USER
+    );
+    load::run(&target, &once(create)).await?;
+    server.stop().await?;
+    let template = seed::read_template(&template_dir).await?;
+
+    for &accounts in &cli.sizes {
+        progress(&format!("{accounts} accounts: seeding"));
+        let dir = work.path().join(format!("n{accounts}"));
+        std::fs::create_dir(&dir)?;
+        let seeded = seed::seed(&dir, &template, accounts).await?;
+        let server = Server::whmd(&whmd, &dir, &cert, &key).await?;
+        let token = root_token(&dir)?;
+        let rss_seeded = server.rss()?;
+        let per_transport: Vec<_> = (0..)
+            .zip(TRANSPORTS)
+            .map(|(run, transport)| (transport, scenarios::all(accounts, run, timing)))
+            .collect();
+        let mut rss_before_full_list = rss_seeded;
+        for kind in 0..per_transport[0].1.len() {
+            for (transport, loads) in &per_transport {
+                let (request, load) = &loads[kind];
+                if cli
+                    .only
+                    .as_ref()
+                    .is_some_and(|only| !request.contains(only.as_str()))
+                {
+                    continue;
+                }
+                if *request == scenarios::FULL_LIST {
+                    rss_before_full_list = server.rss()?;
+                }
+                progress(&format!("{accounts} accounts: {transport} {request}"));
+                let target = target_of(&server, transport, &tls, Some(&token));
+                report.rows.push(Row {
+                    accounts,
+                    transport,
+                    request,
+                    concurrency: load.concurrency,
+                    measured: load::run(&target, load)
+                        .await
+                        .with_context(|| format!("{request} over {transport}"))?,
+                });
+            }
+        }
+        report.sizes.push(Size {
+            accounts,
+            seed: seeded,
+            rss_seeded_kib: rss_seeded.current_kib,
+            rss_peak_before_full_list_kib: rss_before_full_list.peak_kib,
+            rss_peak_kib: server.rss()?.peak_kib,
+        });
+        server.stop().await?;
+    }
+
+    let markdown = report.markdown();
+    std::io::stdout().write_all(markdown.as_bytes())?;
+    if let Some(dir) = cli.out.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    std::fs::write(&cli.out, markdown)
+        .with_context(|| format!("cannot write {}", cli.out.display()))?;
+    progress(&format!("wrote {}", cli.out.display()));
+    Ok(())
+}
+
+fn target_of(
+    server: &Server,
+    transport: &str,
+    tls: &tokio_rustls::TlsConnector,
+    token: Option<&str>,
+) -> Target {
+    let secure = transport == "https";
+    Target {
+        addr: if secure { server.https } else { server.http },
+        tls: secure.then(|| tls.clone()),
+        authorization: token.map(|t| Arc::from(format!("whm root:{t}"))),
+    }
+}
+
+/// One request, once.
+fn once(path: String) -> Load {
+    Load {
+        path: Arc::new(move |_| path.clone()),
+        expect: "\"result\":1",
+        concurrency: 1,
+        warmup: Duration::ZERO,
+        duration: Duration::ZERO,
+        min_requests: 1,
+    }
+}
+
+fn root_token(data_dir: &Path) -> anyhow::Result<String> {
+    let path = whmd::bootstrap::root_token_path(data_dir);
+    let token = std::fs::read_to_string(&path)
+        .with_context(|| format!("cannot read {}", path.display()))?;
+    Ok(token.trim().to_owned())
+}
+
+fn header(cli: &Cli, timing: Timing) -> Vec<String> {
+    let cores = std::thread::available_parallelism().map_or(0, usize::from);
+    let commit = std::process::Command::new("git")
+        .args(["rev-parse", "--short", "HEAD"])
+        .output()
+        .ok()
+        .filter(|o| o.status.success())
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
+        .unwrap_or_else(|| "unknown".to_owned());
+    let date = std::process::Command::new("date")
+        .args(["-u", "+%Y-%m-%d %H:%M UTC"])
+        .output()
+        .ok()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
+        .unwrap_or_default();
+    vec![
+        format!("taken {date} at commit {commit}"),
+        format!("machine: {cores} cores; load generator, whmd and the baseline share them"),
+        format!(
+            "each request kind: {:.1} s warm-up, then {:.1} s measured, {} keep-alive connections unless the table says fewer",
+            timing.warmup.as_secs_f64(),
+            timing.duration.as_secs_f64(),
+            cli.concurrency
+        ),
+        "store: SQLite (WAL, synchronous=FULL), accounts seeded by snapshot import of copies of one createacct-made account".to_owned(),
+    ]
+}

@@ -1,0 +1,103 @@
+//! The requests the load driver measures at each store size, as WHM clients send them.
+
+use crate::load::{Load, PathFn};
+use crate::seed::seeded_user;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// How each run is timed and how many connections it uses.
+#[derive(Debug, Clone, Copy)]
+pub struct Timing {
+    pub warmup: Duration,
+    pub duration: Duration,
+    pub concurrency: usize,
+}
+
+/// The listaccts query a billing system's account list sends: a domain search, sorted by
+/// domain, the second page of 100.
+pub const LISTACCTS_PAGE: &str = "/json-api/listaccts?api.version=1\
+    &api.filter.enable=1&api.filter.a.field=domain&api.filter.a.type=contains&api.filter.a.arg0=5\
+    &api.sort.enable=1&api.sort.a.field=domain&api.sort.a.method=lexicographic\
+    &api.chunk.enable=1&api.chunk.size=100&api.chunk.start=101";
+
+/// The whole-list request, run last.
+pub const FULL_LIST: &str = "listaccts (all)";
+
+const OK: &str = "\"result\":1";
+
+fn fixed(path: &'static str) -> PathFn {
+    Arc::new(move |_| path.to_owned())
+}
+
+/// The named loads for a store of `accounts` accounts, the whole-list one last so that the
+/// memory peak before it can be read apart. `run` keeps the names createacct makes
+/// apart between runs on the same store.
+pub fn all(accounts: u32, run: u32, timing: Timing) -> Vec<(&'static str, Load)> {
+    let load = |path: PathFn, concurrency: usize, min_requests: u64| Load {
+        path,
+        expect: OK,
+        concurrency,
+        warmup: timing.warmup,
+        duration: timing.duration,
+        min_requests,
+    };
+    let c = timing.concurrency;
+    let n = u64::from(accounts);
+    let pick = move |i: u64| seeded_user(u32::try_from(i.wrapping_mul(7919) % n).unwrap_or(0));
+    vec![
+        (
+            "version",
+            load(fixed("/json-api/version?api.version=1"), c, 1),
+        ),
+        (
+            "accountsummary",
+            load(
+                Arc::new(move |i| {
+                    format!("/json-api/accountsummary?api.version=1&user={}", pick(i))
+                }),
+                c,
+                1,
+            ),
+        ),
+        (
+            "listaccts (filter, sort, page)",
+            load(fixed(LISTACCTS_PAGE), c, 1),
+        ),
+        (
+            "createacct",
+            load(
+                Arc::new(move |i| {
+                    format!(
+                        "/json-api/createacct?api.version=1&username=c{run}{i:06}\
+                         &domain=c{run}{i:06}.example.net&password=Bench-{i}-Pw&plan=default"
+                    )
+                }),
+                c,
+                1,
+            ),
+        ),
+        (
+            "modifyacct",
+            load(
+                Arc::new(move |i| {
+                    format!(
+                        "/json-api/modifyacct?api.version=1&user={}&MAXFTP={}",
+                        seeded_user(u32::try_from(i % n).unwrap_or(0)),
+                        i % 50
+                    )
+                }),
+                c,
+                1,
+            ),
+        ),
+        (
+            "myprivs",
+            load(fixed("/json-api/myprivs?api.version=1"), c, 1),
+        ),
+        // Each answer holds every account; two at a time, and at least a few of them.
+        (
+            FULL_LIST,
+            load(fixed("/json-api/listaccts?api.version=1"), c.min(2), 4),
+        ),
+    ]
+}
