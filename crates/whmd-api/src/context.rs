@@ -3,6 +3,7 @@
 use crate::Registry;
 use std::sync::Arc;
 use whmd_domain::Stores;
+use whmd_domain::auth::Authenticator;
 use whmd_domain::host::Host;
 
 /// Facts about this server that functions report.
@@ -26,12 +27,15 @@ pub struct Context {
     pub stores: Stores,
     pub host: Arc<dyn Host>,
     pub registry: Registry,
+    /// Turns request credentials into principals; the dispatcher tells it when to forget.
+    pub auth: Authenticator,
 }
 
 impl Context {
     pub fn new(info: ServerInfo, stores: Stores, host: Arc<dyn Host>) -> Self {
         Self {
             info,
+            auth: Authenticator::new(stores.clone()),
             stores,
             host,
             registry: Registry::standard(),

@@ -51,6 +51,9 @@ pub async fn call(
         Ok(result) => result,
         Err(_) => Err(WhmError::internal("the handler panicked")),
     };
+    if !spec.read_only {
+        ctx.auth.forget();
+    }
     let (mut outcome, status) = match result {
         Ok(outcome) => (outcome, ReplyStatus::Ok),
         Err(e) => failure(function, e),
@@ -157,6 +160,7 @@ mod tests {
                 nameservers: vec![],
                 db_prefix_length: 8,
             },
+            auth: whmd_domain::auth::Authenticator::new(store.stores()),
             stores: store.stores(),
             host: Arc::new(whmd_domain::host::RecordingHost::default()),
             registry: Registry::from_specs(&specs),

@@ -59,6 +59,9 @@ pub struct FunctionSpec {
     /// The key of the list in the function's data that the output controls (`api.filter`,
     /// `api.sort`, `api.chunk`, `api.columns`) apply to; `None` for functions without one.
     pub list: Option<&'static str>,
+    /// The function changes nothing. After any other function the dispatcher forgets every
+    /// remembered token proof, since it may have changed credentials or privileges.
+    pub read_only: bool,
     pub handler: Handler,
 }
 
@@ -87,8 +90,14 @@ impl FunctionSpec {
             api0: Api0Shape::Flat,
             api1: Api1Shape::Envelope,
             list: None,
+            read_only: false,
             handler,
         }
+    }
+
+    pub const fn read_only(mut self) -> Self {
+        self.read_only = true;
+        self
     }
 
     pub const fn list(mut self, key: &'static str) -> Self {

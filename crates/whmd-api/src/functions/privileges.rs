@@ -15,6 +15,7 @@ pub const FUNCTIONS: &[FunctionSpec] = &[
         Versions::Both,
         applist,
     )
+    .read_only()
     .list("app"),
     FunctionSpec::new(
         "myprivs",
@@ -22,6 +23,7 @@ pub const FUNCTIONS: &[FunctionSpec] = &[
         Versions::Both,
         myprivs,
     )
+    .read_only()
     .api0(Api0Shape::Renamed {
         from: "privileges",
         to: "privs",

@@ -14,21 +14,25 @@ pub const FUNCTIONS: &[FunctionSpec] = &[
         Access::Acl(Acl::BASIC_SYSTEM_INFO),
         Versions::Both,
         version,
-    ),
+    )
+    .read_only(),
     FunctionSpec::new(
         "gethostname",
         Access::Acl(Acl::BASIC_SYSTEM_INFO),
         Versions::Both,
         gethostname,
-    ),
+    )
+    .read_only(),
     FunctionSpec::new(
         "systemloadavg",
         Access::Acl(Acl::BASIC_SYSTEM_INFO),
         Versions::V1,
         systemloadavg,
-    ),
+    )
+    .read_only(),
     // No ACL check in WHM; its keys stay at the top level in API 1 too (CLIENTS.md §1).
     FunctionSpec::new("loadavg", Access::Authenticated, Versions::Both, loadavg)
+        .read_only()
         .api1(Api1Shape::TopLevel),
 ];
 

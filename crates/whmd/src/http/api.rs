@@ -27,7 +27,7 @@ pub async fn handle(
         HeaderAuth::Present(c) => c,
         HeaderAuth::Missing | HeaderAuth::Malformed => return errors::access_denied(format),
     };
-    let principal = match state.auth.authenticate(credentials).await {
+    let principal = match state.ctx.auth.authenticate(credentials).await {
         Ok(Some(p)) => p,
         Ok(None) => return errors::access_denied(format),
         Err(e) => {

@@ -15,22 +15,17 @@ use std::time::Instant;
 use tracing::Instrument;
 use tracing::field::Empty;
 use whmd_api::Context;
-use whmd_domain::auth::Authenticator;
 use whmd_wire::{Document, Target};
 
 /// What every request handler shares.
 #[derive(Debug, Clone)]
 pub struct AppState {
     pub ctx: Arc<Context>,
-    pub auth: Authenticator,
 }
 
 impl AppState {
     pub fn new(ctx: Context) -> Self {
-        Self {
-            auth: Authenticator::new(ctx.stores.clone()),
-            ctx: Arc::new(ctx),
-        }
+        Self { ctx: Arc::new(ctx) }
     }
 }
 

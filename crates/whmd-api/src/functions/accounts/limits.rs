@@ -33,6 +33,7 @@ pub const FUNCTIONS: &[FunctionSpec] = &[
         Versions::Both,
         showbw,
     )
+    .read_only()
     .api0(Api0Shape::Status {
         ok: "Ok",
         rename: None,

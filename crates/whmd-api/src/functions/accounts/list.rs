@@ -26,6 +26,7 @@ pub const FUNCTIONS: &[FunctionSpec] = &[
         Versions::Both,
         listaccts,
     )
+    .read_only()
     .api0(STATUS_OK)
     .list("acct"),
     FunctionSpec::new(
@@ -34,6 +35,7 @@ pub const FUNCTIONS: &[FunctionSpec] = &[
         Versions::Both,
         accountsummary,
     )
+    .read_only()
     .api0(STATUS_OK)
     .list("acct"),
     FunctionSpec::new(
@@ -42,6 +44,7 @@ pub const FUNCTIONS: &[FunctionSpec] = &[
         Versions::Both,
         listsuspended,
     )
+    .read_only()
     .api0(Api0Shape::Status {
         ok: "Ok",
         rename: Some(("account", "accts")),
@@ -53,6 +56,7 @@ pub const FUNCTIONS: &[FunctionSpec] = &[
         Versions::V1,
         listlockedaccounts,
     )
+    .read_only()
     .list("account"),
 ];
 

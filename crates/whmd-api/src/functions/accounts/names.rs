@@ -16,13 +16,15 @@ pub const FUNCTIONS: &[FunctionSpec] = &[
         Access::Acl(Acl::CREATE_ACCT),
         Versions::V1,
         verify_new_username,
-    ),
+    )
+    .read_only(),
     FunctionSpec::new(
         "validate_system_user",
         Access::Acl(Acl::CREATE_ACCT),
         Versions::V1,
         validate_system_user,
-    ),
+    )
+    .read_only(),
 ];
 
 type Reply = BoxFuture<'static, Result<Outcome, WhmError>>;

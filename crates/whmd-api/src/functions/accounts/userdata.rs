@@ -13,7 +13,8 @@ pub const FUNCTIONS: &[FunctionSpec] = &[FunctionSpec::new(
     Access::Acl(Acl::ACCT_SUMMARY),
     Versions::Both,
     domainuserdata,
-)];
+)
+.read_only()];
 
 fn domainuserdata(call: Call) -> BoxFuture<'static, Result<Outcome, WhmError>> {
     Box::pin(async move {

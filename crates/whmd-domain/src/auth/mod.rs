@@ -3,10 +3,16 @@
 //! A refusal never says why (wrong secret, unknown user, expired token): the caller gets the
 //! same 403 either way (PROTOCOL.md §2.4). The reason goes to the log only.
 
+mod cache;
+
+pub use cache::TTL as TOKEN_CACHE_TTL;
+
 use crate::names::is_system_username;
 use crate::secret::{token_digest, verify_password};
 use crate::time::unix_now;
 use crate::{AuthMethod, Principal, Secret, StoreError, Stores};
+use cache::TokenCache;
+use std::sync::Arc;
 use whmd_wire::AclSet;
 
 /// What a request presented.
@@ -29,11 +35,21 @@ impl Credentials {
 #[derive(Debug, Clone)]
 pub struct Authenticator {
     stores: Stores,
+    tokens: Arc<TokenCache>,
 }
 
 impl Authenticator {
     pub fn new(stores: Stores) -> Self {
-        Self { stores }
+        Self {
+            stores,
+            tokens: Arc::new(TokenCache::new(cache::TTL)),
+        }
+    }
+
+    /// Forgets every remembered token proof; called after anything that may have changed
+    /// credentials or privileges.
+    pub fn forget(&self) {
+        self.tokens.clear();
     }
 
     /// The principal these credentials prove, `Ok(None)` when they prove nothing, or a store
@@ -61,11 +77,12 @@ impl Authenticator {
             tracing::info!(%user, reason = "no token given", "authentication refused");
             return Ok(None);
         }
-        let record = self
-            .stores
-            .credentials
-            .api_token_by_digest(&token_digest(token.expose()))
-            .await?;
+        let digest = token_digest(token.expose());
+        if let Some(principal) = self.tokens.get(&digest, &user) {
+            return Ok(Some(principal));
+        }
+        let generation = self.tokens.generation();
+        let record = self.stores.credentials.api_token_by_digest(&digest).await?;
         let Some(record) = record.filter(|r| r.user == user) else {
             tracing::info!(%user, reason = "unknown token", "authentication refused");
             return Ok(None);
@@ -79,11 +96,14 @@ impl Authenticator {
             return Ok(None);
         };
         let acls = record.acls.map_or(own, |t| own.narrowed_by(t));
-        Ok(Some(Principal {
+        let principal = Principal {
             user,
             acls,
             method: AuthMethod::ApiToken { name: record.name },
-        }))
+        };
+        self.tokens
+            .insert(generation, digest, principal.clone(), record.expires_at);
+        Ok(Some(principal))
     }
 
     async fn by_password(

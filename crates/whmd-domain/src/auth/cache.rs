@@ -1,0 +1,142 @@
+//! Recently proven API tokens, so that most requests authenticate without a store read.
+//!
+//! An entry lives at most [`TTL`]. Every call that may change credentials or privileges clears
+//! the cache (the dispatcher does it after any function not marked read-only), so a change made
+//! through this server applies to its very next request; a change made through another replica
+//! (or `whmapi1` on the store directly) applies within the TTL.
+
+use crate::Principal;
+use crate::time::unix_now;
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+/// How long a proven token is believed without asking the store again.
+pub const TTL: Duration = Duration::from_secs(1);
+
+/// Beyond this many live entries the cache starts over; only proven tokens get in.
+const MAX_ENTRIES: usize = 4096;
+
+#[derive(Debug)]
+pub(super) struct TokenCache {
+    ttl: Duration,
+    state: Mutex<State>,
+}
+
+#[derive(Debug, Default)]
+struct State {
+    /// Bumped by every clear; a lookup that started before a clear must not fill the cache.
+    generation: u64,
+    entries: HashMap<String, Entry>,
+}
+
+#[derive(Debug)]
+struct Entry {
+    principal: Principal,
+    expires_at: Option<i64>,
+    cached_at: Instant,
+}
+
+impl TokenCache {
+    pub(super) fn new(ttl: Duration) -> Self {
+        Self {
+            ttl,
+            state: Mutex::default(),
+        }
+    }
+
+    fn state(&self) -> std::sync::MutexGuard<'_, State> {
+        // The state is a plain map: a panic elsewhere cannot leave it half-changed.
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The principal `digest` proved for `user`, when that is fresh and the token unexpired.
+    pub(super) fn get(&self, digest: &str, user: &str) -> Option<Principal> {
+        let state = self.state();
+        let entry = state.entries.get(digest)?;
+        let fresh = entry.cached_at.elapsed() < self.ttl
+            && entry.principal.user == user
+            && entry.expires_at.is_none_or(|t| t > unix_now());
+        fresh.then(|| entry.principal.clone())
+    }
+
+    pub(super) fn generation(&self) -> u64 {
+        self.state().generation
+    }
+
+    /// Remembers a proof, unless the cache was cleared since `generation` was read.
+    pub(super) fn insert(
+        &self,
+        generation: u64,
+        digest: String,
+        principal: Principal,
+        expires_at: Option<i64>,
+    ) {
+        let mut state = self.state();
+        if state.generation != generation {
+            return;
+        }
+        if state.entries.len() >= MAX_ENTRIES {
+            state.entries.clear();
+        }
+        state.entries.insert(
+            digest,
+            Entry {
+                principal,
+                expires_at,
+                cached_at: Instant::now(),
+            },
+        );
+    }
+
+    pub(super) fn clear(&self) {
+        let mut state = self.state();
+        state.generation += 1;
+        state.entries.clear();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::AuthMethod;
+    use whmd_wire::AclSet;
+
+    fn root() -> Principal {
+        Principal {
+            user: "root".into(),
+            acls: AclSet::root(),
+            method: AuthMethod::ApiToken { name: "t".into() },
+        }
+    }
+
+    #[test]
+    fn a_proof_is_kept_for_its_user_only() {
+        let cache = TokenCache::new(TTL);
+        cache.insert(cache.generation(), "d".into(), root(), None);
+        assert_eq!(cache.get("d", "root"), Some(root()));
+        assert_eq!(cache.get("d", "other"), None);
+        assert_eq!(cache.get("e", "root"), None);
+    }
+
+    #[test]
+    fn clearing_forgets_and_refuses_lookups_begun_before_it() {
+        let cache = TokenCache::new(TTL);
+        let before = cache.generation();
+        cache.insert(before, "d".into(), root(), None);
+        cache.clear();
+        assert_eq!(cache.get("d", "root"), None);
+        cache.insert(before, "d".into(), root(), None);
+        assert_eq!(cache.get("d", "root"), None);
+    }
+
+    #[test]
+    fn stale_entries_and_expired_tokens_are_not_believed() {
+        let cache = TokenCache::new(Duration::ZERO);
+        cache.insert(cache.generation(), "d".into(), root(), None);
+        assert_eq!(cache.get("d", "root"), None);
+        let cache = TokenCache::new(TTL);
+        cache.insert(cache.generation(), "d".into(), root(), Some(unix_now() - 1));
+        assert_eq!(cache.get("d", "root"), None);
+    }
+}
