@@ -212,6 +212,62 @@ async fn two_replicas_on_one_database_agree() {
     );
 }
 
+/// A reseller suspended through one replica loses its API token there at once, and at the
+/// other replica once that one's memory of the token has lapsed.
+#[tokio::test]
+async fn a_suspension_reaches_the_other_replicas_token_checks() {
+    let Some(admin) = postgres() else { return };
+    let url = scratch(&admin, "whmd_replica_auth").await;
+    let (dir_a, dir_b) = (
+        tempfile::tempdir().expect("tempdir"),
+        tempfile::tempdir().expect("tempdir"),
+    );
+    let a = replica(dir_a.path(), &url).await;
+    let root = std::fs::read_to_string(dir_a.path().join("root.token"))
+        .expect("root.token")
+        .trim()
+        .to_owned();
+    let b = replica(dir_b.path(), &url).await;
+    let client = Client::new();
+    let created = call(
+        &client,
+        &a.base,
+        &root,
+        "createacct",
+        "username=seller&domain=seller.example.com&password=Pw-seller-1&reseller=1",
+    )
+    .await;
+    assert!(ok(&created), "{created}");
+    let secret = whmd_domain::secret::generate_api_token();
+    let store = whmd::store::open(&url).await.expect("store");
+    store
+        .credentials
+        .insert_api_token(&whmd_domain::store::ApiTokenRecord {
+            user: "seller".into(),
+            name: "billing".into(),
+            digest: whmd_domain::secret::token_digest(secret.expose()),
+            create_time: 0,
+            expires_at: None,
+            acls: None,
+        })
+        .await
+        .expect("token");
+    let as_seller = |base: &str| {
+        client
+            .get(format!("{base}/json-api/myprivs?api.version=1"))
+            .header("Authorization", format!("whm seller:{}", secret.expose()))
+            .send()
+    };
+    for base in [&a.base, &b.base] {
+        assert_eq!(as_seller(base).await.expect("answered").status(), 200);
+    }
+    let suspended = call(&client, &a.base, &root, "suspendacct", "user=seller").await;
+    assert!(ok(&suspended), "{suspended}");
+    assert_eq!(as_seller(&a.base).await.expect("answered").status(), 403);
+    tokio::time::sleep(whmd_domain::auth::TOKEN_CACHE_TTL + Duration::from_millis(100)).await;
+    assert_eq!(as_seller(&b.base).await.expect("answered").status(), 403);
+}
+
 /// Creates numbered accounts `oNN` on one server.
 #[derive(Clone)]
 struct Creator {
