@@ -27,8 +27,9 @@ pub struct Outcome {
     /// `None` when the function returns nothing: API 1 then omits `data` entirely.
     pub data: Option<Map<String, Value>>,
     pub output: Output,
-    /// Records the output controls add to `metadata` (`filter`, `sort`, `chunk`, `columns`).
-    pub controls: Map<String, Value>,
+    /// Records the output controls add to `metadata` (`filter`, `sort`, `chunk`, `columns`);
+    /// `None` until the controls have been applied, by the function itself or after it.
+    pub controls: Option<Map<String, Value>>,
 }
 
 impl Outcome {
@@ -39,7 +40,7 @@ impl Outcome {
             reason: Cow::Borrowed("OK"),
             data: Some(data),
             output: Output::default(),
-            controls: Map::new(),
+            controls: None,
         }
     }
 
@@ -50,7 +51,7 @@ impl Outcome {
             reason: Cow::Borrowed("OK"),
             data: None,
             output: Output::default(),
-            controls: Map::new(),
+            controls: None,
         }
     }
 
@@ -60,12 +61,18 @@ impl Outcome {
             reason: reason.into(),
             data: None,
             output: Output::default(),
-            controls: Map::new(),
+            controls: None,
         }
     }
 
     pub fn with_reason(mut self, reason: impl Into<Cow<'static, str>>) -> Self {
         self.reason = reason.into();
+        self
+    }
+
+    /// The function applied the output controls itself, producing these metadata records.
+    pub fn with_controls(mut self, metadata: Map<String, Value>) -> Self {
+        self.controls = Some(metadata);
         self
     }
 

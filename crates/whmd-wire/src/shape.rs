@@ -99,7 +99,7 @@ impl Reply {
             &outcome.output,
         );
         if let Value::Object(m) = &mut metadata {
-            m.extend(outcome.controls);
+            m.extend(outcome.controls.into_iter().flatten());
         }
         let body = match (api1, outcome.data) {
             (Api1Shape::TopLevel, Some(mut data)) => {

@@ -35,6 +35,14 @@ impl FieldPath {
         Some(Self(steps))
     }
 
+    /// The key, when the path is one top-level key.
+    pub fn top_level_key(&self) -> Option<&str> {
+        match self.0.as_slice() {
+            [Step::Key(k)] => Some(k),
+            _ => None,
+        }
+    }
+
     /// The value at this path, `None` when the path leads nowhere (WHM's undef).
     pub fn get<'a>(&self, record: &'a Value) -> Option<&'a Value> {
         self.0.iter().try_fold(record, |v, step| match (step, v) {

@@ -2,6 +2,7 @@
 
 use super::Spec;
 use super::field::{FieldPath, all_digits, perl_number, text};
+use super::pushdown::{FieldTest, TextTest};
 use serde_json::{Map, Value, json};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -53,6 +54,15 @@ struct Filter {
 /// Keeps the records every valid filter matches; returns `metadata.filter` when verbose.
 pub fn apply(spec: &Spec, records: &mut Vec<Value>) -> Option<Value> {
     let before = records.len();
+    let (report, filters) = read(spec);
+    if !filters.is_empty() {
+        records.retain(|r| filters.iter().all(|f| f.matches(r)));
+    }
+    spec.verbose.then(|| finish_report(report, before))
+}
+
+/// The valid filters, and the per-item part of `metadata.filter`.
+fn read(spec: &Spec) -> (Map<String, Value>, Vec<Filter>) {
     let mut report = Map::new();
     let mut filters = Vec::new();
     for (id, attrs) in &spec.items {
@@ -88,13 +98,41 @@ pub fn apply(spec: &Spec, records: &mut Vec<Value>) -> Option<Value> {
             });
         }
     }
-    if !filters.is_empty() {
-        records.retain(|r| filters.iter().all(|f| f.matches(r)));
-    }
-    spec.verbose.then(|| {
-        report.insert("filtered".into(), json!(before));
-        Value::Object(report)
-    })
+    (report, filters)
+}
+
+fn finish_report(mut report: Map<String, Value>, before: usize) -> Value {
+    report.insert("filtered".into(), json!(before));
+    Value::Object(report)
+}
+
+/// The filters as tests of top-level text fields, for a caller that runs them itself, with
+/// `metadata.filter` given the count before filtering; `None` when any valid filter is not
+/// such a test (`*`, a nested path, a numeric type, a term that is not ASCII).
+pub fn pushdown(
+    spec: &Spec,
+) -> Option<(
+    Vec<FieldTest>,
+    impl Fn(usize) -> Value + Send + Sync + use<>,
+)> {
+    let (report, filters) = read(spec);
+    let tests = filters
+        .into_iter()
+        .map(|f| {
+            let Target::Field(path) = &f.target else {
+                return None;
+            };
+            let field = path.top_level_key()?.to_owned();
+            let test = match f.kind {
+                Kind::Contains if f.term.is_ascii() => TextTest::Contains(f.term_lower),
+                Kind::Begins if f.term.is_ascii() => TextTest::Begins(f.term_lower),
+                Kind::Eq => TextTest::Eq(f.term),
+                _ => return None,
+            };
+            Some(FieldTest { field, test })
+        })
+        .collect::<Option<Vec<_>>>()?;
+    Some((tests, move |before| finish_report(report.clone(), before)))
 }
 
 impl Filter {

@@ -7,7 +7,10 @@ mod chunk;
 mod columns;
 mod field;
 mod filter;
+mod pushdown;
 mod sort;
+
+pub use pushdown::{FieldOrder, FieldTest, Pushdown, TextTest, pushdown};
 
 use crate::Args;
 use serde_json::{Map, Value};

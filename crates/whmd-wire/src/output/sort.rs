@@ -2,6 +2,7 @@
 
 use super::Spec;
 use super::field::{FieldPath, perl_number, text};
+use super::pushdown::FieldOrder;
 use serde_json::{Map, Value, json};
 use std::cmp::Ordering;
 use std::net::Ipv4Addr;
@@ -81,26 +82,7 @@ impl Key {
 
 /// Sorts the records in place; returns `metadata.sort` when verbose.
 pub fn apply(spec: &Spec, records: &mut [Value]) -> Option<Value> {
-    let mut report = Map::new();
-    let mut keys = Vec::new();
-    for (id, attrs) in &spec.items {
-        let path = attrs.get("field").and_then(|f| FieldPath::parse(f));
-        let (method, method_name) = Method::parse(attrs.get("method").map_or("", String::as_str));
-        let reverse = attrs
-            .get("reverse")
-            .is_some_and(|r| !r.is_empty() && r != "0");
-        // `field` reports whether the field was valid, not its name (PROTOCOL.md §4.5).
-        report.insert(
-            id.clone(),
-            json!({"field": u8::from(path.is_some()), "method": method_name, "reverse": u8::from(reverse)}),
-        );
-        // An invalid field is not skipped: it sorts on nothing.
-        keys.push(Key {
-            path,
-            method,
-            reverse,
-        });
-    }
+    let (report, keys) = read(spec);
     if !keys.is_empty() {
         // Each record's keys once, then a stable sort of positions, then the records moved
         // into that order: no value is re-read or re-allocated per comparison.
@@ -121,5 +103,48 @@ pub fn apply(spec: &Spec, records: &mut [Value]) -> Option<Value> {
             *slot = std::mem::take(&mut taken[from]);
         }
     }
-    spec.verbose.then_some(Value::Object(report))
+    spec.verbose.then_some(report)
+}
+
+/// The sort keys, and `metadata.sort`.
+fn read(spec: &Spec) -> (Value, Vec<Key>) {
+    let mut report = Map::new();
+    let mut keys = Vec::new();
+    for (id, attrs) in &spec.items {
+        let path = attrs.get("field").and_then(|f| FieldPath::parse(f));
+        let (method, method_name) = Method::parse(attrs.get("method").map_or("", String::as_str));
+        let reverse = attrs
+            .get("reverse")
+            .is_some_and(|r| !r.is_empty() && r != "0");
+        // `field` reports whether the field was valid, not its name (PROTOCOL.md §4.5).
+        report.insert(
+            id.clone(),
+            json!({"field": u8::from(path.is_some()), "method": method_name, "reverse": u8::from(reverse)}),
+        );
+        // An invalid field is not skipped: it sorts on nothing.
+        keys.push(Key {
+            path,
+            method,
+            reverse,
+        });
+    }
+    (Value::Object(report), keys)
+}
+
+/// The keys as byte-wise orders of top-level text fields, for a caller that sorts itself
+/// (stably: ties keep the order it listed them in), with `metadata.sort`; `None` when any key
+/// is something else.
+pub fn pushdown(spec: &Spec) -> Option<(Vec<FieldOrder>, Value)> {
+    let (report, keys) = read(spec);
+    let order = keys
+        .iter()
+        .map(|k| {
+            let field = k.path.as_ref()?.top_level_key()?.to_owned();
+            (k.method == Method::Lexicographic).then_some(FieldOrder {
+                field,
+                reverse: k.reverse,
+            })
+        })
+        .collect::<Option<Vec<_>>>()?;
+    Some((order, report))
 }
