@@ -4,9 +4,10 @@ use crate::Names;
 use std::collections::BTreeMap;
 use whmd_domain::account::{Account, AccountingEntry, Suspension};
 use whmd_domain::secret::{generate_api_token, token_digest};
-use whmd_domain::store::ApiTokenRecord;
+use whmd_domain::store::{AccountColumn, AccountPage, AccountQuery, ApiTokenRecord};
 use whmd_domain::{StoreError, Stores};
 use whmd_wire::Acl;
+use whmd_wire::output::TextTest;
 
 fn account(user: &str, owner: &str) -> Account {
     let mut cpuser = BTreeMap::new();
@@ -160,6 +161,177 @@ pub async fn listing_by_owner(stores: &Stores, names: &Names) {
         all.len() >= 3 && all.windows(2).all(|w| w[0].user < w[1].user),
         "every account, ordered"
     );
+}
+
+pub async fn paged_listing(stores: &Stores, names: &Names) {
+    let a = stores.accounts.as_ref();
+    let owner = names.user("pgown");
+    for (n, domain, ip) in [
+        ("pa", "k5.example", "192.0.2.9"),
+        ("pb", "k5.example", "192.0.2.10"),
+        ("pc", "zz.example", "192.0.2.9"),
+        ("pd", "k5.example", "10.0.0.1"),
+    ] {
+        let mut acct = account(&names.user(n), &owner);
+        acct.domain = format!("{}.{domain}", acct.user);
+        acct.ip = ip.to_owned();
+        a.create_account(&acct, "$p", &log("CREATE", &acct.user))
+            .await
+            .expect("create");
+    }
+    let users = |page: &AccountPage| {
+        page.accounts
+            .iter()
+            .map(|a| a.user.clone())
+            .collect::<Vec<_>>()
+    };
+    let named = |ns: &[&str]| ns.iter().map(|n| names.user(n)).collect::<Vec<_>>();
+    let all = |n: usize| 0..n;
+    let query = |filters, order| AccountQuery {
+        owner: Some(owner.clone()),
+        filters,
+        order,
+    };
+
+    let page = a
+        .account_page(&query(vec![], vec![]), &all)
+        .await
+        .expect("page");
+    assert_eq!(
+        (page.unfiltered, page.matching),
+        (4, 4),
+        "counts without filters"
+    );
+    assert_eq!(
+        users(&page),
+        named(&["pa", "pb", "pc", "pd"]),
+        "by username without keys"
+    );
+    let stored = a
+        .account(&names.user("pb"))
+        .await
+        .expect("get")
+        .expect("exists");
+    assert_eq!(page.accounts[1], stored, "whole accounts come back");
+
+    let k5 = vec![(AccountColumn::Domain, TextTest::Contains("k5".into()))];
+    let page = a
+        .account_page(&query(k5.clone(), vec![(AccountColumn::Ip, false)]), &all)
+        .await
+        .expect("page");
+    assert_eq!(
+        (page.unfiltered, page.matching),
+        (4, 3),
+        "counts with a filter"
+    );
+    assert_eq!(
+        users(&page),
+        named(&["pd", "pb", "pa"]),
+        "addresses sort byte-wise"
+    );
+    let second = |n: usize| 1.min(n)..3.min(n);
+    let page = a
+        .account_page(&query(k5, vec![(AccountColumn::Ip, false)]), &second)
+        .await
+        .expect("page");
+    assert_eq!(
+        users(&page),
+        named(&["pb", "pa"]),
+        "the window is taken after sorting"
+    );
+
+    let page = a
+        .account_page(&query(vec![], vec![(AccountColumn::Ip, true)]), &all)
+        .await
+        .expect("page");
+    assert_eq!(
+        users(&page),
+        named(&["pa", "pc", "pb", "pd"]),
+        "reversed keys; ties stay by username"
+    );
+
+    let filtered = |filters| async {
+        users(
+            &a.account_page(&query(filters, vec![]), &all)
+                .await
+                .expect("page"),
+        )
+    };
+    assert_eq!(
+        filtered(vec![(AccountColumn::Ip, TextTest::Eq("192.0.2.9".into()))]).await,
+        named(&["pa", "pc"]),
+        "eq is exact"
+    );
+    assert_eq!(
+        filtered(vec![(AccountColumn::Ip, TextTest::Eq("192.0.2.".into()))]).await,
+        Vec::<String>::new(),
+        "eq is not a prefix"
+    );
+    assert_eq!(
+        filtered(vec![(
+            AccountColumn::User,
+            TextTest::Begins(names.user("pc").to_lowercase())
+        )])
+        .await,
+        named(&["pc"]),
+        "begins"
+    );
+    assert_eq!(
+        filtered(vec![(AccountColumn::Domain, TextTest::Begins("k5".into()))]).await,
+        Vec::<String>::new(),
+        "begins is anchored"
+    );
+    assert_eq!(
+        filtered(vec![(
+            AccountColumn::Domain,
+            TextTest::Contains("%".into())
+        )])
+        .await,
+        Vec::<String>::new(),
+        "terms are literal text, not patterns"
+    );
+    for term in ["_", "\\", "k_"] {
+        assert_eq!(
+            filtered(vec![(
+                AccountColumn::Domain,
+                TextTest::Contains(term.into())
+            )])
+            .await,
+            Vec::<String>::new(),
+            "{term:?} is literal text"
+        );
+    }
+    assert_eq!(
+        filtered(vec![(AccountColumn::Ip, TextTest::Contains(".2.1".into()))]).await,
+        named(&["pb"]),
+        "contains is a substring test"
+    );
+    assert_eq!(
+        filtered(vec![
+            (AccountColumn::Domain, TextTest::Contains("k5".into())),
+            (AccountColumn::Owner, TextTest::Eq(owner.clone())),
+            (AccountColumn::Ip, TextTest::Begins("192.".into())),
+        ])
+        .await,
+        named(&["pa", "pb"]),
+        "every filter must hold"
+    );
+    let past = |_: usize| 10..10;
+    let page = a
+        .account_page(&query(vec![], vec![]), &past)
+        .await
+        .expect("page");
+    assert_eq!(
+        (page.matching, page.accounts.len()),
+        (4, 0),
+        "a window past the end is empty"
+    );
+    let nobody = AccountQuery {
+        owner: Some(names.user("pgnobody")),
+        ..AccountQuery::default()
+    };
+    let page = a.account_page(&nobody, &all).await.expect("page");
+    assert_eq!(page, AccountPage::default(), "an owner of nothing");
 }
 
 pub async fn updates_are_guarded_by_revision(stores: &Stores, names: &Names) {

@@ -3,13 +3,14 @@
 use crate::{PostgresStore, map_error};
 use async_trait::async_trait;
 use sqlx::postgres::PgRow;
-use sqlx::{Postgres, Row, Transaction};
-use std::collections::BTreeMap;
+use sqlx::{AssertSqlSafe, Postgres, Row, Transaction};
+use std::collections::{BTreeMap, HashMap};
 use whmd_domain::StoreError;
 use whmd_domain::account::{Account, AccountingEntry, Suspension};
 use whmd_domain::names::username::dbowner;
-use whmd_domain::store::AccountStore;
 use whmd_domain::store::encoding::{acls_from_json, acls_to_json, from_json, to_json};
+use whmd_domain::store::{AccountPage, AccountQuery, AccountStore, PageWindow};
+use whmd_wire::output::TextTest;
 
 /// The columns an [`Account`] is read from, in one place for every query.
 macro_rules! account_columns {
@@ -76,7 +77,7 @@ impl AccountStore for PostgresStore {
                 sqlx::query(concat!(
                     "SELECT ",
                     account_columns!(),
-                    " FROM accounts WHERE owner = $1 ORDER BY username"
+                    " FROM accounts WHERE owner = $1 ORDER BY username COLLATE \"C\""
                 ))
                 .bind(owner)
                 .fetch_all(&self.pool)
@@ -86,7 +87,7 @@ impl AccountStore for PostgresStore {
                 sqlx::query(concat!(
                     "SELECT ",
                     account_columns!(),
-                    " FROM accounts ORDER BY username"
+                    " FROM accounts ORDER BY username COLLATE \"C\""
                 ))
                 .fetch_all(&self.pool)
                 .await
@@ -94,6 +95,86 @@ impl AccountStore for PostgresStore {
         }
         .map_err(map_error)?;
         rows.into_iter().map(account_from_row).collect()
+    }
+
+    async fn account_page(
+        &self,
+        query: &AccountQuery,
+        window: &PageWindow<'_>,
+    ) -> Result<AccountPage, StoreError> {
+        // One snapshot for the counts and the page.
+        let mut tx = self.pool.begin().await.map_err(map_error)?;
+        sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+            .execute(&mut *tx)
+            .await
+            .map_err(map_error)?;
+        let (owned, owner) = match &query.owner {
+            Some(owner) => (" WHERE owner = $1", vec![owner.clone()]),
+            None => ("", vec![]),
+        };
+        let unfiltered = count(
+            &mut tx,
+            format!("SELECT COUNT(*) FROM accounts{owned}"),
+            &owner,
+        )
+        .await?;
+        let (filtered, binds) = where_clause(query);
+        let matching = count(
+            &mut tx,
+            format!("SELECT COUNT(*) FROM accounts{filtered}"),
+            &binds,
+        )
+        .await?;
+        let range = window(matching);
+        // Byte order, as SQLite's and the output controls' comparisons are.
+        let mut order: Vec<String> = query
+            .order
+            .iter()
+            .map(|(column, reverse)| {
+                format!(
+                    "{} COLLATE \"C\"{}",
+                    column.sql_name(),
+                    if *reverse { " DESC" } else { "" }
+                )
+            })
+            .collect();
+        order.push("username COLLATE \"C\"".into());
+        let sql = format!(
+            "SELECT username FROM accounts{filtered} ORDER BY {} LIMIT ${} OFFSET ${}",
+            order.join(", "),
+            binds.len() + 1,
+            binds.len() + 2
+        );
+        // Only column names from AccountColumn and placeholders are spliced in.
+        let mut page = sqlx::query_scalar::<_, String>(AssertSqlSafe(sql));
+        for b in &binds {
+            page = page.bind(b);
+        }
+        let users = page
+            .bind(i64::try_from(range.len()).unwrap_or(i64::MAX))
+            .bind(i64::try_from(range.start).unwrap_or(i64::MAX))
+            .fetch_all(&mut *tx)
+            .await
+            .map_err(map_error)?;
+        let rows = sqlx::query(concat!(
+            "SELECT ",
+            account_columns!(),
+            " FROM accounts WHERE username = ANY($1)"
+        ))
+        .bind(&users)
+        .fetch_all(&mut *tx)
+        .await
+        .map_err(map_error)?;
+        tx.commit().await.map_err(map_error)?;
+        let mut found: HashMap<String, Account> = rows
+            .into_iter()
+            .map(|row| account_from_row(row).map(|a| (a.user.clone(), a)))
+            .collect::<Result<_, _>>()?;
+        Ok(AccountPage {
+            unfiltered,
+            matching,
+            accounts: users.iter().filter_map(|u| found.remove(u)).collect(),
+        })
     }
 
     async fn users_with_db_prefix(&self, prefix: &str) -> Result<Vec<String>, StoreError> {
@@ -365,4 +446,45 @@ pub(crate) fn account_from_row(row: PgRow) -> Result<Account, StoreError> {
         mtime: row.try_get("mtime").map_err(map_error)?,
         revision: row.try_get("revision").map_err(map_error)?,
     })
+}
+
+/// ` WHERE …` for the query's owner and filters (empty when there are none), and its binds,
+/// numbered from `$1`.
+fn where_clause(query: &AccountQuery) -> (String, Vec<String>) {
+    let mut tests = Vec::new();
+    let mut binds = Vec::new();
+    if let Some(owner) = &query.owner {
+        binds.push(owner.clone());
+        tests.push(format!("owner = ${}", binds.len()));
+    }
+    for (column, test) in &query.filters {
+        let column = column.sql_name();
+        let term = match test {
+            TextTest::Contains(term) | TextTest::Begins(term) | TextTest::Eq(term) => term,
+        };
+        binds.push(term.clone());
+        let n = binds.len();
+        tests.push(match test {
+            TextTest::Contains(_) => format!("strpos(lower({column}), ${n}) > 0"),
+            TextTest::Begins(_) => format!("strpos(lower({column}), ${n}) = 1"),
+            TextTest::Eq(_) => format!("{column} = ${n}"),
+        });
+    }
+    if tests.is_empty() {
+        return (String::new(), binds);
+    }
+    (format!(" WHERE {}", tests.join(" AND ")), binds)
+}
+
+async fn count(
+    tx: &mut Transaction<'_, Postgres>,
+    sql: String,
+    binds: &[String],
+) -> Result<usize, StoreError> {
+    let mut query = sqlx::query_scalar::<_, i64>(AssertSqlSafe(sql));
+    for b in binds {
+        query = query.bind(b);
+    }
+    let n = query.fetch_one(&mut **tx).await.map_err(map_error)?;
+    Ok(usize::try_from(n).unwrap_or(0))
 }

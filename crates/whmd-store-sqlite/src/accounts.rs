@@ -3,13 +3,14 @@
 use crate::{SqliteStore, map_error};
 use async_trait::async_trait;
 use sqlx::sqlite::SqliteRow;
-use sqlx::{Row, Sqlite, Transaction};
-use std::collections::BTreeMap;
+use sqlx::{AssertSqlSafe, Row, Sqlite, Transaction};
+use std::collections::{BTreeMap, HashMap};
 use whmd_domain::StoreError;
 use whmd_domain::account::{Account, AccountingEntry, Suspension};
 use whmd_domain::names::username::dbowner;
-use whmd_domain::store::AccountStore;
 use whmd_domain::store::encoding::{acls_from_json, acls_to_json, from_json, to_json};
+use whmd_domain::store::{AccountPage, AccountQuery, AccountStore, PageWindow};
+use whmd_wire::output::TextTest;
 
 /// The columns an [`Account`] is read from, in one place for every query.
 macro_rules! account_columns {
@@ -94,6 +95,79 @@ impl AccountStore for SqliteStore {
         }
         .map_err(map_error)?;
         rows.into_iter().map(account_from_row).collect()
+    }
+
+    async fn account_page(
+        &self,
+        query: &AccountQuery,
+        window: &PageWindow<'_>,
+    ) -> Result<AccountPage, StoreError> {
+        // One read transaction: the counts and the page come from the same snapshot.
+        let mut tx = self.pool.begin().await.map_err(map_error)?;
+        let (owned, owner) = match &query.owner {
+            Some(owner) => (" WHERE owner = ?", vec![owner.clone()]),
+            None => ("", vec![]),
+        };
+        let unfiltered = count(
+            &mut tx,
+            format!("SELECT COUNT(*) FROM accounts{owned}"),
+            &owner,
+        )
+        .await?;
+        let (filtered, binds) = where_clause(query);
+        let matching = count(
+            &mut tx,
+            format!("SELECT COUNT(*) FROM accounts{filtered}"),
+            &binds,
+        )
+        .await?;
+        let range = window(matching);
+        let mut order: Vec<String> = query
+            .order
+            .iter()
+            .map(|(column, reverse)| {
+                format!(
+                    "{}{}",
+                    column.sql_name(),
+                    if *reverse { " DESC" } else { "" }
+                )
+            })
+            .collect();
+        order.push("username".into());
+        let sql = format!(
+            "SELECT username FROM accounts{filtered} ORDER BY {} LIMIT ? OFFSET ?",
+            order.join(", ")
+        );
+        // Only column names from AccountColumn and placeholders are spliced in.
+        let mut page = sqlx::query_scalar::<_, String>(AssertSqlSafe(sql));
+        for b in &binds {
+            page = page.bind(b);
+        }
+        let users = page
+            .bind(i64::try_from(range.len()).unwrap_or(i64::MAX))
+            .bind(i64::try_from(range.start).unwrap_or(i64::MAX))
+            .fetch_all(&mut *tx)
+            .await
+            .map_err(map_error)?;
+        let rows = sqlx::query(concat!(
+            "SELECT ",
+            account_columns!(),
+            " FROM accounts WHERE username IN (SELECT value FROM json_each(?))"
+        ))
+        .bind(to_json(&users)?)
+        .fetch_all(&mut *tx)
+        .await
+        .map_err(map_error)?;
+        tx.commit().await.map_err(map_error)?;
+        let mut found: HashMap<String, Account> = rows
+            .into_iter()
+            .map(|row| account_from_row(row).map(|a| (a.user.clone(), a)))
+            .collect::<Result<_, _>>()?;
+        Ok(AccountPage {
+            unfiltered,
+            matching,
+            accounts: users.iter().filter_map(|u| found.remove(u)).collect(),
+        })
     }
 
     async fn users_with_db_prefix(&self, prefix: &str) -> Result<Vec<String>, StoreError> {
@@ -367,4 +441,58 @@ pub(crate) fn account_from_row(row: SqliteRow) -> Result<Account, StoreError> {
         mtime: row.try_get("mtime").map_err(map_error)?,
         revision: row.try_get("revision").map_err(map_error)?,
     })
+}
+
+/// ` WHERE …` for the query's owner and filters (empty when there are none), and its binds.
+fn where_clause(query: &AccountQuery) -> (String, Vec<String>) {
+    let mut tests = Vec::new();
+    let mut binds = Vec::new();
+    if let Some(owner) = &query.owner {
+        tests.push("owner = ?".to_owned());
+        binds.push(owner.clone());
+    }
+    for (column, test) in &query.filters {
+        let column = column.sql_name();
+        // SQLite's LIKE ignores ASCII case, as the tests do; the columns hold only ASCII.
+        let (sql, bind) = match test {
+            TextTest::Contains(term) => (like(column), format!("%{}%", escape_like(term))),
+            TextTest::Begins(term) => (like(column), format!("{}%", escape_like(term))),
+            TextTest::Eq(term) => (format!("{column} = ?"), term.clone()),
+        };
+        tests.push(sql);
+        binds.push(bind);
+    }
+    if tests.is_empty() {
+        return (String::new(), binds);
+    }
+    (format!(" WHERE {}", tests.join(" AND ")), binds)
+}
+
+fn like(column: &str) -> String {
+    format!("{column} LIKE ? ESCAPE '\\'")
+}
+
+/// The term as literal text inside a LIKE pattern.
+fn escape_like(term: &str) -> String {
+    let mut escaped = String::with_capacity(term.len());
+    for c in term.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            escaped.push('\\');
+        }
+        escaped.push(c);
+    }
+    escaped
+}
+
+async fn count(
+    tx: &mut Transaction<'_, Sqlite>,
+    sql: String,
+    binds: &[String],
+) -> Result<usize, StoreError> {
+    let mut query = sqlx::query_scalar::<_, i64>(AssertSqlSafe(sql));
+    for b in binds {
+        query = query.bind(b);
+    }
+    let n = query.fetch_one(&mut **tx).await.map_err(map_error)?;
+    Ok(usize::try_from(n).unwrap_or(0))
 }

@@ -5,6 +5,67 @@ use super::StoreError;
 use crate::account::{Account, AccountingEntry};
 use async_trait::async_trait;
 use std::fmt::Debug;
+use std::ops::Range;
+use whmd_wire::output::TextTest;
+
+/// The account columns a listing can test and sort on in the store. Each holds ASCII only
+/// (usernames, domains and addresses are checked before they are stored), so SQL's ASCII
+/// `lower()` and byte-wise comparison agree with the output controls' rules.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AccountColumn {
+    User,
+    Domain,
+    Owner,
+    Ip,
+}
+
+impl AccountColumn {
+    /// The column behind a listaccts record field.
+    pub fn of_field(field: &str) -> Option<Self> {
+        Some(match field {
+            "user" => Self::User,
+            "domain" => Self::Domain,
+            "owner" => Self::Owner,
+            "ip" => Self::Ip,
+            _ => return None,
+        })
+    }
+
+    /// Its name in both stores' `accounts` table.
+    pub fn sql_name(self) -> &'static str {
+        match self {
+            Self::User => "username",
+            Self::Domain => "domain",
+            Self::Owner => "owner",
+            Self::Ip => "ip",
+        }
+    }
+}
+
+/// One page of a filtered, sorted account listing, run in the store.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AccountQuery {
+    /// Only the accounts this user owns; all when `None`.
+    pub owner: Option<String>,
+    /// Every test must hold.
+    pub filters: Vec<(AccountColumn, TextTest)>,
+    /// Sort keys (`true` reverses); ties, and everything without keys, by username.
+    pub order: Vec<(AccountColumn, bool)>,
+}
+
+/// What [`AccountStore::account_page`] found, all read in one consistent view.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AccountPage {
+    /// The owner's accounts before filtering.
+    pub unfiltered: usize,
+    /// Those that passed the filters.
+    pub matching: usize,
+    /// The page, in order.
+    pub accounts: Vec<Account>,
+}
+
+/// Chooses the page of `matching` sorted accounts to return.
+pub type PageWindow<'a> = dyn Fn(usize) -> Range<usize> + Send + Sync + 'a;
 
 #[async_trait]
 pub trait AccountStore: Debug + Send + Sync {
@@ -23,6 +84,14 @@ pub trait AccountStore: Debug + Send + Sync {
 
     /// Every account, or those `owner` owns, ordered by username.
     async fn accounts(&self, owner: Option<&str>) -> Result<Vec<Account>, StoreError>;
+
+    /// Runs `query`: counts the owner's accounts and those passing the filters, then returns
+    /// the `window(matching)` slice of the sorted matches.
+    async fn account_page(
+        &self,
+        query: &AccountQuery,
+        window: &PageWindow<'_>,
+    ) -> Result<AccountPage, StoreError>;
 
     /// The usernames whose database-owner form starts with `prefix` (the shared-prefix rule).
     async fn users_with_db_prefix(&self, prefix: &str) -> Result<Vec<String>, StoreError>;

@@ -7,7 +7,7 @@ mod credentials;
 pub mod encoding;
 pub mod snapshot;
 
-pub use accounts::AccountStore;
+pub use accounts::{AccountColumn, AccountPage, AccountQuery, AccountStore, PageWindow};
 pub use credentials::{ApiTokenRecord, CredentialStore};
 pub use snapshot::SnapshotStore;
 
