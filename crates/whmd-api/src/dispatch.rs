@@ -19,7 +19,7 @@ pub async fn call(
     function: &str,
     mut args: Args,
 ) -> Reply {
-    let meta = args.take_meta();
+    let meta = Arc::new(args.take_meta());
     let version = ApiVersion::from_arg(meta.get("api.version"));
     let span = Span::current();
     span.record("function", function);
@@ -45,6 +45,7 @@ pub async fn call(
         ctx: Arc::clone(ctx),
         principal,
         args,
+        meta: Arc::clone(&meta),
         version: version.clone(),
     };
     let result = match AssertUnwindSafe(handler(call)).catch_unwind().await {
@@ -60,10 +61,11 @@ pub async fn call(
     };
     if version == ApiVersion::V1
         && spec.list.is_some()
+        && outcome.controls.is_none()
         && output::requested(&meta)
         && let Some(data) = outcome.data.as_mut()
     {
-        outcome.controls = output::apply(&meta, data, spec.list);
+        outcome.controls = Some(output::apply(&meta, data, spec.list));
     }
     span.record("result", u8::from(outcome.result));
     shaped(spec, &version, outcome, status)

@@ -17,6 +17,9 @@ pub struct Call {
     pub ctx: Arc<Context>,
     pub principal: Principal,
     pub args: Args,
+    /// The `api.*` arguments: the version and the output controls, which the dispatcher
+    /// applies after the handler unless the handler applied them itself.
+    pub meta: Arc<Args>,
     pub version: ApiVersion,
 }
 

@@ -10,6 +10,7 @@ mod full_disk;
 mod functions;
 mod harness;
 mod http_fuzz;
+mod listing;
 mod migrate;
 mod output;
 mod protocol;

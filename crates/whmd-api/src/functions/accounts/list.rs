@@ -11,8 +11,9 @@ use regex::{Regex, RegexBuilder};
 use serde::Serialize;
 use serde_json::{Map, Value, json};
 use whmd_domain::account::{Account, can_access};
+use whmd_domain::store::{AccountColumn, AccountQuery};
 use whmd_domain::time::ctime;
-use whmd_wire::{Acl, Api0Shape, Outcome, WhmError};
+use whmd_wire::{Acl, Api0Shape, ApiVersion, Outcome, WhmError, output};
 
 const STATUS_OK: Api0Shape = Api0Shape::Status {
     ok: "Ok",
@@ -97,6 +98,11 @@ fn listaccts(call: Call) -> Reply {
                 Some(_) => Err(WhmError::reason("No accounts found.")),
             };
         }
+        if search.is_none()
+            && let Some(outcome) = paged(&call).await?
+        {
+            return Ok(outcome);
+        }
         let mut accounts = visible(&call).await?;
         if let (Some(term), Some(kind)) = (search, searchtype) {
             let matcher = Matcher::new(term, exact);
@@ -117,6 +123,61 @@ fn listaccts(call: Call) -> Reply {
         }
         Ok(listing(&call, accounts))
     })
+}
+
+/// The record fields that are store columns as they are (FUNCTIONS.md §2, listaccts).
+const COLUMN_FIELDS: [&str; 4] = ["user", "domain", "owner", "ip"];
+
+/// listaccts under output controls the store can run itself (API 1): the store filters, sorts
+/// and counts, and only the page's records are built. What it returns is what the dispatcher's
+/// pass over every record would have made. `None` when the controls need every record.
+async fn paged(call: &Call) -> Result<Option<Outcome>, WhmError> {
+    if call.version != ApiVersion::V1 {
+        return Ok(None);
+    }
+    // A field `want` leaves out is not in the records, so the store must not test it.
+    let want = wanted(call);
+    let fields: Vec<&str> = COLUMN_FIELDS
+        .into_iter()
+        .filter(|f| want.as_ref().is_none_or(|w| w.contains(f)))
+        .collect();
+    let Some(plan) = output::pushdown(&call.meta, &fields) else {
+        return Ok(None);
+    };
+    let column = |field: &str| {
+        AccountColumn::of_field(field)
+            .ok_or_else(|| WhmError::internal(format!("no column for {field}")))
+    };
+    let query = AccountQuery {
+        owner: (!call.principal.is_root()).then(|| call.principal.user.clone()),
+        filters: plan
+            .filters
+            .iter()
+            .map(|f| Ok((column(&f.field)?, f.test.clone())))
+            .collect::<Result<_, WhmError>>()?,
+        order: plan
+            .order
+            .iter()
+            .map(|o| Ok((column(&o.field)?, o.reverse)))
+            .collect::<Result<_, WhmError>>()?,
+    };
+    let page = call
+        .ctx
+        .stores
+        .accounts
+        .account_page(&query, &|matching| plan.window(matching))
+        .await?;
+    // No accounts at all answers as the unfiltered listing does: without data.
+    if page.unfiltered == 0 {
+        return Ok(Some(Outcome::done()));
+    }
+    let metadata = plan.metadata(page.unfiltered, page.matching);
+    Ok(Some(listing(call, page.accounts).with_controls(metadata)))
+}
+
+/// The record fields `want` asks for, when it is given.
+fn wanted(call: &Call) -> Option<Vec<&str>> {
+    optional(&call.args, "want").map(|w| w.split(',').map(str::trim).collect())
 }
 
 /// How `search` compares: exact (case-insensitive for domain, user and owner), or a
@@ -151,8 +212,7 @@ impl Matcher {
 
 /// `{acct: […]}`, each record cut to the `want` fields when given.
 fn listing(call: &Call, accounts: Vec<Account>) -> Outcome {
-    let want: Option<Vec<&str>> =
-        optional(&call.args, "want").map(|w| w.split(',').map(str::trim).collect());
+    let want = wanted(call);
     let records: Vec<Value> = accounts
         .iter()
         .map(|a| {

@@ -1,0 +1,109 @@
+//! listaccts under output controls. Whether the store runs them (simple text filters and
+//! sorts, and the page) or the generic pass over every record does, the answer must be what
+//! the generic pass makes of the full listing: the same records in the same order, and the
+//! same metadata.
+
+use crate::accounts::create;
+use crate::harness::Server;
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+use reqwest::{Method, StatusCode};
+use serde_json::Value;
+use whmd_wire::{Acl, AclSet, Args};
+
+/// Each is run as given and checked against the generic pass over the listing without its
+/// `api.*` arguments.
+const QUERIES: &[&str] = &[
+    // Run in the store.
+    "api.filter.enable=1&api.filter.verbose=1&api.filter.a.field=domain&api.filter.a.type=contains&api.filter.a.arg0=E\
+     &api.sort.enable=1&api.sort.verbose=1&api.sort.a.field=domain&api.sort.a.reverse=1\
+     &api.chunk.enable=1&api.chunk.verbose=1&api.chunk.size=2&api.chunk.start=2",
+    "api.filter.enable=1&api.filter.a.field=user&api.filter.a.type=begins&api.filter.a.arg0=EQ\
+     &api.sort.enable=1&api.sort.a.field=owner&api.sort.b.field=user&api.sort.b.reverse=1",
+    "api.filter.enable=1&api.filter.verbose=1&api.filter.a.field=owner&api.filter.a.type=eq&api.filter.a.arg0=root\
+     &api.chunk.enable=1&api.chunk.verbose=1&api.chunk.select=2&api.chunk.size=3",
+    "api.chunk.enable=1&api.chunk.verbose=1&api.chunk.start=1000&api.chunk.size=3",
+    "api.filter.enable=1&api.filter.verbose=1&api.filter.a.field=domain&api.filter.a.type=bogus&api.filter.a.arg0=x\
+     &api.sort.enable=1&api.sort.verbose=1&api.sort.a.field=ip&api.sort.a.method=alphabet",
+    "api.filter.enable=1&api.filter.a.field=domain&api.filter.a.type=eq&api.filter.a.arg0=",
+    "api.filter.enable=1&api.filter.a.field=domain&api.filter.a.arg0=%25",
+    "want=user,domain&api.filter.enable=1&api.filter.a.field=domain&api.filter.a.arg0=y\
+     &api.sort.enable=1&api.sort.a.field=user&api.sort.a.reverse=1",
+    "api.filter.enable=1&api.filter.a.field=domain&api.filter.a.arg0=e\
+     &api.filter.b.field=user&api.filter.b.type=contains&api.filter.b.arg0=Y&api.chunk.enable=1&api.chunk.size=1",
+    // Beyond the store: every record, then the generic pass.
+    "api.filter.enable=1&api.filter.a.field=uid&api.filter.a.type=gt&api.filter.a.arg0=1000\
+     &api.sort.enable=1&api.sort.a.field=uid&api.sort.a.method=numeric",
+    "api.columns.enable=1&api.columns.a=user&api.filter.enable=1&api.filter.a.field=domain&api.filter.a.arg0=e",
+    "want=user,domain&api.filter.enable=1&api.filter.a.field=owner&api.filter.a.type=eq&api.filter.a.arg0=root",
+    "api.filter.enable=1&api.filter.a.field=domain&api.filter.a.arg0=%C3%A9",
+    "api.filter.enable=1&api.filter.a.field=*&api.filter.a.arg0=amy",
+    "api.sort.enable=1&api.sort.a.field=nosuch&api.chunk.enable=1&api.chunk.size=2",
+    "api.sort.enable=1&api.sort.a.field=user&api.sort.a.method=lexicographic_caseless",
+];
+
+async fn listaccts(server: &Server, auth: &str, query: &str) -> Value {
+    let url = server.http(&format!("/json-api/listaccts?api.version=1&{query}"));
+    let answer = server.send(Method::GET, url, Some(auth), None, None).await;
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.text);
+    answer.json()
+}
+
+#[tokio::test]
+async fn controls_run_in_the_store_answer_as_the_generic_pass() {
+    let server = Server::start().await;
+    create(&server, "pdres", "&reseller=1").await;
+    let stores = server.store().await;
+    let mut reseller = stores
+        .accounts
+        .account("pdres")
+        .await
+        .expect("read")
+        .expect("exists");
+    reseller.reseller = Some([Acl::LIST_ACCTS].into_iter().collect::<AclSet>());
+    stores
+        .accounts
+        .update_account("pdres", &reseller, &[])
+        .await
+        .expect("grant list-accts");
+    for (user, extra) in [
+        ("zed", ""),
+        ("amy", "&owner=pdres"),
+        ("bo7", ""),
+        ("cy", "&owner=pdres"),
+        ("dee", ""),
+        ("eq1", ""),
+        ("eq2", "&owner=pdres"),
+        ("fay", ""),
+        ("yve", "&owner=pdres"),
+    ] {
+        create(&server, user, extra).await;
+    }
+    let reseller = format!("Basic {}", STANDARD.encode("pdres:Secret-pdres-1"));
+    for auth in [server.root_auth(), reseller] {
+        for query in QUERIES {
+            let got = listaccts(&server, &auth, query).await;
+            let mut args = Args::from_form(query.as_bytes(), b"").expect("a query");
+            let meta = args.take_meta();
+            let plain: Vec<String> = args
+                .iter()
+                .map(|(k, v)| format!("{k}={}", v.unwrap_or_default()))
+                .collect();
+            let full = listaccts(&server, &auth, &plain.join("&")).await;
+            let mut data = full["data"]
+                .as_object()
+                .cloned()
+                .unwrap_or_else(|| panic!("{full}"));
+            let controls = whmd_wire::output::apply(&meta, &mut data, Some("acct"));
+            assert_eq!(got["data"], Value::Object(data), "data for {query}");
+            for key in ["filter", "sort", "chunk", "columns"] {
+                assert_eq!(
+                    got["metadata"].get(key),
+                    controls.get(key),
+                    "metadata.{key} for {query}"
+                );
+            }
+            assert_eq!(got["metadata"]["result"], 1, "{query}");
+        }
+    }
+}
