@@ -63,6 +63,11 @@ pub fn all(accounts: u32, run: u32, timing: Timing) -> Vec<(&'static str, Load)>
             "listaccts (filter, sort, page)",
             load(fixed(LISTACCTS_PAGE), c, 1),
         ),
+        // Alone, for its latency without queueing behind other connections.
+        (
+            "listaccts (filter, sort, page), alone",
+            load(fixed(LISTACCTS_PAGE), 1, 1),
+        ),
         (
             "createacct",
             load(
