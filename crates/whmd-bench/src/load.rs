@@ -51,8 +51,17 @@ pub fn tls_connector(cert: &Path) -> anyhow::Result<TlsConnector> {
     Ok(TlsConnector::from(Arc::new(config)))
 }
 
-/// Builds the path and query of request number `i` (counted over all connections).
-pub type PathFn = Arc<dyn Fn(u64) -> String + Send + Sync>;
+/// Which request a path is for: the connection sending it, and its number on that connection
+/// and over all of them.
+#[derive(Debug, Clone, Copy)]
+pub struct Slot {
+    pub connection: usize,
+    pub on_connection: u64,
+    pub overall: u64,
+}
+
+/// Builds the path and query of one request.
+pub type PathFn = Arc<dyn Fn(Slot) -> String + Send + Sync>;
 
 /// One kind of request, the text every good answer holds, and how many connections send it.
 #[derive(Clone)]
@@ -90,11 +99,12 @@ pub async fn run(target: &Target, load: &Load) -> anyhow::Result<Measured> {
     let window_start = start + load.warmup;
     let deadline = window_start + load.duration;
     let mut workers = tokio::task::JoinSet::new();
-    for _ in 0..load.concurrency {
+    for connection in 0..load.concurrency {
         let (target, load) = (target.clone(), load.clone());
         let (sequence, counted) = (sequence.clone(), counted.clone());
         workers.spawn(async move {
-            worker(&target, &load, &sequence, &counted, window_start, deadline).await
+            let window = (window_start, deadline);
+            worker(&target, &load, connection, &sequence, &counted, window).await
         });
     }
     let mut latencies = Vec::new();
@@ -121,10 +131,10 @@ pub async fn run(target: &Target, load: &Load) -> anyhow::Result<Measured> {
 async fn worker(
     target: &Target,
     load: &Load,
+    connection: usize,
     sequence: &AtomicU64,
     counted: &AtomicU64,
-    window_start: Instant,
-    deadline: Instant,
+    (window_start, deadline): (Instant, Instant),
 ) -> anyhow::Result<(Vec<Duration>, Instant)> {
     let tcp = TcpStream::connect(target.addr).await?;
     tcp.set_nodelay(true)?;
@@ -137,16 +147,23 @@ async fn worker(
     };
     let mut times = Vec::new();
     let mut last_end = window_start;
-    loop {
+    for on_connection in 0.. {
         let now = Instant::now();
         if now >= deadline && counted.load(Ordering::Relaxed) >= load.min_requests {
             break;
         }
-        let i = sequence.fetch_add(1, Ordering::Relaxed);
-        let mut request = Request::get((load.path)(i)).header("host", "localhost");
+        let slot = Slot {
+            connection,
+            on_connection,
+            overall: sequence.fetch_add(1, Ordering::Relaxed),
+        };
+        let path = (load.path)(slot);
+        let mut request = Request::get(&path).header("host", "localhost");
         if let Some(auth) = &target.authorization {
             request = request.header("authorization", auth.as_ref());
         }
+        // The connection task may still be finishing the last exchange.
+        sender.ready().await?;
         let sent = Instant::now();
         let response = sender
             .send_request(request.body(Empty::<Bytes>::new())?)
@@ -156,7 +173,7 @@ async fn worker(
         let ended = Instant::now();
         if status != 200 || memmem::find(&body, load.expect.as_bytes()).is_none() {
             let shown = String::from_utf8_lossy(&body[..body.len().min(400)]).into_owned();
-            bail!("{} answered {status}: {shown}", (load.path)(i));
+            bail!("{path} answered {status}: {shown}");
         }
         if sent >= window_start {
             times.push(ended - sent);

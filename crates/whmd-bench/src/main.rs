@@ -143,7 +143,7 @@ async fn run(cli: &Cli) -> anyhow::Result<()> {
             .zip(TRANSPORTS)
             .map(|(run, transport)| (transport, scenarios::all(accounts, run, timing)))
             .collect();
-        let mut rss_before_full_list = rss_seeded;
+        let mut rss_before_full_list = None;
         for kind in 0..per_transport[0].1.len() {
             for (transport, loads) in &per_transport {
                 let (request, load) = &loads[kind];
@@ -154,8 +154,8 @@ async fn run(cli: &Cli) -> anyhow::Result<()> {
                 {
                     continue;
                 }
-                if *request == scenarios::FULL_LIST {
-                    rss_before_full_list = server.rss()?;
+                if *request == scenarios::FULL_LIST && rss_before_full_list.is_none() {
+                    rss_before_full_list = Some(server.rss()?);
                 }
                 progress(&format!("{accounts} accounts: {transport} {request}"));
                 let target = target_of(&server, transport, &tls, Some(&token));
@@ -170,12 +170,13 @@ async fn run(cli: &Cli) -> anyhow::Result<()> {
                 });
             }
         }
+        let rss_end = server.rss()?;
         report.sizes.push(Size {
             accounts,
             seed: seeded,
             rss_seeded_kib: rss_seeded.current_kib,
-            rss_peak_before_full_list_kib: rss_before_full_list.peak_kib,
-            rss_peak_kib: server.rss()?.peak_kib,
+            rss_peak_before_full_list_kib: rss_before_full_list.unwrap_or(rss_end).peak_kib,
+            rss_peak_kib: rss_end.peak_kib,
         });
         server.stop().await?;
     }
@@ -208,7 +209,7 @@ fn target_of(
 /// One request, once.
 fn once(path: String) -> Load {
     Load {
-        path: Arc::new(move |_| path.clone()),
+        path: Arc::new(move |_: load::Slot| path.clone()),
         expect: "\"result\":1",
         concurrency: 1,
         warmup: Duration::ZERO,
@@ -249,5 +250,6 @@ fn header(cli: &Cli, timing: Timing) -> Vec<String> {
             cli.concurrency
         ),
         "store: SQLite (WAL, synchronous=FULL), accounts seeded by snapshot import of copies of one createacct-made account".to_owned(),
+        "whmd runs with WHMD_LOG=warn: no log line per request".to_owned(),
     ]
 }

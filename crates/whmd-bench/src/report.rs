@@ -2,6 +2,7 @@
 //! and one of memory and seeding.
 
 use crate::load::Measured;
+use crate::scenarios::{PAGE, PAGE_ALONE};
 use std::fmt::Write as _;
 use std::time::Duration;
 
@@ -42,9 +43,115 @@ impl Report {
             .map(|(_, _, m)| m.per_second())
     }
 
+    fn row(&self, accounts: u32, transport: &str, request: &str) -> Option<&Measured> {
+        self.rows
+            .iter()
+            .find(|r| r.accounts == accounts && r.transport == transport && r.request == request)
+            .map(|r| &r.measured)
+    }
+
+    /// The targets (bench/README.md) against what was measured, where this run measured it.
+    fn targets(&self) -> Vec<String> {
+        let mut lines = Vec::new();
+        let largest = self.sizes.iter().map(|s| s.accounts).max();
+        let smallest = self.sizes.iter().map(|s| s.accounts).min();
+        for transport in ["http", "https"] {
+            let ratios: Vec<String> = self
+                .sizes
+                .iter()
+                .filter_map(|s| {
+                    let m = self.row(s.accounts, transport, "version")?;
+                    let b = self.baseline_for(transport)?;
+                    Some(format!("{:.0}%", 100.0 * m.per_second() / b))
+                })
+                .collect();
+            if !ratios.is_empty() {
+                lines.push(format!(
+                    "`version` at >= 70% of the baseline ({transport}): {} at {} accounts",
+                    ratios.join(", "),
+                    self.size_list()
+                ));
+            }
+        }
+        if let Some(n) = largest {
+            for (request, what) in [
+                (PAGE_ALONE, "alone"),
+                (PAGE, "at the full connection count"),
+            ] {
+                let p50: Vec<String> = ["http", "https"]
+                    .iter()
+                    .filter_map(|t| Some(format!("{} ms {t}", ms(self.row(n, t, request)?.p50))))
+                    .collect();
+                if !p50.is_empty() {
+                    lines.push(format!(
+                        "filtered, sorted, paged `listaccts` at {n} accounts, p50 under 20 ms: {} ({what})",
+                        p50.join(", ")
+                    ));
+                }
+            }
+        }
+        if let (Some(small), Some(large)) = (smallest, largest)
+            && small != large
+        {
+            let shifts: Vec<String> = ["http", "https"]
+                .iter()
+                .filter_map(|t| {
+                    let (a, b) = (
+                        self.row(small, t, "accountsummary")?,
+                        self.row(large, t, "accountsummary")?,
+                    );
+                    Some(format!(
+                        "p50 {} -> {} ms, req/s {:+.0}% {t}",
+                        ms(a.p50),
+                        ms(b.p50),
+                        100.0 * (b.per_second() / a.per_second() - 1.0)
+                    ))
+                })
+                .collect();
+            if !shifts.is_empty() {
+                lines.push(format!(
+                    "`accountsummary` the same within 20% at {small} and {large} accounts: {}",
+                    shifts.join("; ")
+                ));
+            }
+        }
+        let best = self
+            .rows
+            .iter()
+            .filter(|r| r.request == "createacct")
+            .map(|r| r.measured.per_second())
+            .fold(None, |best: Option<f64>, x| {
+                Some(best.map_or(x, |b| b.max(x)))
+            });
+        if let Some(best) = best {
+            lines.push(format!(
+                "`createacct` at >= 1,000 durable creates/s on SQLite: at best {best:.0}/s"
+            ));
+        }
+        if let Some(size) = self.sizes.iter().max_by_key(|s| s.accounts) {
+            lines.push(format!(
+                "whmd's RSS under 150 MB with {} accounts: {:.0} MiB after start, {:.0} MiB peak before `listaccts (all)`, {:.0} MiB peak with it",
+                size.accounts,
+                mib(size.rss_seeded_kib),
+                mib(size.rss_peak_before_full_list_kib),
+                mib(size.rss_peak_kib)
+            ));
+        }
+        lines
+    }
+
+    fn size_list(&self) -> String {
+        let sizes: Vec<String> = self.sizes.iter().map(|s| s.accounts.to_string()).collect();
+        sizes.join("/")
+    }
+
     pub fn markdown(&self) -> String {
         let mut out = String::from("# whmd benchmark results\n\n");
         for line in &self.header {
+            let _ = writeln!(out, "- {line}");
+        }
+        out.push_str("\n## Targets\n\nMeasured in this run; bench/README.md says how each is judged and what limits the ones not met.\n\n");
+        for line in self.targets() {
             let _ = writeln!(out, "- {line}");
         }
         out.push_str("\n## Baseline (fixed JSON body, same listeners)\n\n");
@@ -92,13 +199,17 @@ impl Report {
                 "| {} | {:.2} | {:.1} | {:.1} | {:.1} |",
                 s.accounts,
                 s.seed.as_secs_f64(),
-                s.rss_seeded_kib as f64 / 1024.0,
-                s.rss_peak_before_full_list_kib as f64 / 1024.0,
-                s.rss_peak_kib as f64 / 1024.0
+                mib(s.rss_seeded_kib),
+                mib(s.rss_peak_before_full_list_kib),
+                mib(s.rss_peak_kib)
             );
         }
         out
     }
+}
+
+fn mib(kib: u64) -> f64 {
+    kib as f64 / 1024.0
 }
 
 fn ms(d: Duration) -> String {

@@ -1,6 +1,6 @@
 //! The requests the load driver measures at each store size, as WHM clients send them.
 
-use crate::load::{Load, PathFn};
+use crate::load::{Load, PathFn, Slot};
 use crate::seed::seeded_user;
 use std::sync::Arc;
 use std::time::Duration;
@@ -20,13 +20,17 @@ pub const LISTACCTS_PAGE: &str = "/json-api/listaccts?api.version=1\
     &api.sort.enable=1&api.sort.a.field=domain&api.sort.a.method=lexicographic\
     &api.chunk.enable=1&api.chunk.size=100&api.chunk.start=101";
 
+/// The names the results' targets look for.
+pub const PAGE: &str = "listaccts (filter, sort, page)";
+pub const PAGE_ALONE: &str = "listaccts (filter, sort, page), alone";
+
 /// The whole-list request, run last.
 pub const FULL_LIST: &str = "listaccts (all)";
 
 const OK: &str = "\"result\":1";
 
 fn fixed(path: &'static str) -> PathFn {
-    Arc::new(move |_| path.to_owned())
+    Arc::new(move |_: Slot| path.to_owned())
 }
 
 /// The named loads for a store of `accounts` accounts, the whole-list one last so that the
@@ -52,26 +56,24 @@ pub fn all(accounts: u32, run: u32, timing: Timing) -> Vec<(&'static str, Load)>
         (
             "accountsummary",
             load(
-                Arc::new(move |i| {
-                    format!("/json-api/accountsummary?api.version=1&user={}", pick(i))
+                Arc::new(move |s: Slot| {
+                    format!(
+                        "/json-api/accountsummary?api.version=1&user={}",
+                        pick(s.overall)
+                    )
                 }),
                 c,
                 1,
             ),
         ),
-        (
-            "listaccts (filter, sort, page)",
-            load(fixed(LISTACCTS_PAGE), c, 1),
-        ),
+        (PAGE, load(fixed(LISTACCTS_PAGE), c, 1)),
         // Alone, for its latency without queueing behind other connections.
-        (
-            "listaccts (filter, sort, page), alone",
-            load(fixed(LISTACCTS_PAGE), 1, 1),
-        ),
+        (PAGE_ALONE, load(fixed(LISTACCTS_PAGE), 1, 1)),
         (
             "createacct",
             load(
-                Arc::new(move |i| {
+                Arc::new(move |s: Slot| {
+                    let i = s.overall;
                     format!(
                         "/json-api/createacct?api.version=1&username=c{run}{i:06}\
                          &domain=c{run}{i:06}.example.net&password=Bench-{i}-Pw&plan=default"
@@ -84,11 +86,16 @@ pub fn all(accounts: u32, run: u32, timing: Timing) -> Vec<(&'static str, Load)>
         (
             "modifyacct",
             load(
-                Arc::new(move |i| {
+                // Each connection changes accounts of its own: two changes of one account at
+                // once would rightly be refused as a conflict.
+                Arc::new(move |s: Slot| {
+                    let per_connection = (n / c as u64).max(1);
+                    let account =
+                        s.connection as u64 + c as u64 * (s.on_connection % per_connection);
                     format!(
                         "/json-api/modifyacct?api.version=1&user={}&MAXFTP={}",
-                        seeded_user(u32::try_from(i % n).unwrap_or(0)),
-                        i % 50
+                        seeded_user(u32::try_from(account % n).unwrap_or(0)),
+                        s.on_connection % 50
                     )
                 }),
                 c,
