@@ -29,7 +29,7 @@ impl AccountStore for SqliteStore {
         password_phc: &str,
         log: &AccountingEntry,
     ) -> Result<(), StoreError> {
-        let mut tx = self.pool.begin().await.map_err(map_error)?;
+        let mut tx = self.writer.begin().await.map_err(map_error)?;
         insert_account(&mut tx, account).await?;
         sqlx::query(
             "INSERT INTO passwords (username, phc, updated_at) VALUES (?, ?, ?) \
@@ -197,7 +197,7 @@ impl AccountStore for SqliteStore {
         account: &Account,
         log: &[AccountingEntry],
     ) -> Result<(), StoreError> {
-        let mut tx = self.pool.begin().await.map_err(map_error)?;
+        let mut tx = self.writer.begin().await.map_err(map_error)?;
         let cpuser = to_json(&account.cpuser)?;
         let (domains, dead, links) = (
             to_json(&account.domains)?,
@@ -262,7 +262,7 @@ impl AccountStore for SqliteStore {
     }
 
     async fn remove_account(&self, user: &str, log: &AccountingEntry) -> Result<bool, StoreError> {
-        let mut tx = self.pool.begin().await.map_err(map_error)?;
+        let mut tx = self.writer.begin().await.map_err(map_error)?;
         let removed = sqlx::query("DELETE FROM accounts WHERE username = ?")
             .bind(user)
             .execute(&mut *tx)
@@ -293,7 +293,7 @@ impl AccountStore for SqliteStore {
         password_phc: &str,
         log: &AccountingEntry,
     ) -> Result<bool, StoreError> {
-        let mut tx = self.pool.begin().await.map_err(map_error)?;
+        let mut tx = self.writer.begin().await.map_err(map_error)?;
         let exists: Option<i64> = sqlx::query_scalar("SELECT 1 FROM accounts WHERE username = ?")
             .bind(user)
             .fetch_optional(&mut *tx)

@@ -20,7 +20,7 @@ impl CredentialStore for SqliteStore {
             .bind(t.create_time)
             .bind(t.expires_at)
             .bind(acls)
-            .execute(&self.pool)
+            .execute(&self.writer)
             .await
             .map_err(map_error)?;
         Ok(())
@@ -68,7 +68,7 @@ impl CredentialStore for SqliteStore {
         .bind(user)
         .bind(phc)
         .bind(unix_now())
-        .execute(&self.pool)
+        .execute(&self.writer)
         .await
         .map_err(map_error)?;
         Ok(())

@@ -69,7 +69,7 @@ impl SnapshotStore for SqliteStore {
     }
 
     async fn import(&self, snapshot: &Snapshot) -> Result<(), StoreError> {
-        let mut tx = self.pool.begin().await.map_err(map_error)?;
+        let mut tx = self.writer.begin().await.map_err(map_error)?;
         if count_all(&mut tx).await? != Counts::default() {
             return Err(StoreError::Conflict("the target store is not empty".into()));
         }
