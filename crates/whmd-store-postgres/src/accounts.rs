@@ -2,6 +2,7 @@
 
 use crate::{PostgresStore, map_error};
 use async_trait::async_trait;
+use futures::TryStreamExt;
 use sqlx::postgres::PgRow;
 use sqlx::{AssertSqlSafe, Postgres, Row, Transaction};
 use std::collections::{BTreeMap, HashMap};
@@ -72,7 +73,8 @@ impl AccountStore for PostgresStore {
     }
 
     async fn accounts(&self, owner: Option<&str>) -> Result<Vec<Account>, StoreError> {
-        let rows = match owner {
+        // Rows are decoded as they arrive, not all held first.
+        match owner {
             Some(owner) => {
                 sqlx::query(concat!(
                     "SELECT ",
@@ -80,7 +82,10 @@ impl AccountStore for PostgresStore {
                     " FROM accounts WHERE owner = $1 ORDER BY username COLLATE \"C\""
                 ))
                 .bind(owner)
-                .fetch_all(&self.pool)
+                .fetch(&self.pool)
+                .map_err(map_error)
+                .and_then(|row| std::future::ready(account_from_row(row)))
+                .try_collect()
                 .await
             }
             None => {
@@ -89,12 +94,13 @@ impl AccountStore for PostgresStore {
                     account_columns!(),
                     " FROM accounts ORDER BY username COLLATE \"C\""
                 ))
-                .fetch_all(&self.pool)
+                .fetch(&self.pool)
+                .map_err(map_error)
+                .and_then(|row| std::future::ready(account_from_row(row)))
+                .try_collect()
                 .await
             }
         }
-        .map_err(map_error)?;
-        rows.into_iter().map(account_from_row).collect()
     }
 
     async fn account_page(

@@ -213,10 +213,12 @@ impl Matcher {
 /// `{acct: […]}`, each record cut to the `want` fields when given.
 fn listing(call: &Call, accounts: Vec<Account>) -> Outcome {
     let want = wanted(call);
+    // Each account is dropped as soon as its record is built, so a long listing does not
+    // hold both forms of every account at once.
     let records: Vec<Value> = accounts
-        .iter()
+        .into_iter()
         .map(|a| {
-            let mut record = acct_record(a, true);
+            let mut record = acct_record(&a, true);
             if let Some(want) = &want {
                 record.retain(|k, _| want.contains(&k.as_str()));
             }
