@@ -159,8 +159,8 @@ impl Report {
         for (transport, conns, m) in &self.baseline {
             let _ = writeln!(
                 out,
-                "| {transport} | {conns} | {:.0} | {} | {} |",
-                m.per_second(),
+                "| {transport} | {conns} | {} | {} | {} |",
+                rate(m.per_second()),
                 ms(m.p50),
                 ms(m.p99)
             );
@@ -178,12 +178,12 @@ impl Report {
             );
             let _ = writeln!(
                 out,
-                "| {} | {} | {} | {} | {:.0} | {ratio} | {} | {} |",
+                "| {} | {} | {} | {} | {} | {ratio} | {} | {} |",
                 row.accounts,
                 row.transport,
                 row.request,
                 row.concurrency,
-                m.per_second(),
+                rate(m.per_second()),
                 ms(m.p50),
                 ms(m.p99)
             );
@@ -205,6 +205,14 @@ impl Report {
             );
         }
         out
+    }
+}
+
+fn rate(per_second: f64) -> String {
+    if per_second < 10.0 {
+        format!("{per_second:.1}")
+    } else {
+        format!("{per_second:.0}")
     }
 }
 
