@@ -104,18 +104,9 @@ async fn run(cli: &Cli) -> anyhow::Result<()> {
         header: header(cli, timing),
         ..Report::default()
     };
-    progress("baseline");
-    let server = Server::baseline(&cert, &key).await?;
-    for transport in TRANSPORTS {
-        let target = target_of(&server, transport, &tls, None);
-        let version = scenarios::all(1, 0, timing).swap_remove(0).1;
-        report.baseline.push((
-            transport,
-            version.concurrency,
-            load::run(&target, &version).await?,
-        ));
-    }
-    server.stop().await?;
+    // Started once; measured right before whmd at each size, so that each ratio compares
+    // figures taken moments apart on a machine whose speed drifts.
+    let baseline = Server::baseline(&cert, &key).await?;
 
     progress("template account");
     let template_dir = work.path().join("template");
@@ -143,6 +134,18 @@ async fn run(cli: &Cli) -> anyhow::Result<()> {
             .zip(TRANSPORTS)
             .map(|(run, transport)| (transport, scenarios::all(accounts, run, timing)))
             .collect();
+        for transport in TRANSPORTS {
+            progress(&format!("{accounts} accounts: {transport} baseline"));
+            let target = target_of(&baseline, transport, &tls, None);
+            let version = scenarios::all(accounts, 0, timing).swap_remove(0).1;
+            report.baseline.push(Row {
+                accounts,
+                transport,
+                request: "baseline",
+                concurrency: version.concurrency,
+                measured: load::run(&target, &version).await?,
+            });
+        }
         let mut rss_before_full_list = None;
         for kind in 0..per_transport[0].1.len() {
             for (transport, loads) in &per_transport {
@@ -181,6 +184,7 @@ async fn run(cli: &Cli) -> anyhow::Result<()> {
         server.stop().await?;
     }
 
+    baseline.stop().await?;
     let markdown = report.markdown();
     std::io::stdout().write_all(markdown.as_bytes())?;
     if let Some(dir) = cli.out.parent() {

@@ -29,18 +29,18 @@ pub struct Size {
 #[derive(Debug, Default)]
 pub struct Report {
     pub header: Vec<String>,
-    /// The baseline's throughput per transport.
-    pub baseline: Vec<(&'static str, usize, Measured)>,
+    /// The baseline, measured at each store size just before whmd.
+    pub baseline: Vec<Row>,
     pub rows: Vec<Row>,
     pub sizes: Vec<Size>,
 }
 
 impl Report {
-    fn baseline_for(&self, transport: &str) -> Option<f64> {
+    fn baseline_for(&self, accounts: u32, transport: &str) -> Option<f64> {
         self.baseline
             .iter()
-            .find(|(t, _, _)| *t == transport)
-            .map(|(_, _, m)| m.per_second())
+            .find(|r| r.accounts == accounts && r.transport == transport)
+            .map(|r| r.measured.per_second())
     }
 
     fn row(&self, accounts: u32, transport: &str, request: &str) -> Option<&Measured> {
@@ -61,7 +61,7 @@ impl Report {
                 .iter()
                 .filter_map(|s| {
                     let m = self.row(s.accounts, transport, "version")?;
-                    let b = self.baseline_for(transport)?;
+                    let b = self.baseline_for(s.accounts, transport)?;
                     Some(format!("{:.0}%", 100.0 * m.per_second() / b))
                 })
                 .collect();
@@ -100,11 +100,18 @@ impl Report {
                         self.row(small, t, "accountsummary")?,
                         self.row(large, t, "accountsummary")?,
                     );
+                    let share = |m: &Measured, n| {
+                        self.baseline_for(n, t).map_or_else(String::new, |b| {
+                            format!("{:.1}%", 100.0 * m.per_second() / b)
+                        })
+                    };
                     Some(format!(
-                        "p50 {} -> {} ms, req/s {:+.0}% {t}",
+                        "p50 {} -> {} ms, req/s {:+.0}% ({} -> {} of the baseline) {t}",
                         ms(a.p50),
                         ms(b.p50),
-                        100.0 * (b.per_second() / a.per_second() - 1.0)
+                        100.0 * (b.per_second() / a.per_second() - 1.0),
+                        share(a, small),
+                        share(b, large)
                     ))
                 })
                 .collect();
@@ -154,12 +161,18 @@ impl Report {
         for line in self.targets() {
             let _ = writeln!(out, "- {line}");
         }
-        out.push_str("\n## Baseline (fixed JSON body, same listeners)\n\n");
-        out.push_str("| transport | conns | req/s | p50 ms | p99 ms |\n| --- | ---: | ---: | ---: | ---: |\n");
-        for (transport, conns, m) in &self.baseline {
+        out.push_str("\n## Baseline (fixed JSON body, same listeners), measured before whmd at each size\n\n");
+        out.push_str(
+            "| before | transport | conns | req/s | p50 ms | p99 ms |\n| ---: | --- | ---: | ---: | ---: | ---: |\n",
+        );
+        for row in &self.baseline {
+            let m = &row.measured;
             let _ = writeln!(
                 out,
-                "| {transport} | {conns} | {} | {} | {} |",
+                "| {} | {} | {} | {} | {} | {} |",
+                row.accounts,
+                row.transport,
+                row.concurrency,
                 rate(m.per_second()),
                 ms(m.p50),
                 ms(m.p99)
@@ -172,7 +185,7 @@ impl Report {
         );
         for row in &self.rows {
             let m = &row.measured;
-            let ratio = self.baseline_for(row.transport).map_or_else(
+            let ratio = self.baseline_for(row.accounts, row.transport).map_or_else(
                 || "-".to_owned(),
                 |b| format!("{:.1}%", 100.0 * m.per_second() / b),
             );
