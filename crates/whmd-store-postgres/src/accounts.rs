@@ -5,7 +5,7 @@ use async_trait::async_trait;
 use futures::TryStreamExt;
 use sqlx::postgres::PgRow;
 use sqlx::{AssertSqlSafe, Postgres, Row, Transaction};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use whmd_domain::StoreError;
 use whmd_domain::account::{Account, AccountingEntry, Suspension};
 use whmd_domain::names::username::dbowner;
@@ -172,15 +172,13 @@ impl AccountStore for PostgresStore {
         .await
         .map_err(map_error)?;
         tx.commit().await.map_err(map_error)?;
-        let mut found: HashMap<String, Account> = rows
+        let accounts = rows
             .into_iter()
-            .map(|row| account_from_row(row).map(|a| (a.user.clone(), a)))
+            .map(account_from_row)
             .collect::<Result<_, _>>()?;
-        Ok(AccountPage {
-            unfiltered,
-            matching,
-            accounts: users.iter().filter_map(|u| found.remove(u)).collect(),
-        })
+        Ok(AccountPage::in_order(
+            unfiltered, matching, &users, accounts,
+        ))
     }
 
     async fn users_with_db_prefix(&self, prefix: &str) -> Result<Vec<String>, StoreError> {

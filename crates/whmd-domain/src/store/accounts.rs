@@ -4,6 +4,7 @@
 use super::StoreError;
 use crate::account::{Account, AccountingEntry};
 use async_trait::async_trait;
+use std::collections::HashMap;
 use std::fmt::Debug;
 use std::ops::Range;
 use whmd_wire::output::TextTest;
@@ -62,6 +63,25 @@ pub struct AccountPage {
     pub matching: usize,
     /// The page, in order.
     pub accounts: Vec<Account>,
+}
+
+impl AccountPage {
+    /// The page from accounts read in any order, put in the order of `users` (the sorted
+    /// usernames the page query chose).
+    pub fn in_order(
+        unfiltered: usize,
+        matching: usize,
+        users: &[String],
+        accounts: Vec<Account>,
+    ) -> Self {
+        let mut found: HashMap<String, Account> =
+            accounts.into_iter().map(|a| (a.user.clone(), a)).collect();
+        Self {
+            unfiltered,
+            matching,
+            accounts: users.iter().filter_map(|u| found.remove(u)).collect(),
+        }
+    }
 }
 
 /// Chooses the page of `matching` sorted accounts to return.
