@@ -4,7 +4,7 @@
 use proptest::prelude::*;
 use serde_json::{Map, Value, json};
 use whmd_wire::Args;
-use whmd_wire::output::apply;
+use whmd_wire::output::{TextTest, apply, pushdown};
 
 #[derive(Debug, Clone)]
 struct Rec {
@@ -141,5 +141,66 @@ proptest! {
         let mut d = data(&records);
         let meta = Args::from_form(query.as_bytes(), b"").expect("query");
         let _ = apply(&meta, &mut d, Some("acct"));
+    }
+
+    #[test]
+    fn a_pushed_down_query_gives_what_the_pipeline_gives(
+        records in recs(),
+        filters in proptest::collection::vec(
+            (prop_oneof![Just("user"), Just("owner")], prop_oneof![Just("contains"), Just("begins"), Just("eq")], "[a-zA-Z]{0,2}"),
+            0..3,
+        ),
+        sorts in proptest::collection::vec((prop_oneof![Just("user"), Just("owner")], any::<bool>()), 0..3),
+        chunk in proptest::option::of((proptest::option::of(-2i64..12), proptest::option::of(-2i64..40), proptest::option::of(-1i64..6))),
+        verbose in any::<bool>(),
+    ) {
+        let v = u8::from(verbose);
+        let mut q = format!("api.filter.enable=1&api.filter.verbose={v}&api.sort.enable=1&api.sort.verbose={v}");
+        for (i, (field, kind, term)) in filters.iter().enumerate() {
+            let id = (b'a' + i as u8) as char;
+            q.push_str(&format!("&api.filter.{id}.field={field}&api.filter.{id}.type={kind}&api.filter.{id}.arg0={term}"));
+        }
+        for (i, (field, reverse)) in sorts.iter().enumerate() {
+            let id = (b'a' + i as u8) as char;
+            q.push_str(&format!("&api.sort.{id}.field={field}&api.sort.{id}.reverse={}", u8::from(*reverse)));
+        }
+        if let Some((size, start, select)) = chunk {
+            q.push_str(&format!("&api.chunk.enable=1&api.chunk.verbose={v}"));
+            for (key, value) in [("size", size), ("start", start), ("select", select)] {
+                if let Some(n) = value { q.push_str(&format!("&api.chunk.{key}={n}")); }
+            }
+        }
+        let meta = Args::from_form(q.as_bytes(), b"").expect("query");
+        let mut expected = data(&records);
+        let expected_meta = apply(&meta, &mut expected, Some("acct"));
+
+        // What a store does with the plan: ASCII-caseless tests, a stable byte-wise sort, the
+        // window, over the records in their listed order.
+        let plan = pushdown(&meta, &["user", "owner"]).expect("these controls can run in a query");
+        let field = |r: &Rec, f: &str| if f == "user" { r.user.clone() } else { r.owner.to_owned() };
+        let mut matching: Vec<&Rec> = records
+            .iter()
+            .filter(|r| plan.filters.iter().all(|t| {
+                let value = field(r, &t.field);
+                match &t.test {
+                    TextTest::Contains(term) => value.to_ascii_lowercase().contains(term.as_str()),
+                    TextTest::Begins(term) => value.to_ascii_lowercase().starts_with(term.as_str()),
+                    TextTest::Eq(term) => value == *term,
+                }
+            }))
+            .collect();
+        matching.sort_by(|a, b| {
+            plan.order
+                .iter()
+                .map(|o| {
+                    let order = field(a, &o.field).as_bytes().cmp(field(b, &o.field).as_bytes());
+                    if o.reverse { order.reverse() } else { order }
+                })
+                .find(|o| o.is_ne())
+                .unwrap_or(std::cmp::Ordering::Equal)
+        });
+        let page: Vec<usize> = matching[plan.window(matching.len())].iter().map(|r| r.id).collect();
+        prop_assert_eq!(page, ids(&expected), "{}", q);
+        prop_assert_eq!(plan.metadata(records.len(), matching.len()), expected_meta, "{}", q);
     }
 }
