@@ -126,7 +126,7 @@ async fn principal(user: &str, stores: &whmd_domain::Stores) -> anyhow::Result<P
             .account(user)
             .await
             .context("cannot read the store")?;
-        match account.and_then(|a| a.reseller) {
+        match account.and_then(|a| a.reseller_acls()) {
             Some(acls) => acls,
             None => bail!("“{user}” is neither root nor a reseller."),
         }

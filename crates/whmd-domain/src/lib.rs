@@ -3,9 +3,12 @@
 
 pub mod account;
 pub mod auth;
+pub mod features;
 pub mod host;
 pub mod names;
+pub mod package;
 pub mod principal;
+pub mod reseller;
 pub mod secret;
 pub mod store;
 pub mod time;

@@ -3,13 +3,15 @@
 use crate::Names;
 use std::collections::BTreeMap;
 use whmd_domain::account::{Account, AccountingEntry, Suspension};
+use whmd_domain::reseller::{PackageLimit, Reseller};
 use whmd_domain::secret::{generate_api_token, token_digest};
+use whmd_domain::store::Admission;
 use whmd_domain::store::{AccountColumn, AccountPage, AccountQuery, ApiTokenRecord};
 use whmd_domain::{StoreError, Stores};
 use whmd_wire::Acl;
 use whmd_wire::output::TextTest;
 
-fn account(user: &str, owner: &str) -> Account {
+pub(crate) fn account(user: &str, owner: &str) -> Account {
     let mut cpuser = BTreeMap::new();
     cpuser.insert("MAXPOP".to_owned(), "10".to_owned());
     cpuser.insert("bogus_food".to_owned(), "y".to_owned());
@@ -34,7 +36,7 @@ fn account(user: &str, owner: &str) -> Account {
     }
 }
 
-fn log(action: &str, user: &str) -> AccountingEntry {
+pub(crate) fn log(action: &str, user: &str) -> AccountingEntry {
     AccountingEntry::new(1_700_000_000, action, "root", vec![user.to_owned()])
 }
 
@@ -48,10 +50,25 @@ pub async fn accounts_round_trip(stores: &Stores, names: &Names) {
         leave_ftp_enabled: false,
     });
     alice.quota_mb = None;
-    alice.reseller = Some([Acl::LIST_ACCTS, Acl::CREATE_ACCT].into_iter().collect());
-    a.create_account(&alice, "$phc", &log("CREATE", &alice.user))
-        .await
-        .expect("create");
+    let mut reseller = Reseller::new([Acl::LIST_ACCTS, Acl::CREATE_ACCT].into_iter().collect());
+    reseller.limits.account_limit_enabled = true;
+    reseller.limits.account_limit = 7;
+    reseller.limits.packages.insert(
+        "gold".into(),
+        PackageLimit {
+            allowed: true,
+            number: Some(2),
+        },
+    );
+    alice.reseller = Some(reseller);
+    a.create_account(
+        &alice,
+        "$phc",
+        &log("CREATE", &alice.user),
+        &Admission::NONE,
+    )
+    .await
+    .expect("create");
     let stored = a.account(&alice.user).await.expect("get").expect("exists");
     assert!(stored.uid > 1000, "a uid is assigned: {}", stored.uid);
     assert_eq!(
@@ -66,9 +83,14 @@ pub async fn accounts_round_trip(stores: &Stores, names: &Names) {
     assert_eq!(by_domain.as_ref(), Some(&stored), "found by its domain");
     let mut fixed = account(&names.user("alicefix"), "root");
     fixed.uid = 4_000_000 + stored.uid;
-    a.create_account(&fixed, "$phc", &log("CREATE", &fixed.user))
-        .await
-        .expect("create with a uid");
+    a.create_account(
+        &fixed,
+        "$phc",
+        &log("CREATE", &fixed.user),
+        &Admission::NONE,
+    )
+    .await
+    .expect("create with a uid");
     let got = a.account(&fixed.user).await.expect("get").expect("exists");
     assert_eq!(got.uid, fixed.uid, "a given uid is kept");
     assert_eq!(
@@ -91,12 +113,12 @@ pub async fn accounts_round_trip(stores: &Stores, names: &Names) {
 pub async fn names_and_domains_are_unique(stores: &Stores, names: &Names) {
     let a = stores.accounts.as_ref();
     let bob = account(&names.user("bob"), "root");
-    a.create_account(&bob, "$one", &log("CREATE", &bob.user))
+    a.create_account(&bob, "$one", &log("CREATE", &bob.user), &Admission::NONE)
         .await
         .expect("create");
     let before = a.accounting_log(10_000).await.expect("log").len();
     let again = a
-        .create_account(&bob, "$two", &log("CREATE", &bob.user))
+        .create_account(&bob, "$two", &log("CREATE", &bob.user), &Admission::NONE)
         .await;
     assert!(
         matches!(again, Err(StoreError::Conflict(_))),
@@ -107,7 +129,12 @@ pub async fn names_and_domains_are_unique(stores: &Stores, names: &Names) {
         ..bob.clone()
     };
     let again = a
-        .create_account(&same_domain, "$two", &log("CREATE", &same_domain.user))
+        .create_account(
+            &same_domain,
+            "$two",
+            &log("CREATE", &same_domain.user),
+            &Admission::NONE,
+        )
         .await;
     assert!(
         matches!(again, Err(StoreError::Conflict(_))),
@@ -140,7 +167,7 @@ pub async fn listing_by_owner(stores: &Stores, names: &Names) {
     let reseller = names.user("res");
     for n in ["lc", "la", "lb"] {
         let acct = account(&names.user(n), &reseller);
-        a.create_account(&acct, "$p", &log("CREATE", &acct.user))
+        a.create_account(&acct, "$p", &log("CREATE", &acct.user), &Admission::NONE)
             .await
             .expect("create");
     }
@@ -175,7 +202,7 @@ pub async fn paged_listing(stores: &Stores, names: &Names) {
         let mut acct = account(&names.user(n), &owner);
         acct.domain = format!("{}.{domain}", acct.user);
         acct.ip = ip.to_owned();
-        a.create_account(&acct, "$p", &log("CREATE", &acct.user))
+        a.create_account(&acct, "$p", &log("CREATE", &acct.user), &Admission::NONE)
             .await
             .expect("create");
     }
@@ -337,19 +364,29 @@ pub async fn paged_listing(stores: &Stores, names: &Names) {
 pub async fn updates_are_guarded_by_revision(stores: &Stores, names: &Names) {
     let a = stores.accounts.as_ref();
     let carol = account(&names.user("carol"), "root");
-    a.create_account(&carol, "$p", &log("CREATE", &carol.user))
+    a.create_account(&carol, "$p", &log("CREATE", &carol.user), &Admission::NONE)
         .await
         .expect("create");
     let read = a.account(&carol.user).await.expect("get").expect("exists");
     let mut first = read.clone();
     first.set("MAXPOP", "20");
-    a.update_account(&carol.user, &first, &[log("MODIFY", &carol.user)])
-        .await
-        .expect("first update");
+    a.update_account(
+        &carol.user,
+        &first,
+        &[log("MODIFY", &carol.user)],
+        &Admission::NONE,
+    )
+    .await
+    .expect("first update");
     let mut second = read.clone();
     second.set("MAXFTP", "3");
     let stale = a
-        .update_account(&carol.user, &second, &[log("MODIFY", &carol.user)])
+        .update_account(
+            &carol.user,
+            &second,
+            &[log("MODIFY", &carol.user)],
+            &Admission::NONE,
+        )
         .await;
     assert!(
         matches!(stale, Err(StoreError::Conflict(_))),
@@ -369,13 +406,18 @@ pub async fn renames_move_what_belongs_to_the_user(stores: &Stores, names: &Name
     let a = stores.accounts.as_ref();
     let (old, new) = (names.user("dave"), names.user("dave2"));
     let dave = account(&old, "root");
-    a.create_account(&dave, "$dave", &log("CREATE", &old))
+    a.create_account(&dave, "$dave", &log("CREATE", &old), &Admission::NONE)
         .await
         .expect("create");
     let customer = account(&names.user("davec"), &old);
-    a.create_account(&customer, "$c", &log("CREATE", &customer.user))
-        .await
-        .expect("create");
+    a.create_account(
+        &customer,
+        "$c",
+        &log("CREATE", &customer.user),
+        &Admission::NONE,
+    )
+    .await
+    .expect("create");
     let token = ApiTokenRecord {
         user: old.clone(),
         name: "t".into(),
@@ -391,7 +433,7 @@ pub async fn renames_move_what_belongs_to_the_user(stores: &Stores, names: &Name
         .expect("token");
     let mut renamed = a.account(&old).await.expect("get").expect("exists");
     renamed.user = new.clone();
-    a.update_account(&old, &renamed, &[log("MODIFY", &new)])
+    a.update_account(&old, &renamed, &[log("MODIFY", &new)], &Admission::NONE)
         .await
         .expect("rename");
     assert_eq!(
@@ -438,7 +480,7 @@ pub async fn renames_move_what_belongs_to_the_user(stores: &Stores, names: &Name
         user: customer.user.clone(),
         ..a.account(&new).await.expect("get").expect("exists")
     };
-    let clash = a.update_account(&new, &taken, &[]).await;
+    let clash = a.update_account(&new, &taken, &[], &Admission::NONE).await;
     assert!(
         matches!(clash, Err(StoreError::Conflict(_))),
         "renaming onto a taken name is a Conflict: {clash:?}"
@@ -449,12 +491,17 @@ pub async fn removal_and_passwords(stores: &Stores, names: &Names) {
     let a = stores.accounts.as_ref();
     let erin = account(&names.user("erin"), "root");
     let customer = account(&names.user("erinc"), &erin.user);
-    a.create_account(&erin, "$p", &log("CREATE", &erin.user))
+    a.create_account(&erin, "$p", &log("CREATE", &erin.user), &Admission::NONE)
         .await
         .expect("create");
-    a.create_account(&customer, "$p", &log("CREATE", &customer.user))
-        .await
-        .expect("create");
+    a.create_account(
+        &customer,
+        "$p",
+        &log("CREATE", &customer.user),
+        &Admission::NONE,
+    )
+    .await
+    .expect("create");
     assert!(
         a.set_account_password(&erin.user, "$q", &log("PASSWD", &erin.user))
             .await
@@ -504,7 +551,7 @@ pub async fn db_prefixes_and_the_log(stores: &Stores, names: &Names) {
     let a = stores.accounts.as_ref();
     let user = names.user("pre_fix.one");
     let acct = account(&user, "root");
-    a.create_account(&acct, "$p", &log("CREATE", &user))
+    a.create_account(&acct, "$p", &log("CREATE", &user), &Admission::NONE)
         .await
         .expect("create");
     let dbowner: String = user.chars().filter(|c| !matches!(c, '_' | '.')).collect();

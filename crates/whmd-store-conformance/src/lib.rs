@@ -2,6 +2,7 @@
 //! [`run_all`]; a check panics with a message naming what the backend got wrong.
 
 mod accounts;
+mod catalog;
 mod credentials;
 mod snapshot;
 
@@ -41,4 +42,9 @@ pub async fn run_all(stores: &Stores, names: &Names) {
     accounts::renames_move_what_belongs_to_the_user(stores, names).await;
     accounts::removal_and_passwords(stores, names).await;
     accounts::db_prefixes_and_the_log(stores, names).await;
+    catalog::packages_round_trip(stores, names).await;
+    catalog::plans_are_guarded(stores, names).await;
+    catalog::reseller_limits_hold_in_the_store(stores, names).await;
+    catalog::resellers_demote_and_hand_over(stores, names).await;
+    catalog::feature_and_acl_lists(stores, names).await;
 }

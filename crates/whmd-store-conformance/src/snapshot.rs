@@ -1,5 +1,6 @@
 //! Checks for [`whmd_domain::store::SnapshotStore`]: a copy keeps every row as it was.
 
+use whmd_domain::store::Admission;
 use whmd_domain::{StoreError, Stores};
 
 /// Copies `source` (already holding what the other checks wrote) into the empty `target`,
@@ -7,7 +8,12 @@ use whmd_domain::{StoreError, Stores};
 pub async fn copies_are_exact(source: &Stores, target: &Stores) {
     let snapshot = source.snapshot.export().await.expect("export");
     assert!(
-        !snapshot.accounts.is_empty() && !snapshot.tokens.is_empty() && !snapshot.log.is_empty(),
+        !snapshot.accounts.is_empty()
+            && !snapshot.tokens.is_empty()
+            && !snapshot.log.is_empty()
+            && !snapshot.packages.is_empty()
+            && !snapshot.feature_lists.is_empty()
+            && !snapshot.acl_lists.is_empty(),
         "the source holds rows"
     );
     target
@@ -39,7 +45,7 @@ pub async fn copies_are_exact(source: &Stores, target: &Stores) {
     let log = whmd_domain::account::AccountingEntry::new(0, "CREATE", "root", vec![]);
     target
         .accounts
-        .create_account(&fresh, "$p", &log)
+        .create_account(&fresh, "$p", &log, &Admission::NONE)
         .await
         .expect("create after the copy");
     let max = snapshot.accounts.iter().map(|a| a.uid).max().unwrap_or(0);

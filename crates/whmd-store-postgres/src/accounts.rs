@@ -1,5 +1,6 @@
 //! [`AccountStore`] on PostgreSQL.
 
+use crate::admission::admit;
 use crate::{PostgresStore, map_error};
 use async_trait::async_trait;
 use futures::TryStreamExt;
@@ -9,15 +10,17 @@ use std::collections::BTreeMap;
 use whmd_domain::StoreError;
 use whmd_domain::account::{Account, AccountingEntry, Suspension};
 use whmd_domain::names::username::dbowner;
-use whmd_domain::store::encoding::{acls_from_json, acls_to_json, from_json, to_json};
-use whmd_domain::store::{AccountPage, AccountQuery, AccountStore, PageWindow};
+use whmd_domain::store::encoding::{
+    from_json, reseller_from_columns, reseller_to_columns, to_json,
+};
+use whmd_domain::store::{AccountPage, AccountQuery, AccountStore, Admission, PageWindow};
 use whmd_wire::output::TextTest;
 
 /// The columns an [`Account`] is read from, in one place for every query.
 macro_rules! account_columns {
     () => {
         "username, domain, owner, plan, ip, uid, homedir, shell, quota_mb, suspended_at, suspend_reason, suspend_locked, \
-         suspend_leave_ftp, reseller_acls, cpuser, domains, dead_domains, homedir_links, mtime, revision"
+         suspend_leave_ftp, reseller_acls, reseller_limits, cpuser, domains, dead_domains, homedir_links, mtime, revision"
     };
 }
 pub(crate) use account_columns;
@@ -29,8 +32,10 @@ impl AccountStore for PostgresStore {
         account: &Account,
         password_phc: &str,
         log: &AccountingEntry,
+        admission: &Admission,
     ) -> Result<(), StoreError> {
         let mut tx = self.pool.begin().await.map_err(map_error)?;
+        admit(&mut tx, account, admission, None).await?;
         insert_account(&mut tx, account).await?;
         sqlx::query(
             "INSERT INTO passwords (username, phc, updated_at) VALUES ($1, $2, $3) \
@@ -101,6 +106,29 @@ impl AccountStore for PostgresStore {
                 .await
             }
         }
+    }
+
+    async fn accounts_on_plan(&self, plan: &str) -> Result<Vec<Account>, StoreError> {
+        sqlx::query(concat!(
+            "SELECT ",
+            account_columns!(),
+            " FROM accounts WHERE plan = $1 ORDER BY username COLLATE \"C\""
+        ))
+        .bind(plan)
+        .fetch(&self.pool)
+        .map_err(map_error)
+        .and_then(|row| std::future::ready(account_from_row(row)))
+        .try_collect()
+        .await
+    }
+
+    async fn resellers(&self) -> Result<Vec<String>, StoreError> {
+        sqlx::query_scalar(
+            "SELECT username FROM accounts WHERE reseller_acls IS NOT NULL ORDER BY username COLLATE \"C\"",
+        )
+        .fetch_all(&self.pool)
+        .await
+        .map_err(map_error)
     }
 
     async fn account_page(
@@ -203,56 +231,18 @@ impl AccountStore for PostgresStore {
         user: &str,
         account: &Account,
         log: &[AccountingEntry],
+        admission: &Admission,
     ) -> Result<(), StoreError> {
         let mut tx = self.pool.begin().await.map_err(map_error)?;
-        let cpuser = to_json(&account.cpuser)?;
-        let (domains, dead, links) = (
-            to_json(&account.domains)?,
-            to_json(&account.dead_domains)?,
-            to_json(&account.homedir_links)?,
-        );
-        let suspension = account.suspension.as_ref();
-        let updated = sqlx::query(
-            "UPDATE accounts SET username = $1, domain = $2, owner = $3, plan = $4, ip = $5, homedir = $6, shell = $7, dbowner = $8, \
-             quota_mb = $9, suspended_at = $10, suspend_reason = $11, suspend_locked = $12, suspend_leave_ftp = $13, reseller_acls = $14, \
-             cpuser = $15, domains = $16, dead_domains = $17, homedir_links = $18, mtime = $19, revision = revision + 1 \
-             WHERE username = $20 AND revision = $21",
-        )
-        .bind(&account.user)
-        .bind(&account.domain)
-        .bind(&account.owner)
-        .bind(&account.plan)
-        .bind(&account.ip)
-        .bind(&account.homedir)
-        .bind(&account.shell)
-        .bind(dbowner(&account.user))
-        .bind(quota(account)?)
-        .bind(suspension.map(|s| s.time))
-        .bind(suspension.map(|s| s.reason.as_str()))
-        .bind(suspension.is_some_and(|s| s.locked))
-        .bind(suspension.is_some_and(|s| s.leave_ftp_enabled))
-        .bind(acls_to_json(account.reseller)?)
-        .bind(cpuser)
-        .bind(domains)
-        .bind(dead)
-        .bind(links)
-        .bind(account.mtime)
-        .bind(user)
-        .bind(account.revision)
-        .execute(&mut *tx)
-        .await
-        .map_err(map_error)?;
-        if updated.rows_affected() != 1 {
-            return Err(StoreError::Conflict(format!(
-                "account {user} at revision {}",
-                account.revision
-            )));
-        }
+        admit(&mut tx, account, admission, Some(user)).await?;
+        write_account(&mut tx, user, account).await?;
         if account.user != user {
             for statement in [
                 "UPDATE passwords SET username = $1 WHERE username = $2",
                 "UPDATE api_tokens SET username = $1 WHERE username = $2",
                 "UPDATE accounts SET owner = $1 WHERE owner = $2",
+                "UPDATE packages SET owner = $1 WHERE owner = $2",
+                "UPDATE feature_lists SET owner = $1 WHERE owner = $2",
             ] {
                 sqlx::query(statement)
                     .bind(&account.user)
@@ -262,6 +252,27 @@ impl AccountStore for PostgresStore {
                     .map_err(map_error)?;
             }
         }
+        for entry in log {
+            append_log(&mut tx, entry).await?;
+        }
+        tx.commit().await.map_err(map_error)
+    }
+
+    async fn demote_reseller(
+        &self,
+        user: &str,
+        account: &Account,
+        heir: &str,
+        log: &[AccountingEntry],
+    ) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await.map_err(map_error)?;
+        write_account(&mut tx, user, account).await?;
+        sqlx::query("UPDATE accounts SET owner = $1 WHERE owner = $2 AND username <> $2")
+            .bind(heir)
+            .bind(&account.user)
+            .execute(&mut *tx)
+            .await
+            .map_err(map_error)?;
         for entry in log {
             append_log(&mut tx, entry).await?;
         }
@@ -282,6 +293,8 @@ impl AccountStore for PostgresStore {
             "DELETE FROM passwords WHERE username = $1",
             "DELETE FROM api_tokens WHERE username = $1",
             "UPDATE accounts SET owner = 'root' WHERE owner = $1",
+            "UPDATE packages SET owner = 'root' WHERE owner = $1",
+            "UPDATE feature_lists SET owner = 'root' WHERE owner = $1",
         ] {
             sqlx::query(statement)
                 .bind(user)
@@ -343,12 +356,13 @@ pub(crate) async fn insert_account(
     account: &Account,
 ) -> Result<(), StoreError> {
     let suspension = account.suspension.as_ref();
+    let (reseller_acls, reseller_limits) = reseller_to_columns(account.reseller.as_ref())?;
     sqlx::query(
         "INSERT INTO accounts (username, domain, owner, plan, ip, uid, homedir, shell, dbowner, quota_mb, \
-         suspended_at, suspend_reason, suspend_locked, suspend_leave_ftp, reseller_acls, cpuser, domains, \
-         dead_domains, homedir_links, mtime, revision) VALUES ($1, $2, $3, $4, $5, \
+         suspended_at, suspend_reason, suspend_locked, suspend_leave_ftp, reseller_acls, reseller_limits, \
+         bwlimit, cpuser, domains, dead_domains, homedir_links, mtime, revision) VALUES ($1, $2, $3, $4, $5, \
          CASE WHEN $6 = 0 THEN nextval('account_uids') ELSE $7 END, \
-         $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22)",
+         $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24)",
     )
     .bind(&account.user)
     .bind(&account.domain)
@@ -365,7 +379,9 @@ pub(crate) async fn insert_account(
     .bind(suspension.map(|s| s.reason.as_str()))
     .bind(suspension.is_some_and(|s| s.locked))
     .bind(suspension.is_some_and(|s| s.leave_ftp_enabled))
-    .bind(acls_to_json(account.reseller)?)
+    .bind(reseller_acls)
+    .bind(reseller_limits)
+    .bind(bwlimit(account)?)
     .bind(to_json(&account.cpuser)?)
     .bind(to_json(&account.domains)?)
     .bind(to_json(&account.dead_domains)?)
@@ -393,6 +409,62 @@ pub(crate) async fn append_log(
     .await
     .map_err(map_error)?;
     Ok(())
+}
+
+/// Replaces the row stored as `user` by `account`, guarded by the revision it was read at.
+pub(crate) async fn write_account(
+    tx: &mut Transaction<'_, Postgres>,
+    user: &str,
+    account: &Account,
+) -> Result<(), StoreError> {
+    let suspension = account.suspension.as_ref();
+    let (reseller_acls, reseller_limits) = reseller_to_columns(account.reseller.as_ref())?;
+    let updated = sqlx::query(
+        "UPDATE accounts SET username = $1, domain = $2, owner = $3, plan = $4, ip = $5, homedir = $6, shell = $7, dbowner = $8, \
+         quota_mb = $9, suspended_at = $10, suspend_reason = $11, suspend_locked = $12, suspend_leave_ftp = $13, reseller_acls = $14, \
+         reseller_limits = $15, bwlimit = $16, cpuser = $17, domains = $18, dead_domains = $19, homedir_links = $20, mtime = $21, \
+         revision = revision + 1 WHERE username = $22 AND revision = $23",
+    )
+    .bind(&account.user)
+    .bind(&account.domain)
+    .bind(&account.owner)
+    .bind(&account.plan)
+    .bind(&account.ip)
+    .bind(&account.homedir)
+    .bind(&account.shell)
+    .bind(dbowner(&account.user))
+    .bind(quota(account)?)
+    .bind(suspension.map(|s| s.time))
+    .bind(suspension.map(|s| s.reason.as_str()))
+    .bind(suspension.is_some_and(|s| s.locked))
+    .bind(suspension.is_some_and(|s| s.leave_ftp_enabled))
+    .bind(reseller_acls)
+    .bind(reseller_limits)
+    .bind(bwlimit(account)?)
+    .bind(to_json(&account.cpuser)?)
+    .bind(to_json(&account.domains)?)
+    .bind(to_json(&account.dead_domains)?)
+    .bind(to_json(&account.homedir_links)?)
+    .bind(account.mtime)
+    .bind(user)
+    .bind(account.revision)
+    .execute(&mut **tx)
+    .await
+    .map_err(map_error)?;
+    if updated.rows_affected() != 1 {
+        return Err(StoreError::Conflict(format!(
+            "account {user} at revision {}",
+            account.revision
+        )));
+    }
+    Ok(())
+}
+
+fn bwlimit(account: &Account) -> Result<Option<i64>, StoreError> {
+    account
+        .bwlimit_bytes()
+        .map(|b| i64::try_from(b).map_err(|e| StoreError::Internal(Box::new(e))))
+        .transpose()
 }
 
 fn quota(account: &Account) -> Result<Option<i64>, StoreError> {
@@ -442,7 +514,10 @@ pub(crate) fn account_from_row(row: PgRow) -> Result<Account, StoreError> {
         shell: get_text("shell")?,
         quota_mb: quota.map(|q| u64::try_from(q).unwrap_or(0)),
         suspension,
-        reseller: acls_from_json(row.try_get("reseller_acls").map_err(map_error)?)?,
+        reseller: reseller_from_columns(
+            row.try_get("reseller_acls").map_err(map_error)?,
+            row.try_get("reseller_limits").map_err(map_error)?,
+        )?,
         cpuser: from_json::<BTreeMap<String, String>>(&get_text("cpuser")?)?,
         domains: from_json(&get_text("domains")?)?,
         dead_domains: from_json(&get_text("dead_domains")?)?,

@@ -3,8 +3,11 @@
 //! enforce, so two replicas cannot both create one name.
 
 mod accounts;
+mod admission;
 mod credentials;
 mod error;
+mod lists;
+mod packages;
 pub mod scratch;
 mod snapshot;
 
@@ -41,6 +44,9 @@ impl PostgresStore {
         Stores {
             credentials: Arc::new(self.clone()),
             accounts: Arc::new(self.clone()),
+            packages: Arc::new(self.clone()),
+            feature_lists: Arc::new(self.clone()),
+            acl_lists: Arc::new(self.clone()),
             snapshot: Arc::new(self.clone()),
         }
     }

@@ -4,19 +4,25 @@ use crate::accounts::{
     account_columns, account_from_row, append_log, insert_account, log_from_row,
 };
 use crate::credentials::token_from_row;
+use crate::lists::{acl_list_from_row, feature_list_from_row};
+use crate::packages::{insert_package, package_from_row};
 use crate::{PostgresStore, map_error};
 use async_trait::async_trait;
 use sqlx::Row;
 use whmd_domain::StoreError;
 use whmd_domain::store::SnapshotStore;
-use whmd_domain::store::encoding::acls_to_json;
+use whmd_domain::store::encoding::{acls_to_json, to_json};
 use whmd_domain::store::snapshot::{Counts, PasswordRow, Snapshot};
 
 #[async_trait]
 impl SnapshotStore for PostgresStore {
     async fn export(&self) -> Result<Snapshot, StoreError> {
-        // One read transaction, so the tables agree with each other.
+        // One snapshot, so the tables agree with each other.
         let mut tx = self.pool.begin().await.map_err(map_error)?;
+        sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+            .execute(&mut *tx)
+            .await
+            .map_err(map_error)?;
         let accounts = sqlx::query(concat!(
             "SELECT ",
             account_columns!(),
@@ -59,12 +65,40 @@ impl SnapshotStore for PostgresStore {
                 .into_iter()
                 .map(log_from_row)
                 .collect::<Result<_, _>>()?;
+        let packages = sqlx::query(
+            "SELECT name, owner, settings, revision FROM packages ORDER BY name COLLATE \"C\"",
+        )
+        .fetch_all(&mut *tx)
+        .await
+        .map_err(map_error)?
+        .into_iter()
+        .map(package_from_row)
+        .collect::<Result<_, _>>()?;
+        let feature_lists = sqlx::query(
+            "SELECT name, owner, features FROM feature_lists ORDER BY name COLLATE \"C\"",
+        )
+        .fetch_all(&mut *tx)
+        .await
+        .map_err(map_error)?
+        .into_iter()
+        .map(feature_list_from_row)
+        .collect::<Result<_, _>>()?;
+        let acl_lists = sqlx::query("SELECT name, acls FROM acl_lists ORDER BY name COLLATE \"C\"")
+            .fetch_all(&mut *tx)
+            .await
+            .map_err(map_error)?
+            .into_iter()
+            .map(acl_list_from_row)
+            .collect::<Result<_, _>>()?;
         tx.commit().await.map_err(map_error)?;
         Ok(Snapshot {
             accounts,
             tokens,
             passwords,
             log,
+            packages,
+            feature_lists,
+            acl_lists,
         })
     }
 
@@ -102,6 +136,26 @@ impl SnapshotStore for PostgresStore {
         for entry in &snapshot.log {
             append_log(&mut tx, entry).await?;
         }
+        for package in &snapshot.packages {
+            insert_package(&mut tx, package).await?;
+        }
+        for list in &snapshot.feature_lists {
+            sqlx::query("INSERT INTO feature_lists (name, owner, features) VALUES ($1, $2, $3)")
+                .bind(&list.name)
+                .bind(&list.owner)
+                .bind(to_json(&list.features)?)
+                .execute(&mut *tx)
+                .await
+                .map_err(map_error)?;
+        }
+        for (name, acls) in &snapshot.acl_lists {
+            sqlx::query("INSERT INTO acl_lists (name, acls) VALUES ($1, $2)")
+                .bind(name)
+                .bind(acls_to_json(Some(*acls))?)
+                .execute(&mut *tx)
+                .await
+                .map_err(map_error)?;
+        }
         // New accounts must not be handed a uid that came over with the old ones.
         sqlx::query(
             "SELECT setval('account_uids', GREATEST((SELECT MAX(uid) FROM accounts), 1000))",
@@ -133,5 +187,8 @@ async fn count_all(tx: &mut sqlx::Transaction<'_, sqlx::Postgres>) -> Result<Cou
         tokens: count("SELECT COUNT(*) FROM api_tokens").await?,
         passwords: count("SELECT COUNT(*) FROM passwords").await?,
         log: count("SELECT COUNT(*) FROM accounting_log").await?,
+        packages: count("SELECT COUNT(*) FROM packages").await?,
+        feature_lists: count("SELECT COUNT(*) FROM feature_lists").await?,
+        acl_lists: count("SELECT COUNT(*) FROM acl_lists").await?,
     })
 }

@@ -5,8 +5,11 @@
 //! backing off in its busy handler (which cost writes up to 100 ms under load).
 
 mod accounts;
+mod admission;
 mod credentials;
 mod error;
+mod lists;
+mod packages;
 mod snapshot;
 
 use sqlx::sqlite::{
@@ -61,6 +64,9 @@ impl SqliteStore {
         Stores {
             credentials: Arc::new(self.clone()),
             accounts: Arc::new(self.clone()),
+            packages: Arc::new(self.clone()),
+            feature_lists: Arc::new(self.clone()),
+            acl_lists: Arc::new(self.clone()),
             snapshot: Arc::new(self.clone()),
         }
     }

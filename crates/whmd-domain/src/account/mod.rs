@@ -10,6 +10,7 @@ pub use accounting::AccountingEntry;
 pub use cpuser::{CACHE_DATA_VERSION, DEFAULT_THEME};
 pub use limit::Limit;
 
+use crate::reseller::Reseller;
 use std::collections::BTreeMap;
 use whmd_wire::{Acl, AclSet};
 
@@ -35,8 +36,8 @@ pub struct Account {
     /// The disk quota in MB; `None` is unlimited.
     pub quota_mb: Option<u64>,
     pub suspension: Option<Suspension>,
-    /// The account's WHM privileges when it is a reseller.
-    pub reseller: Option<AclSet>,
+    /// The account's WHM privileges and limits when it is a reseller.
+    pub reseller: Option<Reseller>,
     /// cpuser keys other than USER, DOMAIN, OWNER, PLAN, IP and the lists below.
     pub cpuser: BTreeMap<String, String>,
     pub domains: Vec<String>,
@@ -105,6 +106,18 @@ impl Account {
         self.get("STARTDATE")
             .and_then(|s| s.parse().ok())
             .unwrap_or(0)
+    }
+
+    /// The bandwidth limit in bytes (cpuser `BWLIMIT`), `None` when unlimited.
+    pub fn bwlimit_bytes(&self) -> Option<u64> {
+        self.get("BWLIMIT")
+            .and_then(|b| Limit::parse(b, true))
+            .and_then(Limit::value)
+    }
+
+    /// The reseller's privileges, when the account is one.
+    pub fn reseller_acls(&self) -> Option<AclSet> {
+        self.reseller.as_ref().map(|r| r.acls)
     }
 
     pub fn has_shell(&self) -> bool {

@@ -137,6 +137,6 @@ impl Authenticator {
         let account = self.stores.accounts.account(user).await?;
         Ok(account
             .filter(|a| a.suspension.is_none())
-            .and_then(|a| a.reseller))
+            .and_then(|a| a.reseller_acls()))
     }
 }

@@ -1,5 +1,6 @@
 //! Name rules shared by authentication and the functions.
 
+pub mod catalog;
 pub mod domain;
 pub mod username;
 

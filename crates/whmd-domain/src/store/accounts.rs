@@ -3,6 +3,7 @@
 
 use super::StoreError;
 use crate::account::{Account, AccountingEntry};
+use crate::reseller::ResellerLimits;
 use async_trait::async_trait;
 use std::collections::HashMap;
 use std::fmt::Debug;
@@ -84,18 +85,48 @@ impl AccountPage {
     }
 }
 
+/// What must hold in the store for an account write to go ahead, checked in the write's own
+/// transaction so that concurrent writes cannot both slip past a limit.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Admission {
+    /// The account's package as the caller read it. A package since removed refuses the write
+    /// (`Refusal::NoSuchPackage`); one changed since is a `Conflict`. `None` when the write
+    /// does not change the package.
+    pub plan: Option<PlanGuard>,
+    /// The limits of the reseller that owns the account, held against what its other accounts
+    /// add up to (`Refusal::Limit`). `None` when no limits apply.
+    pub limits: Option<ResellerLimits>,
+}
+
+impl Admission {
+    /// No checks: the write changes neither package nor anything a limit counts.
+    pub const NONE: Admission = Admission {
+        plan: None,
+        limits: None,
+    };
+}
+
+/// A package as it was read: its name and stored revision (`None` when it was the implicit
+/// `default`, which has no row).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlanGuard {
+    pub name: String,
+    pub revision: Option<i64>,
+}
+
 /// Chooses the page of `matching` sorted accounts to return.
 pub type PageWindow<'a> = dyn Fn(usize) -> Range<usize> + Send + Sync + 'a;
 
 #[async_trait]
 pub trait AccountStore: Debug + Send + Sync {
-    /// Stores a new account with its password hash. A taken username or main domain is a
-    /// `Conflict`, and then nothing is written.
+    /// Stores a new account with its password hash, if `admission` holds. A taken username or
+    /// main domain is a `Conflict`, and then nothing is written.
     async fn create_account(
         &self,
         account: &Account,
         password_phc: &str,
         log: &AccountingEntry,
+        admission: &Admission,
     ) -> Result<(), StoreError>;
 
     async fn account(&self, user: &str) -> Result<Option<Account>, StoreError>;
@@ -104,6 +135,12 @@ pub trait AccountStore: Debug + Send + Sync {
 
     /// Every account, or those `owner` owns, ordered by username.
     async fn accounts(&self, owner: Option<&str>) -> Result<Vec<Account>, StoreError>;
+
+    /// The accounts on the package `plan`, ordered by username.
+    async fn accounts_on_plan(&self, plan: &str) -> Result<Vec<Account>, StoreError>;
+
+    /// The usernames of every reseller, ordered.
+    async fn resellers(&self) -> Result<Vec<String>, StoreError>;
 
     /// Runs `query`: counts the owner's accounts and those passing the filters, then returns
     /// the `window(matching)` slice of the sorted matches.
@@ -117,18 +154,30 @@ pub trait AccountStore: Debug + Send + Sync {
     async fn users_with_db_prefix(&self, prefix: &str) -> Result<Vec<String>, StoreError>;
 
     /// Replaces the account stored as `user` by `account`, which may carry a new username
-    /// (then its password and tokens move with it), and bumps its revision. Fails with
-    /// `Conflict` when the stored revision is no longer `account.revision` (someone changed it
-    /// since it was read) or when a new username or domain is taken; then nothing is written.
+    /// (then its password, tokens, owned accounts, packages and feature lists move with it),
+    /// and bumps its revision, if `admission` holds. Fails with `Conflict` when the stored
+    /// revision is no longer `account.revision` (someone changed it since it was read) or when
+    /// a new username or domain is taken; then nothing is written.
     async fn update_account(
         &self,
         user: &str,
         account: &Account,
         log: &[AccountingEntry],
+        admission: &Admission,
     ) -> Result<(), StoreError>;
 
-    /// Removes the account, its password and tokens; the accounts it owned pass to root.
-    /// `false` when there was none.
+    /// Stores `account`, read as `user` and no longer a reseller, and hands the accounts it
+    /// owned (other than itself) to `heir`, in one transaction guarded by its revision.
+    async fn demote_reseller(
+        &self,
+        user: &str,
+        account: &Account,
+        heir: &str,
+        log: &[AccountingEntry],
+    ) -> Result<(), StoreError>;
+
+    /// Removes the account, its password and tokens; the accounts, packages and feature lists
+    /// it owned pass to root. `false` when there was none.
     async fn remove_account(&self, user: &str, log: &AccountingEntry) -> Result<bool, StoreError>;
 
     /// Replaces the account's password hash; `false` when there is no such account.

@@ -2,6 +2,7 @@
 //! sets as JSON arrays of names (names, not bit positions, so the table may grow).
 
 use super::StoreError;
+use crate::reseller::{Reseller, ResellerLimits};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use whmd_wire::{Acl, AclSet};
@@ -28,6 +29,32 @@ pub fn acls_from_json(text: Option<String>) -> Result<Option<AclSet>, StoreError
     .transpose()
 }
 
+/// A reseller as its two columns: the ACL list and the limits, both JSON; `None` for an
+/// account that is not a reseller.
+pub fn reseller_to_columns(
+    reseller: Option<&Reseller>,
+) -> Result<(Option<String>, Option<String>), StoreError> {
+    match reseller {
+        None => Ok((None, None)),
+        Some(r) => Ok((acls_to_json(Some(r.acls))?, Some(to_json(&r.limits)?))),
+    }
+}
+
+/// Reads the two reseller columns; limits that are missing are the defaults (none).
+pub fn reseller_from_columns(
+    acls: Option<String>,
+    limits: Option<String>,
+) -> Result<Option<Reseller>, StoreError> {
+    let Some(acls) = acls_from_json(acls)? else {
+        return Ok(None);
+    };
+    let limits = limits
+        .map(|l| from_json::<ResellerLimits>(&l))
+        .transpose()?
+        .unwrap_or_default();
+    Ok(Some(Reseller { acls, limits }))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -41,5 +68,23 @@ mod tests {
         assert_eq!(odd, Some([Acl::LIST_ACCTS].into_iter().collect()));
         assert_eq!(acls_to_json(None).expect("encodes"), None);
         assert!(acls_from_json(Some("{".into())).is_err());
+    }
+
+    #[test]
+    fn resellers_round_trip_through_their_columns() {
+        let mut reseller = Reseller::new([Acl::LIST_ACCTS].into_iter().collect());
+        reseller.limits.account_limit_enabled = true;
+        reseller.limits.account_limit = 3;
+        let (acls, limits) = reseller_to_columns(Some(&reseller)).expect("encodes");
+        assert_eq!(
+            reseller_from_columns(acls.clone(), limits).expect("decodes"),
+            Some(reseller.clone())
+        );
+        let without_limits = reseller_from_columns(acls, None).expect("decodes");
+        assert_eq!(
+            without_limits.map(|r| r.limits),
+            Some(ResellerLimits::default())
+        );
+        assert_eq!(reseller_to_columns(None).expect("encodes"), (None, None));
     }
 }

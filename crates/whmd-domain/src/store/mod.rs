@@ -3,14 +3,19 @@
 //! failing database is never "not found".
 
 mod accounts;
+mod catalog;
 mod credentials;
 pub mod encoding;
 pub mod snapshot;
 
-pub use accounts::{AccountColumn, AccountPage, AccountQuery, AccountStore, PageWindow};
+pub use accounts::{
+    AccountColumn, AccountPage, AccountQuery, AccountStore, Admission, PageWindow, PlanGuard,
+};
+pub use catalog::{AclListStore, FeatureListStore, PackageRemoval, PackageStore};
 pub use credentials::{ApiTokenRecord, CredentialStore};
 pub use snapshot::SnapshotStore;
 
+use crate::reseller::LimitViolation;
 use std::sync::Arc;
 use whmd_wire::WhmError;
 use whmd_wire::error::BoxError;
@@ -20,18 +25,32 @@ pub enum StoreError {
     /// The database cannot be reached or is locked beyond the wait; the call may be retried.
     #[error("the store is unavailable")]
     Unavailable(#[source] BoxError),
-    /// A unique key is taken (a name that must exist once).
+    /// A unique key is taken (a name that must exist once), or a guarded row changed since it
+    /// was read.
     #[error("{0} already exists")]
     Conflict(String),
+    /// What the write needed was not there ([`Admission`]); nothing was written.
+    #[error("{0}")]
+    Refused(Refusal),
     /// Anything else: a bug, corrupt data, a failed migration.
     #[error("the store failed")]
     Internal(#[source] BoxError),
+}
+
+/// Why an account write was refused in the store.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Refusal {
+    #[error("The package “{0}” does not exist.")]
+    NoSuchPackage(String),
+    #[error("{0}")]
+    Limit(#[from] LimitViolation),
 }
 
 impl From<StoreError> for WhmError {
     fn from(e: StoreError) -> Self {
         match e {
             StoreError::Unavailable(source) => WhmError::Unavailable(source),
+            StoreError::Refused(refusal) => WhmError::Reason(refusal.to_string()),
             other => WhmError::Internal(Box::new(other)),
         }
     }
@@ -42,5 +61,8 @@ impl From<StoreError> for WhmError {
 pub struct Stores {
     pub credentials: Arc<dyn CredentialStore>,
     pub accounts: Arc<dyn AccountStore>,
+    pub packages: Arc<dyn PackageStore>,
+    pub feature_lists: Arc<dyn FeatureListStore>,
+    pub acl_lists: Arc<dyn AclListStore>,
     pub snapshot: Arc<dyn SnapshotStore>,
 }

@@ -3,8 +3,11 @@
 
 use super::{ApiTokenRecord, StoreError};
 use crate::account::{Account, AccountingEntry};
+use crate::features::FeatureList;
+use crate::package::Package;
 use async_trait::async_trait;
 use std::fmt::Debug;
+use whmd_wire::AclSet;
 
 /// One stored password hash.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -22,6 +25,10 @@ pub struct Snapshot {
     pub passwords: Vec<PasswordRow>,
     /// Oldest first.
     pub log: Vec<AccountingEntry>,
+    /// Ordered by name, as are the two below.
+    pub packages: Vec<Package>,
+    pub feature_lists: Vec<FeatureList>,
+    pub acl_lists: Vec<(String, AclSet)>,
 }
 
 /// How many rows each table holds.
@@ -31,6 +38,9 @@ pub struct Counts {
     pub tokens: u64,
     pub passwords: u64,
     pub log: u64,
+    pub packages: u64,
+    pub feature_lists: u64,
+    pub acl_lists: u64,
 }
 
 impl Snapshot {
@@ -41,6 +51,9 @@ impl Snapshot {
             tokens: n(self.tokens.len()),
             passwords: n(self.passwords.len()),
             log: n(self.log.len()),
+            packages: n(self.packages.len()),
+            feature_lists: n(self.feature_lists.len()),
+            acl_lists: n(self.acl_lists.len()),
         }
     }
 }

@@ -57,46 +57,64 @@ async fn a_full_disk_refuses_writes_cleanly_and_recovers() {
     let data = tempfile::tempdir_in(fs.path()).expect("a data dir on the small disk");
     let server = Server::start_in_dir(data).await;
     let padding = "p".repeat(60_000);
+    let auth = server.root_auth();
+    let post = |function: &str, body: String| {
+        server.send(
+            reqwest::Method::POST,
+            server.http(&format!("/json-api/{function}")),
+            Some(&auth),
+            None,
+            Some(body.into_bytes()),
+        )
+    };
+    // Small accounts, each made big by a modifyacct that puts the padding in its cpuser,
+    // until one of the two writes is refused.
     let (mut acknowledged, mut refused) = (Vec::new(), None);
     for i in 0..400 {
-        let body = format!(
-            "api.version=1&username=f{i:03}&domain=f{i:03}.example.com&password=Pw-{i}-x1&note={padding}"
-        );
-        let created = server
-            .send(
-                reqwest::Method::POST,
-                server.http("/json-api/createacct"),
-                Some(&server.root_auth()),
-                None,
-                Some(body.into_bytes()),
-            )
-            .await;
-        if created.status == 200 && created.json()["metadata"]["result"] == 1 {
-            acknowledged.push(format!("f{i:03}"));
-            // The padding lands in cpuser via modifyacct, which makes each account big.
-            let user = format!("f{i:03}");
-            let modify = format!("api.version=1&user={user}&note={padding}");
-            let _ = server
-                .send(
-                    reqwest::Method::POST,
-                    server.http("/json-api/modifyacct"),
-                    Some(&server.root_auth()),
-                    None,
-                    Some(modify.into_bytes()),
-                )
-                .await;
-            continue;
+        let user = format!("f{i:03}");
+        let created = post(
+            "createacct",
+            format!("api.version=1&username={user}&domain={user}.example.com&password=Pw-{i}-x1"),
+        )
+        .await;
+        if created.status != 200 || created.json()["metadata"]["result"] != 1 {
+            refused = Some((created.status, created.text, None));
+            break;
         }
-        refused = Some((created.status, created.text));
-        break;
+        acknowledged.push(user.clone());
+        let modified = post(
+            "modifyacct",
+            format!("api.version=1&user={user}&note={padding}"),
+        )
+        .await;
+        if modified.status != 200 || modified.json()["metadata"]["result"] != 1 {
+            refused = Some((modified.status, modified.text, Some(user)));
+            break;
+        }
     }
-    let (status, text) = refused.expect("the disk fills up");
+    let (status, text, unmodified) = refused.expect("the disk fills up");
     assert!(
         status == 503 || status == 200,
         "a clear error, not {status}: {text}"
     );
     let body: Value = serde_json::from_str(&text).expect("a WHM envelope");
     assert_eq!(body["metadata"]["result"], 0, "{body}");
+    if let Some(user) = unmodified {
+        let summary = server
+            .call("accountsummary", &format!("api.version=1&user={user}"))
+            .await;
+        assert_eq!(summary["metadata"]["result"], 1, "{summary}");
+        let listed = server
+            .call(
+                "listaccts",
+                &format!("api.version=1&search={user}&searchtype=user&searchmethod=exact"),
+            )
+            .await;
+        assert!(
+            !listed.to_string().contains(&padding),
+            "the refused modifyacct changed nothing"
+        );
+    }
 
     fs.resize("64m");
     let mut back = false;
@@ -130,6 +148,6 @@ async fn a_full_disk_refuses_writes_cleanly_and_recovers() {
     assert_eq!(
         users.len(),
         acknowledged.len() + 1,
-        "the refused create left nothing: {users:?}"
+        "a refused create left nothing: {users:?}"
     );
 }

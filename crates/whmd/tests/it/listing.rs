@@ -9,6 +9,8 @@ use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use reqwest::{Method, StatusCode};
 use serde_json::Value;
+use whmd_domain::reseller::Reseller;
+use whmd_domain::store::Admission;
 use whmd_wire::{Acl, AclSet, Args};
 
 /// Each is run as given and checked against the generic pass over the listing without its
@@ -60,10 +62,12 @@ async fn controls_run_in_the_store_answer_as_the_generic_pass() {
         .await
         .expect("read")
         .expect("exists");
-    reseller.reseller = Some([Acl::LIST_ACCTS].into_iter().collect::<AclSet>());
+    reseller.reseller = Some(Reseller::new(
+        [Acl::LIST_ACCTS].into_iter().collect::<AclSet>(),
+    ));
     stores
         .accounts
-        .update_account("pdres", &reseller, &[])
+        .update_account("pdres", &reseller, &[], &Admission::NONE)
         .await
         .expect("grant list-accts");
     for (user, extra) in [

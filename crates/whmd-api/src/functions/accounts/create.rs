@@ -17,7 +17,9 @@ use whmd_domain::account::{Account, NO_SHELL, SHELL, default_reseller_acls};
 use whmd_domain::host::HostEffect;
 use whmd_domain::names::domain::{DomainContext, check_new_domain, exists_reason};
 use whmd_domain::names::username::exists_reason as user_exists_reason;
+use whmd_domain::reseller::Reseller;
 use whmd_domain::secret::{Secret, hash_password};
+use whmd_domain::store::Admission;
 use whmd_domain::time::unix_now;
 use whmd_wire::{Acl, Api0Data, Api0Shape, Outcome, WhmError};
 
@@ -154,7 +156,9 @@ async fn create(call: &Call) -> Result<Outcome, WhmError> {
             .ok_or_else(|| WhmError::Reason(format!("The user ID “{u}” is not valid.")))?,
         None => 0,
     };
-    let reseller = args.is_true("reseller").then(default_reseller_acls);
+    let reseller = args
+        .is_true("reseller")
+        .then(|| Reseller::new(default_reseller_acls()));
 
     let password = match optional(args, "password").or_else(|| optional(args, "pass")) {
         Some(p) => Secret::new(p),
@@ -187,7 +191,7 @@ async fn create(call: &Call) -> Result<Outcome, WhmError> {
         .ctx
         .stores
         .accounts
-        .create_account(&account, &phc, &log)
+        .create_account(&account, &phc, &log, &Admission::NONE)
         .await
     {
         Ok(()) => {}

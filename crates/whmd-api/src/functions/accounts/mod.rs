@@ -17,6 +17,7 @@ use crate::registry::Call;
 use whmd_domain::StoreError;
 use whmd_domain::account::{Account, AccountingEntry, require_access};
 use whmd_domain::host::HostEffect;
+use whmd_domain::store::Admission;
 use whmd_domain::time::unix_now;
 use whmd_wire::{Outcome, WhmError};
 
@@ -63,7 +64,7 @@ async fn save(
         .ctx
         .stores
         .accounts
-        .update_account(user, account, log)
+        .update_account(user, account, log, &Admission::NONE)
         .await
     {
         Ok(()) => Ok(()),

@@ -6,6 +6,8 @@ use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use reqwest::Method;
 use serde_json::Value;
+use whmd_domain::reseller::Reseller;
+use whmd_domain::store::Admission;
 use whmd_wire::{Acl, AclSet};
 
 /// Makes `name` a reseller holding `acls`, with password `Secret-{name}-1`.
@@ -18,10 +20,10 @@ async fn reseller(server: &Server, name: &str, acls: &[Acl]) {
         .await
         .expect("read")
         .expect("exists");
-    account.reseller = Some(acls.iter().copied().collect::<AclSet>());
+    account.reseller = Some(Reseller::new(acls.iter().copied().collect::<AclSet>()));
     stores
         .accounts
-        .update_account(name, &account, &[])
+        .update_account(name, &account, &[], &Admission::NONE)
         .await
         .expect("grant");
 }

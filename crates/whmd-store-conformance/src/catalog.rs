@@ -1,0 +1,390 @@
+//! Checks for packages, feature lists, ACL lists, and the admission rules account writes obey.
+
+use crate::Names;
+use crate::accounts::{account, log};
+use std::collections::BTreeMap;
+use whmd_domain::features::FeatureList;
+use whmd_domain::package::Package;
+use whmd_domain::reseller::{LimitViolation, Reseller, ResellerLimits};
+use whmd_domain::store::{Admission, PackageRemoval, PlanGuard, Refusal};
+use whmd_domain::{StoreError, Stores};
+use whmd_wire::{Acl, AclSet};
+
+fn package(name: &str, owner: &str) -> Package {
+    let mut p = Package::new(name, owner);
+    p.settings.insert("MAXPOP".into(), "10".into());
+    p.settings.insert("ext_colour".into(), "blue".into());
+    p
+}
+
+fn guard(p: Option<&Package>, name: &str) -> Admission {
+    Admission {
+        plan: Some(PlanGuard {
+            name: name.to_owned(),
+            revision: p.map(|p| p.revision),
+        }),
+        limits: None,
+    }
+}
+
+pub async fn packages_round_trip(stores: &Stores, names: &Names) {
+    let s = stores.packages.as_ref();
+    let gold = package(&names.user("gold"), "root");
+    let silver = package(&names.user("silver"), &names.user("res"));
+    s.create_package(&silver).await.expect("create");
+    s.create_package(&gold).await.expect("create");
+    assert_eq!(
+        s.package(&gold.name).await.expect("read"),
+        Some(gold.clone()),
+        "a package round-trips"
+    );
+    assert_eq!(s.package(&names.user("none")).await.expect("read"), None);
+    let listed: Vec<String> = s
+        .packages()
+        .await
+        .expect("list")
+        .into_iter()
+        .map(|p| p.name)
+        .filter(|n| n.starts_with(&names.user("")))
+        .collect();
+    assert_eq!(listed, [gold.name.clone(), silver.name.clone()], "by name");
+    assert!(
+        matches!(s.create_package(&gold).await, Err(StoreError::Conflict(_))),
+        "a name exists once"
+    );
+
+    // An update re-applies to exactly the accounts on the package.
+    let a = stores.accounts.as_ref();
+    let mut on = account(&names.user("onpkg"), "root");
+    on.plan = gold.name.clone();
+    a.create_account(
+        &on,
+        "$p",
+        &log("CREATE", &on.user),
+        &guard(Some(&gold), &gold.name),
+    )
+    .await
+    .expect("create on the package");
+    let mut changed = gold.clone();
+    changed.settings.insert("MAXPOP".into(), "20".into());
+    let mut member = a.account(&on.user).await.expect("read").expect("exists");
+    member.set("MAXPOP", "20");
+    s.update_package(&changed, &[], &[])
+        .await
+        .expect_err("an account left out is a conflict");
+    s.update_package(
+        &changed,
+        std::slice::from_ref(&member),
+        &[log("MODIFY", &on.user)],
+    )
+    .await
+    .expect("update");
+    let stored = s.package(&gold.name).await.expect("read").expect("exists");
+    assert_eq!(stored.get("MAXPOP"), "20");
+    assert_eq!(stored.revision, gold.revision + 1, "the revision moves on");
+    let member = a.account(&on.user).await.expect("read").expect("exists");
+    assert_eq!(
+        member.get("MAXPOP"),
+        Some("20"),
+        "the account changed with it"
+    );
+    assert!(
+        matches!(
+            s.update_package(&changed, &[], &[]).await,
+            Err(StoreError::Conflict(_))
+        ),
+        "a stale revision is a conflict"
+    );
+
+    assert_eq!(
+        s.remove_package(&gold.name).await.expect("remove"),
+        PackageRemoval::InUse
+    );
+    assert!(s.package(&gold.name).await.expect("read").is_some());
+    assert_eq!(
+        s.remove_package(&silver.name).await.expect("remove"),
+        PackageRemoval::Removed
+    );
+    assert_eq!(
+        s.remove_package(&silver.name).await.expect("remove"),
+        PackageRemoval::NotFound
+    );
+    assert_eq!(
+        a.accounts_on_plan(&gold.name)
+            .await
+            .expect("list")
+            .into_iter()
+            .map(|a| a.user)
+            .collect::<Vec<_>>(),
+        [on.user.clone()]
+    );
+}
+
+pub async fn plans_are_guarded(stores: &Stores, names: &Names) {
+    let (s, a) = (stores.packages.as_ref(), stores.accounts.as_ref());
+    let plan = package(&names.user("guarded"), "root");
+    s.create_package(&plan).await.expect("create");
+    let mut acct = account(&names.user("guardacct"), "root");
+    acct.plan = names.user("vanished");
+    let refused = a
+        .create_account(
+            &acct,
+            "$p",
+            &log("CREATE", &acct.user),
+            &guard(None, &acct.plan),
+        )
+        .await;
+    assert!(
+        matches!(
+            refused,
+            Err(StoreError::Refused(Refusal::NoSuchPackage(ref p))) if *p == acct.plan
+        ),
+        "a package that does not exist refuses the write: {refused:?}"
+    );
+    acct.plan = plan.name.clone();
+    let stale = Package {
+        revision: plan.revision + 5,
+        ..plan.clone()
+    };
+    let refused = a
+        .create_account(
+            &acct,
+            "$p",
+            &log("CREATE", &acct.user),
+            &guard(Some(&stale), &plan.name),
+        )
+        .await;
+    assert!(
+        matches!(refused, Err(StoreError::Conflict(_))),
+        "a package changed since it was read is a conflict: {refused:?}"
+    );
+    assert!(a.account(&acct.user).await.expect("read").is_none());
+    acct.plan = "default".into();
+    a.create_account(
+        &acct,
+        "$p",
+        &log("CREATE", &acct.user),
+        &guard(None, "default"),
+    )
+    .await
+    .expect("the implicit default always exists");
+    let mut moved = a.account(&acct.user).await.expect("read").expect("exists");
+    moved.plan = plan.name.clone();
+    a.update_account(&acct.user, &moved, &[], &guard(Some(&plan), &plan.name))
+        .await
+        .expect("a move onto a package");
+    assert_eq!(
+        s.remove_package(&plan.name).await.expect("remove"),
+        PackageRemoval::InUse
+    );
+}
+
+pub async fn reseller_limits_hold_in_the_store(stores: &Stores, names: &Names) {
+    let a = stores.accounts.as_ref();
+    let owner = names.user("limited");
+    let mut reseller = account(&owner, "root");
+    reseller.reseller = Some(Reseller::new(AclSet::EMPTY));
+    a.create_account(&reseller, "$p", &log("CREATE", &owner), &Admission::NONE)
+        .await
+        .expect("the reseller");
+    let limits = ResellerLimits {
+        account_limit_enabled: true,
+        account_limit: 2,
+        resource_limits_enabled: true,
+        disk_mb: 1000,
+        bandwidth_mb: 1000,
+        ..ResellerLimits::default()
+    };
+    let admission = Admission {
+        plan: None,
+        limits: Some(limits.clone()),
+    };
+    let customer = |n: &str, quota: u64| {
+        let mut c = account(&names.user(n), &owner);
+        c.quota_mb = Some(quota);
+        c.set("BWLIMIT", "1048576");
+        c
+    };
+    let first = customer("lim1", 600);
+    a.create_account(&first, "$p", &log("CREATE", &first.user), &admission)
+        .await
+        .expect("within the limits");
+    let too_big = customer("lim2", 500);
+    let refused = a
+        .create_account(&too_big, "$p", &log("CREATE", &too_big.user), &admission)
+        .await;
+    assert!(
+        matches!(
+            refused,
+            Err(StoreError::Refused(Refusal::Limit(LimitViolation::Disk(
+                1000
+            ))))
+        ),
+        "quotas add up past the disk limit: {refused:?}"
+    );
+    let second = customer("lim2", 400);
+    a.create_account(&second, "$p", &log("CREATE", &second.user), &admission)
+        .await
+        .expect("exactly at the limit");
+    let third = customer("lim3", 1);
+    let refused = a
+        .create_account(&third, "$p", &log("CREATE", &third.user), &admission)
+        .await;
+    assert!(
+        matches!(
+            refused,
+            Err(StoreError::Refused(Refusal::Limit(
+                LimitViolation::Accounts(2)
+            )))
+        ),
+        "the account limit: {refused:?}"
+    );
+    assert!(a.account(&third.user).await.expect("read").is_none());
+    // An update does not count the account against itself.
+    let mut grown = a
+        .account(&second.user)
+        .await
+        .expect("read")
+        .expect("exists");
+    grown.quota_mb = Some(400);
+    a.update_account(&second.user, &grown, &[], &admission)
+        .await
+        .expect("an update of an account already counted");
+    grown.quota_mb = Some(401);
+    let refused = a
+        .update_account(&second.user, &grown, &[], &admission)
+        .await;
+    assert!(
+        matches!(refused, Err(StoreError::Refused(_))),
+        "{refused:?}"
+    );
+    let limited = a.account(&owner).await.expect("read").expect("exists");
+    assert_eq!(
+        a.resellers()
+            .await
+            .expect("resellers")
+            .into_iter()
+            .filter(|r| *r == owner)
+            .count(),
+        1,
+        "{limited:?} is listed as a reseller"
+    );
+}
+
+pub async fn resellers_demote_and_hand_over(stores: &Stores, names: &Names) {
+    let a = stores.accounts.as_ref();
+    let boss = names.user("boss");
+    let mut account_of_boss = account(&boss, &boss);
+    account_of_boss.reseller = Some(Reseller::new([Acl::LIST_ACCTS].into_iter().collect()));
+    a.create_account(
+        &account_of_boss,
+        "$p",
+        &log("CREATE", &boss),
+        &Admission::NONE,
+    )
+    .await
+    .expect("a self-owned reseller");
+    let customer = account(&names.user("bosscust"), &boss);
+    a.create_account(
+        &customer,
+        "$p",
+        &log("CREATE", &customer.user),
+        &Admission::NONE,
+    )
+    .await
+    .expect("its customer");
+    let pkg = package(&format!("{boss}_pkg"), &boss);
+    stores
+        .packages
+        .create_package(&pkg)
+        .await
+        .expect("its package");
+    let mut demoted = a.account(&boss).await.expect("read").expect("exists");
+    demoted.reseller = None;
+    demoted.owner = "root".into();
+    a.demote_reseller(&boss, &demoted, "root", &[log("DELRESELLER", &boss)])
+        .await
+        .expect("demote");
+    let stored = a.account(&boss).await.expect("read").expect("exists");
+    assert_eq!((stored.reseller, stored.owner.as_str()), (None, "root"));
+    let moved = a
+        .account(&customer.user)
+        .await
+        .expect("read")
+        .expect("exists");
+    assert_eq!(moved.owner, "root", "its accounts pass to the heir");
+    // Removing an account hands its packages to root.
+    assert!(
+        a.remove_account(&boss, &log("REMOVE", &boss))
+            .await
+            .expect("remove")
+    );
+    let pkg = stores
+        .packages
+        .package(&pkg.name)
+        .await
+        .expect("read")
+        .expect("kept");
+    assert_eq!(pkg.owner, "root");
+}
+
+pub async fn feature_and_acl_lists(stores: &Stores, names: &Names) {
+    let f = stores.feature_lists.as_ref();
+    let mut mail = FeatureList::new(names.user("mail"), "root");
+    mail.features.insert("ssh".into(), false);
+    f.save_feature_list(&mail, false).await.expect("create");
+    assert_eq!(
+        f.feature_list(&mail.name).await.expect("read"),
+        Some(mail.clone())
+    );
+    assert!(
+        matches!(
+            f.save_feature_list(&mail, false).await,
+            Err(StoreError::Conflict(_))
+        ),
+        "a name exists once"
+    );
+    f.save_feature_list(&mail, true).await.expect("replace");
+    let changes: BTreeMap<String, bool> =
+        [("ssh".to_owned(), true), ("webmail".to_owned(), false)].into();
+    let merged = f
+        .update_feature_list(&mail.name, "someone", &changes)
+        .await
+        .expect("update");
+    assert_eq!(merged.owner, "root", "an update keeps the owner");
+    assert_eq!(merged.features, changes);
+    let made = f
+        .update_feature_list(&names.user("fresh"), "res", &changes)
+        .await
+        .expect("an update creates");
+    assert_eq!((made.owner.as_str(), made.features.len()), ("res", 2));
+    let listed: Vec<String> = f
+        .feature_lists()
+        .await
+        .expect("list")
+        .into_iter()
+        .map(|l| l.name)
+        .filter(|n| n.starts_with(&names.user("")))
+        .collect();
+    assert_eq!(listed, [names.user("fresh"), mail.name.clone()]);
+    assert!(f.remove_feature_list(&made.name).await.expect("remove"));
+    assert!(!f.remove_feature_list(&made.name).await.expect("remove"));
+
+    let l = stores.acl_lists.as_ref();
+    let name = names.user("support");
+    let set: AclSet = [Acl::LIST_ACCTS, Acl::PASSWD].into_iter().collect();
+    l.save_acl_list(&name, set).await.expect("save");
+    assert_eq!(l.acl_list(&name).await.expect("read"), Some(set));
+    l.save_acl_list(&name, AclSet::EMPTY)
+        .await
+        .expect("replace");
+    assert_eq!(l.acl_list(&name).await.expect("read"), Some(AclSet::EMPTY));
+    l.save_acl_list(&name, set).await.expect("replace again");
+    assert!(
+        l.acl_lists()
+            .await
+            .expect("list")
+            .contains(&(name.clone(), set))
+    );
+    assert_eq!(l.acl_list(&names.user("none")).await.expect("read"), None);
+}

@@ -1,0 +1,70 @@
+//! [`Admission`] checks, run inside the write's transaction. Writes go through one connection,
+//! so nothing else writes between these reads and the write that follows.
+
+use crate::map_error;
+use sqlx::{Row, Sqlite, Transaction};
+use whmd_domain::StoreError;
+use whmd_domain::account::Account;
+use whmd_domain::package::DEFAULT;
+use whmd_domain::reseller::OwnerUsage;
+use whmd_domain::store::{Admission, Refusal};
+
+/// Checks `admission` for `account`; `current` is the name the account is stored under now,
+/// when it exists, so that it does not count against its own owner.
+pub(crate) async fn admit(
+    tx: &mut Transaction<'_, Sqlite>,
+    account: &Account,
+    admission: &Admission,
+    current: Option<&str>,
+) -> Result<(), StoreError> {
+    if let Some(guard) = &admission.plan {
+        let stored: Option<i64> =
+            sqlx::query_scalar("SELECT revision FROM packages WHERE name = ?")
+                .bind(&guard.name)
+                .fetch_optional(&mut **tx)
+                .await
+                .map_err(map_error)?;
+        match (guard.revision, stored) {
+            (None, None) if guard.name == DEFAULT => {}
+            (_, None) => {
+                return Err(StoreError::Refused(Refusal::NoSuchPackage(
+                    guard.name.clone(),
+                )));
+            }
+            (read, stored) if read == stored => {}
+            _ => {
+                return Err(StoreError::Conflict(format!(
+                    "package {} changed since it was read",
+                    guard.name
+                )));
+            }
+        }
+    }
+    if let Some(limits) = &admission.limits {
+        let row = sqlx::query(
+            "SELECT COUNT(*) AS accounts, COALESCE(SUM(quota_mb), 0) AS disk, \
+             COALESCE(SUM(bwlimit), 0) AS bandwidth, COALESCE(SUM(plan = ?), 0) AS on_plan \
+             FROM accounts WHERE owner = ? AND username <> ?",
+        )
+        .bind(&account.plan)
+        .bind(&account.owner)
+        .bind(current.unwrap_or(""))
+        .fetch_one(&mut **tx)
+        .await
+        .map_err(map_error)?;
+        let get = |name: &str| -> Result<u64, StoreError> {
+            let n: i64 = row.try_get(name).map_err(map_error)?;
+            Ok(u64::try_from(n).unwrap_or(0))
+        };
+        let usage = OwnerUsage {
+            accounts: get("accounts")?,
+            disk_mb: get("disk")?,
+            bandwidth_bytes: get("bandwidth")?,
+            on_plan: get("on_plan")?,
+        };
+        limits
+            .admit(&usage, account)
+            .map_err(|v| StoreError::Refused(v.into()))?;
+    }
+    Ok(())
+}

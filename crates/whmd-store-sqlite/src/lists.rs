@@ -1,0 +1,143 @@
+//! [`FeatureListStore`] and [`AclListStore`] on SQLite.
+
+use crate::{SqliteStore, map_error};
+use async_trait::async_trait;
+use sqlx::Row;
+use sqlx::sqlite::SqliteRow;
+use std::collections::BTreeMap;
+use whmd_domain::StoreError;
+use whmd_domain::features::FeatureList;
+use whmd_domain::store::encoding::{acls_from_json, acls_to_json, from_json, to_json};
+use whmd_domain::store::{AclListStore, FeatureListStore};
+use whmd_wire::AclSet;
+
+#[async_trait]
+impl FeatureListStore for SqliteStore {
+    async fn feature_list(&self, name: &str) -> Result<Option<FeatureList>, StoreError> {
+        sqlx::query("SELECT name, owner, features FROM feature_lists WHERE name = ?")
+            .bind(name)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(map_error)?
+            .map(feature_list_from_row)
+            .transpose()
+    }
+
+    async fn feature_lists(&self) -> Result<Vec<FeatureList>, StoreError> {
+        sqlx::query("SELECT name, owner, features FROM feature_lists ORDER BY name")
+            .fetch_all(&self.pool)
+            .await
+            .map_err(map_error)?
+            .into_iter()
+            .map(feature_list_from_row)
+            .collect()
+    }
+
+    async fn save_feature_list(&self, list: &FeatureList, replace: bool) -> Result<(), StoreError> {
+        let sql = if replace {
+            "INSERT INTO feature_lists (name, owner, features) VALUES (?, ?, ?) \
+             ON CONFLICT (name) DO UPDATE SET owner = excluded.owner, features = excluded.features"
+        } else {
+            "INSERT INTO feature_lists (name, owner, features) VALUES (?, ?, ?)"
+        };
+        sqlx::query(sql)
+            .bind(&list.name)
+            .bind(&list.owner)
+            .bind(to_json(&list.features)?)
+            .execute(&self.writer)
+            .await
+            .map_err(map_error)?;
+        Ok(())
+    }
+
+    async fn update_feature_list(
+        &self,
+        name: &str,
+        owner: &str,
+        features: &BTreeMap<String, bool>,
+    ) -> Result<FeatureList, StoreError> {
+        let mut tx = self.writer.begin().await.map_err(map_error)?;
+        let mut list =
+            sqlx::query("SELECT name, owner, features FROM feature_lists WHERE name = ?")
+                .bind(name)
+                .fetch_optional(&mut *tx)
+                .await
+                .map_err(map_error)?
+                .map(feature_list_from_row)
+                .transpose()?
+                .unwrap_or_else(|| FeatureList::new(name, owner));
+        list.features
+            .extend(features.iter().map(|(k, v)| (k.clone(), *v)));
+        sqlx::query(
+            "INSERT INTO feature_lists (name, owner, features) VALUES (?, ?, ?) \
+             ON CONFLICT (name) DO UPDATE SET features = excluded.features",
+        )
+        .bind(&list.name)
+        .bind(&list.owner)
+        .bind(to_json(&list.features)?)
+        .execute(&mut *tx)
+        .await
+        .map_err(map_error)?;
+        tx.commit().await.map_err(map_error)?;
+        Ok(list)
+    }
+
+    async fn remove_feature_list(&self, name: &str) -> Result<bool, StoreError> {
+        let removed = sqlx::query("DELETE FROM feature_lists WHERE name = ?")
+            .bind(name)
+            .execute(&self.writer)
+            .await
+            .map_err(map_error)?;
+        Ok(removed.rows_affected() == 1)
+    }
+}
+
+#[async_trait]
+impl AclListStore for SqliteStore {
+    async fn acl_list(&self, name: &str) -> Result<Option<AclSet>, StoreError> {
+        let acls: Option<String> = sqlx::query_scalar("SELECT acls FROM acl_lists WHERE name = ?")
+            .bind(name)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(map_error)?;
+        acls_from_json(acls)
+    }
+
+    async fn acl_lists(&self) -> Result<Vec<(String, AclSet)>, StoreError> {
+        sqlx::query("SELECT name, acls FROM acl_lists ORDER BY name")
+            .fetch_all(&self.pool)
+            .await
+            .map_err(map_error)?
+            .into_iter()
+            .map(acl_list_from_row)
+            .collect()
+    }
+
+    async fn save_acl_list(&self, name: &str, acls: AclSet) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO acl_lists (name, acls) VALUES (?, ?) \
+             ON CONFLICT (name) DO UPDATE SET acls = excluded.acls",
+        )
+        .bind(name)
+        .bind(acls_to_json(Some(acls))?)
+        .execute(&self.writer)
+        .await
+        .map_err(map_error)?;
+        Ok(())
+    }
+}
+
+pub(crate) fn feature_list_from_row(row: SqliteRow) -> Result<FeatureList, StoreError> {
+    let features: String = row.try_get("features").map_err(map_error)?;
+    Ok(FeatureList {
+        name: row.try_get("name").map_err(map_error)?,
+        owner: row.try_get("owner").map_err(map_error)?,
+        features: from_json(&features)?,
+    })
+}
+
+pub(crate) fn acl_list_from_row(row: SqliteRow) -> Result<(String, AclSet), StoreError> {
+    let name: String = row.try_get("name").map_err(map_error)?;
+    let acls = acls_from_json(row.try_get("acls").map_err(map_error)?)?.unwrap_or_default();
+    Ok((name, acls))
+}

@@ -1,0 +1,137 @@
+//! [`PackageStore`] on SQLite.
+
+use crate::accounts::append_log;
+use crate::{SqliteStore, map_error};
+use async_trait::async_trait;
+use sqlx::Row;
+use sqlx::sqlite::SqliteRow;
+use whmd_domain::StoreError;
+use whmd_domain::account::{Account, AccountingEntry};
+use whmd_domain::package::Package;
+use whmd_domain::store::encoding::{from_json, to_json};
+use whmd_domain::store::{PackageRemoval, PackageStore};
+
+#[async_trait]
+impl PackageStore for SqliteStore {
+    async fn package(&self, name: &str) -> Result<Option<Package>, StoreError> {
+        sqlx::query("SELECT name, owner, settings, revision FROM packages WHERE name = ?")
+            .bind(name)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(map_error)?
+            .map(package_from_row)
+            .transpose()
+    }
+
+    async fn packages(&self) -> Result<Vec<Package>, StoreError> {
+        sqlx::query("SELECT name, owner, settings, revision FROM packages ORDER BY name")
+            .fetch_all(&self.pool)
+            .await
+            .map_err(map_error)?
+            .into_iter()
+            .map(package_from_row)
+            .collect()
+    }
+
+    async fn create_package(&self, package: &Package) -> Result<(), StoreError> {
+        let mut tx = self.writer.begin().await.map_err(map_error)?;
+        insert_package(&mut tx, package).await?;
+        tx.commit().await.map_err(map_error)
+    }
+
+    async fn update_package(
+        &self,
+        package: &Package,
+        accounts: &[Account],
+        log: &[AccountingEntry],
+    ) -> Result<(), StoreError> {
+        let mut tx = self.writer.begin().await.map_err(map_error)?;
+        let updated = sqlx::query(
+            "UPDATE packages SET owner = ?, settings = ?, revision = revision + 1 \
+             WHERE name = ? AND revision = ?",
+        )
+        .bind(&package.owner)
+        .bind(to_json(&package.settings)?)
+        .bind(&package.name)
+        .bind(package.revision)
+        .execute(&mut *tx)
+        .await
+        .map_err(map_error)?;
+        if updated.rows_affected() != 1 {
+            return Err(StoreError::Conflict(format!(
+                "package {} at revision {}",
+                package.name, package.revision
+            )));
+        }
+        let on_plan: Vec<String> =
+            sqlx::query_scalar("SELECT username FROM accounts WHERE plan = ? ORDER BY username")
+                .bind(&package.name)
+                .fetch_all(&mut *tx)
+                .await
+                .map_err(map_error)?;
+        let mut given: Vec<&str> = accounts.iter().map(|a| a.user.as_str()).collect();
+        given.sort_unstable();
+        if on_plan != given {
+            return Err(StoreError::Conflict(format!(
+                "the accounts on package {} changed",
+                package.name
+            )));
+        }
+        for account in accounts {
+            crate::accounts::write_account(&mut tx, &account.user, account).await?;
+        }
+        for entry in log {
+            append_log(&mut tx, entry).await?;
+        }
+        tx.commit().await.map_err(map_error)
+    }
+
+    async fn remove_package(&self, name: &str) -> Result<PackageRemoval, StoreError> {
+        let mut tx = self.writer.begin().await.map_err(map_error)?;
+        let in_use: Option<i64> =
+            sqlx::query_scalar("SELECT 1 FROM accounts WHERE plan = ? LIMIT 1")
+                .bind(name)
+                .fetch_optional(&mut *tx)
+                .await
+                .map_err(map_error)?;
+        if in_use.is_some() {
+            return Ok(PackageRemoval::InUse);
+        }
+        let removed = sqlx::query("DELETE FROM packages WHERE name = ?")
+            .bind(name)
+            .execute(&mut *tx)
+            .await
+            .map_err(map_error)?;
+        tx.commit().await.map_err(map_error)?;
+        Ok(if removed.rows_affected() == 1 {
+            PackageRemoval::Removed
+        } else {
+            PackageRemoval::NotFound
+        })
+    }
+}
+
+pub(crate) async fn insert_package(
+    tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
+    package: &Package,
+) -> Result<(), StoreError> {
+    sqlx::query("INSERT INTO packages (name, owner, settings, revision) VALUES (?, ?, ?, ?)")
+        .bind(&package.name)
+        .bind(&package.owner)
+        .bind(to_json(&package.settings)?)
+        .bind(package.revision)
+        .execute(&mut **tx)
+        .await
+        .map_err(map_error)?;
+    Ok(())
+}
+
+pub(crate) fn package_from_row(row: SqliteRow) -> Result<Package, StoreError> {
+    let settings: String = row.try_get("settings").map_err(map_error)?;
+    Ok(Package {
+        name: row.try_get("name").map_err(map_error)?,
+        owner: row.try_get("owner").map_err(map_error)?,
+        settings: from_json(&settings)?,
+        revision: row.try_get("revision").map_err(map_error)?,
+    })
+}
