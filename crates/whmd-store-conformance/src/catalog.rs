@@ -347,14 +347,21 @@ pub async fn feature_and_acl_lists(stores: &Stores, names: &Names) {
     f.save_feature_list(&mail, true).await.expect("replace");
     let changes: BTreeMap<String, bool> =
         [("ssh".to_owned(), true), ("webmail".to_owned(), false)].into();
+    let refused = f
+        .update_feature_list(&mail.name, "someone", true, &changes)
+        .await;
+    assert!(
+        matches!(refused, Err(StoreError::Conflict(_))),
+        "another owner's list is not changed: {refused:?}"
+    );
     let merged = f
-        .update_feature_list(&mail.name, "someone", &changes)
+        .update_feature_list(&mail.name, "someone", false, &changes)
         .await
         .expect("update");
     assert_eq!(merged.owner, "root", "an update keeps the owner");
     assert_eq!(merged.features, changes);
     let made = f
-        .update_feature_list(&names.user("fresh"), "res", &changes)
+        .update_feature_list(&names.user("fresh"), "res", true, &changes)
         .await
         .expect("an update creates");
     assert_eq!((made.owner.as_str(), made.features.len()), ("res", 2));

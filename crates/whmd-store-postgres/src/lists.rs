@@ -54,6 +54,7 @@ impl FeatureListStore for PostgresStore {
         &self,
         name: &str,
         owner: &str,
+        own_only: bool,
         features: &BTreeMap<String, bool>,
     ) -> Result<FeatureList, StoreError> {
         let mut tx = self.pool.begin().await.map_err(map_error)?;
@@ -75,6 +76,11 @@ impl FeatureListStore for PostgresStore {
         .await
         .map_err(map_error)?;
         let mut list = feature_list_from_row(row)?;
+        if own_only && list.owner != owner {
+            return Err(StoreError::Conflict(format!(
+                "feature list {name} of another owner"
+            )));
+        }
         list.features
             .extend(features.iter().map(|(k, v)| (k.clone(), *v)));
         sqlx::query("UPDATE feature_lists SET features = $1 WHERE name = $2")

@@ -54,6 +54,7 @@ impl FeatureListStore for SqliteStore {
         &self,
         name: &str,
         owner: &str,
+        own_only: bool,
         features: &BTreeMap<String, bool>,
     ) -> Result<FeatureList, StoreError> {
         let mut tx = self.writer.begin().await.map_err(map_error)?;
@@ -66,6 +67,11 @@ impl FeatureListStore for SqliteStore {
                 .map(feature_list_from_row)
                 .transpose()?
                 .unwrap_or_else(|| FeatureList::new(name, owner));
+        if own_only && list.owner != owner {
+            return Err(StoreError::Conflict(format!(
+                "feature list {name} of another owner"
+            )));
+        }
         list.features
             .extend(features.iter().map(|(k, v)| (k.clone(), *v)));
         sqlx::query(

@@ -4,12 +4,18 @@
 mod accounts;
 mod args;
 mod batch;
+mod featurelists;
+mod packages;
 mod privileges;
 mod server;
 
 use crate::FunctionSpec;
+use crate::registry::Call;
 use serde::Serialize;
 use serde_json::Value;
+use whmd_domain::account::AccountingEntry;
+use whmd_domain::host::HostEffect;
+use whmd_domain::time::unix_now;
 use whmd_wire::{Outcome, WhmError};
 
 /// Every section's function table.
@@ -27,6 +33,8 @@ pub const ALL: &[&[FunctionSpec]] = &[
     accounts::REMOVE,
     accounts::SUSPEND,
     accounts::USERDATA,
+    packages::FUNCTIONS,
+    featurelists::FUNCTIONS,
 ];
 
 /// A success with reason `OK` whose data is `response`, which must serialise to an object.
@@ -38,4 +46,43 @@ fn respond<T: Serialize>(response: &T) -> Result<Outcome, WhmError> {
         )),
         Err(e) => Err(WhmError::internal(e)),
     }
+}
+
+/// An accounting entry for a change the caller made now.
+pub(crate) fn entry(call: &Call, action: &str, fields: &[&str]) -> AccountingEntry {
+    AccountingEntry::new(
+        unix_now(),
+        action,
+        &call.principal.user,
+        fields.iter().map(|f| (*f).to_owned()).collect(),
+    )
+}
+
+/// Asks the host for each effect, in order, adding to the outcome's raw log a line for each
+/// and, after them, `done`. A failure does not undo the stored change: it is reported in the
+/// log and as a warning.
+pub(crate) async fn with_effects(
+    call: &Call,
+    mut outcome: Outcome,
+    effects: &[HostEffect],
+    done: &str,
+) -> Outcome {
+    if effects.is_empty() && done.is_empty() {
+        return outcome;
+    }
+    let output = &mut outcome.output;
+    let raw = output.raw.get_or_insert_with(String::new);
+    for effect in effects {
+        raw.push_str(&format!("{effect}..."));
+        match call.ctx.host.apply(effect).await {
+            Ok(()) => raw.push_str("Done\n"),
+            Err(e) => {
+                raw.push_str(&format!("Failed: {e}\n"));
+                output.warnings.push(format!("{effect} failed: {e}"));
+                tracing::warn!(%effect, error = %e, "host effect failed");
+            }
+        }
+    }
+    raw.push_str(done);
+    outcome
 }

@@ -16,6 +16,21 @@ pub fn is_system_username(name: &str) -> bool {
         })
 }
 
+/// Whether `value` can name a setting's choice (a theme, a locale): 1 to `max` letters,
+/// digits, `_` and `-`.
+pub fn is_setting_name(value: &str, max: usize) -> bool {
+    !value.is_empty()
+        && value.len() <= max
+        && value
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+}
+
+/// The longest theme name.
+pub const MAX_THEME_LEN: usize = 64;
+/// The longest locale name.
+pub const MAX_LOCALE_LEN: usize = 16;
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -28,5 +43,15 @@ mod tests {
         for bad in ["", "Root", "1a", "-a", "a b", "a:b", &"a".repeat(33), "ä"] {
             assert!(!is_system_username(bad), "{bad}");
         }
+    }
+
+    #[test]
+    fn setting_names() {
+        assert!(is_setting_name("jupiter", MAX_THEME_LEN));
+        assert!(is_setting_name("pt_br", MAX_LOCALE_LEN));
+        for bad in ["", "a b", "../x", "a/b", "<x>"] {
+            assert!(!is_setting_name(bad, MAX_THEME_LEN), "{bad}");
+        }
+        assert!(!is_setting_name(&"a".repeat(17), MAX_LOCALE_LEN));
     }
 }

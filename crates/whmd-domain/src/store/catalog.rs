@@ -55,11 +55,13 @@ pub trait FeatureListStore: Debug + Send + Sync {
     async fn save_feature_list(&self, list: &FeatureList, replace: bool) -> Result<(), StoreError>;
 
     /// Sets some features of a list in one step, creating it for `owner` when it does not
-    /// exist, and returns it as stored.
+    /// exist, and returns it as stored. With `own_only`, a list that exists and is not
+    /// `owner`'s is a `Conflict`, and nothing is written.
     async fn update_feature_list(
         &self,
         name: &str,
         owner: &str,
+        own_only: bool,
         features: &BTreeMap<String, bool>,
     ) -> Result<FeatureList, StoreError>;
 

@@ -2,8 +2,9 @@
 //! then ask the host for the system user, zone and web server entry.
 
 use super::super::args::{flag, optional, required, yes_no};
+use super::super::packages;
 use super::names::check_new_username;
-use super::settings::{Settings, apply_limits};
+use super::settings::{self, Settings, apply_limits};
 use super::{entry, with_effects};
 use crate::registry::Call;
 use crate::{Access, FunctionSpec, Versions};
@@ -17,9 +18,10 @@ use whmd_domain::account::{Account, NO_SHELL, SHELL, default_reseller_acls};
 use whmd_domain::host::HostEffect;
 use whmd_domain::names::domain::{DomainContext, check_new_domain, exists_reason};
 use whmd_domain::names::username::exists_reason as user_exists_reason;
+use whmd_domain::package::DEFAULT;
 use whmd_domain::reseller::Reseller;
 use whmd_domain::secret::{Secret, hash_password};
-use whmd_domain::store::Admission;
+use whmd_domain::store::Refusal;
 use whmd_domain::time::unix_now;
 use whmd_wire::{Acl, Api0Data, Api0Shape, Outcome, WhmError};
 
@@ -109,30 +111,17 @@ async fn create(call: &Call) -> Result<Outcome, WhmError> {
     raw.push_str("Validating Domain...Done\n");
 
     let owner = owner(call, &user).await?;
-    let plan = optional(args, "plan").unwrap_or("default").to_owned();
-    if plan != "default" {
-        return Err(WhmError::Reason(format!(
-            "The package “{plan}” does not exist."
-        )));
-    }
-    let ip = ip(call)?;
+    let plan_name = optional(args, "plan").unwrap_or(DEFAULT).to_owned();
+    let plan = packages::usable(call, &plan_name)
+        .await?
+        .ok_or_else(|| no_package(&plan_name))?;
+    check_custom_settings(call)?;
+    let ip = ip(call, plan.package.flag("IP"))?;
     raw.push_str("Validating IP...Done\n");
 
     let now = unix_now();
     let mut cpuser = BTreeMap::new();
-    let mut settings = Settings::new(&mut cpuser);
-    settings.defaults(&call.ctx.info.whm_version, now);
-    let quota_mb = apply_limits(args, &mut settings)?.unwrap_or(None);
-    settings.flags_from(args)?;
-    if let Some(email) = optional(args, "contactemail") {
-        settings.contact_email(email)?;
-        raw.push_str("Validating Contact Email...Done\n");
-    }
-    let shell = if flag(args, "hasshell", false) {
-        SHELL
-    } else {
-        NO_SHELL
-    };
+    Settings::new(&mut cpuser).defaults(&call.ctx.info.whm_version, now);
     let homedir = match optional(args, "homedir") {
         Some(h)
             if h.starts_with('/')
@@ -159,21 +148,16 @@ async fn create(call: &Call) -> Result<Outcome, WhmError> {
     let reseller = args
         .is_true("reseller")
         .then(|| Reseller::new(default_reseller_acls()));
-
-    let password = match optional(args, "password").or_else(|| optional(args, "pass")) {
-        Some(p) => Secret::new(p),
-        None => generated_password(),
-    };
-    let account = Account {
+    let mut account = Account {
         user: user.clone(),
         domain: domain.clone(),
         owner,
-        plan: plan.clone(),
+        plan: plan_name.clone(),
         ip: ip.clone(),
         uid,
         homedir: homedir.clone(),
-        shell: shell.to_owned(),
-        quota_mb,
+        shell: NO_SHELL.to_owned(),
+        quota_mb: None,
         suspension: None,
         reseller,
         cpuser,
@@ -183,6 +167,36 @@ async fn create(call: &Call) -> Result<Outcome, WhmError> {
         mtime: now,
         revision: 0,
     };
+    // The package gives the settings; the call's own arguments override them.
+    plan.package.apply_to(&mut account, None);
+    let mut settings = Settings::new(&mut account.cpuser);
+    if let Some(quota) = apply_limits(args, &mut settings)? {
+        account.quota_mb = quota;
+    }
+    settings.flags_from(args)?;
+    if let Some(list) = optional(args, "featurelist") {
+        settings::featurelist(call, &mut settings, list).await?;
+    }
+    if let Some(email) = optional(args, "contactemail") {
+        settings.contact_email(email)?;
+        raw.push_str("Validating Contact Email...Done\n");
+    }
+    if optional(args, "hasshell").is_some() {
+        account.shell = if flag(args, "hasshell", false) {
+            SHELL
+        } else {
+            NO_SHELL
+        }
+        .to_owned();
+    }
+    let quota_mb = account.quota_mb;
+    let shell = account.shell.clone();
+
+    let password = match optional(args, "password").or_else(|| optional(args, "pass")) {
+        Some(p) => Secret::new(p),
+        None => generated_password(),
+    };
+    let admission = packages::admission(call, Some(&plan), &account.owner).await?;
     let phc = hash_password(password.clone())
         .await
         .map_err(WhmError::internal)?;
@@ -191,20 +205,26 @@ async fn create(call: &Call) -> Result<Outcome, WhmError> {
         .ctx
         .stores
         .accounts
-        .create_account(&account, &phc, &log, &Admission::NONE)
+        .create_account(&account, &phc, &log, &admission)
         .await
     {
         Ok(()) => {}
-        // Another request took the name or domain since it was checked.
+        // Another request took the name or domain, or changed the package, since they were
+        // checked.
         Err(StoreError::Conflict(_)) => {
             let stores = &call.ctx.stores.accounts;
             return Err(WhmError::Reason(
                 if stores.account(&user).await?.is_some() {
                     user_exists_reason(&user)
-                } else {
+                } else if stores.account_by_domain(&domain).await?.is_some() {
                     exists_reason(&domain)
+                } else {
+                    "The package changed while the account was being created. Try again.".to_owned()
                 },
             ));
+        }
+        Err(StoreError::Refused(Refusal::NoSuchPackage(_))) => {
+            return Err(no_package(&plan_name));
         }
         Err(e) => return Err(e.into()),
     }
@@ -241,10 +261,55 @@ async fn create(call: &Call) -> Result<Outcome, WhmError> {
             user: user.clone(),
         },
     ];
-    let outcome = Outcome::ok(creation_data(call, &ip, &plan))
+    let outcome = Outcome::ok(creation_data(call, &ip, &plan_name))
         .with_reason("Account Creation Ok")
         .with_raw(raw);
     Ok(with_effects(call, outcome, &effects, "").await)
+}
+
+fn no_package(name: &str) -> WhmError {
+    WhmError::Reason(format!("The package “{name}” does not exist."))
+}
+
+/// Settings a call may give instead of taking its package's.
+const CUSTOM_SETTINGS: &[&str] = &[
+    "quota",
+    "bwlimit",
+    "maxftp",
+    "maxsql",
+    "maxpop",
+    "maxlst",
+    "maxsub",
+    "maxpark",
+    "maxaddon",
+    "max_email_per_hour",
+    "max_defer_fail_percentage",
+    "max_emailacct_quota",
+    "max_team_users",
+    "hasshell",
+    "cgi",
+    "featurelist",
+];
+
+/// A reseller gives an account settings of its own only with the privilege to make packages
+/// (what such settings amount to), and shell access only with `allow-shell`; otherwise its
+/// accounts take their package's.
+fn check_custom_settings(call: &Call) -> Result<(), WhmError> {
+    let acls = call.principal.acls;
+    let args = &call.args;
+    if let Some(key) = CUSTOM_SETTINGS.iter().find(|k| optional(args, k).is_some())
+        && !acls.permits(Acl::ADD_PKG)
+    {
+        return Err(WhmError::Reason(format!(
+            "You cannot use the “{key}” argument because you do not have the “add-pkg” privilege: the account takes its package’s settings."
+        )));
+    }
+    if flag(args, "hasshell", false) && !acls.permits(Acl::ALLOW_SHELL) {
+        return Err(WhmError::reason(
+            "You cannot give an account shell access because you do not have the “allow-shell” privilege.",
+        ));
+    }
+    Ok(())
 }
 
 /// The new account's owner: the caller, unless root names a reseller (or `ownerself` makes a
@@ -278,9 +343,10 @@ async fn owner(call: &Call, user: &str) -> Result<String, WhmError> {
 }
 
 /// The address the account gets: the server's main IP, or root's `customip`. Dedicated
-/// addresses (`ip=y`) need an address pool, which whmd does not manage.
-fn ip(call: &Call) -> Result<String, WhmError> {
-    if yes_no(&call.args, "ip", false) {
+/// addresses (`ip=y`, or a package that gives one) need an address pool, which whmd does not
+/// manage.
+fn ip(call: &Call, package_dedicated: bool) -> Result<String, WhmError> {
+    if yes_no(&call.args, "ip", package_dedicated) {
         return Err(WhmError::reason(
             "There are no dedicated IP addresses available.",
         ));

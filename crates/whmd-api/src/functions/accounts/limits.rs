@@ -1,14 +1,17 @@
 //! limitbw, showbw, editquota and changepackage (FUNCTIONS.md §2).
 
 use super::super::args::{optional, required};
+use super::super::packages;
 use super::settings::{Settings, parse_limit};
 use super::{CHANGED_MEANWHILE, accessible, entry, save, with_effects};
 use crate::registry::Call;
 use crate::{Access, FunctionSpec, Versions};
 use futures::future::BoxFuture;
 use serde_json::{Map, Value, json};
+use whmd_domain::StoreError;
 use whmd_domain::account::{Account, Limit};
 use whmd_domain::host::HostEffect;
+use whmd_domain::store::Refusal;
 use whmd_domain::time::{civil, unix_now};
 use whmd_wire::{Acl, Api0Data, Api0Shape, Outcome, WhmError};
 
@@ -215,13 +218,51 @@ fn changepackage(call: Call) -> Reply {
                 "Sorry, the user {user} does not exist"
             )));
         };
-        // Only the default package exists until packages can be made.
-        if pkg != "default" {
-            return Err(WhmError::reason("Specified package does not exist."));
+        let no_package = || WhmError::reason("Specified package does not exist.");
+        let plan = packages::usable(&call, &pkg)
+            .await?
+            .ok_or_else(no_package)?;
+        if plan.package.flag("IP") && account.ip == call.ctx.info.main_ip {
+            return Err(WhmError::reason(
+                "There are no dedicated IP addresses available.",
+            ));
         }
+        let applied = plan.package.apply_to(&mut account, None);
         account.plan = pkg.clone();
         account.mtime = unix_now();
-        save_setting(&call, &user, &account, &format!("PLAN={pkg}")).await?;
-        Ok(Outcome::done().with_raw(format!("Account Upgrade/Downgrade Complete for {user}\n")))
+        let admission = packages::admission(&call, Some(&plan), &account.owner).await?;
+        let log = entry(
+            &call,
+            "MODIFY",
+            &[&user, &account.domain, &format!("PLAN={pkg}")],
+        );
+        match call
+            .ctx
+            .stores
+            .accounts
+            .update_account(&user, &account, &[log], &admission)
+            .await
+        {
+            Ok(()) => {}
+            Err(StoreError::Refused(Refusal::NoSuchPackage(_))) => return Err(no_package()),
+            Err(StoreError::Conflict(_)) => return Err(WhmError::reason(CHANGED_MEANWHILE)),
+            Err(e) => return Err(e.into()),
+        }
+        let mut effects = Vec::new();
+        if applied.quota {
+            effects.push(HostEffect::SetQuota {
+                user: user.clone(),
+                megabytes: account.quota_mb,
+            });
+        }
+        if applied.shell {
+            effects.push(HostEffect::SetShell {
+                user: user.clone(),
+                shell: account.shell.clone(),
+            });
+        }
+        let outcome =
+            Outcome::done().with_raw(format!("Account Upgrade/Downgrade Complete for {user}\n"));
+        Ok(with_effects(&call, outcome, &effects, "").await)
     })
 }

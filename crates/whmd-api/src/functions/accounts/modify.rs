@@ -2,8 +2,9 @@
 //! uppercase keys, and keys WHM does not know, which are stored and returned as they are.
 
 use super::super::args::optional;
+use super::super::packages;
 use super::names::check_new_username;
-use super::settings::{Settings, parse_limit};
+use super::settings::{self, Settings, parse_limit};
 use super::{CHANGED_MEANWHILE, accessible, entry, with_effects};
 use crate::registry::Call;
 use crate::{Access, FunctionSpec, Versions};
@@ -72,6 +73,9 @@ struct Changes {
     new_owner: Option<String>,
     shell: Option<&'static str>,
     quota: Option<Option<u64>>,
+    /// A new package name (cpuser `PLAN`): recorded, its settings not applied.
+    plan: Option<String>,
+    featurelist: Option<String>,
 }
 
 async fn modify(call: &Call) -> Result<Outcome, WhmError> {
@@ -89,6 +93,19 @@ async fn modify(call: &Call) -> Result<Outcome, WhmError> {
     let mut account = accessible(call, &user).await?;
     let mut messages = Vec::new();
     let changes = read_changes(call, &mut account, &mut messages)?;
+    if let Some(list) = &changes.featurelist {
+        settings::featurelist(call, &mut Settings::new(&mut account.cpuser), list).await?;
+    }
+    let plan = match &changes.plan {
+        Some(name) => {
+            let plan = packages::usable(call, name)
+                .await?
+                .ok_or_else(|| WhmError::Reason(format!("The package “{name}” does not exist.")))?;
+            account.plan = name.clone();
+            Some(plan)
+        }
+        None => None,
+    };
     let mut effects = Vec::new();
     let old_domain = account.domain.clone();
     let old_owner = account.owner.clone();
@@ -182,15 +199,28 @@ async fn modify(call: &Call) -> Result<Outcome, WhmError> {
             &[&account.domain, &account.user, &old_owner, &account.owner],
         ));
     }
+    let admission = match &plan {
+        Some(plan) => packages::admission(call, Some(plan), &account.owner).await?,
+        None => Admission::NONE,
+    };
     match call
         .ctx
         .stores
         .accounts
-        .update_account(&user, &account, &log, &Admission::NONE)
+        .update_account(&user, &account, &log, &admission)
         .await
     {
         Ok(()) => {}
-        Err(StoreError::Conflict(_)) if account.user != user => {
+        Err(StoreError::Conflict(_))
+            if account.user != user
+                && call
+                    .ctx
+                    .stores
+                    .accounts
+                    .account(&account.user)
+                    .await?
+                    .is_some() =>
+        {
             return Err(WhmError::Reason(user_exists_reason(&account.user)));
         }
         Err(StoreError::Conflict(_)) => return Err(WhmError::reason(CHANGED_MEANWHILE)),
@@ -229,7 +259,6 @@ fn read_changes(
     let root = call.principal.is_root();
     let mut changes = Changes::default();
     let mut settings = Settings::new(&mut account.cpuser);
-    let mut plan = None;
     let mut ip = None;
     for (key, value) in call.args.iter() {
         let Some(value) = value else { continue };
@@ -270,13 +299,9 @@ fn read_changes(
                 )));
             }
             "BACKUP" | "LEGACY_BACKUP" => settings.set(key, bit(value)),
-            "PLAN" => plan = Some(value),
+            "PLAN" => changes.plan = Some(value.to_owned()),
             "IP" => ip = Some(value),
-            "FEATURELIST" if !matches!(value, "default" | "disabled") => {
-                return Err(WhmError::Reason(format!(
-                    "The feature list “{value}” does not exist."
-                )));
-            }
+            "FEATURELIST" => changes.featurelist = Some(value.to_owned()),
             _ if READ_ONLY.contains(&key) => {
                 messages.push(format!(
                     "“{key}” cannot be changed with this function; it was left as it was."
@@ -296,14 +321,6 @@ fn read_changes(
                 }
             }
         }
-    }
-    if let Some(plan) = plan {
-        if plan != "default" {
-            return Err(WhmError::Reason(format!(
-                "The package “{plan}” does not exist."
-            )));
-        }
-        account.plan = plan.to_owned();
     }
     if let Some(ip) = ip {
         let parsed: Ipv4Addr = ip

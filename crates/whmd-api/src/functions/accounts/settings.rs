@@ -2,8 +2,11 @@
 //! feature list and contact address, each validated the same way.
 
 use super::super::args::optional;
+use super::super::featurelists;
+use crate::registry::Call;
 use std::collections::BTreeMap;
 use whmd_domain::account::Limit;
+use whmd_domain::names::{MAX_LOCALE_LEN, MAX_THEME_LEN, is_setting_name};
 use whmd_wire::{Args, WhmError};
 
 /// A limit argument and the cpuser key it sets. `zero` says whether 0 means unlimited.
@@ -70,9 +73,6 @@ const LIMITS: &[LimitKey] = &[
 const MAX_LIMIT: u64 = 999_999;
 const BYTES_PER_MB: u64 = 1_048_576;
 
-/// The feature lists that exist until feature lists can be made.
-const FEATURE_LISTS: &[&str] = &["default", "disabled"];
-
 pub struct Settings<'a> {
     cpuser: &'a mut BTreeMap<String, String>,
 }
@@ -123,7 +123,8 @@ impl<'a> Settings<'a> {
         self.set("UUID", uuid());
     }
 
-    /// cgi, dkim, spf (0/1), cpmod, language, featurelist, mailbox_format, mxcheck.
+    /// cgi, dkim, spf (0/1), cpmod, language, mailbox_format, mxcheck. The feature list, which
+    /// must be looked up, is the caller's to check (see `featurelist`).
     pub fn flags_from(&mut self, args: &Args) -> Result<(), WhmError> {
         for (arg, key) in [("cgi", "HASCGI"), ("dkim", "HASDKIM"), ("spf", "HASSPF")] {
             if optional(args, arg).is_some() {
@@ -135,14 +136,6 @@ impl<'a> Settings<'a> {
         }
         if let Some(locale) = optional(args, "language") {
             self.locale(locale)?;
-        }
-        if let Some(list) = optional(args, "featurelist") {
-            if !FEATURE_LISTS.contains(&list) {
-                return Err(WhmError::Reason(format!(
-                    "The feature list “{list}” does not exist."
-                )));
-            }
-            self.set("FEATURELIST", list);
         }
         if let Some(format) = optional(args, "mailbox_format") {
             if !matches!(format, "maildir" | "mdbox") {
@@ -163,32 +156,12 @@ impl<'a> Settings<'a> {
     }
 
     pub fn theme(&mut self, theme: &str) -> Result<(), WhmError> {
-        self.name_setting("RS", "theme", theme, 64)
+        self.set("RS", check_theme(theme)?);
+        Ok(())
     }
 
     pub fn locale(&mut self, locale: &str) -> Result<(), WhmError> {
-        self.name_setting("LOCALE", "locale", locale, 16)
-    }
-
-    /// A setting that names something (a theme, a locale): 1 to `max` letters, digits, `_`, `-`.
-    fn name_setting(
-        &mut self,
-        key: &str,
-        what: &str,
-        value: &str,
-        max: usize,
-    ) -> Result<(), WhmError> {
-        let valid = !value.is_empty()
-            && value.len() <= max
-            && value
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
-        if !valid {
-            return Err(WhmError::Reason(format!(
-                "The {what} “{value}” is not valid."
-            )));
-        }
-        self.set(key, value);
+        self.set("LOCALE", check_locale(locale)?);
         Ok(())
     }
 
@@ -218,6 +191,43 @@ impl<'a> Settings<'a> {
             Limit::Unlimited => self.set("BWLIMIT", "unlimited"),
             Limit::Value(mb) => self.set("BWLIMIT", (mb * BYTES_PER_MB).to_string()),
         }
+    }
+}
+
+/// Sets the feature list `name` if the caller may use it.
+pub async fn featurelist(
+    call: &Call,
+    settings: &mut Settings<'_>,
+    name: &str,
+) -> Result<(), WhmError> {
+    if !featurelists::usable(call, name).await? {
+        return Err(WhmError::Reason(format!(
+            "The feature list “{name}” does not exist."
+        )));
+    }
+    settings.set("FEATURELIST", name);
+    Ok(())
+}
+
+/// A theme name, or `The theme “X” is not valid.`
+pub fn check_theme(theme: &str) -> Result<&str, WhmError> {
+    if is_setting_name(theme, MAX_THEME_LEN) {
+        Ok(theme)
+    } else {
+        Err(WhmError::Reason(format!(
+            "The theme “{theme}” is not valid."
+        )))
+    }
+}
+
+/// A locale name, or `The locale “X” is not valid.`
+pub fn check_locale(locale: &str) -> Result<&str, WhmError> {
+    if is_setting_name(locale, MAX_LOCALE_LEN) {
+        Ok(locale)
+    } else {
+        Err(WhmError::Reason(format!(
+            "The locale “{locale}” is not valid."
+        )))
     }
 }
 
