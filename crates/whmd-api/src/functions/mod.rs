@@ -7,6 +7,7 @@ mod batch;
 mod featurelists;
 mod packages;
 mod privileges;
+mod resellers;
 mod server;
 
 use crate::FunctionSpec;
@@ -35,7 +36,12 @@ pub const ALL: &[&[FunctionSpec]] = &[
     accounts::USERDATA,
     packages::FUNCTIONS,
     featurelists::FUNCTIONS,
+    resellers::FUNCTIONS,
 ];
+
+/// The reason a change gets when another request changed the account first.
+pub(crate) const CHANGED_MEANWHILE: &str =
+    "The account changed while it was being modified. Try again.";
 
 /// A success with reason `OK` whose data is `response`, which must serialise to an object.
 fn respond<T: Serialize>(response: &T) -> Result<Outcome, WhmError> {

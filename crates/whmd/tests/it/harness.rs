@@ -7,6 +7,9 @@ use whmd::Config;
 use whmd::Running;
 use whmd::config::StoreFlags;
 use whmd_domain::Stores;
+use whmd_domain::secret::{generate_api_token, token_digest};
+use whmd_domain::store::ApiTokenRecord;
+use whmd_wire::Acl;
 
 pub struct Server {
     pub dir: TempDir,
@@ -160,6 +163,59 @@ impl Server {
             database_url: Some(self.database_url.clone()),
             ..StoreFlags::default()
         }
+    }
+
+    /// GET `/json-api/{function}?{query}` with the `Authorization` value `auth`, parsed.
+    pub async fn call_as(&self, auth: &str, function: &str, query: &str) -> Value {
+        let url = self.http(&format!("/json-api/{function}?{query}"));
+        let answer = self.send(Method::GET, url, Some(auth), None, None).await;
+        assert_eq!(answer.status, StatusCode::OK, "{function}: {}", answer.text);
+        answer.json()
+    }
+
+    /// An API token for `user`, written into the store as `whmapi1` would, and the
+    /// `Authorization` value that presents it.
+    pub async fn token_auth(&self, user: &str) -> String {
+        let token = generate_api_token();
+        let record = ApiTokenRecord {
+            user: user.to_owned(),
+            name: format!("t{:08x}", rand::random::<u32>()),
+            digest: token_digest(token.expose()),
+            create_time: 0,
+            expires_at: None,
+            acls: None,
+        };
+        self.store()
+            .await
+            .credentials
+            .insert_api_token(&record)
+            .await
+            .expect("token stored");
+        format!("whm {user}:{}", token.expose())
+    }
+
+    /// Makes the account `name` (domain `NAME.example.com`, owned by root) a reseller holding
+    /// exactly `acls`, through setupreseller and setacls, and returns a token for it.
+    pub async fn reseller(&self, name: &str, acls: &[Acl]) -> String {
+        let made = self
+            .call(
+                "createacct",
+                &format!(
+                    "api.version=1&username={name}&domain={name}.example.com&password=Secret-{name}-1"
+                ),
+            )
+            .await;
+        assert_eq!(made["metadata"]["result"], 1, "{made}");
+        let setup = self
+            .call("setupreseller", &format!("api.version=1&user={name}"))
+            .await;
+        assert_eq!(setup["metadata"]["result"], 1, "{setup}");
+        let grants: String = acls.iter().map(|a| format!("&acl-{a}=1")).collect();
+        let set = self
+            .call("setacls", &format!("api.version=1&reseller={name}{grants}"))
+            .await;
+        assert_eq!(set["metadata"]["result"], 1, "{set}");
+        self.token_auth(name).await
     }
 
     pub async fn stop(&mut self) {

@@ -13,5 +13,6 @@ mod http_fuzz;
 mod listing;
 mod migrate;
 mod output;
+mod packages;
 mod protocol;
 mod replicas;

@@ -13,7 +13,7 @@ mod settings;
 mod suspend;
 mod userdata;
 
-use super::{entry, with_effects};
+use super::{CHANGED_MEANWHILE, entry, with_effects};
 use crate::registry::Call;
 use whmd_domain::StoreError;
 use whmd_domain::account::{Account, AccountingEntry, require_access};
@@ -31,14 +31,14 @@ pub use remove::FUNCTIONS as REMOVE;
 pub use suspend::FUNCTIONS as SUSPEND;
 pub use userdata::FUNCTIONS as USERDATA;
 
+pub(crate) use remove::remove;
+pub(crate) use suspend::{clean_reason, suspend, unsuspend};
+
 /// The account `user` if the caller may act on it; otherwise WHM's refusal.
 async fn accessible(call: &Call, user: &str) -> Result<Account, WhmError> {
     let account = call.ctx.stores.accounts.account(user).await?;
     require_access(&call.principal, user, account).map_err(WhmError::Reason)
 }
-
-/// The reason a change gets when another request changed the account first.
-const CHANGED_MEANWHILE: &str = "The account changed while it was being modified. Try again.";
 
 /// Stores the changed account (read as `user`) with its log entries; a lost race answers
 /// `conflict`, and nothing is written.

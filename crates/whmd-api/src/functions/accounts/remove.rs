@@ -5,7 +5,7 @@ use super::{entry, with_effects};
 use crate::registry::Call;
 use crate::{Access, FunctionSpec, Versions};
 use futures::future::BoxFuture;
-use whmd_domain::account::can_access;
+use whmd_domain::account::{Account, can_access};
 use whmd_domain::host::HostEffect;
 use whmd_wire::{Acl, Api0Data, Api0Shape, Outcome, WhmError};
 
@@ -50,33 +50,43 @@ fn removeacct(call: Call) -> BoxFuture<'static, Result<Outcome, WhmError>> {
         }
         // WHM keeps the zone when keepdns holds a `y` or a `1` (PROTOCOL.md §1.6).
         let keepdns = optional(args, "keepdns").is_some_and(|v| v.contains(['y', '1']));
-        let log = entry(&call, "REMOVE", &[&account.domain, &user]);
-        if !call.ctx.stores.accounts.remove_account(&user, &log).await? {
-            return Err(WhmError::Reason(format!(
-                "System user {user} does not exist!"
-            )));
-        }
-        let mut effects = vec![HostEffect::RemoveVirtualHost {
-            domain: account.domain.clone(),
-        }];
-        if !keepdns {
-            effects.push(HostEffect::RemoveZone {
-                domain: account.domain.clone(),
-            });
-        }
-        effects.push(HostEffect::RemoveUser {
-            user: user.clone(),
-            homedir: account.homedir.clone(),
-        });
-        let outcome = Outcome::done()
-            .with_reason(format!("{user} account removed"))
-            .with_raw(format!("Removing account {user} ({})\n", account.domain));
-        Ok(with_effects(
-            &call,
-            outcome,
-            &effects,
-            &format!("{user} account removed\n"),
-        )
-        .await)
+        remove(&call, &account, keepdns).await
     })
+}
+
+/// Removes `account` and asks the host to remove what it had; the zone stays with `keepdns`.
+pub(crate) async fn remove(
+    call: &Call,
+    account: &Account,
+    keepdns: bool,
+) -> Result<Outcome, WhmError> {
+    let user = &account.user;
+    let log = entry(call, "REMOVE", &[&account.domain, user]);
+    if !call.ctx.stores.accounts.remove_account(user, &log).await? {
+        return Err(WhmError::Reason(format!(
+            "System user {user} does not exist!"
+        )));
+    }
+    let mut effects = vec![HostEffect::RemoveVirtualHost {
+        domain: account.domain.clone(),
+    }];
+    if !keepdns {
+        effects.push(HostEffect::RemoveZone {
+            domain: account.domain.clone(),
+        });
+    }
+    effects.push(HostEffect::RemoveUser {
+        user: user.clone(),
+        homedir: account.homedir.clone(),
+    });
+    let outcome = Outcome::done()
+        .with_reason(format!("{user} account removed"))
+        .with_raw(format!("Removing account {user} ({})\n", account.domain));
+    Ok(with_effects(
+        call,
+        outcome,
+        &effects,
+        &format!("{user} account removed\n"),
+    )
+    .await)
 }

@@ -6,7 +6,7 @@ use super::{accessible, entry, save, with_effects};
 use crate::registry::Call;
 use crate::{Access, FunctionSpec, Versions};
 use futures::future::BoxFuture;
-use whmd_domain::account::Suspension;
+use whmd_domain::account::{Account, Suspension};
 use whmd_domain::host::HostEffect;
 use whmd_domain::time::unix_now;
 use whmd_wire::{Acl, Api0Data, Api0Shape, Outcome, WhmError};
@@ -37,24 +37,10 @@ pub const FUNCTIONS: &[FunctionSpec] = &[
 
 type Reply = BoxFuture<'static, Result<Outcome, WhmError>>;
 
-/// A suspension reason as WHM keeps it: HTML entities decoded, `=`, newlines and NULs removed.
-fn clean_reason(raw: &str) -> String {
-    let decoded = raw
-        .replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&quot;", "\"")
-        .replace("&#39;", "'")
-        .replace("&amp;", "&");
-    decoded
-        .chars()
-        .filter(|c| !matches!(c, '=' | '\n' | '\r' | '\0'))
-        .collect()
-}
-
 fn suspendacct(call: Call) -> Reply {
     Box::pin(async move {
         let user = super::super::args::required(&call.args, "user")?.to_owned();
-        let mut account = accessible(&call, &user).await?;
+        let account = accessible(&call, &user).await?;
         if account.suspension.is_some() {
             return Ok(Outcome::done().with_raw(format!(
                 "User '{user}' is already suspended. Provide '--force' to suspend the account again.\n"
@@ -68,66 +54,99 @@ fn suspendacct(call: Call) -> Reply {
         if !root && call.args.is_true("leave-ftp-accts-enabled") {
             return Ok(Outcome::done().with_raw("Only root may leave FTP accounts enabled.\n"));
         }
-        let reason = clean_reason(optional(&call.args, "reason").unwrap_or(""));
-        let now = unix_now();
-        account.suspension = Some(Suspension {
-            reason: reason.clone(),
-            time: now,
+        let suspension = Suspension {
+            reason: clean_reason(optional(&call.args, "reason").unwrap_or("")),
+            time: unix_now(),
             locked: call.args.is_true("disallowun"),
             leave_ftp_enabled: call.args.is_true("leave-ftp-accts-enabled"),
-        });
-        account.set("SUSPENDED", "1");
-        account.set("SUSPENDTIME", now.to_string());
-        account.mtime = now;
-        let log = entry(&call, "SUSPEND", &[&user, &account.domain, &reason]);
-        save(&call, &user, &account, &[log], "Failed to suspend account.").await?;
-        let outcome = Outcome::done().with_raw(format!("Suspending account {user}\n"));
-        Ok(with_effects(
-            &call,
-            outcome,
-            &[HostEffect::Suspend { user: user.clone() }],
-            &format!("{user}'s account has been suspended\n"),
-        )
-        .await)
+        };
+        suspend(&call, account, suspension).await
     })
+}
+
+/// Suspends `account` (not suspended yet) as `suspension` says, and asks the host to.
+pub(crate) async fn suspend(
+    call: &Call,
+    mut account: Account,
+    suspension: Suspension,
+) -> Result<Outcome, WhmError> {
+    let user = account.user.clone();
+    let log = entry(
+        call,
+        "SUSPEND",
+        &[&user, &account.domain, &suspension.reason],
+    );
+    account.set("SUSPENDED", "1");
+    account.set("SUSPENDTIME", suspension.time.to_string());
+    account.mtime = suspension.time;
+    account.suspension = Some(suspension);
+    save(call, &user, &account, &[log], "Failed to suspend account.").await?;
+    let outcome = Outcome::done().with_raw(format!("Suspending account {user}\n"));
+    Ok(with_effects(
+        call,
+        outcome,
+        &[HostEffect::Suspend { user: user.clone() }],
+        &format!("{user}'s account has been suspended\n"),
+    )
+    .await)
 }
 
 fn unsuspendacct(call: Call) -> Reply {
     Box::pin(async move {
         let user = super::super::args::required(&call.args, "user")?.to_owned();
-        let mut account = accessible(&call, &user).await?;
-        let Some(suspension) = &account.suspension else {
-            return Ok(Outcome::done().with_raw(format!("User '{user}' is not suspended.\n")));
-        };
-        if suspension.locked && !call.principal.is_root() {
-            return Ok(
-                Outcome::failure("Failed to unsuspend account.").with_raw(format!(
-                    "This account is locked and can only be unsuspended by root ({user})\n"
-                )),
-            );
-        }
-        account.suspension = None;
-        account.cpuser.remove("SUSPENDED");
-        account.cpuser.remove("SUSPENDTIME");
-        account.mtime = unix_now();
-        let log = entry(&call, "UNSUSPEND", &[&user, &account.domain]);
-        save(
-            &call,
-            &user,
-            &account,
-            &[log],
-            "Failed to unsuspend account.",
-        )
-        .await?;
-        let outcome = Outcome::done().with_raw(format!("Unsuspending account {user}\n"));
-        Ok(with_effects(
-            &call,
-            outcome,
-            &[HostEffect::Unsuspend { user: user.clone() }],
-            &format!("{user}'s account is now active\n"),
-        )
-        .await)
+        let account = accessible(&call, &user).await?;
+        unsuspend(&call, account).await
     })
+}
+
+/// Lifts `account`'s suspension, unless only root may and the caller is not root.
+pub(crate) async fn unsuspend(call: &Call, mut account: Account) -> Result<Outcome, WhmError> {
+    let user = account.user.clone();
+    let Some(suspension) = &account.suspension else {
+        return Ok(Outcome::done().with_raw(format!("User '{user}' is not suspended.\n")));
+    };
+    if suspension.locked && !call.principal.is_root() {
+        return Ok(
+            Outcome::failure("Failed to unsuspend account.").with_raw(format!(
+                "This account is locked and can only be unsuspended by root ({user})\n"
+            )),
+        );
+    }
+    account.suspension = None;
+    account.cpuser.remove("SUSPENDED");
+    account.cpuser.remove("SUSPENDTIME");
+    account.mtime = unix_now();
+    let log = entry(call, "UNSUSPEND", &[&user, &account.domain]);
+    save(
+        call,
+        &user,
+        &account,
+        &[log],
+        "Failed to unsuspend account.",
+    )
+    .await?;
+    let outcome = Outcome::done().with_raw(format!("Unsuspending account {user}\n"));
+    Ok(with_effects(
+        call,
+        outcome,
+        &[HostEffect::Unsuspend { user: user.clone() }],
+        &format!("{user}'s account is now active\n"),
+    )
+    .await)
+}
+
+/// A suspension reason as WHM keeps it: HTML entities decoded, `=`, newlines and NULs removed.
+pub(crate) fn clean_reason(raw: &str) -> String {
+    let decoded = raw
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&amp;", "&");
+    decoded
+        .chars()
+        .filter(|c| !matches!(c, '=' | '\n' | '\r' | '\0'))
+        .collect()
 }
 
 #[cfg(test)]
