@@ -4,13 +4,13 @@
 //! panics alike. Internal failures are logged with an incident ID the caller also sees.
 
 use crate::registry::Call;
-use crate::{Context, FunctionSpec};
+use crate::{Access, Context, FunctionSpec};
 use futures::FutureExt;
 use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
 use tracing::Span;
 use whmd_domain::Principal;
-use whmd_wire::{ApiVersion, Args, Outcome, Reply, ReplyStatus, WhmError, output};
+use whmd_wire::{Api0Shape, ApiVersion, Args, Outcome, Reply, ReplyStatus, WhmError, output};
 
 /// Runs `function` for `principal` with the request's merged arguments.
 pub async fn call(
@@ -31,14 +31,7 @@ pub async fn call(
     };
     if !spec.permits(&principal) {
         span.record("result", 0);
-        let reason = match spec.access {
-            crate::Access::Acl(acl) if version.uses_metadata() => {
-                WhmError::PermissionDenied(acl).to_string()
-            }
-            // API 0's refusal text (PROTOCOL.md §3.2).
-            _ => "Permission Denied".to_owned(),
-        };
-        return shaped(spec, &version, Outcome::failure(reason), ReplyStatus::Ok);
+        return denied(spec, &version);
     }
     let handler = spec.handler;
     let call = Call {
@@ -69,6 +62,28 @@ pub async fn call(
     }
     span.record("result", u8::from(outcome.result));
     shaped(spec, &version, outcome, status)
+}
+
+/// The refusal of a function the caller lacks the privilege for. API 0 answers WHM's one flat
+/// `{status: 0, statusmsg: "Permission Denied"}` whatever the function's own shape
+/// (PROTOCOL.md §3.2); API 1 names the privilege.
+fn denied(spec: &FunctionSpec, version: &ApiVersion) -> Reply {
+    match spec.access {
+        Access::Acl(acl) if version.uses_metadata() => shaped(
+            spec,
+            version,
+            Outcome::failure(WhmError::PermissionDenied(acl).to_string()),
+            ReplyStatus::Ok,
+        ),
+        _ => Reply::new(
+            spec.name,
+            version,
+            Api0Shape::Flat,
+            spec.api1,
+            Outcome::failure("Permission Denied"),
+            ReplyStatus::Ok,
+        ),
+    }
 }
 
 /// The reply for a call whose arguments could not be read: the function's own failure shape,

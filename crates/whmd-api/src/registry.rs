@@ -162,6 +162,11 @@ impl Registry {
             .filter(|s| s.versions.includes(version))
     }
 
+    /// Every registered function, in no particular order.
+    pub fn specs(&self) -> impl Iterator<Item = &FunctionSpec> {
+        self.functions.values()
+    }
+
     /// The functions of `version` that `principal` may run, sorted by name.
     pub fn available(&self, version: &ApiVersion, principal: &Principal) -> Vec<&'static str> {
         let mut names: Vec<&'static str> = self

@@ -3,6 +3,7 @@
 
 mod accounts;
 mod auth;
+mod authz;
 mod bad_input;
 mod batch;
 mod bootstrap;

@@ -348,6 +348,7 @@ const PACKAGER: &[Acl] = &[
     Acl::CREATE_ACCT,
     Acl::UPGRADE_ACCOUNT,
     Acl::LIST_ACCTS,
+    Acl::EDIT_ACCOUNT,
 ];
 
 #[tokio::test]
@@ -430,6 +431,16 @@ async fn reseller_packages_are_prefixed_private_and_clamped() {
             "You do not have access to a package named “pkra_gold”.",
         ),
         ("getpkginfo", "pkg=pkra_gold", "Invalid package pkra_gold"),
+        (
+            "modifyacct",
+            "user=bcust&PLAN=pkra_gold",
+            "The package “pkra_gold” does not exist.",
+        ),
+        (
+            "matchpkgs",
+            "user=pkra",
+            "You do not have access to an account named “pkra”.",
+        ),
     ] {
         let reply = server
             .call_as(&b, function, &format!("api.version=1&{query}"))

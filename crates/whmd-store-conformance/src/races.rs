@@ -1,0 +1,82 @@
+//! Admission under concurrent writes: limits and package removal hold when several writers
+//! (requests of one server, or several replicas on one database) race.
+
+use crate::Names;
+use crate::accounts::{account, log};
+use futures::future::join_all;
+use whmd_domain::package::Package;
+use whmd_domain::reseller::{Reseller, ResellerLimits};
+use whmd_domain::store::{Admission, PackageRemoval, PlanGuard};
+use whmd_domain::{StoreError, Stores};
+use whmd_wire::AclSet;
+
+/// Eight creations at once for a reseller allowed three: exactly three are stored.
+pub async fn account_limit_holds_under_racing_creates(stores: &Stores, names: &Names) {
+    let a = stores.accounts.as_ref();
+    let owner = names.user("racer");
+    let mut reseller = account(&owner, "root");
+    reseller.reseller = Some(Reseller::new(AclSet::EMPTY));
+    a.create_account(&reseller, "$p", &log("CREATE", &owner), &Admission::NONE)
+        .await
+        .expect("the reseller");
+    let admission = Admission {
+        plan: None,
+        limits: Some(ResellerLimits {
+            account_limit_enabled: true,
+            account_limit: 3,
+            ..ResellerLimits::default()
+        }),
+    };
+    let attempts = (0..8).map(|i| {
+        let customer = account(&names.user(&format!("race{i}")), &owner);
+        let admission = admission.clone();
+        async move {
+            a.create_account(&customer, "$p", &log("CREATE", &customer.user), &admission)
+                .await
+        }
+    });
+    let results = join_all(attempts).await;
+    let made = results.iter().filter(|r| r.is_ok()).count();
+    assert!(
+        results
+            .iter()
+            .all(|r| r.is_ok() || matches!(r, Err(StoreError::Refused(_)))),
+        "a refusal, not another failure: {results:?}"
+    );
+    assert_eq!(made, 3, "exactly the limit is stored: {results:?}");
+    assert_eq!(a.accounts(Some(&owner)).await.expect("list").len(), 3);
+}
+
+/// A package removed while an account is created on it: either the account is refused or the
+/// removal is, never an account left on a package that is gone.
+pub async fn removal_and_creation_do_not_cross(stores: &Stores, names: &Names) {
+    for round in 0..6 {
+        let pkg = Package::new(names.user(&format!("racepkg{round}")), "root");
+        stores.packages.create_package(&pkg).await.expect("package");
+        let mut customer = account(&names.user(&format!("pkgrace{round}")), "root");
+        customer.plan = pkg.name.clone();
+        let admission = Admission {
+            plan: Some(PlanGuard {
+                name: pkg.name.clone(),
+                revision: Some(pkg.revision),
+            }),
+            limits: None,
+        };
+        let entry = log("CREATE", &customer.user);
+        let (created, removed) = futures::join!(
+            stores
+                .accounts
+                .create_account(&customer, "$p", &entry, &admission),
+            stores.packages.remove_package(&pkg.name)
+        );
+        let removed = removed.expect("removal answers");
+        match (&created, removed) {
+            (Ok(()), PackageRemoval::InUse)
+            | (Err(StoreError::Refused(_)), PackageRemoval::Removed) => {}
+            other => panic!("round {round}: {other:?}"),
+        }
+        let stored = stores.accounts.account(&customer.user).await.expect("read");
+        let package = stores.packages.package(&pkg.name).await.expect("read");
+        assert_eq!(stored.is_some(), package.is_some(), "round {round}");
+    }
+}

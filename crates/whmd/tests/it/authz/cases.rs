@@ -1,0 +1,132 @@
+//! One case per registered function: how to call it on a target's objects, and what kind of
+//! check it makes. Placeholders name the target's objects (see `world`): `{user}`,
+//! `{domain}`, `{pkg}`, `{fl}`, `{reseller}`, `{plain}` (an account root owns), and `{new}`
+//! (a fresh name for each call).
+
+/// What a function guards, which decides the outcomes the matrix expects.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// Names no one's objects: allowed to whoever holds the privilege.
+    Global,
+    /// Acts on a named object: allowed on the caller's own, refused on another reseller's.
+    Owned,
+    /// A listing: allowed, without the other reseller's objects; with `shows_own`, the
+    /// caller's own objects are in it.
+    Listed { shows_own: bool },
+    /// Only root may run it.
+    RootOnly,
+    /// A reseller's names get its own prefix, so naming another's object makes one of its own.
+    Prefixed,
+    /// `batch`: the batch runs; the command inside is refused on another's objects.
+    Batched,
+}
+
+#[derive(Debug)]
+pub struct Case {
+    pub function: &'static str,
+    pub query: &'static str,
+    pub kind: Kind,
+}
+
+const fn case(function: &'static str, query: &'static str, kind: Kind) -> Case {
+    Case {
+        function,
+        query,
+        kind,
+    }
+}
+
+const LISTS_OWN: Kind = Kind::Listed { shows_own: true };
+const LISTS: Kind = Kind::Listed { shows_own: false };
+
+pub const CASES: &[Case] = &[
+    // Server and privileges.
+    case("version", "", Kind::Global),
+    case("gethostname", "", Kind::Global),
+    case("systemloadavg", "", Kind::Global),
+    case("loadavg", "", Kind::Global),
+    case("applist", "", Kind::Global),
+    case("myprivs", "", Kind::Global),
+    case(
+        "batch",
+        "command=accountsummary%3Fuser%3D{user}",
+        Kind::Batched,
+    ),
+    // Accounts.
+    case(
+        "createacct",
+        "username={new}&domain={new}.example.com&password=Pw-x-123456&plan={pkg}",
+        Kind::Owned,
+    ),
+    case("modifyacct", "user={user}&MAXPOP=7", Kind::Owned),
+    case("removeacct", "user={user}", Kind::Owned),
+    case("listaccts", "", LISTS_OWN),
+    case("accountsummary", "user={user}", Kind::Owned),
+    case("suspendacct", "user={user}&reason=matrix", Kind::Owned),
+    case("unsuspendacct", "user={user}", Kind::Owned),
+    case("listsuspended", "", LISTS),
+    case("listlockedaccounts", "", LISTS),
+    case("verify_new_username", "user={new}", Kind::Global),
+    case("validate_system_user", "user={user}", Kind::Global),
+    // Backups are root's (FUNCTIONS.md §3).
+    case("toggle_user_backup_state", "user={user}", Kind::RootOnly),
+    case("passwd", "user={user}&password=New-pw-123456", Kind::Owned),
+    case(
+        "forcepasswordchange",
+        "users_json=%7B%22{user}%22%3A1%7D",
+        Kind::Owned,
+    ),
+    case("limitbw", "user={user}&bwlimit=100", Kind::Owned),
+    case("showbw", "", LISTS_OWN),
+    case("editquota", "user={user}&quota=100", Kind::Owned),
+    case("changepackage", "user={user}&pkg={pkg}", Kind::Owned),
+    case("domainuserdata", "domain={domain}", Kind::Owned),
+    // Packages.
+    case("addpkg", "name={pkg}x", Kind::Prefixed),
+    case("editpkg", "name={pkg}&maxpop=3", Kind::Prefixed),
+    case("killpkg", "pkgname={pkg}", Kind::Owned),
+    case("listpkgs", "want=all", LISTS_OWN),
+    case("getpkginfo", "pkg={pkg}", Kind::Owned),
+    case("matchpkgs", "", LISTS_OWN),
+    // Feature lists.
+    case("get_featurelists", "", LISTS_OWN),
+    case("get_feature_names", "", Kind::Global),
+    case("get_featurelist_data", "featurelist={fl}", Kind::Owned),
+    case(
+        "create_featurelist",
+        "featurelist={fl}&overwrite=1&webmail=1",
+        Kind::Owned,
+    ),
+    case("update_featurelist", "featurelist={fl}&ssh=0", Kind::Owned),
+    case("delete_featurelist", "featurelist={fl}", Kind::Owned),
+    // Resellers.
+    case("setupreseller", "user={plain}", Kind::RootOnly),
+    case("unsetupreseller", "user={reseller}", Kind::RootOnly),
+    case("listresellers", "", Kind::RootOnly),
+    case(
+        "setacls",
+        "reseller={reseller}&acl-list-accts=1",
+        Kind::RootOnly,
+    ),
+    case("listacls", "", Kind::RootOnly),
+    case("saveacllist", "acllist={new}&acl-passwd=1", Kind::RootOnly),
+    case(
+        "setresellerlimits",
+        "user={reseller}&enable_account_limit=1&account_limit=5",
+        Kind::RootOnly,
+    ),
+    case(
+        "setresellerpackagelimit",
+        "user={reseller}&package={pkg}&allowed=1",
+        Kind::RootOnly,
+    ),
+    case("acctcounts", "user={reseller}", Kind::Owned),
+    case("resellerstats", "user={reseller}", Kind::RootOnly),
+    case("suspendreseller", "user={reseller}", Kind::RootOnly),
+    case("unsuspendreseller", "user={reseller}", Kind::RootOnly),
+    case(
+        "terminatereseller",
+        "user={reseller}&terminatereseller=1",
+        Kind::RootOnly,
+    ),
+];

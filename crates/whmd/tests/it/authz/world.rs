@@ -1,0 +1,222 @@
+//! The world one row of the matrix runs in: a server with two resellers holding every
+//! privilege but `all` (A and B), one holding none, one for root to act on, and for each of A
+//! and B accounts, packages and feature lists of their own.
+
+use super::cases::Case;
+use crate::harness::Server;
+use serde_json::Value;
+use std::sync::atomic::{AtomicU32, Ordering};
+use whmd_domain::package::Package;
+use whmd_domain::store::snapshot::Snapshot;
+use whmd_wire::Acl;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Caller {
+    Root,
+    A,
+    B,
+    /// A reseller without a single privilege.
+    Bare,
+}
+
+/// Whose objects a call names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Target {
+    A,
+    B,
+    /// Objects root acts on: a second account, package and list of A's, a reseller with
+    /// nothing of its own, and an account root owns.
+    Root,
+}
+
+/// The names one target's placeholders stand for.
+struct Names {
+    user: &'static str,
+    pkg: &'static str,
+    fl: &'static str,
+    reseller: &'static str,
+    plain: &'static str,
+}
+
+fn names(target: Target) -> Names {
+    match target {
+        Target::A => Names {
+            user: "mxacust1",
+            pkg: "mxa_p1",
+            fl: "mxa_f1",
+            reseller: "mxa",
+            plain: "mxacust1",
+        },
+        Target::B => Names {
+            user: "mxbcust1",
+            pkg: "mxb_p1",
+            fl: "mxb_f1",
+            reseller: "mxb",
+            plain: "mxbcust1",
+        },
+        Target::Root => Names {
+            user: "mxacust2",
+            pkg: "mxa_p2",
+            fl: "mxa_f2",
+            reseller: "mxd",
+            plain: "mxplain",
+        },
+    }
+}
+
+pub struct World {
+    server: Server,
+    a: String,
+    b: String,
+    bare: String,
+    fresh: AtomicU32,
+}
+
+impl World {
+    pub async fn build() -> Self {
+        let server = Server::start().await;
+        let every: Vec<Acl> = Acl::every().filter(|a| *a != Acl::ALL).collect();
+        let a = server.reseller("mxa", &every).await;
+        let b = server.reseller("mxb", &every).await;
+        let bare = server.reseller("mxc", &[]).await;
+        server.reseller("mxd", &[]).await;
+        for (user, owner) in [
+            ("mxacust1", "mxa"),
+            ("mxacust2", "mxa"),
+            ("mxbcust1", "mxb"),
+            ("mxplain", "root"),
+        ] {
+            let made = server
+                .call(
+                    "createacct",
+                    &format!(
+                        "api.version=1&username={user}&domain={user}.example.com&password=Pw-{user}-1&owner={owner}"
+                    ),
+                )
+                .await;
+            assert_eq!(made["metadata"]["result"], 1, "{made}");
+        }
+        for (auth, function, query) in [
+            (&a, "addpkg", "name=p1"),
+            (&a, "addpkg", "name=p2"),
+            (&b, "addpkg", "name=p1"),
+            (&a, "create_featurelist", "featurelist=mxa_f1"),
+            (&a, "create_featurelist", "featurelist=mxa_f2"),
+            (&b, "create_featurelist", "featurelist=mxb_f1"),
+        ] {
+            let made = server
+                .call_as(auth, function, &format!("api.version=1&{query}"))
+                .await;
+            assert_eq!(made["metadata"]["result"], 1, "{function}: {made}");
+        }
+        Self {
+            server,
+            a,
+            b,
+            bare,
+            fresh: AtomicU32::new(0),
+        }
+    }
+
+    /// Calls the case's function as `caller` on `target`'s objects, in API 1.
+    pub async fn call(&self, caller: Caller, target: Target, case: &Case) -> Value {
+        self.call_in(caller, target, case, "api.version=1&").await
+    }
+
+    /// The same in API 0.
+    pub async fn call_api0(&self, caller: Caller, target: Target, case: &Case) -> Value {
+        self.call_in(caller, target, case, "").await
+    }
+
+    async fn call_in(&self, caller: Caller, target: Target, case: &Case, version: &str) -> Value {
+        let n = names(target);
+        let new = format!("mxn{}", self.fresh.fetch_add(1, Ordering::Relaxed));
+        let query = case
+            .query
+            .replace("{user}", n.user)
+            .replace("{domain}", &format!("{}.example.com", n.user))
+            .replace("{pkg}", n.pkg)
+            .replace("{fl}", n.fl)
+            .replace("{reseller}", n.reseller)
+            .replace("{plain}", n.plain)
+            .replace("{new}", &new);
+        let root = self.server.root_auth();
+        let auth = match caller {
+            Caller::Root => &root,
+            Caller::A => &self.a,
+            Caller::B => &self.b,
+            Caller::Bare => &self.bare,
+        };
+        self.server
+            .call_as(auth, case.function, &format!("{version}{query}"))
+            .await
+    }
+
+    /// Everything the store holds.
+    pub async fn snapshot(&self) -> Snapshot {
+        self.server
+            .store()
+            .await
+            .snapshot
+            .export()
+            .await
+            .expect("export")
+    }
+
+    pub fn reseller(&self, target: Target) -> &'static str {
+        names(target).reseller
+    }
+
+    /// The target's package as stored.
+    pub async fn package(&self, target: Target) -> Option<Package> {
+        self.server
+            .store()
+            .await
+            .packages
+            .package(names(target).pkg)
+            .await
+            .expect("read")
+    }
+
+    /// A listing holds none of `target`'s objects.
+    pub fn lacks(
+        &self,
+        reply: &Value,
+        target: Target,
+        who: &str,
+        case: &Case,
+    ) -> Result<(), String> {
+        let n = names(target);
+        let text = reply.to_string();
+        match [n.user, n.pkg, n.fl]
+            .into_iter()
+            .find(|name| text.contains(name))
+        {
+            None => Ok(()),
+            Some(name) => Err(format!(
+                "{}: {who} sees another's “{name}”: {reply}",
+                case.function
+            )),
+        }
+    }
+
+    /// A listing holds some of `target`'s objects.
+    pub fn shows(
+        &self,
+        reply: &Value,
+        target: Target,
+        who: &str,
+        case: &Case,
+    ) -> Result<(), String> {
+        let n = names(target);
+        let text = reply.to_string();
+        if [n.user, n.pkg, n.fl].iter().any(|name| text.contains(name)) {
+            Ok(())
+        } else {
+            Err(format!(
+                "{}: {who} does not see its own objects: {reply}",
+                case.function
+            ))
+        }
+    }
+}
