@@ -82,6 +82,13 @@ async fn run(case: &Case) -> Result<(), String> {
         &world.call(Caller::Bare, Target::A, case).await,
         "the bare reseller",
     )?;
+    if acl.is_some() && in_api0(case.function) {
+        // API 0 refuses in one flat shape, whatever the function's own (PROTOCOL.md §3.2).
+        let reply = world.call_api0(Caller::Bare, Target::A, case).await;
+        if reply != serde_json::json!({"status": 0, "statusmsg": "Permission Denied"}) {
+            return Err(format!("{}: API 0 refusal: {reply}", case.function));
+        }
+    }
     match case.kind {
         Kind::RootOnly => {
             for (caller, target, who) in [
