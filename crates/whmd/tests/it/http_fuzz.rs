@@ -14,7 +14,7 @@ use whmd_domain::secret::token_digest;
 use whmd_domain::store::ApiTokenRecord;
 use whmd_store_sqlite::SqliteStore;
 
-const TOKEN: &str = "FUZZFUZZFUZZFUZZFUZZFUZZFUZZFUZZ";
+pub const TOKEN: &str = "FUZZFUZZFUZZFUZZFUZZFUZZFUZZFUZZ";
 
 fn runtime() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_current_thread()
@@ -23,7 +23,7 @@ fn runtime() -> tokio::runtime::Runtime {
         .expect("runtime")
 }
 
-async fn state(dir: &std::path::Path) -> AppState {
+pub async fn state(dir: &std::path::Path) -> AppState {
     let store = SqliteStore::open(&format!("sqlite://{}", dir.join("whmd.db").display()))
         .await
         .expect("store");

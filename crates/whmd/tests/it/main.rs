@@ -7,6 +7,7 @@ mod authz;
 mod bad_input;
 mod batch;
 mod bootstrap;
+mod catalog_fuzz;
 mod featurelists;
 mod full_disk;
 mod functions;
