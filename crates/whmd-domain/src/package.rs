@@ -198,25 +198,7 @@ mod tests {
     use whmd_wire::AclSet;
 
     fn account() -> Account {
-        Account {
-            user: "bob".into(),
-            domain: "bob.example.com".into(),
-            owner: "root".into(),
-            plan: DEFAULT.into(),
-            ip: "192.0.2.1".into(),
-            uid: 0,
-            homedir: "/home/bob".into(),
-            shell: NO_SHELL.into(),
-            quota_mb: None,
-            suspension: None,
-            reseller: None,
-            cpuser: BTreeMap::new(),
-            domains: vec![],
-            dead_domains: vec![],
-            homedir_links: vec![],
-            mtime: 0,
-            revision: 0,
-        }
+        crate::account::sample("bob")
     }
 
     #[test]

@@ -142,33 +142,17 @@ impl ResellerLimits {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::collections::BTreeMap;
 
     fn account(quota: Option<u64>, bw_bytes: Option<u64>, plan: &str) -> Account {
-        let mut cpuser = BTreeMap::new();
-        cpuser.insert(
-            "BWLIMIT".to_owned(),
+        let mut a = crate::account::sample("a");
+        a.owner = "res".into();
+        a.plan = plan.into();
+        a.quota_mb = quota;
+        a.set(
+            "BWLIMIT",
             bw_bytes.map_or("unlimited".to_owned(), |b| b.to_string()),
         );
-        Account {
-            user: "a".into(),
-            domain: "a.example.com".into(),
-            owner: "res".into(),
-            plan: plan.into(),
-            ip: "192.0.2.1".into(),
-            uid: 0,
-            homedir: "/home/a".into(),
-            shell: crate::account::NO_SHELL.into(),
-            quota_mb: quota,
-            suspension: None,
-            reseller: None,
-            cpuser,
-            domains: vec![],
-            dead_domains: vec![],
-            homedir_links: vec![],
-            mtime: 0,
-            revision: 0,
-        }
+        a
     }
 
     #[test]

@@ -11,7 +11,7 @@ use whmd_domain::StoreError;
 use whmd_domain::account::{Account, AccountingEntry, Suspension};
 use whmd_domain::names::username::dbowner;
 use whmd_domain::store::encoding::{
-    from_json, reseller_from_columns, reseller_to_columns, to_json,
+    from_json, limit_columns, reseller_from_columns, reseller_to_columns, to_json,
 };
 use whmd_domain::store::{AccountPage, AccountQuery, AccountStore, Admission, PageWindow};
 use whmd_wire::output::TextTest;
@@ -354,6 +354,7 @@ pub(crate) async fn insert_account(
 ) -> Result<(), StoreError> {
     let suspension = account.suspension.as_ref();
     let (reseller_acls, reseller_limits) = reseller_to_columns(account.reseller.as_ref())?;
+    let (quota, bwlimit) = limit_columns(account)?;
     sqlx::query(
         "INSERT INTO accounts (username, domain, owner, plan, ip, uid, homedir, shell, dbowner, quota_mb, \
          suspended_at, suspend_reason, suspend_locked, suspend_leave_ftp, reseller_acls, reseller_limits, \
@@ -371,14 +372,14 @@ pub(crate) async fn insert_account(
     .bind(&account.homedir)
     .bind(&account.shell)
     .bind(dbowner(&account.user))
-    .bind(quota(account)?)
+    .bind(quota)
     .bind(suspension.map(|s| s.time))
     .bind(suspension.map(|s| s.reason.as_str()))
     .bind(suspension.is_some_and(|s| s.locked))
     .bind(suspension.is_some_and(|s| s.leave_ftp_enabled))
     .bind(reseller_acls)
     .bind(reseller_limits)
-    .bind(bwlimit(account)?)
+    .bind(bwlimit)
     .bind(to_json(&account.cpuser)?)
     .bind(to_json(&account.domains)?)
     .bind(to_json(&account.dead_domains)?)
@@ -416,6 +417,7 @@ pub(crate) async fn write_account(
 ) -> Result<(), StoreError> {
     let suspension = account.suspension.as_ref();
     let (reseller_acls, reseller_limits) = reseller_to_columns(account.reseller.as_ref())?;
+    let (quota, bwlimit) = limit_columns(account)?;
     let updated = sqlx::query(
         "UPDATE accounts SET username = ?, domain = ?, owner = ?, plan = ?, ip = ?, homedir = ?, shell = ?, dbowner = ?, \
          quota_mb = ?, suspended_at = ?, suspend_reason = ?, suspend_locked = ?, suspend_leave_ftp = ?, reseller_acls = ?, \
@@ -430,14 +432,14 @@ pub(crate) async fn write_account(
     .bind(&account.homedir)
     .bind(&account.shell)
     .bind(dbowner(&account.user))
-    .bind(quota(account)?)
+    .bind(quota)
     .bind(suspension.map(|s| s.time))
     .bind(suspension.map(|s| s.reason.as_str()))
     .bind(suspension.is_some_and(|s| s.locked))
     .bind(suspension.is_some_and(|s| s.leave_ftp_enabled))
     .bind(reseller_acls)
     .bind(reseller_limits)
-    .bind(bwlimit(account)?)
+    .bind(bwlimit)
     .bind(to_json(&account.cpuser)?)
     .bind(to_json(&account.domains)?)
     .bind(to_json(&account.dead_domains)?)
@@ -455,20 +457,6 @@ pub(crate) async fn write_account(
         )));
     }
     Ok(())
-}
-
-fn bwlimit(account: &Account) -> Result<Option<i64>, StoreError> {
-    account
-        .bwlimit_bytes()
-        .map(|b| i64::try_from(b).map_err(|e| StoreError::Internal(Box::new(e))))
-        .transpose()
-}
-
-fn quota(account: &Account) -> Result<Option<i64>, StoreError> {
-    account
-        .quota_mb
-        .map(|q| i64::try_from(q).map_err(|e| StoreError::Internal(Box::new(e))))
-        .transpose()
 }
 
 /// One accounting-log row.

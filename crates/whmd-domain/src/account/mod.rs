@@ -124,3 +124,27 @@ impl Account {
         self.shell != NO_SHELL && self.shell != "/bin/false"
     }
 }
+
+/// An account on the default package, owned by root, for unit tests.
+#[cfg(test)]
+pub(crate) fn sample(user: &str) -> Account {
+    Account {
+        user: user.into(),
+        domain: format!("{user}.example.com"),
+        owner: "root".into(),
+        plan: "default".into(),
+        ip: "192.0.2.1".into(),
+        uid: 0,
+        homedir: format!("/home/{user}"),
+        shell: NO_SHELL.into(),
+        quota_mb: None,
+        suspension: None,
+        reseller: None,
+        cpuser: BTreeMap::new(),
+        domains: vec![],
+        dead_domains: vec![],
+        homedir_links: vec![],
+        mtime: 0,
+        revision: 0,
+    }
+}

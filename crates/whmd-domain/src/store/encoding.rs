@@ -2,6 +2,7 @@
 //! sets as JSON arrays of names (names, not bit positions, so the table may grow).
 
 use super::StoreError;
+use crate::account::Account;
 use crate::reseller::{Reseller, ResellerLimits};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -27,6 +28,16 @@ pub fn acls_from_json(text: Option<String>) -> Result<Option<AclSet>, StoreError
         Ok(names.iter().filter_map(|n| Acl::from_name(n)).collect())
     })
     .transpose()
+}
+
+/// The account's disk quota (MB) and bandwidth limit (bytes) as their integer columns, `None`
+/// when unlimited.
+pub fn limit_columns(account: &Account) -> Result<(Option<i64>, Option<i64>), StoreError> {
+    let column = |n: Option<u64>| {
+        n.map(|n| i64::try_from(n).map_err(|e| StoreError::Internal(Box::new(e))))
+            .transpose()
+    };
+    Ok((column(account.quota_mb)?, column(account.bwlimit_bytes())?))
 }
 
 /// A reseller as its two columns: the ACL list and the limits, both JSON; `None` for an

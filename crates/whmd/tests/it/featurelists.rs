@@ -1,16 +1,9 @@
 //! Feature lists: shapes, reasons, the built-in lists, and resellers' own lists.
 
 use crate::accounts::{create, v1};
-use crate::harness::Server;
+use crate::harness::{Server, outcome};
 use serde_json::{Value, json};
 use whmd_wire::Acl;
-
-fn outcome(reply: &Value) -> (i64, &str) {
-    (
-        reply["metadata"]["result"].as_i64().expect("result"),
-        reply["metadata"]["reason"].as_str().expect("reason"),
-    )
-}
 
 /// The `(value, is_disabled)` of one feature in get_featurelist_data.
 fn feature<'a>(reply: &'a Value, id: &str) -> (&'a str, &'a str) {

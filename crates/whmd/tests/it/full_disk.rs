@@ -132,18 +132,9 @@ async fn a_full_disk_refuses_writes_cleanly_and_recovers() {
         tokio::time::sleep(std::time::Duration::from_millis(200)).await;
     }
     assert!(back, "writes succeed again once there is room");
-    let listed = server.call("listaccts", "api.version=1&want=user").await;
-    let users: Vec<&str> = listed["data"]["acct"]
-        .as_array()
-        .expect("list")
-        .iter()
-        .filter_map(|a| a["user"].as_str())
-        .collect();
+    let users = server.users().await;
     for user in &acknowledged {
-        assert!(
-            users.contains(&user.as_str()),
-            "{user} was acknowledged and is kept"
-        );
+        assert!(users.contains(user), "{user} was acknowledged and is kept");
     }
     assert_eq!(
         users.len(),

@@ -173,6 +173,26 @@ impl Server {
         answer.json()
     }
 
+    /// The usernames listaccts shows root, in its order.
+    pub async fn users(&self) -> Vec<String> {
+        let listed = self.call("listaccts", "api.version=1&want=user").await;
+        listed["data"]["acct"]
+            .as_array()
+            .expect("a list")
+            .iter()
+            .filter_map(|a| a["user"].as_str().map(str::to_owned))
+            .collect()
+    }
+
+    /// The HTTP status of a listaccts call presenting `auth`: 200, or 403 when the credentials
+    /// prove nothing.
+    pub async fn login_status(&self, auth: &str) -> StatusCode {
+        let url = self.http("/json-api/listaccts?api.version=1");
+        self.send(Method::GET, url, Some(auth), None, None)
+            .await
+            .status
+    }
+
     /// An API token for `user`, written into the store as `whmapi1` would, and the
     /// `Authorization` value that presents it.
     pub async fn token_auth(&self, user: &str) -> String {
@@ -223,6 +243,14 @@ impl Server {
             running.shutdown().await;
         }
     }
+}
+
+/// (result, reason) of an API 1 reply.
+pub fn outcome(reply: &Value) -> (i64, &str) {
+    (
+        reply["metadata"]["result"].as_i64().expect("a result"),
+        reply["metadata"]["reason"].as_str().expect("a reason"),
+    )
 }
 
 /// The store a test server uses: SQLite in its data directory, or, with

@@ -2,17 +2,9 @@
 //! and the package an account takes on createacct and changepackage.
 
 use crate::accounts::{create, v1};
-use crate::harness::Server;
+use crate::harness::{Server, outcome};
 use serde_json::{Value, json};
 use whmd_wire::Acl;
-
-/// (result, reason) of a reply.
-fn outcome(reply: &Value) -> (i64, &str) {
-    (
-        reply["metadata"]["result"].as_i64().expect("result"),
-        reply["metadata"]["reason"].as_str().expect("reason"),
-    )
-}
 
 async fn package_names(server: &Server, auth: &str, want: &str) -> Vec<String> {
     let listed = server

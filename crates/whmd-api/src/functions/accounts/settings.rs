@@ -86,35 +86,17 @@ impl<'a> Settings<'a> {
         self.cpuser.insert(key.to_owned(), value.into());
     }
 
-    /// What a new account on the default package gets.
+    /// What a new account gets beyond its package's settings (`Package::apply_to`).
     pub fn defaults(&mut self, whm_version: &str, now: i64) {
         for (key, value) in [
             ("BACKUP", "1"),
-            ("BWLIMIT", "unlimited"),
             ("CONTACTEMAIL", ""),
             ("CONTACTEMAIL2", ""),
             ("DEMO", "0"),
-            ("FEATURELIST", "default"),
-            ("HASCGI", "1"),
             ("HASDKIM", "1"),
             ("HASSPF", "1"),
             ("LEGACY_BACKUP", "0"),
-            ("LOCALE", "en"),
             ("MAILBOX_FORMAT", "maildir"),
-            ("MAXADDON", "0"),
-            ("MAXFTP", "unlimited"),
-            ("MAXLST", "unlimited"),
-            ("MAXPARK", "0"),
-            ("MAXPASSENGERAPPS", "4"),
-            ("MAXPOP", "unlimited"),
-            ("MAXSQL", "unlimited"),
-            ("MAXSUB", "unlimited"),
-            ("MAX_DEFER_FAIL_PERCENTAGE", "unlimited"),
-            ("MAX_EMAILACCT_QUOTA", "1024"),
-            ("MAX_EMAIL_PER_HOUR", "unlimited"),
-            ("MAX_TEAM_USERS", "7"),
-            ("RS", whmd_domain::account::DEFAULT_THEME),
-            ("_PACKAGE_EXTENSIONS", ""),
         ] {
             self.set(key, value);
         }

@@ -1,9 +1,8 @@
 //! setresellerlimits, setresellerpackagelimit, acctcounts and resellerstats, and the limits
 //! createacct and changepackage enforce for a reseller.
 
-use super::outcome;
 use crate::accounts::v1;
-use crate::harness::Server;
+use crate::harness::{Server, outcome};
 use serde_json::json;
 use whmd_wire::Acl;
 

@@ -4,13 +4,3 @@
 mod limits;
 mod setup;
 mod terminate;
-
-use serde_json::Value;
-
-/// (result, reason) of a reply.
-fn outcome(reply: &Value) -> (i64, &str) {
-    (
-        reply["metadata"]["result"].as_i64().expect("result"),
-        reply["metadata"]["reason"].as_str().expect("reason"),
-    )
-}

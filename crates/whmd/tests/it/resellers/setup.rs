@@ -192,16 +192,11 @@ async fn unsetupreseller_hands_its_accounts_on() {
         .call("accountsummary", "api.version=1&user=unsrcust")
         .await;
     assert_eq!(cust["data"]["acct"][0]["owner"], "root");
-    let answer = server
-        .send(
-            reqwest::Method::GET,
-            server.http("/json-api/listaccts?api.version=1"),
-            Some(&token),
-            None,
-            None,
-        )
-        .await;
-    assert_eq!(answer.status, 403, "no longer a reseller, it cannot log in");
+    assert_eq!(
+        server.login_status(&token).await,
+        403,
+        "no longer a reseller, it cannot log in"
+    );
     v1(&server, "unsetupreseller", "user=selfres").await;
     for user in ["selfres", "selfcust"] {
         let s = server

@@ -1,8 +1,7 @@
 //! suspendreseller, unsuspendreseller and terminatereseller.
 
-use super::outcome;
 use crate::accounts::{create, v1};
-use crate::harness::Server;
+use crate::harness::{Server, outcome};
 use serde_json::json;
 use whmd_wire::Acl;
 
@@ -35,16 +34,11 @@ async fn suspending_a_reseller_and_its_accounts() {
         assert_eq!(suspended(&server, user).await, 1, "{user}");
     }
     assert_eq!(suspended(&server, "bystander").await, 0);
-    let answer = server
-        .send(
-            reqwest::Method::GET,
-            server.http("/json-api/listaccts?api.version=1"),
-            Some(&token),
-            None,
-            None,
-        )
-        .await;
-    assert_eq!(answer.status, 403, "a suspended reseller cannot log in");
+    assert_eq!(
+        server.login_status(&token).await,
+        403,
+        "a suspended reseller cannot log in"
+    );
     let (result, _, _) = v1(&server, "unsuspendreseller", "user=susr&reseller-only=1").await;
     assert_eq!(result, 1);
     assert_eq!(suspended(&server, "susr").await, 0);
@@ -111,14 +105,7 @@ async fn terminatereseller_removes_exactly_its_accounts() {
         ]
     );
     assert!(reply["data"]["acct"][0]["output"]["raw"].is_string());
-    let listed = server.call("listaccts", "api.version=1&want=user").await;
-    let users: Vec<&str> = listed["data"]["acct"]
-        .as_array()
-        .expect("list")
-        .iter()
-        .filter_map(|a| a["user"].as_str())
-        .collect();
-    assert_eq!(users, ["keep", "keepc1", "rootc1"]);
+    assert_eq!(server.users().await, ["keep", "keepc1", "rootc1"]);
     let listed = server.call("listresellers", "api.version=1").await;
     assert_eq!(listed["data"]["reseller"], json!(["keep"]));
     let again = server
