@@ -69,11 +69,12 @@ pub async fn packages_round_trip(stores: &Stores, names: &Names) {
     changed.settings.insert("MAXPOP".into(), "20".into());
     let mut member = a.account(&on.user).await.expect("read").expect("exists");
     member.set("MAXPOP", "20");
-    s.update_package(&changed, &[], &[])
+    s.update_package(&changed, false, &[], &[])
         .await
         .expect_err("an account left out is a conflict");
     s.update_package(
         &changed,
+        false,
         std::slice::from_ref(&member),
         &[log("MODIFY", &on.user)],
     )
@@ -90,10 +91,41 @@ pub async fn packages_round_trip(stores: &Stores, names: &Names) {
     );
     assert!(
         matches!(
-            s.update_package(&changed, &[], &[]).await,
+            s.update_package(&changed, false, &[], &[]).await,
             Err(StoreError::Conflict(_))
         ),
         "a stale revision is a conflict"
+    );
+
+    // With `create`, the first edit stores the package, all or nothing.
+    let mut first = package(&names.user("firstedit"), "root");
+    let mut stray = account(&names.user("stray"), "root");
+    stray.plan = first.name.clone();
+    a.create_account(&stray, "$p", &log("CREATE", &stray.user), &Admission::NONE)
+        .await
+        .expect("an account on a package not stored yet");
+    let refused = s.update_package(&first, true, &[], &[]).await;
+    assert!(
+        matches!(refused, Err(StoreError::Conflict(_))),
+        "an account left out: {refused:?}"
+    );
+    assert_eq!(
+        s.package(&first.name).await.expect("read"),
+        None,
+        "and nothing was stored"
+    );
+    let stray = a.account(&stray.user).await.expect("read").expect("exists");
+    s.update_package(&first, true, std::slice::from_ref(&stray), &[])
+        .await
+        .expect("stored by its first edit");
+    first.revision = 0;
+    assert!(
+        matches!(
+            s.update_package(&first, true, std::slice::from_ref(&stray), &[])
+                .await,
+            Err(StoreError::Conflict(_))
+        ),
+        "a package stored already is not created again"
     );
 
     assert_eq!(

@@ -46,27 +46,32 @@ impl PackageStore for PostgresStore {
     async fn update_package(
         &self,
         package: &Package,
+        create: bool,
         accounts: &[Account],
         log: &[AccountingEntry],
     ) -> Result<(), StoreError> {
         let mut tx = self.pool.begin().await.map_err(map_error)?;
-        // The update locks the row; the accounts are read after it, with a fresh snapshot.
-        let updated = sqlx::query(
-            "UPDATE packages SET owner = $1, settings = $2, revision = revision + 1 \
-             WHERE name = $3 AND revision = $4",
-        )
-        .bind(&package.owner)
-        .bind(to_json(&package.settings)?)
-        .bind(&package.name)
-        .bind(package.revision)
-        .execute(&mut *tx)
-        .await
-        .map_err(map_error)?;
-        if updated.rows_affected() != 1 {
-            return Err(StoreError::Conflict(format!(
-                "package {} at revision {}",
-                package.name, package.revision
-            )));
+        // The write locks the row; the accounts are read after it, with a fresh snapshot.
+        if create {
+            insert_package(&mut tx, package).await?;
+        } else {
+            let updated = sqlx::query(
+                "UPDATE packages SET owner = $1, settings = $2, revision = revision + 1 \
+                 WHERE name = $3 AND revision = $4",
+            )
+            .bind(&package.owner)
+            .bind(to_json(&package.settings)?)
+            .bind(&package.name)
+            .bind(package.revision)
+            .execute(&mut *tx)
+            .await
+            .map_err(map_error)?;
+            if updated.rows_affected() != 1 {
+                return Err(StoreError::Conflict(format!(
+                    "package {} at revision {}",
+                    package.name, package.revision
+                )));
+            }
         }
         let on_plan: Vec<String> = sqlx::query_scalar(
             "SELECT username FROM accounts WHERE plan = $1 ORDER BY username COLLATE \"C\"",

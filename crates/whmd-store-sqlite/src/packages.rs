@@ -42,26 +42,31 @@ impl PackageStore for SqliteStore {
     async fn update_package(
         &self,
         package: &Package,
+        create: bool,
         accounts: &[Account],
         log: &[AccountingEntry],
     ) -> Result<(), StoreError> {
         let mut tx = self.writer.begin().await.map_err(map_error)?;
-        let updated = sqlx::query(
-            "UPDATE packages SET owner = ?, settings = ?, revision = revision + 1 \
-             WHERE name = ? AND revision = ?",
-        )
-        .bind(&package.owner)
-        .bind(to_json(&package.settings)?)
-        .bind(&package.name)
-        .bind(package.revision)
-        .execute(&mut *tx)
-        .await
-        .map_err(map_error)?;
-        if updated.rows_affected() != 1 {
-            return Err(StoreError::Conflict(format!(
-                "package {} at revision {}",
-                package.name, package.revision
-            )));
+        if create {
+            insert_package(&mut tx, package).await?;
+        } else {
+            let updated = sqlx::query(
+                "UPDATE packages SET owner = ?, settings = ?, revision = revision + 1 \
+                 WHERE name = ? AND revision = ?",
+            )
+            .bind(&package.owner)
+            .bind(to_json(&package.settings)?)
+            .bind(&package.name)
+            .bind(package.revision)
+            .execute(&mut *tx)
+            .await
+            .map_err(map_error)?;
+            if updated.rows_affected() != 1 {
+                return Err(StoreError::Conflict(format!(
+                    "package {} at revision {}",
+                    package.name, package.revision
+                )));
+            }
         }
         let on_plan: Vec<String> =
             sqlx::query_scalar("SELECT username FROM accounts WHERE plan = ? ORDER BY username")

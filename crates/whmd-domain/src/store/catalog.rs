@@ -29,13 +29,16 @@ pub trait PackageStore: Debug + Send + Sync {
     /// Stores a new package; a taken name is a `Conflict`.
     async fn create_package(&self, package: &Package) -> Result<(), StoreError>;
 
-    /// Replaces the package stored under its name (guarded by its revision) and, in the same
-    /// transaction, the accounts on it by `accounts` (each guarded by its revision), writing
-    /// `log`. `accounts` must be every account on the package: one that joined or left since
-    /// they were read makes it a `Conflict`, and nothing is written.
+    /// Replaces the package stored under its name (guarded by its revision), or with `create`
+    /// stores it for the first time (a `Conflict` if it exists: how the implicit `default`
+    /// becomes a stored one), and in the same transaction replaces the accounts on it by
+    /// `accounts` (each guarded by its revision), writing `log`. `accounts` must be every
+    /// account on the package: one that joined or left since they were read makes it a
+    /// `Conflict`, and nothing is written.
     async fn update_package(
         &self,
         package: &Package,
+        create: bool,
         accounts: &[Account],
         log: &[AccountingEntry],
     ) -> Result<(), StoreError>;

@@ -291,6 +291,17 @@ async fn editpkg_reapplies_what_changed_and_killpkg_waits_for_empty() {
         let (result, got, _) = v1(&server, "killpkg", query).await;
         assert_eq!((result, got.as_str()), (0, reason), "{query}");
     }
+    // A refused edit of the implicit `default` stores nothing (found by catalog_fuzz).
+    let (result, reason, _) = v1(&server, "editpkg", "name=default&quota=gold").await;
+    assert_eq!(
+        (result, reason.as_str()),
+        (0, "Invalid value “gold” for the “quota” setting.")
+    );
+    assert!(
+        package_names(&server, &server.root_auth(), "all")
+            .await
+            .is_empty()
+    );
     // Editing `default` stores it; its accounts get the change.
     let (result, _, _) = v1(&server, "editpkg", "name=default&maxpop=4").await;
     assert_eq!(result, 1);

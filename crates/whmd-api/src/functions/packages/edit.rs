@@ -106,14 +106,6 @@ fn editpkg(call: Call) -> Reply {
         if !package::can_edit(&call.principal, &plan.package) {
             return Err(no_access(&name));
         }
-        if !plan.stored {
-            // The implicit `default` becomes a stored package, unchanged, and is then edited.
-            match call.ctx.stores.packages.create_package(&plan.package).await {
-                Ok(()) | Err(StoreError::Conflict(_)) => {}
-                Err(e) => return Err(e.into()),
-            }
-            return editpkg(call).await;
-        }
         let mut package = plan.package.clone();
         let changed = settings::apply(&call, &mut package, true).await?;
         let mut accounts = call.ctx.stores.accounts.accounts_on_plan(&name).await?;
@@ -150,7 +142,8 @@ fn editpkg(call: Call) -> Reply {
             .ctx
             .stores
             .packages
-            .update_package(&package, &accounts, &log)
+            // The implicit `default` is stored by its first edit.
+            .update_package(&package, !plan.stored, &accounts, &log)
             .await
         {
             Ok(()) => {}

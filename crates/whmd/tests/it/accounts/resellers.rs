@@ -110,6 +110,16 @@ async fn a_reseller_sees_and_touches_only_its_own_accounts() {
             "Only root may change the owner of an account.",
         ),
         (
+            "modifyacct",
+            "user=theirs&newuser=stolen",
+            "You do not have access to an account named “theirs”.",
+        ),
+        (
+            "modifyacct",
+            "user=mine&newuser=theirs",
+            "This system already has an account named “theirs”.",
+        ),
+        (
             "createacct",
             "username=other&domain=other.example.com&owner=resb",
             "Without root access, you can only create accounts that you yourself own.",
