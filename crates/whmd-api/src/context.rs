@@ -3,6 +3,7 @@
 use crate::Registry;
 use std::sync::Arc;
 use whmd_domain::Stores;
+use whmd_domain::audit::AuditSink;
 use whmd_domain::auth::Authenticator;
 use whmd_domain::host::Host;
 
@@ -29,16 +30,24 @@ pub struct Context {
     pub registry: Registry,
     /// Turns request credentials into principals; the dispatcher tells it when to forget.
     pub auth: Authenticator,
+    /// Where authentications, token and session changes and lockouts are recorded.
+    pub audit: Arc<dyn AuditSink>,
 }
 
 impl Context {
-    pub fn new(info: ServerInfo, stores: Stores, host: Arc<dyn Host>) -> Self {
+    pub fn new(
+        info: ServerInfo,
+        stores: Stores,
+        host: Arc<dyn Host>,
+        audit: Arc<dyn AuditSink>,
+    ) -> Self {
         Self {
             info,
-            auth: Authenticator::new(stores.clone()),
+            auth: Authenticator::new(stores.clone(), Arc::clone(&audit)),
             stores,
             host,
             registry: Registry::standard(),
+            audit,
         }
     }
 }

@@ -177,7 +177,11 @@ mod tests {
                 nameservers: vec![],
                 db_prefix_length: 8,
             },
-            auth: whmd_domain::auth::Authenticator::new(store.stores()),
+            auth: whmd_domain::auth::Authenticator::new(
+                store.stores(),
+                Arc::new(whmd_domain::audit::MemoryAudit::default()),
+            ),
+            audit: Arc::new(whmd_domain::audit::MemoryAudit::default()),
             stores: store.stores(),
             host: Arc::new(whmd_domain::host::RecordingHost::default()),
             registry: Registry::from_specs(&specs),

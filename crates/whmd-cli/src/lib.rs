@@ -13,6 +13,7 @@ use percent_encoding::percent_decode_str;
 use std::io::Write;
 use std::process::ExitCode;
 use std::sync::Arc;
+use whmd::audit::FileAudit;
 use whmd::config::{ServeFlags, StoreFlags};
 use whmd_api::{Context, dispatch};
 use whmd_domain::host::RecordingHost;
@@ -80,10 +81,12 @@ async fn run(cli: &Cli, version: &ApiVersion) -> anyhow::Result<String> {
     let stores = whmd::store::open(&config.database_url).await?;
     let principal = principal(&cli.user, &stores).await?;
     let info = config.server_info();
+    let audit = FileAudit::open(&whmd::audit::path(&config.data_dir))?;
     let ctx = Arc::new(Context::new(
         info,
         stores,
         Arc::new(RecordingHost::default()),
+        Arc::new(audit),
     ));
     let Some(spec) = ctx.registry.get(&cli.function, version) else {
         bail!(

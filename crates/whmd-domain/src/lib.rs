@@ -2,9 +2,11 @@
 //! credentials become a principal ([`auth`]), and the store traits every backend implements.
 
 pub mod account;
+pub mod audit;
 pub mod auth;
 pub mod features;
 pub mod host;
+pub mod ip;
 pub mod names;
 pub mod package;
 pub mod principal;

@@ -7,6 +7,8 @@ use whmd_wire::AclSet;
 pub enum AuthMethod {
     ApiToken {
         name: String,
+        /// The token names its own privileges (it does not inherit all its owner's).
+        limited: bool,
     },
     Password,
     /// A command run on the server itself (`whmapi1`), trusted as the user it names.

@@ -425,10 +425,11 @@ pub async fn renames_move_what_belongs_to_the_user(stores: &Stores, names: &Name
         create_time: 0,
         expires_at: None,
         acls: None,
+        whitelist: None,
     };
     stores
         .credentials
-        .insert_api_token(&token)
+        .insert_api_token(&token, &[])
         .await
         .expect("token");
     let mut renamed = a.account(&old).await.expect("get").expect("exists");

@@ -1,6 +1,8 @@
 //! Checks for [`whmd_domain::store::CredentialStore`].
 
 use crate::Names;
+use whmd_domain::account::AccountingEntry;
+use whmd_domain::ip::parse_range;
 use whmd_domain::secret::{generate_api_token, token_digest};
 use whmd_domain::store::ApiTokenRecord;
 use whmd_domain::{StoreError, Stores};
@@ -14,6 +16,10 @@ fn token(user: &str, name: &str, acls: Option<AclSet>) -> ApiTokenRecord {
         create_time: 1_700_000_000,
         expires_at: Some(1_900_000_000),
         acls,
+        whitelist: Some(vec![
+            parse_range("192.0.2.0/24").expect("range"),
+            parse_range("2001:db8::1").expect("address"),
+        ]),
     }
 }
 
@@ -23,12 +29,13 @@ pub async fn tokens_round_trip(stores: &Stores, names: &Names) {
     let limited = token(&user, "limited", Some(acls));
     let full = ApiTokenRecord {
         expires_at: None,
+        whitelist: None,
         ..token(&user, "full", None)
     };
     for t in [&limited, &full] {
         stores
             .credentials
-            .insert_api_token(t)
+            .insert_api_token(t, &[])
             .await
             .expect("insert token");
     }
@@ -70,12 +77,12 @@ pub async fn token_names_are_unique_per_user(stores: &Stores, names: &Names) {
     let (a, b) = (names.user("uniqa"), names.user("uniqb"));
     stores
         .credentials
-        .insert_api_token(&token(&a, "same", None))
+        .insert_api_token(&token(&a, "same", None), &[])
         .await
         .expect("first insert");
     let again = stores
         .credentials
-        .insert_api_token(&token(&a, "same", None))
+        .insert_api_token(&token(&a, "same", None), &[])
         .await;
     assert!(
         matches!(again, Err(StoreError::Conflict(_))),
@@ -83,7 +90,7 @@ pub async fn token_names_are_unique_per_user(stores: &Stores, names: &Names) {
     );
     stores
         .credentials
-        .insert_api_token(&token(&b, "same", None))
+        .insert_api_token(&token(&b, "same", None), &[])
         .await
         .expect("same name, other user");
 }
@@ -111,4 +118,104 @@ pub async fn passwords_set_and_replace(stores: &Stores, names: &Names) {
         Some("$argon2id$two"),
         "the latest password wins"
     );
+}
+
+fn log(action: &str, name: &str) -> AccountingEntry {
+    AccountingEntry::new(
+        1,
+        action,
+        "root",
+        vec!["not-applicable".into(), name.into()],
+    )
+}
+
+pub async fn tokens_are_listed_updated_and_revoked(stores: &Stores, names: &Names) {
+    let c = stores.credentials.as_ref();
+    let user = names.user("toks");
+    for name in ["b", "a", "c"] {
+        c.insert_api_token(&token(&user, name, None), &[log("CREATEAPITOKEN", name)])
+            .await
+            .expect("insert");
+    }
+    let listed: Vec<String> = c
+        .api_tokens(&user)
+        .await
+        .expect("list")
+        .into_iter()
+        .map(|t| t.name)
+        .collect();
+    assert_eq!(listed, ["a", "b", "c"], "ordered by name");
+    assert!(
+        c.api_tokens(&names.user("none"))
+            .await
+            .expect("list")
+            .is_empty()
+    );
+
+    let mut renamed = c
+        .api_token_by_name(&user, "a")
+        .await
+        .expect("read")
+        .expect("exists");
+    renamed.name = "z".into();
+    renamed.acls = Some([Acl::LIST_ACCTS].into_iter().collect());
+    renamed.whitelist = None;
+    renamed.expires_at = None;
+    assert!(
+        c.update_api_token("a", &renamed, &[log("UPDATEAPITOKEN", "z")])
+            .await
+            .expect("update")
+    );
+    let stored = c
+        .api_token_by_digest(&renamed.digest)
+        .await
+        .expect("read")
+        .expect("exists");
+    assert_eq!(stored, renamed, "every field changed, the digest kept");
+    let taken = ApiTokenRecord {
+        name: "b".into(),
+        ..renamed.clone()
+    };
+    assert!(
+        matches!(
+            c.update_api_token("z", &taken, &[]).await,
+            Err(StoreError::Conflict(_))
+        ),
+        "a name the user has is taken"
+    );
+    assert!(
+        !c.update_api_token("nope", &renamed, &[])
+            .await
+            .expect("update")
+    );
+
+    let before = stores
+        .accounts
+        .accounting_log(1000)
+        .await
+        .expect("log")
+        .len();
+    let revoked = c
+        .revoke_api_tokens(
+            &user,
+            &["b".into(), "nope".into(), "z".into()],
+            &[
+                log("REVOKEAPITOKEN", "b"),
+                log("REVOKEAPITOKEN", "nope"),
+                log("REVOKEAPITOKEN", "z"),
+            ],
+        )
+        .await
+        .expect("revoke");
+    assert_eq!(revoked, ["b", "z"], "only tokens that existed");
+    let after = stores.accounts.accounting_log(1000).await.expect("log");
+    assert_eq!(after.len(), before + 2, "one entry per token revoked");
+    let listed: Vec<String> = c
+        .api_tokens(&user)
+        .await
+        .expect("list")
+        .into_iter()
+        .map(|t| t.name)
+        .collect();
+    assert_eq!(listed, ["c"]);
 }

@@ -1,40 +1,54 @@
 //! [`CredentialStore`] on SQLite.
 
+use crate::accounts::append_log;
 use crate::{SqliteStore, map_error};
 use async_trait::async_trait;
 use sqlx::Row;
 use sqlx::sqlite::SqliteRow;
 use whmd_domain::StoreError;
-use whmd_domain::store::encoding::{acls_from_json, acls_to_json};
+use whmd_domain::account::AccountingEntry;
+use whmd_domain::store::encoding::{
+    acls_from_json, acls_to_json, ranges_from_json, ranges_to_json,
+};
 use whmd_domain::store::{ApiTokenRecord, CredentialStore};
 use whmd_domain::time::unix_now;
 
+/// The columns an [`ApiTokenRecord`] is read from.
+macro_rules! token_columns {
+    () => {
+        "username, name, digest, create_time, expires_at, acls, whitelist_ips"
+    };
+}
+pub(crate) use token_columns;
+
 #[async_trait]
 impl CredentialStore for SqliteStore {
-    async fn insert_api_token(&self, t: &ApiTokenRecord) -> Result<(), StoreError> {
-        let acls = acls_to_json(t.acls)?;
-        sqlx::query("INSERT INTO api_tokens (username, name, digest, create_time, expires_at, acls) VALUES (?, ?, ?, ?, ?, ?)")
-            .bind(&t.user)
-            .bind(&t.name)
-            .bind(&t.digest)
-            .bind(t.create_time)
-            .bind(t.expires_at)
-            .bind(acls)
-            .execute(&self.writer)
-            .await
-            .map_err(map_error)?;
-        Ok(())
+    async fn insert_api_token(
+        &self,
+        t: &ApiTokenRecord,
+        log: &[AccountingEntry],
+    ) -> Result<(), StoreError> {
+        let mut tx = self.writer.begin().await.map_err(map_error)?;
+        insert_token(&mut tx, t).await?;
+        for entry in log {
+            append_log(&mut tx, entry).await?;
+        }
+        tx.commit().await.map_err(map_error)
     }
 
     async fn api_token_by_digest(
         &self,
         digest: &str,
     ) -> Result<Option<ApiTokenRecord>, StoreError> {
-        let row = sqlx::query("SELECT username, name, digest, create_time, expires_at, acls FROM api_tokens WHERE digest = ?")
-            .bind(digest)
-            .fetch_optional(&self.pool)
-            .await
-            .map_err(map_error)?;
+        let row = sqlx::query(concat!(
+            "SELECT ",
+            token_columns!(),
+            " FROM api_tokens WHERE digest = ?"
+        ))
+        .bind(digest)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(map_error)?;
         row.map(token_from_row).transpose()
     }
 
@@ -43,13 +57,86 @@ impl CredentialStore for SqliteStore {
         user: &str,
         name: &str,
     ) -> Result<Option<ApiTokenRecord>, StoreError> {
-        let row = sqlx::query("SELECT username, name, digest, create_time, expires_at, acls FROM api_tokens WHERE username = ? AND name = ?")
-            .bind(user)
-            .bind(name)
-            .fetch_optional(&self.pool)
-            .await
-            .map_err(map_error)?;
+        let row = sqlx::query(concat!(
+            "SELECT ",
+            token_columns!(),
+            " FROM api_tokens WHERE username = ? AND name = ?"
+        ))
+        .bind(user)
+        .bind(name)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(map_error)?;
         row.map(token_from_row).transpose()
+    }
+
+    async fn api_tokens(&self, user: &str) -> Result<Vec<ApiTokenRecord>, StoreError> {
+        sqlx::query(concat!(
+            "SELECT ",
+            token_columns!(),
+            " FROM api_tokens WHERE username = ? ORDER BY name"
+        ))
+        .bind(user)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(map_error)?
+        .into_iter()
+        .map(token_from_row)
+        .collect()
+    }
+
+    async fn update_api_token(
+        &self,
+        name: &str,
+        t: &ApiTokenRecord,
+        log: &[AccountingEntry],
+    ) -> Result<bool, StoreError> {
+        let mut tx = self.writer.begin().await.map_err(map_error)?;
+        let updated = sqlx::query(
+            "UPDATE api_tokens SET name = ?, expires_at = ?, acls = ?, whitelist_ips = ? \
+             WHERE username = ? AND name = ?",
+        )
+        .bind(&t.name)
+        .bind(t.expires_at)
+        .bind(acls_to_json(t.acls)?)
+        .bind(ranges_to_json(t.whitelist.as_deref())?)
+        .bind(&t.user)
+        .bind(name)
+        .execute(&mut *tx)
+        .await
+        .map_err(map_error)?;
+        if updated.rows_affected() == 0 {
+            return Ok(false);
+        }
+        for entry in log {
+            append_log(&mut tx, entry).await?;
+        }
+        tx.commit().await.map_err(map_error)?;
+        Ok(true)
+    }
+
+    async fn revoke_api_tokens(
+        &self,
+        user: &str,
+        names: &[String],
+        log: &[AccountingEntry],
+    ) -> Result<Vec<String>, StoreError> {
+        let mut tx = self.writer.begin().await.map_err(map_error)?;
+        let mut revoked = Vec::new();
+        for (name, entry) in names.iter().zip(log) {
+            let removed = sqlx::query("DELETE FROM api_tokens WHERE username = ? AND name = ?")
+                .bind(user)
+                .bind(name)
+                .execute(&mut *tx)
+                .await
+                .map_err(map_error)?;
+            if removed.rows_affected() == 1 {
+                append_log(&mut tx, entry).await?;
+                revoked.push(name.clone());
+            }
+        }
+        tx.commit().await.map_err(map_error)?;
+        Ok(revoked)
     }
 
     async fn password_hash(&self, user: &str) -> Result<Option<String>, StoreError> {
@@ -75,14 +162,35 @@ impl CredentialStore for SqliteStore {
     }
 }
 
+pub(crate) async fn insert_token(
+    tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
+    t: &ApiTokenRecord,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO api_tokens (username, name, digest, create_time, expires_at, acls, whitelist_ips) \
+         VALUES (?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(&t.user)
+    .bind(&t.name)
+    .bind(&t.digest)
+    .bind(t.create_time)
+    .bind(t.expires_at)
+    .bind(acls_to_json(t.acls)?)
+    .bind(ranges_to_json(t.whitelist.as_deref())?)
+    .execute(&mut **tx)
+    .await
+    .map_err(map_error)?;
+    Ok(())
+}
+
 pub(crate) fn token_from_row(row: SqliteRow) -> Result<ApiTokenRecord, StoreError> {
-    let acls = acls_from_json(row.try_get("acls").map_err(map_error)?)?;
     Ok(ApiTokenRecord {
         user: row.try_get("username").map_err(map_error)?,
         name: row.try_get("name").map_err(map_error)?,
         digest: row.try_get("digest").map_err(map_error)?,
         create_time: row.try_get("create_time").map_err(map_error)?,
         expires_at: row.try_get("expires_at").map_err(map_error)?,
-        acls,
+        acls: acls_from_json(row.try_get("acls").map_err(map_error)?)?,
+        whitelist: ranges_from_json(row.try_get("whitelist_ips").map_err(map_error)?)?,
     })
 }

@@ -3,7 +3,7 @@
 use crate::accounts::{
     account_columns, account_from_row, append_log, insert_account, log_from_row,
 };
-use crate::credentials::token_from_row;
+use crate::credentials::{insert_token, token_columns, token_from_row};
 use crate::lists::{acl_list_from_row, feature_list_from_row};
 use crate::packages::{insert_package, package_from_row};
 use crate::{SqliteStore, map_error};
@@ -30,9 +30,11 @@ impl SnapshotStore for SqliteStore {
         .into_iter()
         .map(account_from_row)
         .collect::<Result<_, _>>()?;
-        let tokens = sqlx::query(
-            "SELECT username, name, digest, create_time, expires_at, acls FROM api_tokens ORDER BY username, name",
-        )
+        let tokens = sqlx::query(concat!(
+            "SELECT ",
+            token_columns!(),
+            " FROM api_tokens ORDER BY username, name"
+        ))
         .fetch_all(&mut *tx)
         .await
         .map_err(map_error)?
@@ -105,18 +107,7 @@ impl SnapshotStore for SqliteStore {
             insert_account(&mut tx, account).await?;
         }
         for t in &snapshot.tokens {
-            sqlx::query(
-                "INSERT INTO api_tokens (username, name, digest, create_time, expires_at, acls) VALUES (?, ?, ?, ?, ?, ?)",
-            )
-            .bind(&t.user)
-            .bind(&t.name)
-            .bind(&t.digest)
-            .bind(t.create_time)
-            .bind(t.expires_at)
-            .bind(acls_to_json(t.acls)?)
-            .execute(&mut *tx)
-            .await
-            .map_err(map_error)?;
+            insert_token(&mut tx, t).await?;
         }
         for p in &snapshot.passwords {
             sqlx::query("INSERT INTO passwords (username, phc, updated_at) VALUES (?, ?, ?)")

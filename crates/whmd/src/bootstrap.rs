@@ -62,8 +62,9 @@ pub async fn ensure_root_token(config: &Config, stores: &Stores) -> anyhow::Resu
         create_time: unix_now(),
         expires_at: None,
         acls: None,
+        whitelist: None,
     };
-    match stores.credentials.insert_api_token(&record).await {
+    match stores.credentials.insert_api_token(&record, &[]).await {
         Ok(()) => {}
         // Another replica made it first; its token stands.
         Err(StoreError::Conflict(_)) => return Ok(None),

@@ -1,5 +1,6 @@
 //! Starting and stopping a whole server: store, bootstrap, TLS, both listeners.
 
+use crate::audit::{self, FileAudit};
 use crate::http::{AppState, app};
 use crate::{Config, bootstrap, listener, store, tls};
 use std::net::SocketAddr;
@@ -43,7 +44,13 @@ pub async fn start(config: Config) -> anyhow::Result<Running> {
     let acceptor = TlsAcceptor::from(tls::server_config(&cert, &key)?);
     let info = config.server_info();
     let host = Arc::new(RecordingHost::default());
-    let router = app(AppState::new(Context::new(info, stores, host.clone())));
+    let audit = Arc::new(FileAudit::open(&audit::path(&config.data_dir))?);
+    let router = app(AppState::new(Context::new(
+        info,
+        stores,
+        host.clone(),
+        audit,
+    )));
     let (stop, stopped) = watch::channel(false);
     let mut tasks = JoinSet::new();
     let mut addrs = [None, None];

@@ -9,6 +9,7 @@ mod packages;
 mod privileges;
 mod resellers;
 mod server;
+mod tokens;
 
 use crate::FunctionSpec;
 use crate::registry::Call;
@@ -37,6 +38,7 @@ pub const ALL: &[&[FunctionSpec]] = &[
     packages::FUNCTIONS,
     featurelists::FUNCTIONS,
     resellers::FUNCTIONS,
+    tokens::FUNCTIONS,
 ];
 
 /// The reason a change gets when another request changed the account first.

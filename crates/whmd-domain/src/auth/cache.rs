@@ -6,7 +6,7 @@
 //! (or `whmapi1` on the store directly) applies within the TTL.
 
 use crate::Principal;
-use crate::time::unix_now;
+use ipnet::IpNet;
 use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
@@ -30,10 +30,19 @@ struct State {
     entries: HashMap<String, Entry>,
 }
 
+/// What a token proved, and the conditions on it that are checked at every use.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct Proof {
+    pub principal: Principal,
+    /// Unix time after which the token is refused.
+    pub expires_at: Option<i64>,
+    /// The addresses it may be used from; `None` for any.
+    pub whitelist: Option<Vec<IpNet>>,
+}
+
 #[derive(Debug)]
 struct Entry {
-    principal: Principal,
-    expires_at: Option<i64>,
+    proof: Proof,
     cached_at: Instant,
 }
 
@@ -50,14 +59,13 @@ impl TokenCache {
         self.state.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// The principal `digest` proved for `user`, when that is fresh and the token unexpired.
-    pub(super) fn get(&self, digest: &str, user: &str) -> Option<Principal> {
+    /// What `digest` proved for `user`, when that is fresh. Expiry and address are the
+    /// caller's to check, on every use.
+    pub(super) fn get(&self, digest: &str, user: &str) -> Option<Proof> {
         let state = self.state();
         let entry = state.entries.get(digest)?;
-        let fresh = entry.cached_at.elapsed() < self.ttl
-            && entry.principal.user == user
-            && entry.expires_at.is_none_or(|t| t > unix_now());
-        fresh.then(|| entry.principal.clone())
+        let fresh = entry.cached_at.elapsed() < self.ttl && entry.proof.principal.user == user;
+        fresh.then(|| entry.proof.clone())
     }
 
     pub(super) fn generation(&self) -> u64 {
@@ -65,13 +73,7 @@ impl TokenCache {
     }
 
     /// Remembers a proof, unless the cache was cleared since `generation` was read.
-    pub(super) fn insert(
-        &self,
-        generation: u64,
-        digest: String,
-        principal: Principal,
-        expires_at: Option<i64>,
-    ) {
+    pub(super) fn insert(&self, generation: u64, digest: String, proof: Proof) {
         let mut state = self.state();
         if state.generation != generation {
             return;
@@ -82,8 +84,7 @@ impl TokenCache {
         state.entries.insert(
             digest,
             Entry {
-                principal,
-                expires_at,
+                proof,
                 cached_at: Instant::now(),
             },
         );
@@ -102,18 +103,25 @@ mod tests {
     use crate::AuthMethod;
     use whmd_wire::AclSet;
 
-    fn root() -> Principal {
-        Principal {
-            user: "root".into(),
-            acls: AclSet::root(),
-            method: AuthMethod::ApiToken { name: "t".into() },
+    fn root() -> Proof {
+        Proof {
+            principal: Principal {
+                user: "root".into(),
+                acls: AclSet::root(),
+                method: AuthMethod::ApiToken {
+                    name: "t".into(),
+                    limited: false,
+                },
+            },
+            expires_at: None,
+            whitelist: None,
         }
     }
 
     #[test]
     fn a_proof_is_kept_for_its_user_only() {
         let cache = TokenCache::new(TTL);
-        cache.insert(cache.generation(), "d".into(), root(), None);
+        cache.insert(cache.generation(), "d".into(), root());
         assert_eq!(cache.get("d", "root"), Some(root()));
         assert_eq!(cache.get("d", "other"), None);
         assert_eq!(cache.get("e", "root"), None);
@@ -123,20 +131,17 @@ mod tests {
     fn clearing_forgets_and_refuses_lookups_begun_before_it() {
         let cache = TokenCache::new(TTL);
         let before = cache.generation();
-        cache.insert(before, "d".into(), root(), None);
+        cache.insert(before, "d".into(), root());
         cache.clear();
         assert_eq!(cache.get("d", "root"), None);
-        cache.insert(before, "d".into(), root(), None);
+        cache.insert(before, "d".into(), root());
         assert_eq!(cache.get("d", "root"), None);
     }
 
     #[test]
-    fn stale_entries_and_expired_tokens_are_not_believed() {
+    fn stale_entries_are_not_believed() {
         let cache = TokenCache::new(Duration::ZERO);
-        cache.insert(cache.generation(), "d".into(), root(), None);
-        assert_eq!(cache.get("d", "root"), None);
-        let cache = TokenCache::new(TTL);
-        cache.insert(cache.generation(), "d".into(), root(), Some(unix_now() - 1));
+        cache.insert(cache.generation(), "d".into(), root());
         assert_eq!(cache.get("d", "root"), None);
     }
 }

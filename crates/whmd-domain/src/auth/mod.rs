@@ -7,11 +7,14 @@ mod cache;
 
 pub use cache::TTL as TOKEN_CACHE_TTL;
 
+use crate::audit::{AuditEvent, AuditSink, Method};
+use crate::ip;
 use crate::names::is_system_username;
 use crate::secret::{token_digest, verify_password};
 use crate::time::unix_now;
 use crate::{AuthMethod, Principal, Secret, StoreError, Stores};
-use cache::TokenCache;
+use cache::{Proof, TokenCache};
+use std::net::IpAddr;
 use std::sync::Arc;
 use whmd_wire::AclSet;
 
@@ -30,19 +33,31 @@ impl Credentials {
             Self::ApiToken { user, .. } | Self::Password { user, .. } => user,
         }
     }
+
+    fn method(&self) -> Method {
+        match self {
+            Self::ApiToken { .. } => Method::ApiToken,
+            Self::Password { .. } => Method::Password,
+        }
+    }
 }
+
+/// Why credentials proved nothing: for the log and the audit log, never for the caller.
+type Refused = &'static str;
 
 #[derive(Debug, Clone)]
 pub struct Authenticator {
     stores: Stores,
     tokens: Arc<TokenCache>,
+    audit: Arc<dyn AuditSink>,
 }
 
 impl Authenticator {
-    pub fn new(stores: Stores) -> Self {
+    pub fn new(stores: Stores, audit: Arc<dyn AuditSink>) -> Self {
         Self {
             stores,
             tokens: Arc::new(TokenCache::new(cache::TTL)),
+            audit,
         }
     }
 
@@ -52,77 +67,109 @@ impl Authenticator {
         self.tokens.clear();
     }
 
-    /// The principal these credentials prove, `Ok(None)` when they prove nothing, or a store
-    /// failure (which must not read as a refusal).
+    /// The principal these credentials prove when presented from `peer`, `Ok(None)` when they
+    /// prove nothing, or a store failure (which must not read as a refusal). Every outcome is
+    /// audited.
     pub async fn authenticate(
         &self,
         credentials: Credentials,
+        peer: IpAddr,
     ) -> Result<Option<Principal>, StoreError> {
-        if !is_system_username(credentials.user()) {
-            tracing::info!(reason = "invalid user name", "authentication refused");
-            return Ok(None);
-        }
-        match credentials {
-            Credentials::ApiToken { user, token } => self.by_token(user, &token).await,
-            Credentials::Password { user, password } => self.by_password(user, password).await,
+        let peer = ip::canonical(peer);
+        let user = credentials.user().to_owned();
+        let method = credentials.method();
+        let outcome = if is_system_username(&user) {
+            match credentials {
+                Credentials::ApiToken { token, .. } => self.by_token(&user, &token, peer).await?,
+                Credentials::Password { password, .. } => self.by_password(&user, password).await?,
+            }
+        } else {
+            Err("invalid user name")
+        };
+        match outcome {
+            Ok(principal) => {
+                self.audit.record(AuditEvent::LoginSucceeded {
+                    user,
+                    ip: peer,
+                    method,
+                });
+                Ok(Some(principal))
+            }
+            Err(reason) => {
+                tracing::info!(%user, reason, "authentication refused");
+                self.audit.record(AuditEvent::LoginFailed {
+                    user,
+                    ip: peer,
+                    method,
+                    reason: reason.to_owned(),
+                });
+                Ok(None)
+            }
         }
     }
 
     async fn by_token(
         &self,
-        user: String,
+        user: &str,
         token: &Secret,
-    ) -> Result<Option<Principal>, StoreError> {
+        peer: IpAddr,
+    ) -> Result<Result<Principal, Refused>, StoreError> {
         if token.expose().is_empty() {
-            tracing::info!(%user, reason = "no token given", "authentication refused");
-            return Ok(None);
+            return Ok(Err("no token given"));
         }
         let digest = token_digest(token.expose());
-        if let Some(principal) = self.tokens.get(&digest, &user) {
-            return Ok(Some(principal));
+        let proof = match self.tokens.get(&digest, user) {
+            Some(proof) => proof,
+            None => {
+                let generation = self.tokens.generation();
+                let record = self.stores.credentials.api_token_by_digest(&digest).await?;
+                let Some(record) = record.filter(|r| r.user == user) else {
+                    return Ok(Err("unknown token"));
+                };
+                let Some(own) = self.acls_of(user).await? else {
+                    return Ok(Err("user holds no WHM privileges"));
+                };
+                let proof = Proof {
+                    principal: Principal {
+                        user: user.to_owned(),
+                        acls: record.acls.map_or(own, |t| own.narrowed_by(t)),
+                        method: AuthMethod::ApiToken {
+                            name: record.name,
+                            limited: record.acls.is_some(),
+                        },
+                    },
+                    expires_at: record.expires_at,
+                    whitelist: record.whitelist,
+                };
+                self.tokens.insert(generation, digest, proof.clone());
+                proof
+            }
+        };
+        if proof.expires_at.is_some_and(|t| t <= unix_now()) {
+            return Ok(Err("token expired"));
         }
-        let generation = self.tokens.generation();
-        let record = self.stores.credentials.api_token_by_digest(&digest).await?;
-        let Some(record) = record.filter(|r| r.user == user) else {
-            tracing::info!(%user, reason = "unknown token", "authentication refused");
-            return Ok(None);
-        };
-        if record.expires_at.is_some_and(|t| t <= unix_now()) {
-            tracing::info!(%user, token = %record.name, reason = "token expired", "authentication refused");
-            return Ok(None);
+        if let Some(ranges) = &proof.whitelist
+            && !ip::is_in(peer, ranges)
+        {
+            return Ok(Err("address not on the token's whitelist"));
         }
-        let Some(own) = self.acls_of(&user).await? else {
-            tracing::info!(%user, reason = "user holds no WHM privileges", "authentication refused");
-            return Ok(None);
-        };
-        let acls = record.acls.map_or(own, |t| own.narrowed_by(t));
-        let principal = Principal {
-            user,
-            acls,
-            method: AuthMethod::ApiToken { name: record.name },
-        };
-        self.tokens
-            .insert(generation, digest, principal.clone(), record.expires_at);
-        Ok(Some(principal))
+        Ok(Ok(proof.principal))
     }
 
     async fn by_password(
         &self,
-        user: String,
+        user: &str,
         password: Secret,
-    ) -> Result<Option<Principal>, StoreError> {
-        let stored = self.stores.credentials.password_hash(&user).await?;
-        let ok = verify_password(password, stored).await;
-        if !ok {
-            tracing::info!(%user, reason = "wrong password or no password set", "authentication refused");
-            return Ok(None);
+    ) -> Result<Result<Principal, Refused>, StoreError> {
+        let stored = self.stores.credentials.password_hash(user).await?;
+        if !verify_password(password, stored).await {
+            return Ok(Err("wrong password or no password set"));
         }
-        let Some(acls) = self.acls_of(&user).await? else {
-            tracing::info!(%user, reason = "user holds no WHM privileges", "authentication refused");
-            return Ok(None);
+        let Some(acls) = self.acls_of(user).await? else {
+            return Ok(Err("user holds no WHM privileges"));
         };
-        Ok(Some(Principal {
-            user,
+        Ok(Ok(Principal {
+            user: user.to_owned(),
             acls,
             method: AuthMethod::Password,
         }))

@@ -3,7 +3,9 @@
 
 use super::StoreError;
 use crate::account::Account;
+use crate::ip::{parse_range, show_range};
 use crate::reseller::{Reseller, ResellerLimits};
+use ipnet::IpNet;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use whmd_wire::{Acl, AclSet};
@@ -38,6 +40,29 @@ pub fn limit_columns(account: &Account) -> Result<(Option<i64>, Option<i64>), St
             .transpose()
     };
     Ok((column(account.quota_mb)?, column(account.bwlimit_bytes())?))
+}
+
+/// Address ranges as a JSON array of their WHM form; `None` stays `None`.
+pub fn ranges_to_json(ranges: Option<&[IpNet]>) -> Result<Option<String>, StoreError> {
+    ranges
+        .map(|r| to_json(&r.iter().map(show_range).collect::<Vec<_>>()))
+        .transpose()
+}
+
+/// Reads address ranges; one that does not parse is corrupt data.
+pub fn ranges_from_json(text: Option<String>) -> Result<Option<Vec<IpNet>>, StoreError> {
+    text.map(|t| {
+        let shown: Vec<String> = from_json(&t)?;
+        shown
+            .iter()
+            .map(|s| {
+                parse_range(s).ok_or_else(|| {
+                    StoreError::Internal(format!("a stored address range “{s}” is invalid").into())
+                })
+            })
+            .collect()
+    })
+    .transpose()
 }
 
 /// A reseller as its two columns: the ACL list and the limits, both JSON; `None` for an

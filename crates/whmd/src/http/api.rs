@@ -3,10 +3,12 @@
 
 use super::auth::{HeaderAuth, from_headers};
 use super::{AppState, errors};
+use crate::listener::Connection;
 use axum::body::{Body, to_bytes};
 use axum::extract::Request;
 use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::response::Response;
+use std::net::{IpAddr, Ipv4Addr};
 use whmd_api::dispatch;
 use whmd_wire::render::{content_type, render};
 use whmd_wire::{ApiFormat, ApiVersion, Args, Reply, ReplyStatus};
@@ -27,7 +29,11 @@ pub async fn handle(
         HeaderAuth::Present(c) => c,
         HeaderAuth::Missing | HeaderAuth::Malformed => return errors::access_denied(format),
     };
-    let principal = match state.ctx.auth.authenticate(credentials).await {
+    let peer = request
+        .extensions()
+        .get::<Connection>()
+        .map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |c| c.peer.ip());
+    let principal = match state.ctx.auth.authenticate(credentials, peer).await {
         Ok(Some(p)) => p,
         Ok(None) => return errors::access_denied(format),
         Err(e) => {

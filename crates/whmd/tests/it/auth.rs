@@ -222,14 +222,18 @@ async fn add_token(
         .store()
         .await
         .credentials
-        .insert_api_token(&ApiTokenRecord {
-            user: "root".into(),
-            name: name.into(),
-            digest: token_digest(token.expose()),
-            create_time: unix_now(),
-            expires_at,
-            acls,
-        })
+        .insert_api_token(
+            &ApiTokenRecord {
+                user: "root".into(),
+                name: name.into(),
+                digest: token_digest(token.expose()),
+                create_time: unix_now(),
+                expires_at,
+                acls,
+                whitelist: None,
+            },
+            &[],
+        )
         .await
         .expect("insert token");
     format!("whm root:{}", token.expose())

@@ -77,21 +77,25 @@ async fn refusals_run_nothing() {
     let token = whmd_domain::secret::generate_api_token();
     stores
         .credentials
-        .insert_api_token(&whmd_domain::store::ApiTokenRecord {
-            user: "root".into(),
-            name: "narrow".into(),
-            digest: whmd_domain::secret::token_digest(token.expose()),
-            create_time: 0,
-            expires_at: None,
-            acls: Some(
-                [
-                    whmd_wire::Acl::BASIC_WHM_FUNCTIONS,
-                    whmd_wire::Acl::EDIT_ACCOUNT,
-                ]
-                .into_iter()
-                .collect(),
-            ),
-        })
+        .insert_api_token(
+            &whmd_domain::store::ApiTokenRecord {
+                user: "root".into(),
+                name: "narrow".into(),
+                digest: whmd_domain::secret::token_digest(token.expose()),
+                create_time: 0,
+                expires_at: None,
+                acls: Some(
+                    [
+                        whmd_wire::Acl::BASIC_WHM_FUNCTIONS,
+                        whmd_wire::Acl::EDIT_ACCOUNT,
+                    ]
+                    .into_iter()
+                    .collect(),
+                ),
+                whitelist: None,
+            },
+            &[],
+        )
         .await
         .expect("token");
     create(&server, "victim", "").await;

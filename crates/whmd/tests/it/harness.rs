@@ -204,11 +204,12 @@ impl Server {
             create_time: 0,
             expires_at: None,
             acls: None,
+            whitelist: None,
         };
         self.store()
             .await
             .credentials
-            .insert_api_token(&record)
+            .insert_api_token(&record, &[])
             .await
             .expect("token stored");
         format!("whm {user}:{}", token.expose())

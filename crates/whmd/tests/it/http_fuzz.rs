@@ -9,6 +9,7 @@ use std::sync::Arc;
 use tower::ServiceExt;
 use whmd::http::{AppState, app};
 use whmd_api::{Context, ServerInfo};
+use whmd_domain::audit::MemoryAudit;
 use whmd_domain::host::RecordingHost;
 use whmd_domain::secret::token_digest;
 use whmd_domain::store::ApiTokenRecord;
@@ -30,14 +31,18 @@ pub async fn state(dir: &std::path::Path) -> AppState {
     let stores = store.stores();
     stores
         .credentials
-        .insert_api_token(&ApiTokenRecord {
-            user: "root".into(),
-            name: "fuzz".into(),
-            digest: token_digest(TOKEN),
-            create_time: 0,
-            expires_at: None,
-            acls: None,
-        })
+        .insert_api_token(
+            &ApiTokenRecord {
+                user: "root".into(),
+                name: "fuzz".into(),
+                digest: token_digest(TOKEN),
+                create_time: 0,
+                expires_at: None,
+                acls: None,
+                whitelist: None,
+            },
+            &[],
+        )
         .await
         .expect("token");
     let info = ServerInfo {
@@ -51,6 +56,7 @@ pub async fn state(dir: &std::path::Path) -> AppState {
         info,
         stores,
         Arc::new(RecordingHost::default()),
+        Arc::new(MemoryAudit::default()),
     ))
 }
 

@@ -20,3 +20,4 @@ mod packages;
 mod protocol;
 mod replicas;
 mod resellers;
+mod tokens;

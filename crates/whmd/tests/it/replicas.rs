@@ -242,14 +242,18 @@ async fn a_suspension_reaches_the_other_replicas_token_checks() {
     let store = whmd::store::open(&url).await.expect("store");
     store
         .credentials
-        .insert_api_token(&whmd_domain::store::ApiTokenRecord {
-            user: "seller".into(),
-            name: "billing".into(),
-            digest: whmd_domain::secret::token_digest(secret.expose()),
-            create_time: 0,
-            expires_at: None,
-            acls: None,
-        })
+        .insert_api_token(
+            &whmd_domain::store::ApiTokenRecord {
+                user: "seller".into(),
+                name: "billing".into(),
+                digest: whmd_domain::secret::token_digest(secret.expose()),
+                create_time: 0,
+                expires_at: None,
+                acls: None,
+                whitelist: None,
+            },
+            &[],
+        )
         .await
         .expect("token");
     let as_seller = |base: &str| {

@@ -1,7 +1,8 @@
 //! One case per registered function: how to call it on a target's objects, and what kind of
 //! check it makes. Placeholders name the target's objects (see `world`): `{user}`,
-//! `{domain}`, `{pkg}`, `{fl}`, `{reseller}`, `{plain}` (an account root owns), and `{new}`
-//! (a fresh name for each call).
+//! `{domain}`, `{pkg}`, `{fl}`, `{reseller}`, `{plain}` (an account root owns), `{tok}` (a
+//! token of the target's user, by name), `{secret}` (a token of the target's user), and
+//! `{new}` (a fresh name for each call).
 
 /// What a function guards, which decides the outcomes the matrix expects.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -11,8 +12,10 @@ pub enum Kind {
     /// Acts on a named object: allowed on the caller's own, refused on another reseller's.
     Owned,
     /// A listing: allowed, without the other reseller's objects; with `shows_own`, the
-    /// caller's own objects are in it.
+    /// caller's own objects are in it (and root's shows everyone's).
     Listed { shows_own: bool },
+    /// A listing of what belongs to the caller itself, root included: its own objects only.
+    Personal,
     /// Only root may run it.
     RootOnly,
     /// A reseller's names get its own prefix, so naming another's object makes one of its own.
@@ -99,6 +102,16 @@ pub const CASES: &[Case] = &[
     ),
     case("update_featurelist", "featurelist={fl}&ssh=0", Kind::Owned),
     case("delete_featurelist", "featurelist={fl}", Kind::Owned),
+    // API tokens: each user has its own; a name another user has is simply not the caller's.
+    case("api_token_create", "token_name={new}", Kind::Global),
+    case("api_token_list", "", Kind::Personal),
+    case(
+        "api_token_update",
+        "token_name={tok}&expires_at=0",
+        Kind::Owned,
+    ),
+    case("api_token_revoke", "token_name={tok}", Kind::Global),
+    case("api_token_get_details", "token={secret}", Kind::Owned),
     // Resellers.
     case("setupreseller", "user={plain}", Kind::RootOnly),
     case("unsetupreseller", "user={reseller}", Kind::RootOnly),

@@ -118,7 +118,7 @@ async fn run(case: &Case) -> Result<(), String> {
                 expect(&reply["data"]["result"][0], 0, who, case)?;
             }
         }
-        Kind::Listed { .. } => {
+        Kind::Listed { .. } | Kind::Personal => {
             for (caller, foreign, who) in [
                 (Caller::A, Target::B, "reseller A"),
                 (Caller::B, Target::A, "reseller B"),
@@ -162,7 +162,7 @@ async fn run(case: &Case) -> Result<(), String> {
                 case,
             )?;
         }
-        Kind::Owned | Kind::Batched | Kind::Listed { .. } => {}
+        Kind::Owned | Kind::Batched | Kind::Listed { .. } | Kind::Personal => {}
     }
     for (caller, target, who) in [
         (Caller::A, Target::A, "reseller A on its own"),
@@ -176,6 +176,9 @@ async fn run(case: &Case) -> Result<(), String> {
         expect(&reply, 1, who, case)?;
         if case.kind == Kind::Batched {
             expect(&reply["data"]["result"][0], 1, who, case)?;
+        }
+        if case.kind == Kind::Personal {
+            world.shows(&reply, target, who, case)?;
         }
         if case.kind == (Kind::Listed { shows_own: true }) {
             world.shows(&reply, target, who, case)?;

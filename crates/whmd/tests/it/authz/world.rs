@@ -31,6 +31,8 @@ pub enum Target {
 
 /// The names one target's placeholders stand for.
 struct Names {
+    /// A token of the target's user, by name.
+    tok: &'static str,
     user: &'static str,
     pkg: &'static str,
     fl: &'static str,
@@ -41,6 +43,7 @@ struct Names {
 fn names(target: Target) -> Names {
     match target {
         Target::A => Names {
+            tok: "mxtok_a",
             user: "mxacust1",
             pkg: "mxa_p1",
             fl: "mxa_f1",
@@ -48,6 +51,7 @@ fn names(target: Target) -> Names {
             plain: "mxacust1",
         },
         Target::B => Names {
+            tok: "mxtok_b",
             user: "mxbcust1",
             pkg: "mxb_p1",
             fl: "mxb_f1",
@@ -55,6 +59,7 @@ fn names(target: Target) -> Names {
             plain: "mxbcust1",
         },
         Target::Root => Names {
+            tok: "mxtok_r",
             user: "mxacust2",
             pkg: "mxa_p2",
             fl: "mxa_f2",
@@ -66,6 +71,7 @@ fn names(target: Target) -> Names {
 
 pub struct World {
     server: Server,
+    root: String,
     a: String,
     b: String,
     bare: String,
@@ -96,7 +102,11 @@ impl World {
                 .await;
             assert_eq!(made["metadata"]["result"], 1, "{made}");
         }
+        let root = server.root_auth();
         for (auth, function, query) in [
+            (&a, "api_token_create", "token_name=mxtok_a"),
+            (&b, "api_token_create", "token_name=mxtok_b"),
+            (&root, "api_token_create", "token_name=mxtok_r"),
             (&a, "addpkg", "name=p1"),
             (&a, "addpkg", "name=p2"),
             (&b, "addpkg", "name=p1"),
@@ -110,6 +120,7 @@ impl World {
             assert_eq!(made["metadata"]["result"], 1, "{function}: {made}");
         }
         Self {
+            root,
             server,
             a,
             b,
@@ -139,10 +150,11 @@ impl World {
             .replace("{fl}", n.fl)
             .replace("{reseller}", n.reseller)
             .replace("{plain}", n.plain)
+            .replace("{tok}", n.tok)
+            .replace("{secret}", self.secret(target))
             .replace("{new}", &new);
-        let root = self.server.root_auth();
         let auth = match caller {
-            Caller::Root => &root,
+            Caller::Root => &self.root,
             Caller::A => &self.a,
             Caller::B => &self.b,
             Caller::Bare => &self.bare,
@@ -150,6 +162,16 @@ impl World {
         self.server
             .call_as(auth, case.function, &format!("{version}{query}"))
             .await
+    }
+
+    /// The secret of a token of the target's user (its login token).
+    fn secret(&self, target: Target) -> &str {
+        let auth = match target {
+            Target::A => &self.a,
+            Target::B => &self.b,
+            Target::Root => &self.root,
+        };
+        auth.rsplit(':').next().unwrap_or("")
     }
 
     /// Everything the store holds.
@@ -188,7 +210,7 @@ impl World {
     ) -> Result<(), String> {
         let n = names(target);
         let text = reply.to_string();
-        match [n.user, n.pkg, n.fl]
+        match [n.user, n.pkg, n.fl, n.tok]
             .into_iter()
             .find(|name| text.contains(name))
         {
@@ -210,7 +232,10 @@ impl World {
     ) -> Result<(), String> {
         let n = names(target);
         let text = reply.to_string();
-        if [n.user, n.pkg, n.fl].iter().any(|name| text.contains(name)) {
+        if [n.user, n.pkg, n.fl, n.tok]
+            .iter()
+            .any(|name| text.contains(name))
+        {
             Ok(())
         } else {
             Err(format!(
