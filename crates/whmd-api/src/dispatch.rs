@@ -6,16 +6,19 @@
 use crate::registry::Call;
 use crate::{Access, Context, FunctionSpec};
 use futures::FutureExt;
+use std::net::IpAddr;
 use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
 use tracing::Span;
 use whmd_domain::Principal;
 use whmd_wire::{Api0Shape, ApiVersion, Args, Outcome, Reply, ReplyStatus, WhmError, output};
 
-/// Runs `function` for `principal` with the request's merged arguments.
+/// Runs `function` for `principal`, calling from `peer` (`None` on the server itself), with
+/// the request's merged arguments.
 pub async fn call(
     ctx: &Arc<Context>,
     principal: Principal,
+    peer: Option<IpAddr>,
     function: &str,
     mut args: Args,
 ) -> Reply {
@@ -37,6 +40,7 @@ pub async fn call(
     let call = Call {
         ctx: Arc::clone(ctx),
         principal,
+        peer,
         args,
         meta: Arc::clone(&meta),
         version: version.clone(),
@@ -202,7 +206,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_panicking_handler_is_a_500_with_an_incident_id() {
-        let reply = call(&context().await, root(), "panics", v1()).await;
+        let reply = call(&context().await, root(), None, "panics", v1()).await;
         assert_eq!(reply.status, ReplyStatus::Internal);
         let reason = reply.body["metadata"]["reason"].as_str().expect("reason");
         assert!(reason.starts_with("Internal Error (ID "), "{reason}");
@@ -211,7 +215,7 @@ mod tests {
 
     #[tokio::test]
     async fn an_unreachable_store_is_a_503() {
-        let reply = call(&context().await, root(), "reads_store", v1()).await;
+        let reply = call(&context().await, root(), None, "reads_store", v1()).await;
         assert_eq!(reply.status, ReplyStatus::Unavailable);
         assert_eq!(reply.body["metadata"]["result"], json!(0));
     }
@@ -223,7 +227,7 @@ mod tests {
             ..root()
         };
         // The handler would fail with 503; the refusal comes first.
-        let reply = call(&context().await, nobody, "reads_store", v1()).await;
+        let reply = call(&context().await, nobody, None, "reads_store", v1()).await;
         assert_eq!(reply.status, ReplyStatus::Ok);
         assert_eq!(
             reply.body["metadata"]["reason"],

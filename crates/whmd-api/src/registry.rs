@@ -7,6 +7,7 @@ use crate::functions;
 use futures::future::BoxFuture;
 use std::collections::HashMap;
 use std::fmt;
+use std::net::IpAddr;
 use std::sync::Arc;
 use whmd_domain::Principal;
 use whmd_wire::{Acl, Api0Shape, Api1Shape, ApiVersion, Args, Outcome, WhmError};
@@ -16,6 +17,8 @@ use whmd_wire::{Acl, Api0Shape, Api1Shape, ApiVersion, Args, Outcome, WhmError};
 pub struct Call {
     pub ctx: Arc<Context>,
     pub principal: Principal,
+    /// Where the call came from; `None` when run on the server itself (`whmapi1`).
+    pub peer: Option<IpAddr>,
     pub args: Args,
     /// The `api.*` arguments: the version and the output controls, which the dispatcher
     /// applies after the handler unless the handler applied them itself.

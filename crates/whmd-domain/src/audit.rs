@@ -19,6 +19,18 @@ pub enum Method {
     AccessHash,
 }
 
+impl Method {
+    /// Its name, as the audit log and cPHulk's records give it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::ApiToken => "api_token",
+            Self::Password => "password",
+            Self::Session => "session",
+            Self::AccessHash => "access_hash",
+        }
+    }
+}
+
 /// One audited event. Field values are names, addresses and reasons: no token, password,
 /// hash or session identifier ever goes in one.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

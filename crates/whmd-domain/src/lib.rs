@@ -6,6 +6,7 @@ pub mod audit;
 pub mod auth;
 pub mod features;
 pub mod host;
+pub mod hulk;
 pub mod ip;
 pub mod names;
 pub mod package;

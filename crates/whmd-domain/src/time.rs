@@ -48,6 +48,12 @@ pub fn civil(time: i64) -> (i64, usize, u32, u32, u32, u32, usize) {
     )
 }
 
+/// `2014-11-20T00:00:00.000Z`: ISO 8601 in UTC, as cPHulk's records give times.
+pub fn iso8601(time: i64) -> String {
+    let (y, mo, d, h, mi, s, _) = civil(time);
+    format!("{y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}:{s:02}.000Z")
+}
+
 /// `13 May 22 16:03` (two-digit year, month, day, time) as `listaccts` reports a start date.
 pub fn short_date(time: i64) -> String {
     let (y, mo, d, h, mi, _, _) = civil(time);
@@ -71,6 +77,12 @@ mod tests {
         assert_eq!(ctime(0), "Thu Jan  1 00:00:00 1970");
         assert_eq!(ctime(1_416_307_274), "Tue Nov 18 10:41:14 2014");
         assert_eq!(ctime(951_782_400), "Tue Feb 29 00:00:00 2000");
+    }
+
+    #[test]
+    fn iso_dates() {
+        assert_eq!(iso8601(0), "1970-01-01T00:00:00.000Z");
+        assert_eq!(iso8601(1_416_441_600), "2014-11-20T00:00:00.000Z");
     }
 
     #[test]

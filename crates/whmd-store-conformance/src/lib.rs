@@ -4,6 +4,7 @@
 mod accounts;
 mod catalog;
 mod credentials;
+mod hulk;
 mod races;
 mod snapshot;
 
@@ -49,6 +50,8 @@ pub async fn run_all(stores: &Stores, names: &Names) {
     catalog::reseller_limits_hold_in_the_store(stores, names).await;
     catalog::resellers_demote_and_hand_over(stores, names).await;
     catalog::feature_and_acl_lists(stores, names).await;
+    hulk::settings_and_lists(stores, names).await;
+    hulk::failures_blocks_and_flushing(stores, names).await;
     races::account_limit_holds_under_racing_creates(stores, names).await;
     races::removal_and_creation_do_not_cross(stores, names).await;
 }

@@ -13,7 +13,11 @@ pub async fn copies_are_exact(source: &Stores, target: &Stores) {
             && !snapshot.log.is_empty()
             && !snapshot.packages.is_empty()
             && !snapshot.feature_lists.is_empty()
-            && !snapshot.acl_lists.is_empty(),
+            && !snapshot.acl_lists.is_empty()
+            && !snapshot.settings.is_empty()
+            && !snapshot.hulk_records.is_empty()
+            && !snapshot.hulk_blocks.is_empty()
+            && !snapshot.hulk_failures.is_empty(),
         "the source holds rows"
     );
     target

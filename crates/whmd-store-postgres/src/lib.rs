@@ -6,6 +6,7 @@ mod accounts;
 mod admission;
 mod credentials;
 mod error;
+mod hulk;
 mod lists;
 mod packages;
 pub mod scratch;
@@ -47,6 +48,7 @@ impl PostgresStore {
             packages: Arc::new(self.clone()),
             feature_lists: Arc::new(self.clone()),
             acl_lists: Arc::new(self.clone()),
+            hulk: Arc::new(self.clone()),
             snapshot: Arc::new(self.clone()),
         }
     }

@@ -4,6 +4,7 @@ use crate::accounts::{
     account_columns, account_from_row, append_log, insert_account, log_from_row,
 };
 use crate::credentials::{insert_token, token_columns, token_from_row};
+use crate::hulk::{block_row, failure_row, insert_block, list_row};
 use crate::lists::{acl_list_from_row, feature_list_from_row};
 use crate::packages::{insert_package, package_from_row};
 use crate::{PostgresStore, map_error};
@@ -92,6 +93,45 @@ impl SnapshotStore for PostgresStore {
             .into_iter()
             .map(acl_list_from_row)
             .collect::<Result<_, _>>()?;
+        let settings = sqlx::query("SELECT name, value FROM settings ORDER BY name COLLATE \"C\"")
+            .fetch_all(&mut *tx)
+            .await
+            .map_err(map_error)?
+            .into_iter()
+            .map(|row| {
+                Ok((
+                    row.try_get("name").map_err(map_error)?,
+                    row.try_get("value").map_err(map_error)?,
+                ))
+            })
+            .collect::<Result<_, StoreError>>()?;
+        let hulk_records = sqlx::query(
+            "SELECT list, address, comment FROM hulk_lists ORDER BY list COLLATE \"C\", address COLLATE \"C\"",
+        )
+        .fetch_all(&mut *tx)
+        .await
+        .map_err(map_error)?
+        .into_iter()
+        .map(list_row)
+        .collect::<Result<_, _>>()?;
+        let hulk_blocks = sqlx::query(
+            "SELECT kind, key, since, until, notes FROM hulk_blocks ORDER BY kind COLLATE \"C\", key COLLATE \"C\"",
+        )
+        .fetch_all(&mut *tx)
+        .await
+        .map_err(map_error)?
+        .into_iter()
+        .map(block_row)
+        .collect::<Result<_, _>>()?;
+        let hulk_failures = sqlx::query(
+            "SELECT time, username, ip, service, authservice FROM hulk_failures ORDER BY id",
+        )
+        .fetch_all(&mut *tx)
+        .await
+        .map_err(map_error)?
+        .into_iter()
+        .map(failure_row)
+        .collect::<Result<_, _>>()?;
         tx.commit().await.map_err(map_error)?;
         Ok(Snapshot {
             accounts,
@@ -101,6 +141,10 @@ impl SnapshotStore for PostgresStore {
             packages,
             feature_lists,
             acl_lists,
+            settings,
+            hulk_records,
+            hulk_blocks,
+            hulk_failures,
         })
     }
 
@@ -138,6 +182,39 @@ impl SnapshotStore for PostgresStore {
                 .execute(&mut *tx)
                 .await
                 .map_err(map_error)?;
+        }
+        for (name, value) in &snapshot.settings {
+            sqlx::query("INSERT INTO settings (name, value) VALUES ($1, $2)")
+                .bind(name)
+                .bind(value)
+                .execute(&mut *tx)
+                .await
+                .map_err(map_error)?;
+        }
+        for (list, record) in &snapshot.hulk_records {
+            sqlx::query("INSERT INTO hulk_lists (list, address, comment) VALUES ($1, $2, $3)")
+                .bind(list.name())
+                .bind(whmd_domain::ip::show_range(&record.range))
+                .bind(&record.comment)
+                .execute(&mut *tx)
+                .await
+                .map_err(map_error)?;
+        }
+        for block in &snapshot.hulk_blocks {
+            insert_block(&mut tx, block).await?;
+        }
+        for f in &snapshot.hulk_failures {
+            sqlx::query(
+                "INSERT INTO hulk_failures (time, username, ip, service, authservice) VALUES ($1, $2, $3, $4, $5)",
+            )
+            .bind(f.time)
+            .bind(&f.user)
+            .bind(f.ip.to_string())
+            .bind(&f.service)
+            .bind(&f.authservice)
+            .execute(&mut *tx)
+            .await
+            .map_err(map_error)?;
         }
         for (name, acls) in &snapshot.acl_lists {
             sqlx::query("INSERT INTO acl_lists (name, acls) VALUES ($1, $2)")
@@ -181,5 +258,9 @@ async fn count_all(tx: &mut sqlx::Transaction<'_, sqlx::Postgres>) -> Result<Cou
         packages: count("SELECT COUNT(*) FROM packages").await?,
         feature_lists: count("SELECT COUNT(*) FROM feature_lists").await?,
         acl_lists: count("SELECT COUNT(*) FROM acl_lists").await?,
+        settings: count("SELECT COUNT(*) FROM settings").await?,
+        hulk_records: count("SELECT COUNT(*) FROM hulk_lists").await?,
+        hulk_blocks: count("SELECT COUNT(*) FROM hulk_blocks").await?,
+        hulk_failures: count("SELECT COUNT(*) FROM hulk_failures").await?,
     })
 }

@@ -8,6 +8,7 @@ mod accounts;
 mod admission;
 mod credentials;
 mod error;
+mod hulk;
 mod lists;
 mod packages;
 mod snapshot;
@@ -67,6 +68,7 @@ impl SqliteStore {
             packages: Arc::new(self.clone()),
             feature_lists: Arc::new(self.clone()),
             acl_lists: Arc::new(self.clone()),
+            hulk: Arc::new(self.clone()),
             snapshot: Arc::new(self.clone()),
         }
     }

@@ -54,9 +54,15 @@ fn batch(call: Call) -> BoxFuture<'static, Result<Outcome, WhmError>> {
         for c in commands {
             // A span of its own, so the request's span keeps saying "batch".
             let span = tracing::info_span!("batch_command", function = %c.function);
-            let reply = dispatch::call(&call.ctx, call.principal.clone(), &c.function, c.args)
-                .instrument(span)
-                .await;
+            let reply = dispatch::call(
+                &call.ctx,
+                call.principal.clone(),
+                call.peer,
+                &c.function,
+                c.args,
+            )
+            .instrument(span)
+            .await;
             let failed = reply.body["metadata"]["result"] != 1;
             results.push(reply.body);
             if failed && abort_on_error {

@@ -4,6 +4,7 @@
 mod accounts;
 mod args;
 mod batch;
+mod cphulk;
 mod featurelists;
 mod packages;
 mod privileges;
@@ -39,6 +40,7 @@ pub const ALL: &[&[FunctionSpec]] = &[
     featurelists::FUNCTIONS,
     resellers::FUNCTIONS,
     tokens::FUNCTIONS,
+    cphulk::FUNCTIONS,
 ];
 
 /// The reason a change gets when another request changed the account first.

@@ -8,6 +8,7 @@ mod cache;
 pub use cache::TTL as TOKEN_CACHE_TTL;
 
 use crate::audit::{AuditEvent, AuditSink, Method};
+use crate::hulk::{Failure, Gate, HulkGuard};
 use crate::ip;
 use crate::names::is_system_username;
 use crate::secret::{token_digest, verify_password};
@@ -49,22 +50,30 @@ type Refused = &'static str;
 pub struct Authenticator {
     stores: Stores,
     tokens: Arc<TokenCache>,
+    hulk: Arc<HulkGuard>,
     audit: Arc<dyn AuditSink>,
 }
 
 impl Authenticator {
     pub fn new(stores: Stores, audit: Arc<dyn AuditSink>) -> Self {
         Self {
+            hulk: Arc::new(HulkGuard::new(stores.clone())),
             stores,
             tokens: Arc::new(TokenCache::new(cache::TTL)),
             audit,
         }
     }
 
-    /// Forgets every remembered token proof; called after anything that may have changed
-    /// credentials or privileges.
+    /// Brute-force protection, as this authenticator consults it.
+    pub fn hulk(&self) -> &HulkGuard {
+        &self.hulk
+    }
+
+    /// Forgets every remembered token proof and brute-force state; called after anything that
+    /// may have changed credentials, privileges or blocks.
     pub fn forget(&self) {
         self.tokens.clear();
+        self.hulk.forget();
     }
 
     /// The principal these credentials prove when presented from `peer`, `Ok(None)` when they
@@ -78,6 +87,17 @@ impl Authenticator {
         let peer = ip::canonical(peer);
         let user = credentials.user().to_owned();
         let method = credentials.method();
+        let now = unix_now();
+        let gate = self.hulk.gate(peer, &user, now).await?;
+        if let Gate::Refused(reason) = gate {
+            tracing::info!(%user, %peer, reason, "login blocked by brute-force protection");
+            self.audit.record(AuditEvent::LoginBlocked {
+                user,
+                ip: peer,
+                reason,
+            });
+            return Ok(None);
+        }
         let outcome = if is_system_username(&user) {
             match credentials {
                 Credentials::ApiToken { token, .. } => self.by_token(&user, &token, peer).await?,
@@ -98,11 +118,29 @@ impl Authenticator {
             Err(reason) => {
                 tracing::info!(%user, reason, "authentication refused");
                 self.audit.record(AuditEvent::LoginFailed {
-                    user,
+                    user: user.clone(),
                     ip: peer,
                     method,
                     reason: reason.to_owned(),
                 });
+                // Whitelisted addresses are never counted.
+                if gate == Gate::Open {
+                    let failure = Failure {
+                        time: now,
+                        user,
+                        ip: peer,
+                        service: "whostmgr".into(),
+                        authservice: method.name().into(),
+                    };
+                    for block in self.hulk.record_failure(&failure).await? {
+                        tracing::warn!(kind = block.kind.name(), key = %block.key, until = block.until, "brute-force lockout");
+                        self.audit.record(AuditEvent::Lockout {
+                            kind: block.kind.name().into(),
+                            key: block.key,
+                            until: block.until,
+                        });
+                    }
+                }
                 Ok(None)
             }
         }

@@ -3,6 +3,7 @@
 
 use super::StoreError;
 use crate::account::Account;
+use crate::hulk::{Block, BlockKind, Failure, HulkList, HulkRecord};
 use crate::ip::{parse_range, show_range};
 use crate::reseller::{Reseller, ResellerLimits};
 use ipnet::IpNet;
@@ -63,6 +64,59 @@ pub fn ranges_from_json(text: Option<String>) -> Result<Option<Vec<IpNet>>, Stor
             .collect()
     })
     .transpose()
+}
+
+fn corrupt(what: &str, value: &str) -> StoreError {
+    StoreError::Internal(format!("a stored {what} “{value}” is invalid").into())
+}
+
+/// A cPHulk block from its columns.
+pub fn block_from_columns(
+    kind: &str,
+    key: String,
+    since: i64,
+    until: i64,
+    notes: String,
+) -> Result<Block, StoreError> {
+    Ok(Block {
+        kind: BlockKind::parse(kind).ok_or_else(|| corrupt("block kind", kind))?,
+        key,
+        since,
+        until,
+        notes,
+    })
+}
+
+/// A failed login from its columns.
+pub fn failure_from_columns(
+    time: i64,
+    user: String,
+    ip: &str,
+    service: String,
+    authservice: String,
+) -> Result<Failure, StoreError> {
+    Ok(Failure {
+        time,
+        user,
+        ip: ip.parse().map_err(|_| corrupt("address", ip))?,
+        service,
+        authservice,
+    })
+}
+
+/// A cPHulk list record from its columns.
+pub fn record_from_columns(
+    list: &str,
+    address: &str,
+    comment: String,
+) -> Result<(HulkList, HulkRecord), StoreError> {
+    Ok((
+        HulkList::parse(list).ok_or_else(|| corrupt("list", list))?,
+        HulkRecord {
+            range: parse_range(address).ok_or_else(|| corrupt("address", address))?,
+            comment,
+        },
+    ))
 }
 
 /// A reseller as its two columns: the ACL list and the limits, both JSON; `None` for an

@@ -6,6 +6,7 @@ mod accounts;
 mod catalog;
 mod credentials;
 pub mod encoding;
+mod hulk;
 pub mod snapshot;
 
 pub use accounts::{
@@ -13,6 +14,7 @@ pub use accounts::{
 };
 pub use catalog::{AclListStore, FeatureListStore, PackageRemoval, PackageStore};
 pub use credentials::{ApiTokenRecord, CredentialStore};
+pub use hulk::HulkStore;
 pub use snapshot::SnapshotStore;
 
 use crate::reseller::LimitViolation;
@@ -64,5 +66,6 @@ pub struct Stores {
     pub packages: Arc<dyn PackageStore>,
     pub feature_lists: Arc<dyn FeatureListStore>,
     pub acl_lists: Arc<dyn AclListStore>,
+    pub hulk: Arc<dyn HulkStore>,
     pub snapshot: Arc<dyn SnapshotStore>,
 }

@@ -4,6 +4,7 @@
 use super::{ApiTokenRecord, StoreError};
 use crate::account::{Account, AccountingEntry};
 use crate::features::FeatureList;
+use crate::hulk::{Block, Failure, HulkList, HulkRecord};
 use crate::package::Package;
 use async_trait::async_trait;
 use std::fmt::Debug;
@@ -29,6 +30,14 @@ pub struct Snapshot {
     pub packages: Vec<Package>,
     pub feature_lists: Vec<FeatureList>,
     pub acl_lists: Vec<(String, AclSet)>,
+    /// Named settings (cPHulk's), ordered by name.
+    pub settings: Vec<(String, String)>,
+    /// Ordered by list, then address as written.
+    pub hulk_records: Vec<(HulkList, HulkRecord)>,
+    /// Every block, in force or not, ordered by kind and key.
+    pub hulk_blocks: Vec<Block>,
+    /// Oldest first.
+    pub hulk_failures: Vec<Failure>,
 }
 
 /// How many rows each table holds.
@@ -41,6 +50,10 @@ pub struct Counts {
     pub packages: u64,
     pub feature_lists: u64,
     pub acl_lists: u64,
+    pub settings: u64,
+    pub hulk_records: u64,
+    pub hulk_blocks: u64,
+    pub hulk_failures: u64,
 }
 
 impl Snapshot {
@@ -54,6 +67,10 @@ impl Snapshot {
             packages: n(self.packages.len()),
             feature_lists: n(self.feature_lists.len()),
             acl_lists: n(self.acl_lists.len()),
+            settings: n(self.settings.len()),
+            hulk_records: n(self.hulk_records.len()),
+            hulk_blocks: n(self.hulk_blocks.len()),
+            hulk_failures: n(self.hulk_failures.len()),
         }
     }
 }

@@ -56,7 +56,7 @@ pub async fn handle(
         Args::from_form(query.as_bytes(), &body)
     };
     let reply = match parsed {
-        Ok(args) => dispatch::call(&state.ctx, principal, &function, args).await,
+        Ok(args) => dispatch::call(&state.ctx, principal, Some(peer), &function, args).await,
         Err(e) => {
             tracing::info!(error = %e, "unreadable arguments");
             let version = sniff_version(query.as_bytes(), if is_json { &[] } else { &body });

@@ -173,6 +173,37 @@ impl Server {
         answer.json()
     }
 
+    /// A client whose connections come from `source` (any 127.0.0.0/8 address reaches the
+    /// loopback listener), so tests can play several hosts.
+    pub fn client_from(&self, source: &str) -> Client {
+        Client::builder()
+            .local_address(Some(source.parse().expect("a source address")))
+            .build()
+            .expect("client")
+    }
+
+    /// GET `/json-api/{function}?api.version=1&{query}` over plain HTTP from `source`, with
+    /// `auth`; the status and, when it is JSON, the body.
+    pub async fn call_from(
+        &self,
+        source: &str,
+        auth: &str,
+        function: &str,
+        query: &str,
+    ) -> (StatusCode, Value) {
+        let url = self.http(&format!("/json-api/{function}?api.version=1&{query}"));
+        let response = self
+            .client_from(source)
+            .get(url)
+            .header("Authorization", auth)
+            .send()
+            .await
+            .expect("request is answered");
+        let status = response.status();
+        let text = response.text().await.expect("body");
+        (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+    }
+
     /// The usernames listaccts shows root, in its order.
     pub async fn users(&self) -> Vec<String> {
         let listed = self.call("listaccts", "api.version=1&want=user").await;

@@ -8,6 +8,7 @@ mod bad_input;
 mod batch;
 mod bootstrap;
 mod catalog_fuzz;
+mod cphulk;
 mod featurelists;
 mod full_disk;
 mod functions;

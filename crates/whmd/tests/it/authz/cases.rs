@@ -112,6 +112,32 @@ pub const CASES: &[Case] = &[
     ),
     case("api_token_revoke", "token_name={tok}", Kind::Global),
     case("api_token_get_details", "token={secret}", Kind::Owned),
+    // cPHulk.
+    case("cphulk_status", "", Kind::RootOnly),
+    case("enable_cphulk", "", Kind::RootOnly),
+    case("disable_cphulk", "", Kind::RootOnly),
+    case("load_cphulk_config", "", Kind::RootOnly),
+    case("save_cphulk_config", "max_failures_byip=6", Kind::RootOnly),
+    case("get_cphulk_failed_logins", "", Kind::RootOnly),
+    case("get_cphulk_brutes", "", Kind::RootOnly),
+    case("get_cphulk_excessive_brutes", "", Kind::RootOnly),
+    case("flush_cphulk_login_history", "", Kind::RootOnly),
+    case(
+        "flush_cphulk_login_history_for_ips",
+        "ip=192.0.2.1",
+        Kind::RootOnly,
+    ),
+    case(
+        "create_cphulk_record",
+        "list_name=white&ip=192.0.2.1",
+        Kind::RootOnly,
+    ),
+    case(
+        "delete_cphulk_record",
+        "list_name=white&ip=192.0.2.1",
+        Kind::RootOnly,
+    ),
+    case("read_cphulk_records", "list_name=white", Kind::RootOnly),
     // Resellers.
     case("setupreseller", "user={plain}", Kind::RootOnly),
     case("unsetupreseller", "user={reseller}", Kind::RootOnly),
