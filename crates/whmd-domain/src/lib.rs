@@ -13,6 +13,7 @@ pub mod package;
 pub mod principal;
 pub mod reseller;
 pub mod secret;
+pub mod session;
 pub mod store;
 pub mod time;
 

@@ -6,6 +6,7 @@ mod catalog;
 mod credentials;
 mod hulk;
 mod races;
+mod sessions;
 mod snapshot;
 
 pub use snapshot::copies_are_exact;
@@ -52,6 +53,7 @@ pub async fn run_all(stores: &Stores, names: &Names) {
     catalog::feature_and_acl_lists(stores, names).await;
     hulk::settings_and_lists(stores, names).await;
     hulk::failures_blocks_and_flushing(stores, names).await;
+    sessions::sessions_round_trip_and_redeem_once(stores, names).await;
     races::account_limit_holds_under_racing_creates(stores, names).await;
     races::removal_and_creation_do_not_cross(stores, names).await;
 }

@@ -243,6 +243,7 @@ impl AccountStore for PostgresStore {
                 "UPDATE accounts SET owner = $1 WHERE owner = $2",
                 "UPDATE packages SET owner = $1 WHERE owner = $2",
                 "UPDATE feature_lists SET owner = $1 WHERE owner = $2",
+                "UPDATE sessions SET username = $1 WHERE username = $2",
             ] {
                 sqlx::query(statement)
                     .bind(&account.user)
@@ -292,6 +293,7 @@ impl AccountStore for PostgresStore {
         for statement in [
             "DELETE FROM passwords WHERE username = $1",
             "DELETE FROM api_tokens WHERE username = $1",
+            "DELETE FROM sessions WHERE username = $1",
             "UPDATE accounts SET owner = 'root' WHERE owner = $1",
             "UPDATE packages SET owner = 'root' WHERE owner = $1",
             "UPDATE feature_lists SET owner = 'root' WHERE owner = $1",

@@ -10,6 +10,7 @@ mod hulk;
 mod lists;
 mod packages;
 pub mod scratch;
+mod sessions;
 mod snapshot;
 
 use sqlx::postgres::{PgPool, PgPoolOptions};
@@ -49,6 +50,7 @@ impl PostgresStore {
             feature_lists: Arc::new(self.clone()),
             acl_lists: Arc::new(self.clone()),
             hulk: Arc::new(self.clone()),
+            sessions: Arc::new(self.clone()),
             snapshot: Arc::new(self.clone()),
         }
     }

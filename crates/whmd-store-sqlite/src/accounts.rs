@@ -240,6 +240,7 @@ impl AccountStore for SqliteStore {
                 "UPDATE accounts SET owner = ? WHERE owner = ?",
                 "UPDATE packages SET owner = ? WHERE owner = ?",
                 "UPDATE feature_lists SET owner = ? WHERE owner = ?",
+                "UPDATE sessions SET username = ? WHERE username = ?",
             ] {
                 sqlx::query(statement)
                     .bind(&account.user)
@@ -290,6 +291,7 @@ impl AccountStore for SqliteStore {
         for statement in [
             "DELETE FROM passwords WHERE username = ?",
             "DELETE FROM api_tokens WHERE username = ?",
+            "DELETE FROM sessions WHERE username = ?",
             "UPDATE accounts SET owner = 'root' WHERE owner = ?",
             "UPDATE packages SET owner = 'root' WHERE owner = ?",
             "UPDATE feature_lists SET owner = 'root' WHERE owner = ?",

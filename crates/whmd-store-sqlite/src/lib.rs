@@ -11,6 +11,7 @@ mod error;
 mod hulk;
 mod lists;
 mod packages;
+mod sessions;
 mod snapshot;
 
 use sqlx::sqlite::{
@@ -69,6 +70,7 @@ impl SqliteStore {
             feature_lists: Arc::new(self.clone()),
             acl_lists: Arc::new(self.clone()),
             hulk: Arc::new(self.clone()),
+            sessions: Arc::new(self.clone()),
             snapshot: Arc::new(self.clone()),
         }
     }

@@ -7,6 +7,7 @@ use crate::credentials::{insert_token, token_columns, token_from_row};
 use crate::hulk::{block_row, failure_row, insert_block, list_row};
 use crate::lists::{acl_list_from_row, feature_list_from_row};
 use crate::packages::{insert_package, package_from_row};
+use crate::sessions::{insert_session, session_row};
 use crate::{SqliteStore, map_error};
 use async_trait::async_trait;
 use sqlx::Row;
@@ -125,6 +126,15 @@ impl SnapshotStore for SqliteStore {
         .into_iter()
         .map(failure_row)
         .collect::<Result<_, _>>()?;
+        let sessions = sqlx::query(
+            "SELECT digest, username, security_token, created, expires, preauth FROM sessions ORDER BY digest",
+        )
+        .fetch_all(&mut *tx)
+        .await
+        .map_err(map_error)?
+        .into_iter()
+        .map(session_row)
+        .collect::<Result<_, _>>()?;
         tx.commit().await.map_err(map_error)?;
         Ok(Snapshot {
             accounts,
@@ -138,6 +148,7 @@ impl SnapshotStore for SqliteStore {
             hulk_records,
             hulk_blocks,
             hulk_failures,
+            sessions,
         })
     }
 
@@ -192,6 +203,9 @@ impl SnapshotStore for SqliteStore {
                 .execute(&mut *tx)
                 .await
                 .map_err(map_error)?;
+        }
+        for session in &snapshot.sessions {
+            insert_session(&mut tx, session).await?;
         }
         for block in &snapshot.hulk_blocks {
             insert_block(&mut tx, block).await?;
@@ -248,5 +262,6 @@ async fn count_all(tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>) -> Result<Count
         hulk_records: count("SELECT COUNT(*) FROM hulk_lists").await?,
         hulk_blocks: count("SELECT COUNT(*) FROM hulk_blocks").await?,
         hulk_failures: count("SELECT COUNT(*) FROM hulk_failures").await?,
+        sessions: count("SELECT COUNT(*) FROM sessions").await?,
     })
 }

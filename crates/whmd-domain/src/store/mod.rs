@@ -7,6 +7,7 @@ mod catalog;
 mod credentials;
 pub mod encoding;
 mod hulk;
+mod sessions;
 pub mod snapshot;
 
 pub use accounts::{
@@ -15,6 +16,7 @@ pub use accounts::{
 pub use catalog::{AclListStore, FeatureListStore, PackageRemoval, PackageStore};
 pub use credentials::{ApiTokenRecord, CredentialStore};
 pub use hulk::HulkStore;
+pub use sessions::SessionStore;
 pub use snapshot::SnapshotStore;
 
 use crate::reseller::LimitViolation;
@@ -67,5 +69,6 @@ pub struct Stores {
     pub feature_lists: Arc<dyn FeatureListStore>,
     pub acl_lists: Arc<dyn AclListStore>,
     pub hulk: Arc<dyn HulkStore>,
+    pub sessions: Arc<dyn SessionStore>,
     pub snapshot: Arc<dyn SnapshotStore>,
 }

@@ -6,6 +6,7 @@ use crate::account::{Account, AccountingEntry};
 use crate::features::FeatureList;
 use crate::hulk::{Block, Failure, HulkList, HulkRecord};
 use crate::package::Package;
+use crate::session::Session;
 use async_trait::async_trait;
 use std::fmt::Debug;
 use whmd_wire::AclSet;
@@ -38,6 +39,8 @@ pub struct Snapshot {
     pub hulk_blocks: Vec<Block>,
     /// Oldest first.
     pub hulk_failures: Vec<Failure>,
+    /// Ordered by digest.
+    pub sessions: Vec<Session>,
 }
 
 /// How many rows each table holds.
@@ -54,6 +57,7 @@ pub struct Counts {
     pub hulk_records: u64,
     pub hulk_blocks: u64,
     pub hulk_failures: u64,
+    pub sessions: u64,
 }
 
 impl Snapshot {
@@ -71,6 +75,7 @@ impl Snapshot {
             hulk_records: n(self.hulk_records.len()),
             hulk_blocks: n(self.hulk_blocks.len()),
             hulk_failures: n(self.hulk_failures.len()),
+            sessions: n(self.sessions.len()),
         }
     }
 }
