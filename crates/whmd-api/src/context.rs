@@ -4,7 +4,7 @@ use crate::Registry;
 use std::sync::Arc;
 use whmd_domain::Stores;
 use whmd_domain::audit::AuditSink;
-use whmd_domain::auth::Authenticator;
+use whmd_domain::auth::{AuthPolicy, Authenticator};
 use whmd_domain::host::Host;
 
 /// Facts about this server that functions report.
@@ -20,6 +20,9 @@ pub struct ServerInfo {
     /// How many leading characters of a username must be unique (the database-prefix rule,
     /// FUNCTIONS.md §9): 8 without MySQL, 16 with MySQL or MariaDB.
     pub db_prefix_length: usize,
+    /// The port WHM's HTTPS listener answers on, for the login URLs sessions are given.
+    pub https_port: Option<u16>,
+    pub auth: AuthPolicy,
 }
 
 #[derive(Debug)]
@@ -42,8 +45,8 @@ impl Context {
         audit: Arc<dyn AuditSink>,
     ) -> Self {
         Self {
+            auth: Authenticator::new(stores.clone(), info.auth, Arc::clone(&audit)),
             info,
-            auth: Authenticator::new(stores.clone(), Arc::clone(&audit)),
             stores,
             host,
             registry: Registry::standard(),

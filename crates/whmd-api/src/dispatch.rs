@@ -180,9 +180,12 @@ mod tests {
                 main_ip: "192.0.2.1".into(),
                 nameservers: vec![],
                 db_prefix_length: 8,
+                https_port: None,
+                auth: whmd_domain::auth::AuthPolicy::default(),
             },
             auth: whmd_domain::auth::Authenticator::new(
                 store.stores(),
+                whmd_domain::auth::AuthPolicy::default(),
                 Arc::new(whmd_domain::audit::MemoryAudit::default()),
             ),
             audit: Arc::new(whmd_domain::audit::MemoryAudit::default()),

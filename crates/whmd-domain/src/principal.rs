@@ -11,6 +11,8 @@ pub enum AuthMethod {
         limited: bool,
     },
     Password,
+    /// A login session (cookie and security token).
+    Session,
     /// A command run on the server itself (`whmapi1`), trusted as the user it names.
     Local,
 }

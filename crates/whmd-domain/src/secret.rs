@@ -29,6 +29,12 @@ impl fmt::Debug for Secret {
     }
 }
 
+/// Whether two secrets are equal, in time that depends on their lengths only.
+pub fn same_secret(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
 const TOKEN_ALPHABET: &[u8] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ";
 pub const TOKEN_LEN: usize = 32;
 
@@ -103,6 +109,14 @@ fn verify_now(password: &Secret, stored: Option<&str>) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn secrets_compare() {
+        assert!(same_secret("/cpsess0123456789", "/cpsess0123456789"));
+        assert!(!same_secret("/cpsess0123456789", "/cpsess0123456788"));
+        assert!(!same_secret("/cpsess0123456789", "/cpsess012345678"));
+        assert!(same_secret("", ""));
+    }
 
     #[test]
     fn tokens_have_cpanels_form() {

@@ -9,9 +9,13 @@ use std::fmt;
 use std::net::{Ipv4Addr, SocketAddr};
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
+use whmd_domain::auth::AuthPolicy;
 
 /// The WHM version whmd reports by default: the release its behaviour was taken from.
 pub const DEFAULT_WHM_VERSION: &str = "11.120.0.16";
+
+/// How long a login session lasts unused, by default.
+pub const DEFAULT_SESSION_TIMEOUT: u32 = 3600;
 
 /// A listen address, or `off` to disable that listener.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -83,6 +87,9 @@ pub struct ServeFlags {
     /// How many leading characters of usernames must be unique: 8, or 16 with MySQL [default: 8].
     #[arg(long, env = "WHMD_DB_PREFIX_LENGTH")]
     pub db_prefix_length: Option<usize>,
+    /// How long a login session lasts unused, in seconds [default: 3600].
+    #[arg(long, env = "WHMD_SESSION_TIMEOUT")]
+    pub session_timeout: Option<u32>,
 }
 
 /// The configuration file: the same settings, all optional.
@@ -100,6 +107,7 @@ struct FileConfig {
     main_ip: Option<Ipv4Addr>,
     nameservers: Option<Vec<String>>,
     db_prefix_length: Option<usize>,
+    session_timeout: Option<u32>,
 }
 
 /// The resolved configuration.
@@ -116,6 +124,8 @@ pub struct Config {
     pub main_ip: Ipv4Addr,
     pub nameservers: Vec<String>,
     pub db_prefix_length: usize,
+    /// Seconds a login session lasts unused.
+    pub session_timeout: u32,
 }
 
 impl fmt::Debug for Config {
@@ -133,6 +143,7 @@ impl fmt::Debug for Config {
             .field("main_ip", &self.main_ip)
             .field("nameservers", &self.nameservers)
             .field("db_prefix_length", &self.db_prefix_length)
+            .field("session_timeout", &self.session_timeout)
             .finish()
     }
 }
@@ -215,6 +226,10 @@ impl ServeFlags {
                 .or(file.nameservers)
                 .unwrap_or_else(|| default_nameservers(&hostname)),
             db_prefix_length: self.db_prefix_length.or(file.db_prefix_length).unwrap_or(8),
+            session_timeout: self
+                .session_timeout
+                .or(file.session_timeout)
+                .unwrap_or(DEFAULT_SESSION_TIMEOUT),
             hostname,
             tls_cert: self.tls_cert.clone().or(file.tls_cert),
             tls_key: self.tls_key.clone().or(file.tls_key),
@@ -240,6 +255,10 @@ impl Config {
             main_ip: self.main_ip.to_string(),
             nameservers: self.nameservers.clone(),
             db_prefix_length: self.db_prefix_length,
+            https_port: self.https.map(|a| a.port()),
+            auth: AuthPolicy {
+                session_timeout: i64::from(self.session_timeout),
+            },
         }
     }
 
@@ -257,6 +276,9 @@ impl Config {
                 .any(|p| p.is_empty() || !p.bytes().all(|b| b.is_ascii_digit()))
         {
             bail!("--whm-version must have four numeric parts, such as 11.120.0.16");
+        }
+        if !(60..=7 * 86_400).contains(&self.session_timeout) {
+            bail!("--session-timeout must be between 60 seconds and a week");
         }
         if !matches!(self.db_prefix_length, 8 | 16) {
             bail!("--db-prefix-length must be 8 or 16");
@@ -294,6 +316,7 @@ impl Config {
             main_ip: Ipv4Addr::LOCALHOST,
             nameservers: default_nameservers("whmd.test"),
             db_prefix_length: 8,
+            session_timeout: DEFAULT_SESSION_TIMEOUT,
         }
     }
 }

@@ -42,7 +42,19 @@ pub async fn start(config: Config) -> anyhow::Result<Running> {
         }
     };
     let acceptor = TlsAcceptor::from(tls::server_config(&cert, &key)?);
-    let info = config.server_info();
+    // Bind first, so that the port login URLs name is the one listening.
+    let https = match config.https {
+        Some(addr) => Some(listener::bind(addr).await?),
+        None => None,
+    };
+    let http = match config.http {
+        Some(addr) => Some(listener::bind(addr).await?),
+        None => None,
+    };
+    let mut info = config.server_info();
+    if let Some(l) = &https {
+        info.https_port = Some(l.local_addr()?.port());
+    }
     let host = Arc::new(RecordingHost::default());
     let audit = Arc::new(FileAudit::open(&audit::path(&config.data_dir))?);
     let router = app(AppState::new(Context::new(
@@ -54,16 +66,10 @@ pub async fn start(config: Config) -> anyhow::Result<Running> {
     let (stop, stopped) = watch::channel(false);
     let mut tasks = JoinSet::new();
     let mut addrs = [None, None];
-    for (slot, addr, tls) in [(0, config.https, Some(acceptor)), (1, config.http, None)] {
-        let Some(addr) = addr else { continue };
-        let listener = listener::bind(addr).await?;
-        addrs[slot] = Some(listener.local_addr()?);
-        tasks.spawn(listener::serve(
-            listener,
-            tls,
-            router.clone(),
-            stopped.clone(),
-        ));
+    for (slot, bound, tls) in [(0, https, Some(acceptor)), (1, http, None)] {
+        let Some(bound) = bound else { continue };
+        addrs[slot] = Some(bound.local_addr()?);
+        tasks.spawn(listener::serve(bound, tls, router.clone(), stopped.clone()));
     }
     Ok(Running {
         https: addrs[0],

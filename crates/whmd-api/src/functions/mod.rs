@@ -10,6 +10,7 @@ mod packages;
 mod privileges;
 mod resellers;
 mod server;
+mod sessions;
 mod tokens;
 
 use crate::FunctionSpec;
@@ -41,6 +42,7 @@ pub const ALL: &[&[FunctionSpec]] = &[
     resellers::FUNCTIONS,
     tokens::FUNCTIONS,
     cphulk::FUNCTIONS,
+    sessions::FUNCTIONS,
 ];
 
 /// The reason a change gets when another request changed the account first.

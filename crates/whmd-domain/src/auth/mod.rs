@@ -1,11 +1,16 @@
-//! Authentication: credentials from a request become a [`Principal`], or nothing.
+//! Authentication: credentials from a request become a [`Principal`], or a refusal.
 //!
 //! A refusal never says why (wrong secret, unknown user, expired token): the caller gets the
-//! same 403 either way (PROTOCOL.md §2.4). The reason goes to the log only.
+//! same 403 either way (PROTOCOL.md §2.4). The reason goes to the log and the audit log only.
+//! Brute-force protection ([`HulkGuard`]) is consulted first: a blocked caller is refused
+//! before its credentials are looked at, and every failure from an address that is not
+//! whitelisted is counted.
 
 mod cache;
+mod sessions;
 
 pub use cache::TTL as TOKEN_CACHE_TTL;
+pub use sessions::SessionStart;
 
 use crate::audit::{AuditEvent, AuditSink, Method};
 use crate::hulk::{Failure, Gate, HulkGuard};
@@ -26,12 +31,19 @@ pub enum Credentials {
     ApiToken { user: String, token: Secret },
     /// `Authorization: Basic …`.
     Password { user: String, password: Secret },
+    /// The `whostmgrsession` cookie and the security token of the request's path.
+    Session {
+        secret: Secret,
+        security_token: Option<String>,
+    },
 }
 
 impl Credentials {
+    /// The user the credentials claim to be (a session's secret begins with it).
     pub fn user(&self) -> &str {
         match self {
             Self::ApiToken { user, .. } | Self::Password { user, .. } => user,
+            Self::Session { secret, .. } => secret.expose().split(':').next().unwrap_or(""),
         }
     }
 
@@ -39,8 +51,33 @@ impl Credentials {
         match self {
             Self::ApiToken { .. } => Method::ApiToken,
             Self::Password { .. } => Method::Password,
+            Self::Session { .. } => Method::Session,
         }
     }
+}
+
+/// Settings of authentication.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AuthPolicy {
+    /// How long a login session lasts without being used, in seconds.
+    pub session_timeout: i64,
+}
+
+impl Default for AuthPolicy {
+    fn default() -> Self {
+        Self {
+            session_timeout: 3600,
+        }
+    }
+}
+
+/// Why credentials were refused, as far as the caller may tell.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Denied {
+    /// Brute-force protection refused the caller before its credentials were looked at.
+    Blocked,
+    /// The credentials proved nothing.
+    Invalid,
 }
 
 /// Why credentials proved nothing: for the log and the audit log, never for the caller.
@@ -49,24 +86,21 @@ type Refused = &'static str;
 #[derive(Debug, Clone)]
 pub struct Authenticator {
     stores: Stores,
+    policy: AuthPolicy,
     tokens: Arc<TokenCache>,
     hulk: Arc<HulkGuard>,
     audit: Arc<dyn AuditSink>,
 }
 
 impl Authenticator {
-    pub fn new(stores: Stores, audit: Arc<dyn AuditSink>) -> Self {
+    pub fn new(stores: Stores, policy: AuthPolicy, audit: Arc<dyn AuditSink>) -> Self {
         Self {
             hulk: Arc::new(HulkGuard::new(stores.clone())),
             stores,
+            policy,
             tokens: Arc::new(TokenCache::new(cache::TTL)),
             audit,
         }
-    }
-
-    /// Brute-force protection, as this authenticator consults it.
-    pub fn hulk(&self) -> &HulkGuard {
-        &self.hulk
     }
 
     /// Forgets every remembered token proof and brute-force state; called after anything that
@@ -76,14 +110,13 @@ impl Authenticator {
         self.hulk.forget();
     }
 
-    /// The principal these credentials prove when presented from `peer`, `Ok(None)` when they
-    /// prove nothing, or a store failure (which must not read as a refusal). Every outcome is
-    /// audited.
+    /// The principal these credentials prove when presented from `peer`, the refusal, or a
+    /// store failure (which must not read as a refusal). Every outcome is audited.
     pub async fn authenticate(
         &self,
         credentials: Credentials,
         peer: IpAddr,
-    ) -> Result<Option<Principal>, StoreError> {
+    ) -> Result<Result<Principal, Denied>, StoreError> {
         let peer = ip::canonical(peer);
         let user = credentials.user().to_owned();
         let method = credentials.method();
@@ -96,12 +129,19 @@ impl Authenticator {
                 ip: peer,
                 reason,
             });
-            return Ok(None);
+            return Ok(Err(Denied::Blocked));
         }
         let outcome = if is_system_username(&user) {
             match credentials {
                 Credentials::ApiToken { token, .. } => self.by_token(&user, &token, peer).await?,
                 Credentials::Password { password, .. } => self.by_password(&user, password).await?,
+                Credentials::Session {
+                    secret,
+                    security_token,
+                } => {
+                    self.by_session(&secret, security_token.as_deref(), now)
+                        .await?
+                }
             }
         } else {
             Err("invalid user name")
@@ -109,11 +149,11 @@ impl Authenticator {
         match outcome {
             Ok(principal) => {
                 self.audit.record(AuditEvent::LoginSucceeded {
-                    user,
+                    user: principal.user.clone(),
                     ip: peer,
                     method,
                 });
-                Ok(Some(principal))
+                Ok(Ok(principal))
             }
             Err(reason) => {
                 tracing::info!(%user, reason, "authentication refused");
@@ -125,25 +165,36 @@ impl Authenticator {
                 });
                 // Whitelisted addresses are never counted.
                 if gate == Gate::Open {
-                    let failure = Failure {
-                        time: now,
-                        user,
-                        ip: peer,
-                        service: "whostmgr".into(),
-                        authservice: method.name().into(),
-                    };
-                    for block in self.hulk.record_failure(&failure).await? {
-                        tracing::warn!(kind = block.kind.name(), key = %block.key, until = block.until, "brute-force lockout");
-                        self.audit.record(AuditEvent::Lockout {
-                            kind: block.kind.name().into(),
-                            key: block.key,
-                            until: block.until,
-                        });
-                    }
+                    self.count_failure(user, peer, method, now).await?;
                 }
-                Ok(None)
+                Ok(Err(Denied::Invalid))
             }
         }
+    }
+
+    async fn count_failure(
+        &self,
+        user: String,
+        peer: IpAddr,
+        method: Method,
+        now: i64,
+    ) -> Result<(), StoreError> {
+        let failure = Failure {
+            time: now,
+            user,
+            ip: peer,
+            service: "whostmgr".into(),
+            authservice: method.name().into(),
+        };
+        for block in self.hulk.record_failure(&failure).await? {
+            tracing::warn!(kind = block.kind.name(), key = %block.key, until = block.until, "brute-force lockout");
+            self.audit.record(AuditEvent::Lockout {
+                kind: block.kind.name().into(),
+                key: block.key,
+                until: block.until,
+            });
+        }
+        Ok(())
     }
 
     async fn by_token(

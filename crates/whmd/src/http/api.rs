@@ -1,15 +1,14 @@
 //! `/json-api/FUNCTION` and `/xml-api/FUNCTION`: authenticate, read the arguments, dispatch,
 //! render.
 
-use super::auth::{HeaderAuth, from_headers};
+use super::auth::{HeaderAuth, SessionCookie, from_headers, session_cookie};
 use super::{AppState, errors};
-use crate::listener::Connection;
 use axum::body::{Body, to_bytes};
 use axum::extract::Request;
 use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::response::Response;
-use std::net::{IpAddr, Ipv4Addr};
 use whmd_api::dispatch;
+use whmd_domain::auth::Credentials;
 use whmd_wire::render::{content_type, render};
 use whmd_wire::{ApiFormat, ApiVersion, Args, Reply, ReplyStatus};
 
@@ -21,21 +20,30 @@ pub async fn handle(
     request: Request<Body>,
     format: ApiFormat,
     function: String,
+    security_token: Option<String>,
 ) -> Response {
     if !matches!(*request.method(), Method::GET | Method::POST | Method::HEAD) {
         return errors::method_not_allowed(format);
     }
+    // An `Authorization` header wins; without one, a session cookie with the path's
+    // security token (PROTOCOL.md §2.3).
     let credentials = match from_headers(request.headers()) {
         HeaderAuth::Present(c) => c,
-        HeaderAuth::Missing | HeaderAuth::Malformed => return errors::access_denied(format),
+        HeaderAuth::Malformed => return errors::access_denied(format),
+        HeaderAuth::Missing => match session_cookie(request.headers()) {
+            SessionCookie::Present(secret) => Credentials::Session {
+                secret,
+                security_token,
+            },
+            SessionCookie::Missing | SessionCookie::Malformed => {
+                return errors::access_denied(format);
+            }
+        },
     };
-    let peer = request
-        .extensions()
-        .get::<Connection>()
-        .map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |c| c.peer.ip());
+    let peer = super::peer(&request);
     let principal = match state.ctx.auth.authenticate(credentials, peer).await {
-        Ok(Some(p)) => p,
-        Ok(None) => return errors::access_denied(format),
+        Ok(Ok(p)) => p,
+        Ok(Err(_)) => return errors::access_denied(format),
         Err(e) => {
             tracing::error!(error = %e, source = ?std::error::Error::source(&e), "the store failed during authentication");
             return errors::unavailable(format);

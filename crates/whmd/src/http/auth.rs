@@ -5,11 +5,13 @@
 //! `Basic base64(USER:PASS)`. Anything else is not a credential WHM accepts.
 
 use axum::http::HeaderMap;
-use axum::http::header::AUTHORIZATION;
+use axum::http::header::{AUTHORIZATION, COOKIE};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
+use percent_encoding::percent_decode_str;
 use whmd_domain::Secret;
 use whmd_domain::auth::Credentials;
+use whmd_domain::session::COOKIE as SESSION_COOKIE;
 
 #[derive(Debug)]
 pub enum HeaderAuth {
@@ -53,6 +55,43 @@ pub fn from_headers(headers: &HeaderMap) -> HeaderAuth {
     parsed.map_or(HeaderAuth::Malformed, HeaderAuth::Present)
 }
 
+/// The longest session cookie value read; a longer one is not a session of whmd's.
+const MAX_COOKIE: usize = 512;
+
+/// What the `Cookie` headers say of a session.
+#[derive(Debug)]
+pub enum SessionCookie {
+    Missing,
+    /// Present but unreadable (too long, not UTF-8 once decoded).
+    Malformed,
+    Present(Secret),
+}
+
+/// The `whostmgrsession` cookie, percent-decoded.
+pub fn session_cookie(headers: &HeaderMap) -> SessionCookie {
+    for header in headers.get_all(COOKIE) {
+        let Ok(text) = header.to_str() else {
+            return SessionCookie::Malformed;
+        };
+        for pair in text.split(';') {
+            let Some((name, value)) = pair.trim().split_once('=') else {
+                continue;
+            };
+            if name != SESSION_COOKIE {
+                continue;
+            }
+            if value.is_empty() || value.len() > MAX_COOKIE {
+                return SessionCookie::Malformed;
+            }
+            return match percent_decode_str(value).decode_utf8() {
+                Ok(v) if !v.contains(['\0', '\r', '\n']) => SessionCookie::Present(Secret::new(v)),
+                _ => SessionCookie::Malformed,
+            };
+        }
+    }
+    SessionCookie::Missing
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -90,6 +129,32 @@ mod tests {
             }
             other => panic!("{other:?}"),
         }
+    }
+
+    #[test]
+    fn session_cookies() {
+        let cookie = |value: &str| {
+            let mut headers = HeaderMap::new();
+            headers.insert(COOKIE, HeaderValue::from_str(value).expect("header value"));
+            session_cookie(&headers)
+        };
+        match cookie("a=b; whostmgrsession=root%3Aabc%2C12; c=d") {
+            SessionCookie::Present(s) => assert_eq!(s.expose(), "root:abc,12"),
+            other => panic!("{other:?}"),
+        }
+        assert!(matches!(cookie("a=b"), SessionCookie::Missing));
+        assert!(matches!(
+            cookie(&format!("whostmgrsession={}", "x".repeat(600))),
+            SessionCookie::Malformed
+        ));
+        assert!(matches!(
+            cookie("whostmgrsession=%ff"),
+            SessionCookie::Malformed
+        ));
+        assert!(matches!(
+            cookie("whostmgrsession="),
+            SessionCookie::Malformed
+        ));
     }
 
     #[test]

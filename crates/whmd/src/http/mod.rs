@@ -4,12 +4,14 @@
 mod api;
 mod auth;
 mod errors;
+mod session;
 
 use crate::listener::Connection;
 use axum::Router;
 use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::response::Response;
+use std::net::{IpAddr, Ipv4Addr};
 use std::sync::Arc;
 use std::time::Instant;
 use tracing::Instrument;
@@ -67,8 +69,21 @@ async fn route(state: AppState, request: Request<Body>) -> Response {
         Ok(d) => d,
         Err(e) => return errors::bad_request(&e.to_string()),
     };
+    let token = document.security_token.map(|t| format!("/{t}"));
     match document.target {
-        Target::Api { format, function } => api::handle(state, request, format, function).await,
+        Target::Api { format, function } => {
+            api::handle(state, request, format, function, token).await
+        }
+        Target::Other(path) if path == "login" => session::login(state, request, token).await,
+        Target::Other(path) if path == "logout" => session::logout(state, request, token).await,
         Target::Other(_) => errors::not_found(),
     }
+}
+
+/// The address a request came from (unspecified when served without a listener, in tests).
+fn peer(request: &Request<Body>) -> IpAddr {
+    request
+        .extensions()
+        .get::<Connection>()
+        .map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |c| c.peer.ip())
 }

@@ -51,6 +51,8 @@ pub async fn state(dir: &std::path::Path) -> AppState {
         main_ip: "192.0.2.1".into(),
         nameservers: vec!["ns1.fuzz.test".into()],
         db_prefix_length: 8,
+        https_port: None,
+        auth: whmd_domain::auth::AuthPolicy::default(),
     };
     AppState::new(Context::new(
         info,

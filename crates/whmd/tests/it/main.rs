@@ -21,4 +21,5 @@ mod packages;
 mod protocol;
 mod replicas;
 mod resellers;
+mod sessions;
 mod tokens;

@@ -112,6 +112,11 @@ pub const CASES: &[Case] = &[
     ),
     case("api_token_revoke", "token_name={tok}", Kind::Global),
     case("api_token_get_details", "token={secret}", Kind::Owned),
+    case(
+        "create_user_session",
+        "user={reseller}&service=whostmgrd",
+        Kind::Owned,
+    ),
     // cPHulk.
     case("cphulk_status", "", Kind::RootOnly),
     case("enable_cphulk", "", Kind::RootOnly),
