@@ -13,6 +13,8 @@ pub enum AuthMethod {
     Password,
     /// A login session (cookie and security token).
     Session,
+    /// A legacy access hash.
+    AccessHash,
     /// A command run on the server itself (`whmapi1`), trusted as the user it names.
     Local,
 }

@@ -35,6 +35,29 @@ pub fn same_secret(a: &str, b: &str) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
+/// A new access hash as cPanel's `~/.accesshash` holds one: 30 lines of 32 hexadecimal digits
+/// (PROTOCOL.md §2.1).
+pub fn generate_access_hash() -> Secret {
+    let mut rng = rand::rng();
+    let lines: Vec<String> = (0..30)
+        .map(|_| hex::encode(rng.random::<[u8; 16]>()))
+        .collect();
+    Secret::new(lines.join("\n"))
+}
+
+/// The digest an access hash is kept as: SHA-512 of its text, every whitespace character
+/// removed, as clients send it.
+pub fn access_hash_digest(text: &str) -> String {
+    let compact: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+    token_digest(&compact)
+}
+
+/// Whether a secret presented in a `whm` header has an access hash's shape: hexadecimal and
+/// longer than an API token.
+pub fn looks_like_access_hash(secret: &str) -> bool {
+    secret.len() > TOKEN_LEN && secret.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
 const TOKEN_ALPHABET: &[u8] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ";
 pub const TOKEN_LEN: usize = 32;
 
@@ -109,6 +132,26 @@ fn verify_now(password: &Secret, stored: Option<&str>) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn access_hashes() {
+        let hash = generate_access_hash();
+        let lines: Vec<&str> = hash.expose().lines().collect();
+        assert_eq!(lines.len(), 30);
+        assert!(
+            lines
+                .iter()
+                .all(|l| l.len() == 32 && l.bytes().all(|b| b.is_ascii_hexdigit()))
+        );
+        let compact: String = hash.expose().split_whitespace().collect();
+        assert_eq!(compact.len(), 960);
+        assert!(looks_like_access_hash(&compact));
+        assert_eq!(
+            access_hash_digest(hash.expose()),
+            access_hash_digest(&compact)
+        );
+        assert!(!looks_like_access_hash(generate_api_token().expose()));
+    }
 
     #[test]
     fn secrets_compare() {

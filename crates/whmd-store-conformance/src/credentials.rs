@@ -219,3 +219,47 @@ pub async fn tokens_are_listed_updated_and_revoked(stores: &Stores, names: &Name
         .collect();
     assert_eq!(listed, ["c"]);
 }
+
+pub async fn access_hashes_follow_their_account(stores: &Stores, names: &Names) {
+    let c = stores.credentials.as_ref();
+    let a = stores.accounts.as_ref();
+    let user = names.user("hashed");
+    assert_eq!(c.access_hash(&user).await.expect("read"), None);
+    c.set_access_hash(&user, "d1", 5).await.expect("set");
+    c.set_access_hash(&user, "d2", 6).await.expect("replace");
+    assert_eq!(
+        c.access_hash(&user).await.expect("read").as_deref(),
+        Some("d2")
+    );
+    let owner = names.user("hashacct");
+    a.create_account(
+        &crate::accounts::account(&owner, "root"),
+        "$p",
+        &crate::accounts::log("CREATE", &owner),
+        &whmd_domain::store::Admission::NONE,
+    )
+    .await
+    .expect("account");
+    c.set_access_hash(&owner, "d3", 7).await.expect("set");
+    let mut renamed = a.account(&owner).await.expect("read").expect("exists");
+    renamed.user = names.user("hashren");
+    renamed.domain = format!("{}.example.com", renamed.user);
+    a.update_account(&owner, &renamed, &[], &whmd_domain::store::Admission::NONE)
+        .await
+        .expect("rename");
+    assert_eq!(c.access_hash(&owner).await.expect("read"), None);
+    assert_eq!(
+        c.access_hash(&renamed.user).await.expect("read").as_deref(),
+        Some("d3"),
+        "the hash moves with the account"
+    );
+    assert!(
+        a.remove_account(
+            &renamed.user,
+            &crate::accounts::log("REMOVE", &renamed.user)
+        )
+        .await
+        .expect("remove")
+    );
+    assert_eq!(c.access_hash(&renamed.user).await.expect("read"), None);
+}

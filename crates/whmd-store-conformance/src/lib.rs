@@ -38,6 +38,7 @@ pub async fn run_all(stores: &Stores, names: &Names) {
     credentials::token_names_are_unique_per_user(stores, names).await;
     credentials::passwords_set_and_replace(stores, names).await;
     credentials::tokens_are_listed_updated_and_revoked(stores, names).await;
+    credentials::access_hashes_follow_their_account(stores, names).await;
     accounts::accounts_round_trip(stores, names).await;
     accounts::names_and_domains_are_unique(stores, names).await;
     accounts::listing_by_owner(stores, names).await;

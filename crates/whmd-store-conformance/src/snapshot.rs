@@ -18,7 +18,8 @@ pub async fn copies_are_exact(source: &Stores, target: &Stores) {
             && !snapshot.hulk_records.is_empty()
             && !snapshot.hulk_blocks.is_empty()
             && !snapshot.hulk_failures.is_empty()
-            && !snapshot.sessions.is_empty(),
+            && !snapshot.sessions.is_empty()
+            && !snapshot.access_hashes.is_empty(),
         "the source holds rows"
     );
     target

@@ -244,6 +244,7 @@ impl AccountStore for PostgresStore {
                 "UPDATE packages SET owner = $1 WHERE owner = $2",
                 "UPDATE feature_lists SET owner = $1 WHERE owner = $2",
                 "UPDATE sessions SET username = $1 WHERE username = $2",
+                "UPDATE access_hashes SET username = $1 WHERE username = $2",
             ] {
                 sqlx::query(statement)
                     .bind(&account.user)
@@ -294,6 +295,7 @@ impl AccountStore for PostgresStore {
             "DELETE FROM passwords WHERE username = $1",
             "DELETE FROM api_tokens WHERE username = $1",
             "DELETE FROM sessions WHERE username = $1",
+            "DELETE FROM access_hashes WHERE username = $1",
             "UPDATE accounts SET owner = 'root' WHERE owner = $1",
             "UPDATE packages SET owner = 'root' WHERE owner = $1",
             "UPDATE feature_lists SET owner = 'root' WHERE owner = $1",

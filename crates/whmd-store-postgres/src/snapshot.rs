@@ -14,7 +14,7 @@ use sqlx::Row;
 use whmd_domain::StoreError;
 use whmd_domain::store::SnapshotStore;
 use whmd_domain::store::encoding::{acls_to_json, to_json};
-use whmd_domain::store::snapshot::{Counts, PasswordRow, Snapshot};
+use whmd_domain::store::snapshot::{AccessHashRow, Counts, PasswordRow, Snapshot};
 
 #[async_trait]
 impl SnapshotStore for PostgresStore {
@@ -142,6 +142,21 @@ impl SnapshotStore for PostgresStore {
         .into_iter()
         .map(session_row)
         .collect::<Result<_, _>>()?;
+        let access_hashes = sqlx::query(
+            "SELECT username, digest, created FROM access_hashes ORDER BY username COLLATE \"C\"",
+        )
+        .fetch_all(&mut *tx)
+        .await
+        .map_err(map_error)?
+        .into_iter()
+        .map(|row| {
+            Ok(AccessHashRow {
+                user: row.try_get("username").map_err(map_error)?,
+                digest: row.try_get("digest").map_err(map_error)?,
+                created: row.try_get("created").map_err(map_error)?,
+            })
+        })
+        .collect::<Result<_, StoreError>>()?;
         tx.commit().await.map_err(map_error)?;
         Ok(Snapshot {
             accounts,
@@ -156,6 +171,7 @@ impl SnapshotStore for PostgresStore {
             hulk_blocks,
             hulk_failures,
             sessions,
+            access_hashes,
         })
     }
 
@@ -210,6 +226,17 @@ impl SnapshotStore for PostgresStore {
                 .execute(&mut *tx)
                 .await
                 .map_err(map_error)?;
+        }
+        for h in &snapshot.access_hashes {
+            sqlx::query(
+                "INSERT INTO access_hashes (username, digest, created) VALUES ($1, $2, $3)",
+            )
+            .bind(&h.user)
+            .bind(&h.digest)
+            .bind(h.created)
+            .execute(&mut *tx)
+            .await
+            .map_err(map_error)?;
         }
         for session in &snapshot.sessions {
             insert_session(&mut tx, session).await?;
@@ -277,5 +304,6 @@ async fn count_all(tx: &mut sqlx::Transaction<'_, sqlx::Postgres>) -> Result<Cou
         hulk_blocks: count("SELECT COUNT(*) FROM hulk_blocks").await?,
         hulk_failures: count("SELECT COUNT(*) FROM hulk_failures").await?,
         sessions: count("SELECT COUNT(*) FROM sessions").await?,
+        access_hashes: count("SELECT COUNT(*) FROM access_hashes").await?,
     })
 }

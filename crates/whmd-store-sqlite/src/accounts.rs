@@ -241,6 +241,7 @@ impl AccountStore for SqliteStore {
                 "UPDATE packages SET owner = ? WHERE owner = ?",
                 "UPDATE feature_lists SET owner = ? WHERE owner = ?",
                 "UPDATE sessions SET username = ? WHERE username = ?",
+                "UPDATE access_hashes SET username = ? WHERE username = ?",
             ] {
                 sqlx::query(statement)
                     .bind(&account.user)
@@ -292,6 +293,7 @@ impl AccountStore for SqliteStore {
             "DELETE FROM passwords WHERE username = ?",
             "DELETE FROM api_tokens WHERE username = ?",
             "DELETE FROM sessions WHERE username = ?",
+            "DELETE FROM access_hashes WHERE username = ?",
             "UPDATE accounts SET owner = 'root' WHERE owner = ?",
             "UPDATE packages SET owner = 'root' WHERE owner = ?",
             "UPDATE feature_lists SET owner = 'root' WHERE owner = ?",

@@ -139,6 +139,33 @@ impl CredentialStore for SqliteStore {
         Ok(revoked)
     }
 
+    async fn set_access_hash(
+        &self,
+        user: &str,
+        digest: &str,
+        created: i64,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO access_hashes (username, digest, created) VALUES (?, ?, ?) \
+             ON CONFLICT (username) DO UPDATE SET digest = excluded.digest, created = excluded.created",
+        )
+        .bind(user)
+        .bind(digest)
+        .bind(created)
+        .execute(&self.writer)
+        .await
+        .map_err(map_error)?;
+        Ok(())
+    }
+
+    async fn access_hash(&self, user: &str) -> Result<Option<String>, StoreError> {
+        sqlx::query_scalar("SELECT digest FROM access_hashes WHERE username = ?")
+            .bind(user)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(map_error)
+    }
+
     async fn password_hash(&self, user: &str) -> Result<Option<String>, StoreError> {
         sqlx::query_scalar("SELECT phc FROM passwords WHERE username = ?")
             .bind(user)

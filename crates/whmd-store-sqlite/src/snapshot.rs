@@ -14,7 +14,7 @@ use sqlx::Row;
 use whmd_domain::StoreError;
 use whmd_domain::store::SnapshotStore;
 use whmd_domain::store::encoding::{acls_to_json, to_json};
-use whmd_domain::store::snapshot::{Counts, PasswordRow, Snapshot};
+use whmd_domain::store::snapshot::{AccessHashRow, Counts, PasswordRow, Snapshot};
 
 #[async_trait]
 impl SnapshotStore for SqliteStore {
@@ -135,6 +135,20 @@ impl SnapshotStore for SqliteStore {
         .into_iter()
         .map(session_row)
         .collect::<Result<_, _>>()?;
+        let access_hashes =
+            sqlx::query("SELECT username, digest, created FROM access_hashes ORDER BY username")
+                .fetch_all(&mut *tx)
+                .await
+                .map_err(map_error)?
+                .into_iter()
+                .map(|row| {
+                    Ok(AccessHashRow {
+                        user: row.try_get("username").map_err(map_error)?,
+                        digest: row.try_get("digest").map_err(map_error)?,
+                        created: row.try_get("created").map_err(map_error)?,
+                    })
+                })
+                .collect::<Result<_, StoreError>>()?;
         tx.commit().await.map_err(map_error)?;
         Ok(Snapshot {
             accounts,
@@ -149,6 +163,7 @@ impl SnapshotStore for SqliteStore {
             hulk_blocks,
             hulk_failures,
             sessions,
+            access_hashes,
         })
     }
 
@@ -200,6 +215,15 @@ impl SnapshotStore for SqliteStore {
                 .bind(list.name())
                 .bind(whmd_domain::ip::show_range(&record.range))
                 .bind(&record.comment)
+                .execute(&mut *tx)
+                .await
+                .map_err(map_error)?;
+        }
+        for h in &snapshot.access_hashes {
+            sqlx::query("INSERT INTO access_hashes (username, digest, created) VALUES (?, ?, ?)")
+                .bind(&h.user)
+                .bind(&h.digest)
+                .bind(h.created)
                 .execute(&mut *tx)
                 .await
                 .map_err(map_error)?;
@@ -263,5 +287,6 @@ async fn count_all(tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>) -> Result<Count
         hulk_blocks: count("SELECT COUNT(*) FROM hulk_blocks").await?,
         hulk_failures: count("SELECT COUNT(*) FROM hulk_failures").await?,
         sessions: count("SELECT COUNT(*) FROM sessions").await?,
+        access_hashes: count("SELECT COUNT(*) FROM access_hashes").await?,
     })
 }

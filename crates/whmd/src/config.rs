@@ -90,6 +90,9 @@ pub struct ServeFlags {
     /// How long a login session lasts unused, in seconds [default: 3600].
     #[arg(long, env = "WHMD_SESSION_TIMEOUT")]
     pub session_timeout: Option<u32>,
+    /// Accept legacy access hashes (`WHM USER:HASH`) [default: false].
+    #[arg(long, env = "WHMD_ACCESS_HASH", num_args = 0..=1, default_missing_value = "true")]
+    pub access_hash: Option<bool>,
 }
 
 /// The configuration file: the same settings, all optional.
@@ -108,6 +111,7 @@ struct FileConfig {
     nameservers: Option<Vec<String>>,
     db_prefix_length: Option<usize>,
     session_timeout: Option<u32>,
+    access_hash: Option<bool>,
 }
 
 /// The resolved configuration.
@@ -126,6 +130,8 @@ pub struct Config {
     pub db_prefix_length: usize,
     /// Seconds a login session lasts unused.
     pub session_timeout: u32,
+    /// Whether legacy access hashes are accepted.
+    pub access_hash: bool,
 }
 
 impl fmt::Debug for Config {
@@ -144,6 +150,7 @@ impl fmt::Debug for Config {
             .field("nameservers", &self.nameservers)
             .field("db_prefix_length", &self.db_prefix_length)
             .field("session_timeout", &self.session_timeout)
+            .field("access_hash", &self.access_hash)
             .finish()
     }
 }
@@ -230,6 +237,7 @@ impl ServeFlags {
                 .session_timeout
                 .or(file.session_timeout)
                 .unwrap_or(DEFAULT_SESSION_TIMEOUT),
+            access_hash: self.access_hash.or(file.access_hash).unwrap_or(false),
             hostname,
             tls_cert: self.tls_cert.clone().or(file.tls_cert),
             tls_key: self.tls_key.clone().or(file.tls_key),
@@ -258,6 +266,7 @@ impl Config {
             https_port: self.https.map(|a| a.port()),
             auth: AuthPolicy {
                 session_timeout: i64::from(self.session_timeout),
+                access_hash: self.access_hash,
             },
         }
     }
@@ -317,6 +326,7 @@ impl Config {
             nameservers: default_nameservers("whmd.test"),
             db_prefix_length: 8,
             session_timeout: DEFAULT_SESSION_TIMEOUT,
+            access_hash: false,
         }
     }
 }

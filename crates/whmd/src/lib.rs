@@ -1,6 +1,7 @@
 //! The whmd server: configuration, first-start bootstrap, TLS, the two listeners and the HTTP
 //! front end that turns requests into calls of the function registry.
 
+pub mod access_hash;
 pub mod audit;
 pub mod bootstrap;
 pub mod config;

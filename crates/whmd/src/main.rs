@@ -1,4 +1,5 @@
-//! The `whmd` command: `serve` runs the server, `passwd` sets a password.
+//! The `whmd` command: `serve` runs the server; `passwd`, `access-hash`, `accounting-log` and
+//! `migrate-store` work on its store.
 
 use clap::{Parser, Subcommand};
 use std::io::{IsTerminal, Write};
@@ -29,6 +30,12 @@ enum Command {
     Serve(ServeFlags),
     /// Set USER's password (read from standard input), for Basic auth.
     Passwd {
+        user: String,
+        #[command(flatten)]
+        store: StoreFlags,
+    },
+    /// Make a new legacy access hash for USER (root or a reseller) and print it once.
+    AccessHash {
         user: String,
         #[command(flatten)]
         store: StoreFlags,
@@ -78,6 +85,7 @@ fn main() -> ExitCode {
                 whmd::passwd::run(&user, &store, std::io::stdin().lock()).await
             }
             Command::AccountingLog { lines, store } => accounting_log(lines, &store).await,
+            Command::AccessHash { user, store } => access_hash(&user, &store).await,
             Command::MigrateStore { from, to } => migrate_store(&from, &to).await,
         }
     });
@@ -123,6 +131,12 @@ async fn accounting_log(lines: u32, flags: &StoreFlags) -> anyhow::Result<()> {
     for entry in stores.accounts.accounting_log(lines).await? {
         writeln!(out, "{}", entry.line())?;
     }
+    Ok(())
+}
+
+async fn access_hash(user: &str, flags: &StoreFlags) -> anyhow::Result<()> {
+    let hash = whmd::access_hash::run(user, flags).await?;
+    writeln!(std::io::stdout().lock(), "{}", hash.expose())?;
     Ok(())
 }
 

@@ -16,7 +16,9 @@ use crate::audit::{AuditEvent, AuditSink, Method};
 use crate::hulk::{Failure, Gate, HulkGuard};
 use crate::ip;
 use crate::names::is_system_username;
-use crate::secret::{token_digest, verify_password};
+use crate::secret::{
+    access_hash_digest, looks_like_access_hash, same_secret, token_digest, verify_password,
+};
 use crate::time::unix_now;
 use crate::{AuthMethod, Principal, Secret, StoreError, Stores};
 use cache::{Proof, TokenCache};
@@ -49,6 +51,9 @@ impl Credentials {
 
     fn method(&self) -> Method {
         match self {
+            Self::ApiToken { token, .. } if looks_like_access_hash(token.expose()) => {
+                Method::AccessHash
+            }
             Self::ApiToken { .. } => Method::ApiToken,
             Self::Password { .. } => Method::Password,
             Self::Session { .. } => Method::Session,
@@ -61,12 +66,16 @@ impl Credentials {
 pub struct AuthPolicy {
     /// How long a login session lasts without being used, in seconds.
     pub session_timeout: i64,
+    /// Whether legacy access hashes are accepted; off unless configured, as current cPanel
+    /// does.
+    pub access_hash: bool,
 }
 
 impl Default for AuthPolicy {
     fn default() -> Self {
         Self {
             session_timeout: 3600,
+            access_hash: false,
         }
     }
 }
@@ -133,6 +142,9 @@ impl Authenticator {
         }
         let outcome = if is_system_username(&user) {
             match credentials {
+                Credentials::ApiToken { token, .. } if method == Method::AccessHash => {
+                    self.by_access_hash(&user, &token).await?
+                }
                 Credentials::ApiToken { token, .. } => self.by_token(&user, &token, peer).await?,
                 Credentials::Password { password, .. } => self.by_password(&user, password).await?,
                 Credentials::Session {
@@ -261,6 +273,33 @@ impl Authenticator {
             user: user.to_owned(),
             acls,
             method: AuthMethod::Password,
+        }))
+    }
+
+    /// A legacy access hash, when the configuration allows them. It is compared with the
+    /// stored digest in constant time, against a digest that matches nothing when the user
+    /// has none.
+    async fn by_access_hash(
+        &self,
+        user: &str,
+        hash: &Secret,
+    ) -> Result<Result<Principal, Refused>, StoreError> {
+        if !self.policy.access_hash {
+            return Ok(Err("access hashes are not enabled"));
+        }
+        let stored = self.stores.credentials.access_hash(user).await?;
+        let presented = access_hash_digest(hash.expose());
+        let matches = same_secret(&presented, stored.as_deref().unwrap_or(&"-".repeat(128)));
+        if !matches || stored.is_none() {
+            return Ok(Err("wrong access hash"));
+        }
+        let Some(acls) = self.acls_of(user).await? else {
+            return Ok(Err("user holds no WHM privileges"));
+        };
+        Ok(Ok(Principal {
+            user: user.to_owned(),
+            acls,
+            method: AuthMethod::AccessHash,
         }))
     }
 

@@ -64,6 +64,17 @@ pub trait CredentialStore: Debug + Send + Sync {
         name: &str,
     ) -> Result<Option<ApiTokenRecord>, StoreError>;
 
+    /// Sets or replaces the user's access hash, kept as its digest.
+    async fn set_access_hash(
+        &self,
+        user: &str,
+        digest: &str,
+        created: i64,
+    ) -> Result<(), StoreError>;
+
+    /// The digest of the user's access hash, if it has one.
+    async fn access_hash(&self, user: &str) -> Result<Option<String>, StoreError>;
+
     /// The user's password hash (a PHC string), if it has one.
     async fn password_hash(&self, user: &str) -> Result<Option<String>, StoreError>;
 

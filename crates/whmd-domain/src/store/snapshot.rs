@@ -19,6 +19,14 @@ pub struct PasswordRow {
     pub updated_at: i64,
 }
 
+/// One stored access hash (its digest).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccessHashRow {
+    pub user: String,
+    pub digest: String,
+    pub created: i64,
+}
+
 /// Everything in a store.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Snapshot {
@@ -41,6 +49,8 @@ pub struct Snapshot {
     pub hulk_failures: Vec<Failure>,
     /// Ordered by digest.
     pub sessions: Vec<Session>,
+    /// Ordered by user.
+    pub access_hashes: Vec<AccessHashRow>,
 }
 
 /// How many rows each table holds.
@@ -58,6 +68,7 @@ pub struct Counts {
     pub hulk_blocks: u64,
     pub hulk_failures: u64,
     pub sessions: u64,
+    pub access_hashes: u64,
 }
 
 impl Snapshot {
@@ -76,6 +87,7 @@ impl Snapshot {
             hulk_blocks: n(self.hulk_blocks.len()),
             hulk_failures: n(self.hulk_failures.len()),
             sessions: n(self.sessions.len()),
+            access_hashes: n(self.access_hashes.len()),
         }
     }
 }

@@ -40,6 +40,13 @@ impl Server {
         Self::start_on(dir, url).await
     }
 
+    /// A server whose configuration `edit` changes first.
+    pub async fn start_configured(edit: impl FnOnce(&mut Config)) -> Self {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let url = database_url(dir.path()).await;
+        Self::start_with(dir, url, edit).await
+    }
+
     /// A server whose data directory (and SQLite store) is `dir`.
     pub async fn start_in_dir(dir: TempDir) -> Self {
         let url = database_url(dir.path()).await;
@@ -53,8 +60,17 @@ impl Server {
     }
 
     async fn start_on(dir: TempDir, database_url: String) -> Self {
+        Self::start_with(dir, database_url, |_| {}).await
+    }
+
+    async fn start_with(
+        dir: TempDir,
+        database_url: String,
+        edit: impl FnOnce(&mut Config),
+    ) -> Self {
         let mut config = Config::ephemeral(dir.path());
         config.database_url = database_url;
+        edit(&mut config);
         let running = whmd::start(config.clone()).await.expect("server starts");
         let token = std::fs::read_to_string(dir.path().join("root.token"))
             .expect("root.token")

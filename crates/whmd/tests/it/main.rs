@@ -1,6 +1,7 @@
 //! whmd's integration tests: each starts a real server on free loopback ports with its own
 //! data directory and talks to it over HTTP and HTTPS.
 
+mod access_hash;
 mod accounts;
 mod auth;
 mod authz;
