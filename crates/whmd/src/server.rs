@@ -25,6 +25,8 @@ pub struct Running {
     pub certificate: std::path::PathBuf,
     /// What the server has asked of the host.
     pub host: Arc<RecordingHost>,
+    /// The audit log, for writing out what it holds at once ([`FileAudit::flush`]).
+    pub audit: Arc<FileAudit>,
     stop: watch::Sender<bool>,
     tasks: JoinSet<()>,
 }
@@ -57,11 +59,12 @@ pub async fn start(config: Config) -> anyhow::Result<Running> {
     }
     let host = Arc::new(RecordingHost::default());
     let audit = Arc::new(FileAudit::open(&audit::path(&config.data_dir))?);
+    audit.flush_regularly();
     let router = app(AppState::new(Context::new(
         info,
         stores,
         host.clone(),
-        audit,
+        audit.clone(),
     )));
     let (stop, stopped) = watch::channel(false);
     let mut tasks = JoinSet::new();
@@ -77,6 +80,7 @@ pub async fn start(config: Config) -> anyhow::Result<Running> {
         new_root_token,
         certificate: cert,
         host,
+        audit,
         stop,
         tasks,
     })
@@ -87,5 +91,6 @@ impl Running {
     pub async fn shutdown(mut self) {
         let _ = self.stop.send(true);
         while self.tasks.join_next().await.is_some() {}
+        self.audit.flush();
     }
 }

@@ -34,7 +34,7 @@ async fn refused_unless_configured() {
         version_with(&server, "root", &compact).await.0,
         StatusCode::FORBIDDEN
     );
-    let audit = std::fs::read_to_string(server.dir.path().join("audit.log")).expect("audit");
+    let audit = server.audit_log();
     assert!(audit.contains("access hashes are not enabled"));
     assert!(!audit.contains(&compact[..32]), "the hash is never written");
 }

@@ -72,7 +72,7 @@ async fn an_address_is_locked_out_and_let_in_again() {
         json!({"records_removed": 4, "iptable_bans_removed": 0})
     );
     assert!(root_gets_in(&server, ATTACKER).await, "unblocked at once");
-    let audit = std::fs::read_to_string(server.dir.path().join("audit.log")).expect("audit");
+    let audit = server.audit_log();
     assert!(
         audit.contains("\"event\":\"lockout\"") && audit.contains("\"event\":\"login_blocked\"")
     );

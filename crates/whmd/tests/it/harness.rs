@@ -220,6 +220,12 @@ impl Server {
         (status, serde_json::from_str(&text).unwrap_or(Value::Null))
     }
 
+    /// The audit log as written so far.
+    pub fn audit_log(&self) -> String {
+        self.running().audit.flush();
+        std::fs::read_to_string(self.dir.path().join("audit.log")).expect("the audit log")
+    }
+
     /// The usernames listaccts shows root, in its order.
     pub async fn users(&self) -> Vec<String> {
         let listed = self.call("listaccts", "api.version=1&want=user").await;

@@ -143,7 +143,7 @@ async fn a_password_login_as_cpanels_perl_client_does_it() {
     assert_eq!((status, body), (StatusCode::OK, json!({"status": 1})));
     let (status, _) = with_cookie(&server, &format!("{token}/json-api/version"), &cookie).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
-    let audit = std::fs::read_to_string(server.dir.path().join("audit.log")).expect("audit");
+    let audit = server.audit_log();
     assert!(audit.contains("session_started") && audit.contains("session_ended"));
     let secret = cookie.trim_start_matches("whostmgrsession=");
     assert!(!audit.contains(secret) && !audit.contains(PASSWORD));

@@ -437,7 +437,7 @@ async fn the_audit_log_records_without_secrets() {
         .send(reqwest::Method::GET, url, Some(bad), None, None)
         .await;
     v1(&server, "api_token_revoke", "token_name=audited").await;
-    let text = std::fs::read_to_string(server.dir.path().join("audit.log")).expect("audit log");
+    let text = server.audit_log();
     assert!(!text.contains(&secret) && !text.contains(&server.token));
     assert!(!text.contains("WRONGWRONG"));
     let events: Vec<Value> = text
