@@ -145,8 +145,22 @@ async fn migrate_store(from: &str, to: &str) -> anyhow::Result<()> {
     let mut out = std::io::stdout().lock();
     writeln!(
         out,
-        "copied {} accounts, {} API tokens, {} passwords, {} accounting-log entries; row counts match",
-        c.accounts, c.tokens, c.passwords, c.log
+        "copied {} accounts, {} API tokens, {} passwords, {} accounting-log entries, {} packages, \
+         {} feature lists, {} ACL lists, {} sessions, {} access hashes, {} settings, \
+         {} cPHulk list entries, {} blocks, {} failed logins; row counts match",
+        c.accounts,
+        c.tokens,
+        c.passwords,
+        c.log,
+        c.packages,
+        c.feature_lists,
+        c.acl_lists,
+        c.sessions,
+        c.access_hashes,
+        c.settings,
+        c.hulk_records,
+        c.hulk_blocks,
+        c.hulk_failures
     )?;
     Ok(())
 }
