@@ -36,6 +36,11 @@ pub async fn call(
         span.record("result", 0);
         return denied(spec, &version);
     }
+    if version == ApiVersion::V0 {
+        for (legacy, name) in spec.api0_args {
+            args.rename(legacy, name);
+        }
+    }
     let handler = spec.handler;
     let call = Call {
         ctx: Arc::clone(ctx),

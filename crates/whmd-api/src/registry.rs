@@ -68,6 +68,10 @@ pub struct FunctionSpec {
     /// The function changes nothing. After any other function the dispatcher forgets every
     /// remembered token proof, since it may have changed credentials or privileges.
     pub read_only: bool,
+    /// Arguments that API 0 names differently: `(API 0 name, the handler's name)`. An API 0
+    /// call's argument is renamed before the handler runs, unless the handler's name is given
+    /// too (`passwd` takes `pass` in API 0 and `password` in API 1).
+    pub api0_args: &'static [(&'static str, &'static str)],
     pub handler: Handler,
 }
 
@@ -97,6 +101,7 @@ impl FunctionSpec {
             api1: Api1Shape::Envelope,
             list: None,
             read_only: false,
+            api0_args: &[],
             handler,
         }
     }
@@ -113,6 +118,11 @@ impl FunctionSpec {
 
     pub const fn api0(mut self, shape: Api0Shape) -> Self {
         self.api0 = shape;
+        self
+    }
+
+    pub const fn api0_args(mut self, names: &'static [(&'static str, &'static str)]) -> Self {
+        self.api0_args = names;
         self
     }
 

@@ -121,6 +121,15 @@ impl Args {
         self.pairs.insert(key.to_owned(), Some(value.to_owned()));
     }
 
+    /// Moves the value of `from` to `to`, unless `to` was sent itself.
+    pub fn rename(&mut self, from: &str, to: &str) {
+        if !self.pairs.contains_key(to)
+            && let Some(value) = self.pairs.shift_remove(from)
+        {
+            self.pairs.insert(to.to_owned(), value);
+        }
+    }
+
     /// The value of `key`, or `None` when it is absent or undefined.
     pub fn get(&self, key: &str) -> Option<&str> {
         self.pairs.get(key).and_then(|v| v.as_deref())
@@ -242,6 +251,19 @@ mod tests {
         assert_eq!(a.get("acl-1"), Some("c"));
         assert_eq!(a.list("acl"), ["a", "b", "c"]);
         assert_eq!(a.get("user"), Some("bob"));
+    }
+
+    #[test]
+    fn rename_moves_a_value_unless_the_new_name_was_sent() {
+        let mut a = form("pass=legacy", "");
+        a.rename("pass", "password");
+        assert_eq!((a.get("pass"), a.get("password")), (None, Some("legacy")));
+        let mut b = form("pass=legacy&password=modern", "");
+        b.rename("pass", "password");
+        assert_eq!(
+            (b.get("pass"), b.get("password")),
+            (Some("legacy"), Some("modern"))
+        );
     }
 
     #[test]

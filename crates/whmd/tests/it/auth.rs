@@ -1,8 +1,6 @@
 //! Authentication on both listeners: tokens, Basic, refusals (PROTOCOL.md §2).
 
-use crate::harness::Server;
-use base64::Engine;
-use base64::engine::general_purpose::STANDARD;
+use crate::harness::{Server, basic};
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -13,10 +11,6 @@ use whmd_domain::time::unix_now;
 use whmd_wire::{Acl, AclSet};
 
 const DENIED: &str = r#"{"cpanelresult":{"apiversion":"2","error":"Access denied","data":{"reason":"Access denied","result":"0"},"type":"text"}}"#;
-
-fn basic(user: &str, password: &str) -> String {
-    format!("Basic {}", STANDARD.encode(format!("{user}:{password}")))
-}
 
 async fn set_root_password(server: &Server, password: &str) {
     whmd::passwd::run(

@@ -299,6 +299,16 @@ impl Server {
     }
 }
 
+/// The `Authorization` value of HTTP Basic auth.
+pub fn basic(user: &str, password: &str) -> String {
+    use base64::Engine;
+    let pair = format!("{user}:{password}");
+    format!(
+        "Basic {}",
+        base64::engine::general_purpose::STANDARD.encode(pair)
+    )
+}
+
 /// (result, reason) of an API 1 reply.
 pub fn outcome(reply: &Value) -> (i64, &str) {
     (

@@ -1,6 +1,6 @@
 //! The wire protocol: versions, formats, methods, bodies, the cpsess prefix (PROTOCOL.md §1, §3).
 
-use crate::harness::Server;
+use crate::harness::{Server, basic};
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 
@@ -242,4 +242,57 @@ async fn responses_are_not_cached() {
         .get("cache-control")
         .expect("cache-control");
     assert!(cache.to_str().expect("ascii").contains("no-store"));
+}
+
+/// API 0 names some arguments differently from API 1: `passwd` takes `pass` and `killpkg`
+/// `pkg` (cPanel's API 0 documentation; pycpanel and cpanel-lib callers send them). Each
+/// version takes its own name only.
+#[tokio::test]
+async fn api0_takes_its_own_argument_names() {
+    let server = Server::start().await;
+    let made = server
+        .call(
+            "createacct",
+            "api.version=1&username=legacy&domain=legacy.example.com&password=First-pass-1",
+        )
+        .await;
+    assert_eq!(made["metadata"]["result"], 1, "{made}");
+    let setup = server
+        .call("setupreseller", "api.version=1&user=legacy")
+        .await;
+    assert_eq!(setup["metadata"]["result"], 1, "{setup}");
+
+    let api1 = server
+        .call("passwd", "api.version=1&user=legacy&pass=Second-pass-2")
+        .await;
+    assert_eq!(
+        api1["metadata"]["reason"],
+        json!("Provide the “password” parameter.")
+    );
+    let api0 = server
+        .call("passwd", "user=legacy&pass=Second-pass-2")
+        .await;
+    assert_eq!(api0["passwd"][0]["status"], json!(1), "{api0}");
+    assert_eq!(
+        server.login_status(&basic("legacy", "Second-pass-2")).await,
+        StatusCode::OK
+    );
+    assert_eq!(
+        server.login_status(&basic("legacy", "First-pass-1")).await,
+        StatusCode::FORBIDDEN
+    );
+
+    let added = server.call("addpkg", "name=legacy_plan").await;
+    assert_eq!(added["result"][0]["status"], json!(1), "{added}");
+    let api1 = server
+        .call("killpkg", "api.version=1&pkg=legacy_plan")
+        .await;
+    assert_eq!(
+        api1["metadata"]["reason"],
+        json!("Provide the “pkgname” parameter.")
+    );
+    let api0 = server.call("killpkg", "pkg=legacy_plan").await;
+    assert_eq!(api0["result"][0]["status"], json!(1), "{api0}");
+    let listed = server.call("listpkgs", "api.version=1").await;
+    assert_eq!(listed["data"]["pkg"], json!([]), "{listed}");
 }

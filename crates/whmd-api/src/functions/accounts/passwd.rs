@@ -17,14 +17,15 @@ use whmd_wire::{Acl, Api0Data, Api0Shape, Outcome, WhmError};
 
 pub const FUNCTIONS: &[FunctionSpec] = &[
     // FOSSBilling reads `passwd[0].status` in API 0 (CLIENTS.md §8).
-    FunctionSpec::new("passwd", Access::Acl(Acl::PASSWD), Versions::Both, passwd).api0(
-        Api0Shape::Listed {
+    // API 0 names the new password `pass` (cPanel's API 0 documentation).
+    FunctionSpec::new("passwd", Access::Acl(Acl::PASSWD), Versions::Both, passwd)
+        .api0(Api0Shape::Listed {
             key: "passwd",
             data: Api0Data::Flatten,
             raw: Some("rawout"),
             messages: false,
-        },
-    ),
+        })
+        .api0_args(&[("pass", "password")]),
     FunctionSpec::new(
         "forcepasswordchange",
         Access::Acl(Acl::PASSWD),

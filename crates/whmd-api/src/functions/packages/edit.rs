@@ -32,13 +32,15 @@ pub const EDITPKG: FunctionSpec = FunctionSpec::new(
     editpkg,
 )
 .api0(LISTED);
+// API 0 names the package `pkg` (cPanel's API 0 documentation); API 1 `pkgname`.
 pub const KILLPKG: FunctionSpec = FunctionSpec::new(
     "killpkg",
     Access::Acl(Acl::ADD_PKG),
     Versions::Both,
     killpkg,
 )
-.api0(LISTED);
+.api0(LISTED)
+.api0_args(&[("pkg", "pkgname")]);
 
 type Reply = BoxFuture<'static, Result<Outcome, WhmError>>;
 
