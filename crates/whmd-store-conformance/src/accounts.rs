@@ -6,7 +6,7 @@ use whmd_domain::account::{Account, AccountingEntry, Suspension};
 use whmd_domain::reseller::{PackageLimit, Reseller};
 use whmd_domain::secret::{generate_api_token, token_digest};
 use whmd_domain::store::Admission;
-use whmd_domain::store::{AccountColumn, AccountPage, AccountQuery, ApiTokenRecord};
+use whmd_domain::store::{AccountColumn, AccountPage, AccountQuery, ApiTokenRecord, ZoneWrites};
 use whmd_domain::{StoreError, Stores};
 use whmd_wire::Acl;
 use whmd_wire::output::TextTest;
@@ -66,6 +66,7 @@ pub async fn accounts_round_trip(stores: &Stores, names: &Names) {
         "$phc",
         &log("CREATE", &alice.user),
         &Admission::NONE,
+        &ZoneWrites::none(),
     )
     .await
     .expect("create");
@@ -88,6 +89,7 @@ pub async fn accounts_round_trip(stores: &Stores, names: &Names) {
         "$phc",
         &log("CREATE", &fixed.user),
         &Admission::NONE,
+        &ZoneWrites::none(),
     )
     .await
     .expect("create with a uid");
@@ -113,12 +115,24 @@ pub async fn accounts_round_trip(stores: &Stores, names: &Names) {
 pub async fn names_and_domains_are_unique(stores: &Stores, names: &Names) {
     let a = stores.accounts.as_ref();
     let bob = account(&names.user("bob"), "root");
-    a.create_account(&bob, "$one", &log("CREATE", &bob.user), &Admission::NONE)
-        .await
-        .expect("create");
+    a.create_account(
+        &bob,
+        "$one",
+        &log("CREATE", &bob.user),
+        &Admission::NONE,
+        &ZoneWrites::none(),
+    )
+    .await
+    .expect("create");
     let before = a.accounting_log(10_000).await.expect("log").len();
     let again = a
-        .create_account(&bob, "$two", &log("CREATE", &bob.user), &Admission::NONE)
+        .create_account(
+            &bob,
+            "$two",
+            &log("CREATE", &bob.user),
+            &Admission::NONE,
+            &ZoneWrites::none(),
+        )
         .await;
     assert!(
         matches!(again, Err(StoreError::Conflict(_))),
@@ -134,6 +148,7 @@ pub async fn names_and_domains_are_unique(stores: &Stores, names: &Names) {
             "$two",
             &log("CREATE", &same_domain.user),
             &Admission::NONE,
+            &ZoneWrites::none(),
         )
         .await;
     assert!(
@@ -167,9 +182,15 @@ pub async fn listing_by_owner(stores: &Stores, names: &Names) {
     let reseller = names.user("res");
     for n in ["lc", "la", "lb"] {
         let acct = account(&names.user(n), &reseller);
-        a.create_account(&acct, "$p", &log("CREATE", &acct.user), &Admission::NONE)
-            .await
-            .expect("create");
+        a.create_account(
+            &acct,
+            "$p",
+            &log("CREATE", &acct.user),
+            &Admission::NONE,
+            &ZoneWrites::none(),
+        )
+        .await
+        .expect("create");
     }
     let owned: Vec<String> = a
         .accounts(Some(&reseller))
@@ -202,9 +223,15 @@ pub async fn paged_listing(stores: &Stores, names: &Names) {
         let mut acct = account(&names.user(n), &owner);
         acct.domain = format!("{}.{domain}", acct.user);
         acct.ip = ip.to_owned();
-        a.create_account(&acct, "$p", &log("CREATE", &acct.user), &Admission::NONE)
-            .await
-            .expect("create");
+        a.create_account(
+            &acct,
+            "$p",
+            &log("CREATE", &acct.user),
+            &Admission::NONE,
+            &ZoneWrites::none(),
+        )
+        .await
+        .expect("create");
     }
     let users = |page: &AccountPage| {
         page.accounts
@@ -364,9 +391,15 @@ pub async fn paged_listing(stores: &Stores, names: &Names) {
 pub async fn updates_are_guarded_by_revision(stores: &Stores, names: &Names) {
     let a = stores.accounts.as_ref();
     let carol = account(&names.user("carol"), "root");
-    a.create_account(&carol, "$p", &log("CREATE", &carol.user), &Admission::NONE)
-        .await
-        .expect("create");
+    a.create_account(
+        &carol,
+        "$p",
+        &log("CREATE", &carol.user),
+        &Admission::NONE,
+        &ZoneWrites::none(),
+    )
+    .await
+    .expect("create");
     let read = a.account(&carol.user).await.expect("get").expect("exists");
     let mut first = read.clone();
     first.set("MAXPOP", "20");
@@ -375,6 +408,7 @@ pub async fn updates_are_guarded_by_revision(stores: &Stores, names: &Names) {
         &first,
         &[log("MODIFY", &carol.user)],
         &Admission::NONE,
+        &ZoneWrites::none(),
     )
     .await
     .expect("first update");
@@ -386,6 +420,7 @@ pub async fn updates_are_guarded_by_revision(stores: &Stores, names: &Names) {
             &second,
             &[log("MODIFY", &carol.user)],
             &Admission::NONE,
+            &ZoneWrites::none(),
         )
         .await;
     assert!(
@@ -406,15 +441,22 @@ pub async fn renames_move_what_belongs_to_the_user(stores: &Stores, names: &Name
     let a = stores.accounts.as_ref();
     let (old, new) = (names.user("dave"), names.user("dave2"));
     let dave = account(&old, "root");
-    a.create_account(&dave, "$dave", &log("CREATE", &old), &Admission::NONE)
-        .await
-        .expect("create");
+    a.create_account(
+        &dave,
+        "$dave",
+        &log("CREATE", &old),
+        &Admission::NONE,
+        &ZoneWrites::none(),
+    )
+    .await
+    .expect("create");
     let customer = account(&names.user("davec"), &old);
     a.create_account(
         &customer,
         "$c",
         &log("CREATE", &customer.user),
         &Admission::NONE,
+        &ZoneWrites::none(),
     )
     .await
     .expect("create");
@@ -434,9 +476,15 @@ pub async fn renames_move_what_belongs_to_the_user(stores: &Stores, names: &Name
         .expect("token");
     let mut renamed = a.account(&old).await.expect("get").expect("exists");
     renamed.user = new.clone();
-    a.update_account(&old, &renamed, &[log("MODIFY", &new)], &Admission::NONE)
-        .await
-        .expect("rename");
+    a.update_account(
+        &old,
+        &renamed,
+        &[log("MODIFY", &new)],
+        &Admission::NONE,
+        &ZoneWrites::none(),
+    )
+    .await
+    .expect("rename");
     assert_eq!(
         a.account(&old).await.expect("get"),
         None,
@@ -481,7 +529,9 @@ pub async fn renames_move_what_belongs_to_the_user(stores: &Stores, names: &Name
         user: customer.user.clone(),
         ..a.account(&new).await.expect("get").expect("exists")
     };
-    let clash = a.update_account(&new, &taken, &[], &Admission::NONE).await;
+    let clash = a
+        .update_account(&new, &taken, &[], &Admission::NONE, &ZoneWrites::none())
+        .await;
     assert!(
         matches!(clash, Err(StoreError::Conflict(_))),
         "renaming onto a taken name is a Conflict: {clash:?}"
@@ -492,14 +542,21 @@ pub async fn removal_and_passwords(stores: &Stores, names: &Names) {
     let a = stores.accounts.as_ref();
     let erin = account(&names.user("erin"), "root");
     let customer = account(&names.user("erinc"), &erin.user);
-    a.create_account(&erin, "$p", &log("CREATE", &erin.user), &Admission::NONE)
-        .await
-        .expect("create");
+    a.create_account(
+        &erin,
+        "$p",
+        &log("CREATE", &erin.user),
+        &Admission::NONE,
+        &ZoneWrites::none(),
+    )
+    .await
+    .expect("create");
     a.create_account(
         &customer,
         "$p",
         &log("CREATE", &customer.user),
         &Admission::NONE,
+        &ZoneWrites::none(),
     )
     .await
     .expect("create");
@@ -523,12 +580,12 @@ pub async fn removal_and_passwords(stores: &Stores, names: &Names) {
             .expect("passwd")
     );
     assert!(
-        a.remove_account(&erin.user, &log("REMOVE", &erin.user))
+        a.remove_account(&erin.user, &log("REMOVE", &erin.user), false)
             .await
             .expect("remove")
     );
     assert!(
-        !a.remove_account(&erin.user, &log("REMOVE", &erin.user))
+        !a.remove_account(&erin.user, &log("REMOVE", &erin.user), false)
             .await
             .expect("remove again")
     );
@@ -552,9 +609,15 @@ pub async fn db_prefixes_and_the_log(stores: &Stores, names: &Names) {
     let a = stores.accounts.as_ref();
     let user = names.user("pre_fix.one");
     let acct = account(&user, "root");
-    a.create_account(&acct, "$p", &log("CREATE", &user), &Admission::NONE)
-        .await
-        .expect("create");
+    a.create_account(
+        &acct,
+        "$p",
+        &log("CREATE", &user),
+        &Admission::NONE,
+        &ZoneWrites::none(),
+    )
+    .await
+    .expect("create");
     let dbowner: String = user.chars().filter(|c| !matches!(c, '_' | '.')).collect();
     let found = a
         .users_with_db_prefix(&dbowner[..dbowner.len() - 2])

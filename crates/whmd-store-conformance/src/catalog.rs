@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use whmd_domain::features::FeatureList;
 use whmd_domain::package::Package;
 use whmd_domain::reseller::{LimitViolation, Reseller, ResellerLimits};
-use whmd_domain::store::{Admission, PackageRemoval, PlanGuard, Refusal};
+use whmd_domain::store::{Admission, PackageRemoval, PlanGuard, Refusal, ZoneWrites};
 use whmd_domain::{StoreError, Stores};
 use whmd_wire::{Acl, AclSet};
 
@@ -62,6 +62,7 @@ pub async fn packages_round_trip(stores: &Stores, names: &Names) {
         "$p",
         &log("CREATE", &on.user),
         &guard(Some(&gold), &gold.name),
+        &ZoneWrites::none(),
     )
     .await
     .expect("create on the package");
@@ -101,9 +102,15 @@ pub async fn packages_round_trip(stores: &Stores, names: &Names) {
     let mut first = package(&names.user("firstedit"), "root");
     let mut stray = account(&names.user("stray"), "root");
     stray.plan = first.name.clone();
-    a.create_account(&stray, "$p", &log("CREATE", &stray.user), &Admission::NONE)
-        .await
-        .expect("an account on a package not stored yet");
+    a.create_account(
+        &stray,
+        "$p",
+        &log("CREATE", &stray.user),
+        &Admission::NONE,
+        &ZoneWrites::none(),
+    )
+    .await
+    .expect("an account on a package not stored yet");
     let refused = s.update_package(&first, true, &[], &[]).await;
     assert!(
         matches!(refused, Err(StoreError::Conflict(_))),
@@ -164,6 +171,7 @@ pub async fn plans_are_guarded(stores: &Stores, names: &Names) {
             "$p",
             &log("CREATE", &acct.user),
             &guard(None, &acct.plan),
+            &ZoneWrites::none(),
         )
         .await;
     assert!(
@@ -184,6 +192,7 @@ pub async fn plans_are_guarded(stores: &Stores, names: &Names) {
             "$p",
             &log("CREATE", &acct.user),
             &guard(Some(&stale), &plan.name),
+            &ZoneWrites::none(),
         )
         .await;
     assert!(
@@ -197,14 +206,21 @@ pub async fn plans_are_guarded(stores: &Stores, names: &Names) {
         "$p",
         &log("CREATE", &acct.user),
         &guard(None, "default"),
+        &ZoneWrites::none(),
     )
     .await
     .expect("the implicit default always exists");
     let mut moved = a.account(&acct.user).await.expect("read").expect("exists");
     moved.plan = plan.name.clone();
-    a.update_account(&acct.user, &moved, &[], &guard(Some(&plan), &plan.name))
-        .await
-        .expect("a move onto a package");
+    a.update_account(
+        &acct.user,
+        &moved,
+        &[],
+        &guard(Some(&plan), &plan.name),
+        &ZoneWrites::none(),
+    )
+    .await
+    .expect("a move onto a package");
     assert_eq!(
         s.remove_package(&plan.name).await.expect("remove"),
         PackageRemoval::InUse
@@ -216,9 +232,15 @@ pub async fn reseller_limits_hold_in_the_store(stores: &Stores, names: &Names) {
     let owner = names.user("limited");
     let mut reseller = account(&owner, "root");
     reseller.reseller = Some(Reseller::new(AclSet::EMPTY));
-    a.create_account(&reseller, "$p", &log("CREATE", &owner), &Admission::NONE)
-        .await
-        .expect("the reseller");
+    a.create_account(
+        &reseller,
+        "$p",
+        &log("CREATE", &owner),
+        &Admission::NONE,
+        &ZoneWrites::none(),
+    )
+    .await
+    .expect("the reseller");
     let limits = ResellerLimits {
         account_limit_enabled: true,
         account_limit: 2,
@@ -238,12 +260,24 @@ pub async fn reseller_limits_hold_in_the_store(stores: &Stores, names: &Names) {
         c
     };
     let first = customer("lim1", 600);
-    a.create_account(&first, "$p", &log("CREATE", &first.user), &admission)
-        .await
-        .expect("within the limits");
+    a.create_account(
+        &first,
+        "$p",
+        &log("CREATE", &first.user),
+        &admission,
+        &ZoneWrites::none(),
+    )
+    .await
+    .expect("within the limits");
     let too_big = customer("lim2", 500);
     let refused = a
-        .create_account(&too_big, "$p", &log("CREATE", &too_big.user), &admission)
+        .create_account(
+            &too_big,
+            "$p",
+            &log("CREATE", &too_big.user),
+            &admission,
+            &ZoneWrites::none(),
+        )
         .await;
     assert!(
         matches!(
@@ -255,12 +289,24 @@ pub async fn reseller_limits_hold_in_the_store(stores: &Stores, names: &Names) {
         "quotas add up past the disk limit: {refused:?}"
     );
     let second = customer("lim2", 400);
-    a.create_account(&second, "$p", &log("CREATE", &second.user), &admission)
-        .await
-        .expect("exactly at the limit");
+    a.create_account(
+        &second,
+        "$p",
+        &log("CREATE", &second.user),
+        &admission,
+        &ZoneWrites::none(),
+    )
+    .await
+    .expect("exactly at the limit");
     let third = customer("lim3", 1);
     let refused = a
-        .create_account(&third, "$p", &log("CREATE", &third.user), &admission)
+        .create_account(
+            &third,
+            "$p",
+            &log("CREATE", &third.user),
+            &admission,
+            &ZoneWrites::none(),
+        )
         .await;
     assert!(
         matches!(
@@ -279,12 +325,12 @@ pub async fn reseller_limits_hold_in_the_store(stores: &Stores, names: &Names) {
         .expect("read")
         .expect("exists");
     grown.quota_mb = Some(400);
-    a.update_account(&second.user, &grown, &[], &admission)
+    a.update_account(&second.user, &grown, &[], &admission, &ZoneWrites::none())
         .await
         .expect("an update of an account already counted");
     grown.quota_mb = Some(401);
     let refused = a
-        .update_account(&second.user, &grown, &[], &admission)
+        .update_account(&second.user, &grown, &[], &admission, &ZoneWrites::none())
         .await;
     assert!(
         matches!(refused, Err(StoreError::Refused(_))),
@@ -313,6 +359,7 @@ pub async fn resellers_demote_and_hand_over(stores: &Stores, names: &Names) {
         "$p",
         &log("CREATE", &boss),
         &Admission::NONE,
+        &ZoneWrites::none(),
     )
     .await
     .expect("a self-owned reseller");
@@ -322,6 +369,7 @@ pub async fn resellers_demote_and_hand_over(stores: &Stores, names: &Names) {
         "$p",
         &log("CREATE", &customer.user),
         &Admission::NONE,
+        &ZoneWrites::none(),
     )
     .await
     .expect("its customer");
@@ -347,7 +395,7 @@ pub async fn resellers_demote_and_hand_over(stores: &Stores, names: &Names) {
     assert_eq!(moved.owner, "root", "its accounts pass to the heir");
     // Removing an account hands its packages to root.
     assert!(
-        a.remove_account(&boss, &log("REMOVE", &boss))
+        a.remove_account(&boss, &log("REMOVE", &boss), false)
             .await
             .expect("remove")
     );

@@ -4,7 +4,7 @@ use crate::Names;
 use whmd_domain::account::AccountingEntry;
 use whmd_domain::ip::parse_range;
 use whmd_domain::secret::{generate_api_token, token_digest};
-use whmd_domain::store::ApiTokenRecord;
+use whmd_domain::store::{ApiTokenRecord, ZoneWrites};
 use whmd_domain::{StoreError, Stores};
 use whmd_wire::{Acl, AclSet};
 
@@ -237,6 +237,7 @@ pub async fn access_hashes_follow_their_account(stores: &Stores, names: &Names) 
         "$p",
         &crate::accounts::log("CREATE", &owner),
         &whmd_domain::store::Admission::NONE,
+        &ZoneWrites::none(),
     )
     .await
     .expect("account");
@@ -244,9 +245,15 @@ pub async fn access_hashes_follow_their_account(stores: &Stores, names: &Names) 
     let mut renamed = a.account(&owner).await.expect("read").expect("exists");
     renamed.user = names.user("hashren");
     renamed.domain = format!("{}.example.com", renamed.user);
-    a.update_account(&owner, &renamed, &[], &whmd_domain::store::Admission::NONE)
-        .await
-        .expect("rename");
+    a.update_account(
+        &owner,
+        &renamed,
+        &[],
+        &whmd_domain::store::Admission::NONE,
+        &ZoneWrites::none(),
+    )
+    .await
+    .expect("rename");
     assert_eq!(c.access_hash(&owner).await.expect("read"), None);
     assert_eq!(
         c.access_hash(&renamed.user).await.expect("read").as_deref(),
@@ -256,7 +263,8 @@ pub async fn access_hashes_follow_their_account(stores: &Stores, names: &Names) 
     assert!(
         a.remove_account(
             &renamed.user,
-            &crate::accounts::log("REMOVE", &renamed.user)
+            &crate::accounts::log("REMOVE", &renamed.user),
+            false
         )
         .await
         .expect("remove")

@@ -8,6 +8,7 @@ mod hulk;
 mod races;
 mod sessions;
 mod snapshot;
+mod zones;
 
 pub use snapshot::copies_are_exact;
 
@@ -57,4 +58,6 @@ pub async fn run_all(stores: &Stores, names: &Names) {
     sessions::sessions_round_trip_and_redeem_once(stores, names).await;
     races::account_limit_holds_under_racing_creates(stores, names).await;
     races::removal_and_creation_do_not_cross(stores, names).await;
+    zones::zones_round_trip_and_guard_their_serial(stores, names).await;
+    zones::zones_follow_their_account(stores, names).await;
 }

@@ -6,7 +6,7 @@ use crate::accounts::{account, log};
 use futures::future::join_all;
 use whmd_domain::package::Package;
 use whmd_domain::reseller::{Reseller, ResellerLimits};
-use whmd_domain::store::{Admission, PackageRemoval, PlanGuard};
+use whmd_domain::store::{Admission, PackageRemoval, PlanGuard, ZoneWrites};
 use whmd_domain::{StoreError, Stores};
 use whmd_wire::AclSet;
 
@@ -16,9 +16,15 @@ pub async fn account_limit_holds_under_racing_creates(stores: &Stores, names: &N
     let owner = names.user("racer");
     let mut reseller = account(&owner, "root");
     reseller.reseller = Some(Reseller::new(AclSet::EMPTY));
-    a.create_account(&reseller, "$p", &log("CREATE", &owner), &Admission::NONE)
-        .await
-        .expect("the reseller");
+    a.create_account(
+        &reseller,
+        "$p",
+        &log("CREATE", &owner),
+        &Admission::NONE,
+        &ZoneWrites::none(),
+    )
+    .await
+    .expect("the reseller");
     let admission = Admission {
         plan: None,
         limits: Some(ResellerLimits {
@@ -31,8 +37,14 @@ pub async fn account_limit_holds_under_racing_creates(stores: &Stores, names: &N
         let customer = account(&names.user(&format!("race{i}")), &owner);
         let admission = admission.clone();
         async move {
-            a.create_account(&customer, "$p", &log("CREATE", &customer.user), &admission)
-                .await
+            a.create_account(
+                &customer,
+                "$p",
+                &log("CREATE", &customer.user),
+                &admission,
+                &ZoneWrites::none(),
+            )
+            .await
         }
     });
     let results = join_all(attempts).await;
@@ -63,10 +75,11 @@ pub async fn removal_and_creation_do_not_cross(stores: &Stores, names: &Names) {
             limits: None,
         };
         let entry = log("CREATE", &customer.user);
+        let no_zones = ZoneWrites::none();
         let (created, removed) = futures::join!(
             stores
                 .accounts
-                .create_account(&customer, "$p", &entry, &admission),
+                .create_account(&customer, "$p", &entry, &admission, &no_zones),
             stores.packages.remove_package(&pkg.name)
         );
         let removed = removed.expect("removal answers");

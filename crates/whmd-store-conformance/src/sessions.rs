@@ -6,7 +6,7 @@ use crate::Names;
 use crate::accounts::{account, log};
 use whmd_domain::Stores;
 use whmd_domain::session::{Session, new_secret};
-use whmd_domain::store::Admission;
+use whmd_domain::store::{Admission, ZoneWrites};
 
 pub async fn sessions_round_trip_and_redeem_once(stores: &Stores, names: &Names) {
     let s = stores.sessions.as_ref();
@@ -75,6 +75,7 @@ pub async fn sessions_round_trip_and_redeem_once(stores: &Stores, names: &Names)
         "$p",
         &log("CREATE", &owner),
         &Admission::NONE,
+        &ZoneWrites::none(),
     )
     .await
     .expect("account");
@@ -89,7 +90,7 @@ pub async fn sessions_round_trip_and_redeem_once(stores: &Stores, names: &Names)
     let mut renamed = a.account(&owner).await.expect("read").expect("exists");
     renamed.user = names.user("sessren");
     renamed.domain = format!("{}.example.com", renamed.user);
-    a.update_account(&owner, &renamed, &[], &Admission::NONE)
+    a.update_account(&owner, &renamed, &[], &Admission::NONE, &ZoneWrites::none())
         .await
         .expect("rename");
     let moved = s
@@ -99,7 +100,7 @@ pub async fn sessions_round_trip_and_redeem_once(stores: &Stores, names: &Names)
         .expect("exists");
     assert_eq!(moved.user, renamed.user);
     assert!(
-        a.remove_account(&renamed.user, &log("REMOVE", &renamed.user))
+        a.remove_account(&renamed.user, &log("REMOVE", &renamed.user), false)
             .await
             .expect("remove")
     );

@@ -1,6 +1,6 @@
 //! Checks for [`whmd_domain::store::SnapshotStore`]: a copy keeps every row as it was.
 
-use whmd_domain::store::Admission;
+use whmd_domain::store::{Admission, ZoneWrites};
 use whmd_domain::{StoreError, Stores};
 
 /// Copies `source` (already holding what the other checks wrote) into the empty `target`,
@@ -19,7 +19,8 @@ pub async fn copies_are_exact(source: &Stores, target: &Stores) {
             && !snapshot.hulk_blocks.is_empty()
             && !snapshot.hulk_failures.is_empty()
             && !snapshot.sessions.is_empty()
-            && !snapshot.access_hashes.is_empty(),
+            && !snapshot.access_hashes.is_empty()
+            && !snapshot.zones.is_empty(),
         "the source holds rows"
     );
     target
@@ -51,7 +52,7 @@ pub async fn copies_are_exact(source: &Stores, target: &Stores) {
     let log = whmd_domain::account::AccountingEntry::new(0, "CREATE", "root", vec![]);
     target
         .accounts
-        .create_account(&fresh, "$p", &log, &Admission::NONE)
+        .create_account(&fresh, "$p", &log, &Admission::NONE, &ZoneWrites::none())
         .await
         .expect("create after the copy");
     let max = snapshot.accounts.iter().map(|a| a.uid).max().unwrap_or(0);

@@ -1,6 +1,7 @@
 //! [`AccountStore`] on PostgreSQL.
 
 use crate::admission::admit;
+use crate::zones::write_zones;
 use crate::{PostgresStore, map_error};
 use async_trait::async_trait;
 use futures::TryStreamExt;
@@ -13,7 +14,9 @@ use whmd_domain::names::username::dbowner;
 use whmd_domain::store::encoding::{
     from_json, limit_columns, reseller_from_columns, reseller_to_columns, to_json,
 };
-use whmd_domain::store::{AccountPage, AccountQuery, AccountStore, Admission, PageWindow};
+use whmd_domain::store::{
+    AccountPage, AccountQuery, AccountStore, Admission, PageWindow, ZoneWrites,
+};
 use whmd_wire::output::TextTest;
 
 /// The columns an [`Account`] is read from, in one place for every query.
@@ -33,10 +36,12 @@ impl AccountStore for PostgresStore {
         password_phc: &str,
         log: &AccountingEntry,
         admission: &Admission,
+        zones: &ZoneWrites,
     ) -> Result<(), StoreError> {
         let mut tx = self.pool.begin().await.map_err(map_error)?;
         admit(&mut tx, account, admission, None).await?;
         insert_account(&mut tx, account).await?;
+        write_zones(&mut tx, zones).await?;
         sqlx::query(
             "INSERT INTO passwords (username, phc, updated_at) VALUES ($1, $2, $3) \
              ON CONFLICT (username) DO UPDATE SET phc = excluded.phc, updated_at = excluded.updated_at",
@@ -232,6 +237,7 @@ impl AccountStore for PostgresStore {
         account: &Account,
         log: &[AccountingEntry],
         admission: &Admission,
+        zones: &ZoneWrites,
     ) -> Result<(), StoreError> {
         let mut tx = self.pool.begin().await.map_err(map_error)?;
         admit(&mut tx, account, admission, Some(user)).await?;
@@ -245,6 +251,7 @@ impl AccountStore for PostgresStore {
                 "UPDATE feature_lists SET owner = $1 WHERE owner = $2",
                 "UPDATE sessions SET username = $1 WHERE username = $2",
                 "UPDATE access_hashes SET username = $1 WHERE username = $2",
+                "UPDATE zones SET owner = $1 WHERE owner = $2",
             ] {
                 sqlx::query(statement)
                     .bind(&account.user)
@@ -254,6 +261,7 @@ impl AccountStore for PostgresStore {
                     .map_err(map_error)?;
             }
         }
+        write_zones(&mut tx, zones).await?;
         for entry in log {
             append_log(&mut tx, entry).await?;
         }
@@ -281,7 +289,12 @@ impl AccountStore for PostgresStore {
         tx.commit().await.map_err(map_error)
     }
 
-    async fn remove_account(&self, user: &str, log: &AccountingEntry) -> Result<bool, StoreError> {
+    async fn remove_account(
+        &self,
+        user: &str,
+        log: &AccountingEntry,
+        keep_zones: bool,
+    ) -> Result<bool, StoreError> {
         let mut tx = self.pool.begin().await.map_err(map_error)?;
         let removed = sqlx::query("DELETE FROM accounts WHERE username = $1")
             .bind(user)
@@ -299,6 +312,11 @@ impl AccountStore for PostgresStore {
             "UPDATE accounts SET owner = 'root' WHERE owner = $1",
             "UPDATE packages SET owner = 'root' WHERE owner = $1",
             "UPDATE feature_lists SET owner = 'root' WHERE owner = $1",
+            if keep_zones {
+                "UPDATE zones SET owner = 'root' WHERE owner = $1"
+            } else {
+                "DELETE FROM zones WHERE owner = $1"
+            },
         ] {
             sqlx::query(statement)
                 .bind(user)

@@ -12,6 +12,7 @@ mod packages;
 pub mod scratch;
 mod sessions;
 mod snapshot;
+mod zones;
 
 use sqlx::postgres::{PgPool, PgPoolOptions};
 use std::sync::Arc;
@@ -51,6 +52,7 @@ impl PostgresStore {
             acl_lists: Arc::new(self.clone()),
             hulk: Arc::new(self.clone()),
             sessions: Arc::new(self.clone()),
+            zones: Arc::new(self.clone()),
             snapshot: Arc::new(self.clone()),
         }
     }

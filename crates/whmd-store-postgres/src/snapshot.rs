@@ -8,13 +8,14 @@ use crate::hulk::{block_row, failure_row, insert_block, list_row};
 use crate::lists::{acl_list_from_row, feature_list_from_row};
 use crate::packages::{insert_package, package_from_row};
 use crate::sessions::{insert_session, session_row};
+use crate::zones::{write_zones, zone_row};
 use crate::{PostgresStore, map_error};
 use async_trait::async_trait;
 use sqlx::Row;
 use whmd_domain::StoreError;
-use whmd_domain::store::SnapshotStore;
 use whmd_domain::store::encoding::{acls_to_json, to_json};
 use whmd_domain::store::snapshot::{AccessHashRow, Counts, PasswordRow, Snapshot};
+use whmd_domain::store::{SnapshotStore, ZoneWrites};
 
 #[async_trait]
 impl SnapshotStore for PostgresStore {
@@ -157,6 +158,14 @@ impl SnapshotStore for PostgresStore {
             })
         })
         .collect::<Result<_, StoreError>>()?;
+        let zones =
+            sqlx::query("SELECT name, owner, serial, text FROM zones ORDER BY name COLLATE \"C\"")
+                .fetch_all(&mut *tx)
+                .await
+                .map_err(map_error)?
+                .into_iter()
+                .map(zone_row)
+                .collect::<Result<_, _>>()?;
         tx.commit().await.map_err(map_error)?;
         Ok(Snapshot {
             accounts,
@@ -172,6 +181,7 @@ impl SnapshotStore for PostgresStore {
             hulk_failures,
             sessions,
             access_hashes,
+            zones,
         })
     }
 
@@ -257,6 +267,11 @@ impl SnapshotStore for PostgresStore {
             .await
             .map_err(map_error)?;
         }
+        let zones = ZoneWrites {
+            put: snapshot.zones.clone(),
+            ..ZoneWrites::none()
+        };
+        write_zones(&mut tx, &zones).await?;
         for (name, acls) in &snapshot.acl_lists {
             sqlx::query("INSERT INTO acl_lists (name, acls) VALUES ($1, $2)")
                 .bind(name)
@@ -305,5 +320,6 @@ async fn count_all(tx: &mut sqlx::Transaction<'_, sqlx::Postgres>) -> Result<Cou
         hulk_failures: count("SELECT COUNT(*) FROM hulk_failures").await?,
         sessions: count("SELECT COUNT(*) FROM sessions").await?,
         access_hashes: count("SELECT COUNT(*) FROM access_hashes").await?,
+        zones: count("SELECT COUNT(*) FROM zones").await?,
     })
 }

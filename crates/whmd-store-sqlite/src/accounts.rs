@@ -1,6 +1,7 @@
 //! [`AccountStore`] on SQLite.
 
 use crate::admission::admit;
+use crate::zones::write_zones;
 use crate::{SqliteStore, map_error};
 use async_trait::async_trait;
 use futures::TryStreamExt;
@@ -13,7 +14,9 @@ use whmd_domain::names::username::dbowner;
 use whmd_domain::store::encoding::{
     from_json, limit_columns, reseller_from_columns, reseller_to_columns, to_json,
 };
-use whmd_domain::store::{AccountPage, AccountQuery, AccountStore, Admission, PageWindow};
+use whmd_domain::store::{
+    AccountPage, AccountQuery, AccountStore, Admission, PageWindow, ZoneWrites,
+};
 use whmd_wire::output::TextTest;
 
 /// The columns an [`Account`] is read from, in one place for every query.
@@ -33,10 +36,12 @@ impl AccountStore for SqliteStore {
         password_phc: &str,
         log: &AccountingEntry,
         admission: &Admission,
+        zones: &ZoneWrites,
     ) -> Result<(), StoreError> {
         let mut tx = self.writer.begin().await.map_err(map_error)?;
         admit(&mut tx, account, admission, None).await?;
         insert_account(&mut tx, account).await?;
+        write_zones(&mut tx, zones).await?;
         sqlx::query(
             "INSERT INTO passwords (username, phc, updated_at) VALUES (?, ?, ?) \
              ON CONFLICT (username) DO UPDATE SET phc = excluded.phc, updated_at = excluded.updated_at",
@@ -229,6 +234,7 @@ impl AccountStore for SqliteStore {
         account: &Account,
         log: &[AccountingEntry],
         admission: &Admission,
+        zones: &ZoneWrites,
     ) -> Result<(), StoreError> {
         let mut tx = self.writer.begin().await.map_err(map_error)?;
         admit(&mut tx, account, admission, Some(user)).await?;
@@ -242,6 +248,7 @@ impl AccountStore for SqliteStore {
                 "UPDATE feature_lists SET owner = ? WHERE owner = ?",
                 "UPDATE sessions SET username = ? WHERE username = ?",
                 "UPDATE access_hashes SET username = ? WHERE username = ?",
+                "UPDATE zones SET owner = ? WHERE owner = ?",
             ] {
                 sqlx::query(statement)
                     .bind(&account.user)
@@ -251,6 +258,7 @@ impl AccountStore for SqliteStore {
                     .map_err(map_error)?;
             }
         }
+        write_zones(&mut tx, zones).await?;
         for entry in log {
             append_log(&mut tx, entry).await?;
         }
@@ -279,7 +287,12 @@ impl AccountStore for SqliteStore {
         tx.commit().await.map_err(map_error)
     }
 
-    async fn remove_account(&self, user: &str, log: &AccountingEntry) -> Result<bool, StoreError> {
+    async fn remove_account(
+        &self,
+        user: &str,
+        log: &AccountingEntry,
+        keep_zones: bool,
+    ) -> Result<bool, StoreError> {
         let mut tx = self.writer.begin().await.map_err(map_error)?;
         let removed = sqlx::query("DELETE FROM accounts WHERE username = ?")
             .bind(user)
@@ -297,6 +310,11 @@ impl AccountStore for SqliteStore {
             "UPDATE accounts SET owner = 'root' WHERE owner = ?",
             "UPDATE packages SET owner = 'root' WHERE owner = ?",
             "UPDATE feature_lists SET owner = 'root' WHERE owner = ?",
+            if keep_zones {
+                "UPDATE zones SET owner = 'root' WHERE owner = ?"
+            } else {
+                "DELETE FROM zones WHERE owner = ?"
+            },
         ] {
             sqlx::query(statement)
                 .bind(user)

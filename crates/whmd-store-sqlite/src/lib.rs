@@ -13,6 +13,7 @@ mod lists;
 mod packages;
 mod sessions;
 mod snapshot;
+mod zones;
 
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
@@ -71,6 +72,7 @@ impl SqliteStore {
             acl_lists: Arc::new(self.clone()),
             hulk: Arc::new(self.clone()),
             sessions: Arc::new(self.clone()),
+            zones: Arc::new(self.clone()),
             snapshot: Arc::new(self.clone()),
         }
     }

@@ -8,13 +8,14 @@ use crate::hulk::{block_row, failure_row, insert_block, list_row};
 use crate::lists::{acl_list_from_row, feature_list_from_row};
 use crate::packages::{insert_package, package_from_row};
 use crate::sessions::{insert_session, session_row};
+use crate::zones::{write_zones, zone_row};
 use crate::{SqliteStore, map_error};
 use async_trait::async_trait;
 use sqlx::Row;
 use whmd_domain::StoreError;
-use whmd_domain::store::SnapshotStore;
 use whmd_domain::store::encoding::{acls_to_json, to_json};
 use whmd_domain::store::snapshot::{AccessHashRow, Counts, PasswordRow, Snapshot};
+use whmd_domain::store::{SnapshotStore, ZoneWrites};
 
 #[async_trait]
 impl SnapshotStore for SqliteStore {
@@ -149,6 +150,13 @@ impl SnapshotStore for SqliteStore {
                     })
                 })
                 .collect::<Result<_, StoreError>>()?;
+        let zones = sqlx::query("SELECT name, owner, serial, text FROM zones ORDER BY name")
+            .fetch_all(&mut *tx)
+            .await
+            .map_err(map_error)?
+            .into_iter()
+            .map(zone_row)
+            .collect::<Result<_, _>>()?;
         tx.commit().await.map_err(map_error)?;
         Ok(Snapshot {
             accounts,
@@ -164,6 +172,7 @@ impl SnapshotStore for SqliteStore {
             hulk_failures,
             sessions,
             access_hashes,
+            zones,
         })
     }
 
@@ -247,6 +256,11 @@ impl SnapshotStore for SqliteStore {
             .await
             .map_err(map_error)?;
         }
+        let zones = ZoneWrites {
+            put: snapshot.zones.clone(),
+            ..ZoneWrites::none()
+        };
+        write_zones(&mut tx, &zones).await?;
         for (name, acls) in &snapshot.acl_lists {
             sqlx::query("INSERT INTO acl_lists (name, acls) VALUES (?, ?)")
                 .bind(name)
@@ -288,5 +302,6 @@ async fn count_all(tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>) -> Result<Count
         hulk_failures: count("SELECT COUNT(*) FROM hulk_failures").await?,
         sessions: count("SELECT COUNT(*) FROM sessions").await?,
         access_hashes: count("SELECT COUNT(*) FROM access_hashes").await?,
+        zones: count("SELECT COUNT(*) FROM zones").await?,
     })
 }

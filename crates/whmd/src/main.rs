@@ -147,7 +147,7 @@ async fn migrate_store(from: &str, to: &str) -> anyhow::Result<()> {
         out,
         "copied {} accounts, {} API tokens, {} passwords, {} accounting-log entries, {} packages, \
          {} feature lists, {} ACL lists, {} sessions, {} access hashes, {} settings, \
-         {} cPHulk list entries, {} blocks, {} failed logins; row counts match",
+         {} cPHulk list entries, {} blocks, {} failed logins, {} DNS zones; row counts match",
         c.accounts,
         c.tokens,
         c.passwords,
@@ -160,7 +160,8 @@ async fn migrate_store(from: &str, to: &str) -> anyhow::Result<()> {
         c.settings,
         c.hulk_records,
         c.hulk_blocks,
-        c.hulk_failures
+        c.hulk_failures,
+        c.zones
     )?;
     Ok(())
 }

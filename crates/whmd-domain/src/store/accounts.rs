@@ -1,7 +1,7 @@
 //! Accounts and their accounting log. Every change writes its log entries in the same
 //! transaction, so the log never disagrees with the accounts.
 
-use super::StoreError;
+use super::{StoreError, ZoneWrites};
 use crate::account::{Account, AccountingEntry};
 use crate::reseller::ResellerLimits;
 use async_trait::async_trait;
@@ -119,14 +119,15 @@ pub type PageWindow<'a> = dyn Fn(usize) -> Range<usize> + Send + Sync + 'a;
 
 #[async_trait]
 pub trait AccountStore: Debug + Send + Sync {
-    /// Stores a new account with its password hash, if `admission` holds. A taken username or
-    /// main domain is a `Conflict`, and then nothing is written.
+    /// Stores a new account with its password hash and `zones`, if `admission` holds. A taken
+    /// username, main domain or zone name is a `Conflict`, and then nothing is written.
     async fn create_account(
         &self,
         account: &Account,
         password_phc: &str,
         log: &AccountingEntry,
         admission: &Admission,
+        zones: &ZoneWrites,
     ) -> Result<(), StoreError>;
 
     async fn account(&self, user: &str) -> Result<Option<Account>, StoreError>;
@@ -154,16 +155,17 @@ pub trait AccountStore: Debug + Send + Sync {
     async fn users_with_db_prefix(&self, prefix: &str) -> Result<Vec<String>, StoreError>;
 
     /// Replaces the account stored as `user` by `account`, which may carry a new username
-    /// (then its password, tokens, owned accounts, packages and feature lists move with it),
-    /// and bumps its revision, if `admission` holds. Fails with `Conflict` when the stored
-    /// revision is no longer `account.revision` (someone changed it since it was read) or when
-    /// a new username or domain is taken; then nothing is written.
+    /// (then its password, tokens, owned accounts, packages, feature lists and zones move with
+    /// it), writes `zones`, and bumps its revision, if `admission` holds. Fails with `Conflict`
+    /// when the stored revision is no longer `account.revision` (someone changed it since it
+    /// was read) or when a new username, domain or zone name is taken; then nothing is written.
     async fn update_account(
         &self,
         user: &str,
         account: &Account,
         log: &[AccountingEntry],
         admission: &Admission,
+        zones: &ZoneWrites,
     ) -> Result<(), StoreError>;
 
     /// Stores `account`, read as `user` and no longer a reseller, and hands the accounts it
@@ -176,9 +178,15 @@ pub trait AccountStore: Debug + Send + Sync {
         log: &[AccountingEntry],
     ) -> Result<(), StoreError>;
 
-    /// Removes the account, its password and tokens; the accounts, packages and feature lists
-    /// it owned pass to root. `false` when there was none.
-    async fn remove_account(&self, user: &str, log: &AccountingEntry) -> Result<bool, StoreError>;
+    /// Removes the account, its password and tokens, and its zones unless `keep_zones`; the
+    /// accounts, packages and feature lists it owned (and kept zones) pass to root. `false`
+    /// when there was none.
+    async fn remove_account(
+        &self,
+        user: &str,
+        log: &AccountingEntry,
+        keep_zones: bool,
+    ) -> Result<bool, StoreError>;
 
     /// Replaces the account's password hash; `false` when there is no such account.
     async fn set_account_password(

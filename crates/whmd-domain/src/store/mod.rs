@@ -9,6 +9,7 @@ pub mod encoding;
 mod hulk;
 mod sessions;
 pub mod snapshot;
+mod zones;
 
 pub use accounts::{
     AccountColumn, AccountPage, AccountQuery, AccountStore, Admission, PageWindow, PlanGuard,
@@ -18,6 +19,7 @@ pub use credentials::{ApiTokenRecord, CredentialStore};
 pub use hulk::HulkStore;
 pub use sessions::SessionStore;
 pub use snapshot::SnapshotStore;
+pub use zones::{StoredZone, ZoneStore, ZoneSummary, ZoneWrites};
 
 use crate::reseller::LimitViolation;
 use std::sync::Arc;
@@ -70,5 +72,6 @@ pub struct Stores {
     pub acl_lists: Arc<dyn AclListStore>,
     pub hulk: Arc<dyn HulkStore>,
     pub sessions: Arc<dyn SessionStore>,
+    pub zones: Arc<dyn ZoneStore>,
     pub snapshot: Arc<dyn SnapshotStore>,
 }

@@ -1,7 +1,7 @@
 //! Whole-store copies, for `whmd migrate-store`: everything a store holds, read out in one
 //! go and written into an empty store in one transaction.
 
-use super::{ApiTokenRecord, StoreError};
+use super::{ApiTokenRecord, StoreError, StoredZone};
 use crate::account::{Account, AccountingEntry};
 use crate::features::FeatureList;
 use crate::hulk::{Block, Failure, HulkList, HulkRecord};
@@ -51,6 +51,8 @@ pub struct Snapshot {
     pub sessions: Vec<Session>,
     /// Ordered by user.
     pub access_hashes: Vec<AccessHashRow>,
+    /// Ordered by name.
+    pub zones: Vec<StoredZone>,
 }
 
 /// How many rows each table holds.
@@ -69,6 +71,7 @@ pub struct Counts {
     pub hulk_failures: u64,
     pub sessions: u64,
     pub access_hashes: u64,
+    pub zones: u64,
 }
 
 impl Snapshot {
@@ -88,6 +91,7 @@ impl Snapshot {
             hulk_failures: n(self.hulk_failures.len()),
             sessions: n(self.sessions.len()),
             access_hashes: n(self.access_hashes.len()),
+            zones: n(self.zones.len()),
         }
     }
 }

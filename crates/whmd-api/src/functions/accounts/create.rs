@@ -21,7 +21,7 @@ use whmd_domain::names::username::exists_reason as user_exists_reason;
 use whmd_domain::package::DEFAULT;
 use whmd_domain::reseller::Reseller;
 use whmd_domain::secret::{Secret, hash_password};
-use whmd_domain::store::Refusal;
+use whmd_domain::store::{Refusal, ZoneWrites};
 use whmd_domain::time::unix_now;
 use whmd_wire::{Acl, Api0Data, Api0Shape, Outcome, WhmError};
 
@@ -205,7 +205,7 @@ async fn create(call: &Call) -> Result<Outcome, WhmError> {
         .ctx
         .stores
         .accounts
-        .create_account(&account, &phc, &log, &admission)
+        .create_account(&account, &phc, &log, &admission, &ZoneWrites::none())
         .await
     {
         Ok(()) => {}

@@ -11,7 +11,7 @@ use serde_json::{Map, Value, json};
 use whmd_domain::StoreError;
 use whmd_domain::account::{Account, Limit};
 use whmd_domain::host::HostEffect;
-use whmd_domain::store::Refusal;
+use whmd_domain::store::{Refusal, ZoneWrites};
 use whmd_domain::time::{civil, unix_now};
 use whmd_wire::{Acl, Api0Data, Api0Shape, Outcome, WhmError};
 
@@ -240,7 +240,7 @@ fn changepackage(call: Call) -> Reply {
             .ctx
             .stores
             .accounts
-            .update_account(&user, &account, &[log], &admission)
+            .update_account(&user, &account, &[log], &admission, &ZoneWrites::none())
             .await
         {
             Ok(()) => {}

@@ -17,7 +17,7 @@ use super::{CHANGED_MEANWHILE, entry, with_effects};
 use crate::registry::Call;
 use whmd_domain::StoreError;
 use whmd_domain::account::{Account, AccountingEntry, require_access};
-use whmd_domain::store::Admission;
+use whmd_domain::store::{Admission, ZoneWrites};
 use whmd_wire::WhmError;
 
 pub use backup::FUNCTIONS as BACKUP;
@@ -53,7 +53,7 @@ async fn save(
         .ctx
         .stores
         .accounts
-        .update_account(user, account, log, &Admission::NONE)
+        .update_account(user, account, log, &Admission::NONE, &ZoneWrites::none())
         .await
     {
         Ok(()) => Ok(()),

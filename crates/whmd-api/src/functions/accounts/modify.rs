@@ -16,7 +16,7 @@ use whmd_domain::account::{Account, Limit, NO_SHELL, SHELL};
 use whmd_domain::host::HostEffect;
 use whmd_domain::names::domain::{DomainContext, check_new_domain, exists_reason};
 use whmd_domain::names::username::exists_reason as user_exists_reason;
-use whmd_domain::store::Admission;
+use whmd_domain::store::{Admission, ZoneWrites};
 use whmd_domain::time::unix_now;
 use whmd_wire::{Acl, Api0Data, Api0Shape, ApiVersion, Outcome, WhmError};
 
@@ -207,7 +207,7 @@ async fn modify(call: &Call) -> Result<Outcome, WhmError> {
         .ctx
         .stores
         .accounts
-        .update_account(&user, &account, &log, &admission)
+        .update_account(&user, &account, &log, &admission, &ZoneWrites::none())
         .await
     {
         Ok(()) => {}

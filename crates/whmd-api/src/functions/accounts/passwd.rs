@@ -11,7 +11,7 @@ use whmd_domain::StoreError;
 use whmd_domain::account::can_access;
 use whmd_domain::host::HostEffect;
 use whmd_domain::secret::{Secret, hash_password};
-use whmd_domain::store::Admission;
+use whmd_domain::store::{Admission, ZoneWrites};
 use whmd_domain::time::unix_now;
 use whmd_wire::{Acl, Api0Data, Api0Shape, Outcome, WhmError};
 
@@ -139,7 +139,13 @@ fn forcepasswordchange(call: Call) -> Reply {
                 .ctx
                 .stores
                 .accounts
-                .update_account(&user, &account, &[log], &Admission::NONE)
+                .update_account(
+                    &user,
+                    &account,
+                    &[log],
+                    &Admission::NONE,
+                    &ZoneWrites::none(),
+                )
                 .await
             {
                 Ok(()) => updated.push(user),

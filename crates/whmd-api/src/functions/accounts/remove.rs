@@ -62,7 +62,13 @@ pub(crate) async fn remove(
 ) -> Result<Outcome, WhmError> {
     let user = &account.user;
     let log = entry(call, "REMOVE", &[&account.domain, user]);
-    if !call.ctx.stores.accounts.remove_account(user, &log).await? {
+    if !call
+        .ctx
+        .stores
+        .accounts
+        .remove_account(user, &log, false)
+        .await?
+    {
         return Err(WhmError::Reason(format!(
             "System user {user} does not exist!"
         )));

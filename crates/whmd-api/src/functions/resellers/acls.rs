@@ -10,7 +10,7 @@ use futures::future::BoxFuture;
 use serde_json::{Map, Value, json};
 use whmd_domain::StoreError;
 use whmd_domain::names::catalog::{self, Catalog};
-use whmd_domain::store::Admission;
+use whmd_domain::store::{Admission, ZoneWrites};
 use whmd_domain::time::unix_now;
 use whmd_wire::{Acl, AclSet, Outcome, WhmError};
 
@@ -98,7 +98,7 @@ fn setacls(call: Call) -> Reply {
             .ctx
             .stores
             .accounts
-            .update_account(&user, &account, &log, &Admission::NONE)
+            .update_account(&user, &account, &log, &Admission::NONE, &ZoneWrites::none())
             .await
         {
             Ok(()) => Ok(Outcome::ok(data)),

@@ -10,7 +10,7 @@ use serde_json::{Map, Value, json};
 use whmd_domain::StoreError;
 use whmd_domain::account::{Account, require_access};
 use whmd_domain::reseller::{PackageLimit, ResellerLimits};
-use whmd_domain::store::Admission;
+use whmd_domain::store::{Admission, ZoneWrites};
 use whmd_domain::time::unix_now;
 use whmd_wire::{Acl, Outcome, WhmError};
 
@@ -64,7 +64,7 @@ async fn save(call: &Call, account: &mut Account) -> Result<Outcome, WhmError> {
         .ctx
         .stores
         .accounts
-        .update_account(&user, account, &[], &Admission::NONE)
+        .update_account(&user, account, &[], &Admission::NONE, &ZoneWrites::none())
         .await
     {
         Ok(()) => Ok(Outcome::done()),

@@ -10,7 +10,7 @@ use serde_json::{Map, json};
 use whmd_domain::StoreError;
 use whmd_domain::account::default_reseller_acls;
 use whmd_domain::reseller::Reseller;
-use whmd_domain::store::Admission;
+use whmd_domain::store::{Admission, ZoneWrites};
 use whmd_domain::time::unix_now;
 use whmd_wire::{Acl, Outcome, WhmError};
 
@@ -69,7 +69,13 @@ fn setupreseller(call: Call) -> Reply {
             .ctx
             .stores
             .accounts
-            .update_account(&user, &account, &[log], &Admission::NONE)
+            .update_account(
+                &user,
+                &account,
+                &[log],
+                &Admission::NONE,
+                &ZoneWrites::none(),
+            )
             .await
         {
             Ok(()) => Ok(Outcome::done()),
