@@ -5,6 +5,7 @@ use std::sync::Arc;
 use whmd_domain::Stores;
 use whmd_domain::audit::AuditSink;
 use whmd_domain::auth::{AuthPolicy, Authenticator};
+use whmd_domain::dns::{StoreOnly, ZonePublisher};
 use whmd_domain::host::Host;
 
 /// Facts about this server that functions report.
@@ -35,6 +36,8 @@ pub struct Context {
     pub auth: Authenticator,
     /// Where authentications, token and session changes and lockouts are recorded.
     pub audit: Arc<dyn AuditSink>,
+    /// Writes stored zones out for the name server after every change to one.
+    pub dns: Arc<dyn ZonePublisher>,
 }
 
 impl Context {
@@ -51,6 +54,13 @@ impl Context {
             host,
             registry: Registry::standard(),
             audit,
+            dns: Arc::new(StoreOnly),
         }
+    }
+
+    /// The same context, publishing zones with `dns` (by default they are only stored).
+    pub fn with_zone_publisher(mut self, dns: Arc<dyn ZonePublisher>) -> Self {
+        self.dns = dns;
+        self
     }
 }

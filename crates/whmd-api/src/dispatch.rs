@@ -197,6 +197,7 @@ mod tests {
             stores: store.stores(),
             host: Arc::new(whmd_domain::host::RecordingHost::default()),
             registry: Registry::from_specs(&specs),
+            dns: Arc::new(whmd_domain::dns::StoreOnly),
         })
     }
 

@@ -54,6 +54,8 @@ pub enum ZoneError {
     TooBig,
     #[error("Unable to find a record on specified line: {0}")]
     NoLine(usize),
+    #[error("The name “{0}.” is too long for the renamed zone.")]
+    RenamedTooLong(String),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -179,6 +181,66 @@ impl Zone {
             }
         }
         zone
+    }
+
+    /// The zone moved to `origin`: every name in or below the old origin, owners and the
+    /// names records point at alike, moves with it. Comments stay as written.
+    pub fn renamed(&self, origin: &str) -> Result<Zone, ZoneError> {
+        let old = self.origin.as_str();
+        let moved = |name: &str| -> Result<String, ZoneError> {
+            if !name::within(name, old) {
+                return Ok(name.to_owned());
+            }
+            let head = &name[..name.len() - old.len()];
+            let renamed = format!("{head}{origin}");
+            if name::valid(&renamed, name::Rule::Service) {
+                Ok(renamed)
+            } else {
+                Err(ZoneError::RenamedTooLong(renamed))
+            }
+        };
+        let mut entries = Vec::with_capacity(self.entries.len());
+        for entry in &self.entries {
+            let Entry::Record(record) = entry else {
+                entries.push(entry.clone());
+                continue;
+            };
+            let data = match &record.data {
+                RData::Soa(soa) => RData::Soa(Soa {
+                    mname: moved(&soa.mname)?,
+                    rname: moved(&soa.rname)?,
+                    ..soa.clone()
+                }),
+                RData::Ns(t) => RData::Ns(moved(t)?),
+                RData::Cname(t) => RData::Cname(moved(t)?),
+                RData::Ptr(t) => RData::Ptr(moved(t)?),
+                RData::Mx {
+                    preference,
+                    exchange,
+                } => RData::Mx {
+                    preference: *preference,
+                    exchange: moved(exchange)?,
+                },
+                RData::Srv {
+                    priority,
+                    weight,
+                    port,
+                    target,
+                } => RData::Srv {
+                    priority: *priority,
+                    weight: *weight,
+                    port: *port,
+                    target: moved(target)?,
+                },
+                other => other.clone(),
+            };
+            entries.push(Entry::Record(Record {
+                name: moved(&record.name)?,
+                ttl: record.ttl,
+                data,
+            }));
+        }
+        Zone::new(origin, entries)
     }
 
     fn index_at(&self, line: usize) -> Result<usize, ZoneError> {
@@ -361,6 +423,48 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn renaming_moves_names_inside_the_zone_only() {
+        let zone = zone()
+            .add(record(
+                "_sip._tcp.example.com",
+                RData::Srv {
+                    priority: 1,
+                    weight: 1,
+                    port: 5060,
+                    target: "sip.example.com".into(),
+                },
+            ))
+            .expect("srv");
+        let renamed = zone.renamed("example.org").expect("renamed");
+        assert_eq!(renamed.origin(), "example.org");
+        assert_eq!(renamed.soa().rname, "hostmaster.example.org");
+        assert_eq!(renamed.soa().mname, "ns1.example.net", "outside names stay");
+        let names: Vec<&str> = renamed.records().map(|r| r.name.as_str()).collect();
+        assert!(
+            names.iter().all(|n| n.ends_with("example.org")),
+            "{names:?}"
+        );
+        assert!(renamed.records().any(|r| r.data
+            == RData::Srv {
+                priority: 1,
+                weight: 1,
+                port: 5060,
+                target: "sip.example.org".into(),
+            }));
+        let long = format!("{}.com", "a".repeat(63));
+        let long = format!(
+            "{}.{}.{}.{long}",
+            "b".repeat(63),
+            "c".repeat(63),
+            "d".repeat(50)
+        );
+        assert!(matches!(
+            zone.renamed(&long),
+            Err(ZoneError::RenamedTooLong(_))
+        ));
     }
 
     #[test]

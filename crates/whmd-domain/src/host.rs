@@ -1,7 +1,8 @@
-//! Effects on the host: system users, home directories, DNS zones, the web server. Every
-//! function that changes an account asks for them through [`Host`], after the store has
-//! committed. For now the only implementation records what it was asked; real backends
-//! (system users, BIND, a web server) implement the same trait.
+//! Effects on the host: system users, home directories, the web server. Every function that
+//! changes an account asks for them through [`Host`], after the store has committed. For now
+//! the only implementation records what it was asked; real backends (system users, a web
+//! server) implement the same trait. DNS zones are not host effects: they live in the store
+//! and reach the name server through [`crate::dns::ZonePublisher`].
 
 use async_trait::async_trait;
 use std::collections::VecDeque;
@@ -41,17 +42,6 @@ pub enum HostEffect {
         user: String,
         megabytes: Option<u64>,
     },
-    AddZone {
-        domain: String,
-        ip: String,
-    },
-    RemoveZone {
-        domain: String,
-    },
-    RenameZone {
-        from: String,
-        to: String,
-    },
     AddVirtualHost {
         domain: String,
         user: String,
@@ -75,9 +65,6 @@ impl fmt::Display for HostEffect {
                 Some(mb) => write!(f, "Setting the quota of {user} to {mb} MB"),
                 None => write!(f, "Setting the quota of {user} to unlimited"),
             },
-            Self::AddZone { domain, .. } => write!(f, "Adding the DNS zone {domain}"),
-            Self::RemoveZone { domain } => write!(f, "Removing the DNS zone {domain}"),
-            Self::RenameZone { from, to } => write!(f, "Renaming the DNS zone {from} to {to}"),
             Self::AddVirtualHost { domain, .. } => {
                 write!(f, "Adding the web server entry for {domain}")
             }

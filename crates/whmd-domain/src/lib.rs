@@ -4,6 +4,7 @@
 pub mod account;
 pub mod audit;
 pub mod auth;
+pub mod dns;
 pub mod features;
 pub mod host;
 pub mod hulk;

@@ -5,6 +5,7 @@ mod accounts;
 mod args;
 mod batch;
 mod cphulk;
+mod dns;
 mod featurelists;
 mod packages;
 mod privileges;
@@ -43,6 +44,10 @@ pub const ALL: &[&[FunctionSpec]] = &[
     tokens::FUNCTIONS,
     cphulk::FUNCTIONS,
     sessions::FUNCTIONS,
+    dns::ZONES,
+    dns::RECORDS,
+    dns::MX,
+    dns::NAMESERVERS,
 ];
 
 /// The reason a change gets when another request changed the account first.

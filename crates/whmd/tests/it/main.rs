@@ -10,6 +10,7 @@ mod batch;
 mod bootstrap;
 mod catalog_fuzz;
 mod cphulk;
+mod dns;
 mod featurelists;
 mod full_disk;
 mod functions;

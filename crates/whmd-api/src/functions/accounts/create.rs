@@ -2,6 +2,7 @@
 //! then ask the host for the system user, zone and web server entry.
 
 use super::super::args::{flag, optional, required, yes_no};
+use super::super::dns::{publish_for_account, zone_exists_reason};
 use super::super::packages;
 use super::names::check_new_username;
 use super::settings::{self, Settings, apply_limits};
@@ -13,15 +14,17 @@ use serde_json::{Map, Value, json};
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::net::Ipv4Addr;
+use whmd_dns::Template;
 use whmd_domain::StoreError;
 use whmd_domain::account::{Account, NO_SHELL, SHELL, default_reseller_acls};
+use whmd_domain::dns::NewZone;
 use whmd_domain::host::HostEffect;
 use whmd_domain::names::domain::{DomainContext, check_new_domain, exists_reason};
 use whmd_domain::names::username::exists_reason as user_exists_reason;
 use whmd_domain::package::DEFAULT;
 use whmd_domain::reseller::Reseller;
 use whmd_domain::secret::{Secret, hash_password};
-use whmd_domain::store::{Refusal, ZoneWrites};
+use whmd_domain::store::{Refusal, StoredZone, ZoneWrites};
 use whmd_domain::time::unix_now;
 use whmd_wire::{Acl, Api0Data, Api0Shape, Outcome, WhmError};
 
@@ -196,6 +199,11 @@ async fn create(call: &Call) -> Result<Outcome, WhmError> {
         Some(p) => Secret::new(p),
         None => generated_password(),
     };
+    let forcedns = root && args.is_true("forcedns");
+    if !forcedns && call.ctx.stores.zones.zone(&domain).await?.is_some() {
+        return Err(WhmError::Reason(zone_exists_reason(&domain)));
+    }
+    let zone = new_zone(call, &account)?;
     let admission = packages::admission(call, Some(&plan), &account.owner).await?;
     let phc = hash_password(password.clone())
         .await
@@ -205,7 +213,13 @@ async fn create(call: &Call) -> Result<Outcome, WhmError> {
         .ctx
         .stores
         .accounts
-        .create_account(&account, &phc, &log, &admission, &ZoneWrites::none())
+        .create_account(
+            &account,
+            &phc,
+            &log,
+            &admission,
+            &ZoneWrites::put(zone, forcedns),
+        )
         .await
     {
         Ok(()) => {}
@@ -218,6 +232,8 @@ async fn create(call: &Call) -> Result<Outcome, WhmError> {
                     user_exists_reason(&user)
                 } else if stores.account_by_domain(&domain).await?.is_some() {
                     exists_reason(&domain)
+                } else if call.ctx.stores.zones.zone(&domain).await?.is_some() {
+                    zone_exists_reason(&domain)
                 } else {
                     "The package changed while the account was being created. Try again.".to_owned()
                 },
@@ -252,19 +268,46 @@ async fn create(call: &Call) -> Result<Outcome, WhmError> {
             user: user.clone(),
             megabytes: quota_mb,
         },
-        HostEffect::AddZone {
-            domain: domain.clone(),
-            ip: ip.clone(),
-        },
         HostEffect::AddVirtualHost {
             domain: domain.clone(),
             user: user.clone(),
         },
     ];
-    let outcome = Outcome::ok(creation_data(call, &ip, &plan_name))
+    raw.push_str(&format!("Adding the DNS zone {domain}...Done\n"));
+    let mut outcome = Outcome::ok(creation_data(call, &ip, &plan_name))
         .with_reason("Account Creation Ok")
         .with_raw(raw);
+    outcome
+        .output
+        .warnings
+        .extend(publish_for_account(call).await);
     Ok(with_effects(call, outcome, &effects, "").await)
+}
+
+/// The account's zone from the standard template, with its address and the server's
+/// nameservers.
+fn new_zone(call: &Call, account: &Account) -> Result<StoredZone, WhmError> {
+    let ipv4 = account.ip.parse().map_err(|_| {
+        WhmError::Reason(format!(
+            "Unable to determine the IP address for {}",
+            account.domain
+        ))
+    })?;
+    let info = &call.ctx.info;
+    let (_, zone) = NewZone {
+        domain: &account.domain,
+        owner: &account.user,
+        ipv4,
+        ipv6: None,
+        template: Template::Standard,
+        nameservers: &info.nameservers,
+        hostname: &info.hostname,
+        now: unix_now(),
+        replaces: None,
+    }
+    .build()
+    .map_err(|e| WhmError::Reason(e.to_string()))?;
+    Ok(zone)
 }
 
 fn no_package(name: &str) -> WhmError {

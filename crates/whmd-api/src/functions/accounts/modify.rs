@@ -2,6 +2,7 @@
 //! uppercase keys, and keys WHM does not know, which are stored and returned as they are.
 
 use super::super::args::optional;
+use super::super::dns::{publish_for_account, zone_exists_reason};
 use super::super::packages;
 use super::names::check_new_username;
 use super::settings::{self, Settings, parse_limit};
@@ -13,6 +14,7 @@ use serde_json::{Map, json};
 use std::net::Ipv4Addr;
 use whmd_domain::StoreError;
 use whmd_domain::account::{Account, Limit, NO_SHELL, SHELL};
+use whmd_domain::dns::{self, serial_date};
 use whmd_domain::host::HostEffect;
 use whmd_domain::names::domain::{DomainContext, check_new_domain, exists_reason};
 use whmd_domain::names::username::exists_reason as user_exists_reason;
@@ -107,6 +109,7 @@ async fn modify(call: &Call) -> Result<Outcome, WhmError> {
         None => None,
     };
     let mut effects = Vec::new();
+    let mut zones = ZoneWrites::none();
     let old_domain = account.domain.clone();
     let old_owner = account.owner.clone();
 
@@ -145,13 +148,13 @@ async fn modify(call: &Call) -> Result<Outcome, WhmError> {
             {
                 return Err(WhmError::Reason(exists_reason(&domain)));
             }
+            if call.ctx.stores.zones.zone(&domain).await?.is_some() {
+                return Err(WhmError::Reason(zone_exists_reason(&domain)));
+            }
+            zones = renamed_zone(call, &old_domain, &domain, &user, &account.user).await?;
             account.dead_domains.retain(|d| *d != domain);
             account.dead_domains.push(old_domain.clone());
             account.domain = domain.clone();
-            effects.push(HostEffect::RenameZone {
-                from: old_domain.clone(),
-                to: domain.clone(),
-            });
             effects.push(HostEffect::RemoveVirtualHost {
                 domain: old_domain.clone(),
             });
@@ -207,7 +210,7 @@ async fn modify(call: &Call) -> Result<Outcome, WhmError> {
         .ctx
         .stores
         .accounts
-        .update_account(&user, &account, &log, &admission, &ZoneWrites::none())
+        .update_account(&user, &account, &log, &admission, &zones)
         .await
     {
         Ok(()) => {}
@@ -222,6 +225,12 @@ async fn modify(call: &Call) -> Result<Outcome, WhmError> {
                     .is_some() =>
         {
             return Err(WhmError::Reason(user_exists_reason(&account.user)));
+        }
+        Err(StoreError::Conflict(_))
+            if account.domain != old_domain
+                && call.ctx.stores.zones.zone(&account.domain).await?.is_some() =>
+        {
+            return Err(WhmError::Reason(zone_exists_reason(&account.domain)));
         }
         Err(StoreError::Conflict(_)) => return Err(WhmError::reason(CHANGED_MEANWHILE)),
         Err(e) => return Err(e.into()),
@@ -247,7 +256,40 @@ async fn modify(call: &Call) -> Result<Outcome, WhmError> {
     let mut outcome = Outcome::ok(data).with_reason("Account Modified");
     outcome.output.messages = messages;
     outcome.output.always = true;
+    if !zones.put.is_empty() {
+        outcome
+            .output
+            .warnings
+            .extend(publish_for_account(call).await);
+    }
     Ok(with_effects(call, outcome, &effects, "").await)
+}
+
+/// The account's zone moved to its new domain, as zone writes for the account's update: its
+/// own zone of the old domain, if it has one, goes; the renamed zone takes its place.
+async fn renamed_zone(
+    call: &Call,
+    old_domain: &str,
+    domain: &str,
+    user: &str,
+    new_user: &str,
+) -> Result<ZoneWrites, WhmError> {
+    let Some(stored) = call.ctx.stores.zones.zone(old_domain).await? else {
+        return Ok(ZoneWrites::none());
+    };
+    if stored.owner != user {
+        return Ok(ZoneWrites::none());
+    }
+    let zone = whmd_dns::parse(&stored.name, &stored.text).map_err(WhmError::internal)?;
+    let renamed = zone
+        .renamed(domain)
+        .map_err(|e| WhmError::Reason(e.to_string()))?
+        .with_next_serial(serial_date(unix_now()));
+    Ok(ZoneWrites {
+        remove: vec![stored.name],
+        put: vec![dns::stored(&renamed, new_user)],
+        replace: false,
+    })
 }
 
 /// Applies plain settings to `account` and collects the changes that need checks.

@@ -1,6 +1,7 @@
 //! removeacct (FUNCTIONS.md §2).
 
 use super::super::args::optional;
+use super::super::dns::publish_for_account;
 use super::{entry, with_effects};
 use crate::registry::Call;
 use crate::{Access, FunctionSpec, Versions};
@@ -66,28 +67,35 @@ pub(crate) async fn remove(
         .ctx
         .stores
         .accounts
-        .remove_account(user, &log, false)
+        .remove_account(user, &log, keepdns)
         .await?
     {
         return Err(WhmError::Reason(format!(
             "System user {user} does not exist!"
         )));
     }
-    let mut effects = vec![HostEffect::RemoveVirtualHost {
-        domain: account.domain.clone(),
-    }];
-    if !keepdns {
-        effects.push(HostEffect::RemoveZone {
+    let effects = [
+        HostEffect::RemoveVirtualHost {
             domain: account.domain.clone(),
-        });
+        },
+        HostEffect::RemoveUser {
+            user: user.clone(),
+            homedir: account.homedir.clone(),
+        },
+    ];
+    let mut raw = format!("Removing account {user} ({})\n", account.domain);
+    if !keepdns {
+        raw.push_str(&format!("Removing the DNS zones of {user}...Done\n"));
     }
-    effects.push(HostEffect::RemoveUser {
-        user: user.clone(),
-        homedir: account.homedir.clone(),
-    });
-    let outcome = Outcome::done()
+    let mut outcome = Outcome::done()
         .with_reason(format!("{user} account removed"))
-        .with_raw(format!("Removing account {user} ({})\n", account.domain));
+        .with_raw(raw);
+    if !keepdns {
+        outcome
+            .output
+            .warnings
+            .extend(publish_for_account(call).await);
+    }
     Ok(with_effects(
         call,
         outcome,

@@ -3,7 +3,6 @@
 use super::{create, v1};
 use crate::harness::Server;
 use serde_json::json;
-use whmd_domain::host::HostEffect;
 
 #[tokio::test]
 async fn success_shape_in_api1() {
@@ -39,11 +38,25 @@ async fn success_shape_in_api1() {
     ] {
         assert!(raw.contains(step), "{step} in {raw}");
     }
-    let effects = server.running.as_ref().expect("running").host.effects();
-    assert!(effects.contains(&HostEffect::AddZone {
-        domain: "alice.example.com".into(),
-        ip: "127.0.0.1".into()
-    }));
+    assert!(
+        raw.contains("Adding the DNS zone alice.example.com...Done"),
+        "{raw}"
+    );
+    let zone = server
+        .store()
+        .await
+        .zones
+        .zone("alice.example.com")
+        .await
+        .expect("read")
+        .expect("the account's zone is stored");
+    assert_eq!(zone.owner, "alice");
+    assert!(
+        zone.text
+            .contains("alice.example.com.\t14400\tIN\tA\t127.0.0.1"),
+        "{}",
+        zone.text
+    );
 }
 
 #[tokio::test]

@@ -99,21 +99,19 @@ async fn full_lifecycle() {
             from: "cust".into(),
             to: "client".into(),
         },
-        HostEffect::RenameZone {
-            from: "cust.example.com".into(),
-            to: "client.example.net".into(),
-        },
         HostEffect::Suspend {
             user: "client".into(),
         },
         HostEffect::Unsuspend {
             user: "client".into(),
         },
-        HostEffect::RemoveZone {
-            domain: "client.example.net".into(),
-        },
     ] {
         assert!(effects.contains(&expected), "{expected:?} in {effects:#?}");
+    }
+    // The zone moved with the domain and went with the account.
+    let zones = server.store().await.zones;
+    for gone in ["cust.example.com", "client.example.net"] {
+        assert_eq!(zones.zone(gone).await.expect("read"), None, "{gone}");
     }
     let log = server
         .store()
@@ -154,13 +152,16 @@ async fn keepdns_keeps_the_zone() {
         .call("removeacct", "api.version=1&username=keeper&keepdns=1")
         .await;
     assert_eq!(removed["metadata"]["result"], 1);
+    let kept = server
+        .store()
+        .await
+        .zones
+        .zone("keeper.example.com")
+        .await
+        .expect("read")
+        .expect("the zone is kept");
+    assert_eq!(kept.owner, "root", "a kept zone passes to root");
     let effects = server.running.as_ref().expect("running").host.effects();
-    assert!(
-        !effects
-            .iter()
-            .any(|e| matches!(e, HostEffect::RemoveZone { .. })),
-        "{effects:?}"
-    );
     assert!(effects.contains(&HostEffect::RemoveUser {
         user: "keeper".into(),
         homedir: "/home/keeper".into()

@@ -143,6 +143,38 @@ pub const CASES: &[Case] = &[
         Kind::RootOnly,
     ),
     case("read_cphulk_records", "list_name=white", Kind::RootOnly),
+    // DNS. Each account's zone comes from the standard template: line 4 is its SOA, line 21
+    // the `ftp` CNAME.
+    case(
+        "adddns",
+        "domain={new}.example.org&ip=192.0.2.5&trueowner={user}",
+        Kind::Owned,
+    ),
+    case("killdns", "domain={domain}", Kind::Owned),
+    case("listzones", "", LISTS_OWN),
+    case("dumpzone", "domain={domain}", Kind::Owned),
+    case("resetzone", "domain={domain}", Kind::Owned),
+    case("getzonerecord", "domain={domain}&line=4", Kind::Owned),
+    case(
+        "addzonerecord",
+        "domain={domain}&name={new}&type=A&address=192.0.2.9",
+        Kind::Owned,
+    ),
+    case(
+        "editzonerecord",
+        "domain={domain}&line=21&cname=other.example.net",
+        Kind::Owned,
+    ),
+    case("removezonerecord", "domain={domain}&line=21", Kind::Owned),
+    case("listmxs", "domain={domain}", Kind::Owned),
+    case(
+        "savemxs",
+        "domain={domain}&exchange=mx.example.net&preference=5",
+        Kind::Owned,
+    ),
+    // The address of a name in a zone whmd serves is public.
+    case("lookupnsip", "host={domain}", Kind::Global),
+    case("get_nameserver_config", "", Kind::Global),
     // Resellers.
     case("setupreseller", "user={plain}", Kind::RootOnly),
     case("unsetupreseller", "user={reseller}", Kind::RootOnly),

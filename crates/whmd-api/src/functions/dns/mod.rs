@@ -1,0 +1,151 @@
+//! DNS zones (FUNCTIONS.md §7): the zone functions (`zones`), record functions (`records`),
+//! mail exchangers (`mx`) and nameserver lookups (`nameservers`). Zones live in the store as
+//! their zone file; every change re-checks the whole zone, bumps its serial, is stored only if
+//! no one changed the zone meanwhile, and is then published for the name server.
+
+mod mx;
+mod nameservers;
+mod records;
+mod zones;
+
+use super::args::optional;
+use crate::FunctionSpec;
+use crate::registry::Call;
+use serde_json::{Map, Value, json};
+use whmd_dns::{Entry, Record, Zone};
+use whmd_domain::StoreError;
+use whmd_domain::dns::{Published, may_manage, serial_date, stored};
+use whmd_domain::store::StoredZone;
+use whmd_domain::time::unix_now;
+use whmd_wire::WhmError;
+
+pub const ZONES: &[FunctionSpec] = zones::FUNCTIONS;
+pub const RECORDS: &[FunctionSpec] = records::FUNCTIONS;
+pub const MX: &[FunctionSpec] = mx::FUNCTIONS;
+pub const NAMESERVERS: &[FunctionSpec] = nameservers::FUNCTIONS;
+
+/// The reason a change gets when the zone's serial is not the one the caller read (or
+/// another request changed the zone first).
+const CHANGED: &str = "Zone file changed since last read.";
+const NO_ZONE: &str = "Zone does not exist.";
+
+/// The zone a call names: `domain`, or `zone` as a file name (`example.com.db`); lowercase,
+/// without `.db` or a trailing dot.
+fn zone_arg(call: &Call) -> Option<String> {
+    let raw = optional(&call.args, "domain").or_else(|| optional(&call.args, "zone"))?;
+    let name = raw.trim().to_ascii_lowercase();
+    let name = name.strip_suffix(".db").unwrap_or(&name);
+    Some(name.strip_suffix('.').unwrap_or(name).to_owned())
+}
+
+/// The named zone, parsed, if it exists and the caller may act on it. A zone the caller may
+/// not reach reads as one that does not exist, so that its existence is not revealed.
+async fn load(call: &Call, name: &str) -> Result<(StoredZone, Zone), WhmError> {
+    let Some(stored) = call.ctx.stores.zones.zone(name).await? else {
+        return Err(WhmError::reason(NO_ZONE));
+    };
+    let accounts = call.ctx.stores.accounts.as_ref();
+    if !may_manage(&call.principal, &stored.owner, accounts).await? {
+        return Err(WhmError::reason(NO_ZONE));
+    }
+    let zone = whmd_dns::parse(&stored.name, &stored.text).map_err(WhmError::internal)?;
+    Ok((stored, zone))
+}
+
+/// `serialnum`, when given, must be the zone's current serial.
+fn check_serial(call: &Call, stored: &StoredZone) -> Result<(), WhmError> {
+    match optional(&call.args, "serialnum") {
+        Some(serial) if serial.trim() != stored.serial.to_string() => {
+            Err(WhmError::reason(CHANGED))
+        }
+        _ => Ok(()),
+    }
+}
+
+/// Stores `zone` with the next serial in place of `before`, unless the zone changed since it
+/// was read, then publishes it. Returns the success reason.
+async fn save(call: &Call, before: &StoredZone, zone: &Zone) -> Result<String, WhmError> {
+    let next = zone.with_next_serial(serial_date(unix_now()));
+    let after = stored(&next, &before.owner);
+    match call
+        .ctx
+        .stores
+        .zones
+        .update_zone(&after, before.serial)
+        .await
+    {
+        Ok(()) => {}
+        Err(StoreError::Conflict(_)) => return Err(WhmError::reason(CHANGED)),
+        Err(e) => return Err(e.into()),
+    }
+    Ok(publish(call, &after.name).await)
+}
+
+/// Publishes the stored zones and says what happened, as WHM's success reasons do: the name
+/// server's reload, or `OK` when zones are only stored. A failure to publish does not undo
+/// the stored change (the next publish catches up); it is logged and named in the reason.
+async fn publish(call: &Call, zone: &str) -> String {
+    match call.ctx.dns.publish().await {
+        Ok(Published::Reloaded) => format!(
+            "Bind reloading on {} using rndc zone: [{zone}]\n",
+            call.ctx.info.hostname
+        ),
+        Ok(Published::Stored) => "OK".to_owned(),
+        Err(e) => {
+            tracing::warn!(zone, error = %e, "publishing zones failed");
+            format!("The zone was saved, but the name server was not updated: {e}")
+        }
+    }
+}
+
+/// The refusal when a zone of a domain an account is given exists (FUNCTIONS.md §9).
+pub(crate) fn zone_exists_reason(domain: &str) -> String {
+    format!(
+        "A DNS entry for “{domain}” already exists. You must remove this DNS entry from all servers in the DNS cluster to proceed."
+    )
+}
+
+/// Publishes after an account function changed zones; a failure becomes the warning this
+/// returns (the change is stored; the next publish catches up).
+pub(crate) async fn publish_for_account(call: &Call) -> Option<String> {
+    match call.ctx.dns.publish().await {
+        Ok(_) => None,
+        Err(e) => {
+            tracing::warn!(error = %e, "publishing zones failed");
+            Some(format!("The name server was not updated: {e}"))
+        }
+    }
+}
+
+/// One zone entry as dumpzone and getzonerecord give it: WHM's field names, values as
+/// strings except `Line` and `Lines`.
+fn entry_json(line: usize, entry: &Entry, zone: &Zone) -> Value {
+    let mut out = Map::new();
+    out.insert("Line".into(), json!(line));
+    match entry {
+        Entry::Comment(text) => {
+            out.insert("type".into(), json!(":RAW"));
+            out.insert("raw".into(), json!(text));
+            out.insert("name".into(), json!(""));
+            out.insert("ttl".into(), json!(zone.soa().minimum.to_string()));
+        }
+        Entry::Ttl(ttl) => {
+            out.insert("type".into(), json!("$TTL"));
+            out.insert("ttl".into(), json!(ttl.to_string()));
+            out.insert("name".into(), json!(""));
+        }
+        Entry::Record(record) => {
+            if entry.lines() > 1 {
+                out.insert("Lines".into(), json!(entry.lines()));
+            }
+            record_fields(&mut out, record);
+        }
+    }
+    Value::Object(out)
+}
+
+fn record_fields(out: &mut Map<String, Value>, record: &Record) {
+    for (key, value) in record.fields() {
+        out.insert(key.to_owned(), Value::String(value));
+    }
+}

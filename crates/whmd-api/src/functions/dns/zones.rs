@@ -1,0 +1,259 @@
+//! Whole zones: adddns, killdns, listzones, dumpzone, resetzone.
+
+use super::super::args::optional;
+use super::{NO_ZONE, entry_json, load, publish, zone_arg};
+use crate::registry::Call;
+use crate::{Access, FunctionSpec, Versions};
+use futures::future::BoxFuture;
+use serde_json::{Map, Value, json};
+use std::collections::HashSet;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+use whmd_dns::name::{self, Rule};
+use whmd_dns::{RData, Template};
+use whmd_domain::StoreError;
+use whmd_domain::account::can_access;
+use whmd_domain::dns::NewZone;
+use whmd_domain::time::unix_now;
+use whmd_wire::{Acl, Outcome, WhmError};
+
+pub const FUNCTIONS: &[FunctionSpec] = &[
+    FunctionSpec::new("adddns", Access::Acl(Acl::CREATE_DNS), Versions::V1, adddns),
+    FunctionSpec::new("killdns", Access::Acl(Acl::KILL_DNS), Versions::V1, killdns),
+    FunctionSpec::new(
+        "listzones",
+        Access::Acl(Acl::MANAGE_DNS_RECORDS),
+        Versions::V1,
+        listzones,
+    )
+    .read_only()
+    .list("zone"),
+    FunctionSpec::new(
+        "dumpzone",
+        Access::Acl(Acl::MANAGE_DNS_RECORDS),
+        Versions::V1,
+        dumpzone,
+    )
+    .read_only(),
+    FunctionSpec::new(
+        "resetzone",
+        Access::Acl(Acl::MANAGE_DNS_RECORDS),
+        Versions::V1,
+        resetzone,
+    ),
+];
+
+type Reply = BoxFuture<'static, Result<Outcome, WhmError>>;
+
+const BAD_IP: &str = "Sorry, the IP address appears to be invalid.";
+
+fn adddns(call: Call) -> Reply {
+    Box::pin(async move {
+        let args = &call.args;
+        let info = &call.ctx.info;
+        let domain = zone_arg(&call).unwrap_or_default();
+        let valid = domain.contains('.')
+            && domain.parse::<IpAddr>().is_err()
+            && name::valid(&domain, Rule::Host)
+            && !domain.starts_with("*.");
+        if !valid {
+            return Err(WhmError::reason("Sorry, that's an invalid domain"));
+        }
+        if domain == info.hostname.to_ascii_lowercase() {
+            return Err(WhmError::reason(
+                "Sorry, you can not add a DNS record for the system hostname.",
+            ));
+        }
+        let ipv4: Ipv4Addr = optional(args, "ip")
+            .and_then(|ip| ip.trim().parse().ok())
+            .ok_or_else(|| WhmError::reason(BAD_IP))?;
+        let ipv6 = match optional(args, "ipv6") {
+            Some(ip) => Some(
+                ip.trim()
+                    .parse::<Ipv6Addr>()
+                    .map_err(|_| WhmError::reason(BAD_IP))?,
+            ),
+            None => None,
+        };
+        let template_name = optional(args, "template").unwrap_or("standard");
+        let template = Template::from_name(template_name).ok_or_else(|| {
+            WhmError::Reason(format!(
+                "The zone template “{template_name}” does not exist."
+            ))
+        })?;
+        let owner = true_owner(&call).await?;
+        let root = call.principal.is_root();
+        if let Some(existing) = call.ctx.stores.zones.zone(&domain).await? {
+            let accounts = call.ctx.stores.accounts.as_ref();
+            let reachable =
+                whmd_domain::dns::may_manage(&call.principal, &existing.owner, accounts).await?;
+            if !root && !reachable {
+                return Err(WhmError::Reason(format!(
+                    "Sorry, the domain {domain} is owned by another user ({})",
+                    existing.owner
+                )));
+            }
+            if !root {
+                return Err(WhmError::Reason(format!(
+                    "Sorry, a DNS entry for {domain} already exists"
+                )));
+            }
+        }
+        let (_, zone) = NewZone {
+            domain: &domain,
+            owner: &owner,
+            ipv4,
+            ipv6,
+            template,
+            nameservers: &info.nameservers,
+            hostname: &info.hostname,
+            now: unix_now(),
+            replaces: None,
+        }
+        .build()
+        .map_err(|e| WhmError::Reason(e.to_string()))?;
+        // Root may overwrite a zone (FUNCTIONS.md §7); anyone else met the checks above, so a
+        // conflict here means another request made the zone first.
+        match call.ctx.stores.zones.put_zone(&zone, root).await {
+            Ok(()) => {}
+            Err(StoreError::Conflict(_)) => {
+                return Err(WhmError::Reason(format!(
+                    "Sorry, a DNS entry for {domain} already exists"
+                )));
+            }
+            Err(e) => return Err(e.into()),
+        }
+        let published = publish(&call, &domain).await;
+        Ok(Outcome::done()
+            .with_reason(format!("Added {domain} ok belonging to user {owner}"))
+            .with_raw(published))
+    })
+}
+
+/// `trueowner`, the caller by default: an account the caller may act on.
+async fn true_owner(call: &Call) -> Result<String, WhmError> {
+    let caller = &call.principal.user;
+    let Some(owner) = optional(&call.args, "trueowner").map(str::trim) else {
+        return Ok(caller.clone());
+    };
+    if owner == caller.as_str() {
+        return Ok(caller.clone());
+    }
+    let account = call.ctx.stores.accounts.account(owner).await?;
+    match account {
+        Some(a) if can_access(&call.principal, &a) => Ok(a.user),
+        _ => Err(WhmError::Reason(format!(
+            "You do not have access to an account named “{owner}”."
+        ))),
+    }
+}
+
+fn killdns(call: Call) -> Reply {
+    Box::pin(async move {
+        let domain = zone_arg(&call).ok_or_else(|| WhmError::reason("A domain is required."))?;
+        let (stored, _) = load(&call, &domain).await?;
+        if !call.ctx.stores.zones.remove_zone(&stored.name).await? {
+            return Err(WhmError::reason(NO_ZONE));
+        }
+        let published = publish(&call, &domain).await;
+        Ok(Outcome::done().with_raw(format!(
+            "{domain} => deleted from {}.\n{published}",
+            call.ctx.info.hostname
+        )))
+    })
+}
+
+fn listzones(call: Call) -> Reply {
+    Box::pin(async move {
+        let all = call.ctx.stores.zones.zones(None).await?;
+        let visible: Vec<Value> = if call.principal.is_root() {
+            all.iter().map(zone_json).collect()
+        } else {
+            let caller = &call.principal.user;
+            let mut owners: HashSet<String> = call
+                .ctx
+                .stores
+                .accounts
+                .accounts(Some(caller))
+                .await?
+                .into_iter()
+                .map(|a| a.user)
+                .collect();
+            owners.insert(caller.clone());
+            all.iter()
+                .filter(|z| owners.contains(&z.owner))
+                .map(zone_json)
+                .collect()
+        };
+        if visible.is_empty() {
+            return Ok(Outcome::done());
+        }
+        let mut data = Map::new();
+        data.insert("zone".into(), Value::Array(visible));
+        Ok(Outcome::ok(data))
+    })
+}
+
+fn zone_json(zone: &whmd_domain::store::ZoneSummary) -> Value {
+    json!({ "domain": zone.name, "zonefile": format!("{}.db", zone.name) })
+}
+
+fn dumpzone(call: Call) -> Reply {
+    Box::pin(async move {
+        let name =
+            zone_arg(&call).ok_or_else(|| WhmError::reason("You must specify a zone to dump."))?;
+        let (_, zone) = load(&call, &name).await?;
+        let records: Vec<Value> = zone
+            .numbered()
+            .map(|(line, entry)| entry_json(line, entry, &zone))
+            .collect();
+        let mut data = Map::new();
+        data.insert("zone".into(), json!([{ "record": records }]));
+        Ok(Outcome::ok(data).with_reason("Zone Serialized"))
+    })
+}
+
+fn resetzone(call: Call) -> Reply {
+    Box::pin(async move {
+        let name = zone_arg(&call).ok_or_else(|| WhmError::reason("A domain is required."))?;
+        let (stored, zone) = load(&call, &name).await?;
+        // The address of the account the zone belongs to, else the zone's own apex address.
+        let account = call.ctx.stores.accounts.account(&stored.owner).await?;
+        let ipv4 = account
+            .and_then(|a| a.ip.parse::<Ipv4Addr>().ok())
+            .or_else(|| {
+                zone.records().find_map(|r| match r.data {
+                    RData::A(ip) if r.name == stored.name => Some(ip),
+                    _ => None,
+                })
+            })
+            .ok_or_else(|| {
+                WhmError::Reason(format!("Unable to determine the IP address for {name}"))
+            })?;
+        let info = &call.ctx.info;
+        let (_, reset) = NewZone {
+            domain: &stored.name,
+            owner: &stored.owner,
+            ipv4,
+            ipv6: None,
+            template: Template::Standard,
+            nameservers: &info.nameservers,
+            hostname: &info.hostname,
+            now: unix_now(),
+            replaces: Some(stored.serial),
+        }
+        .build()
+        .map_err(|e| WhmError::Reason(e.to_string()))?;
+        match call
+            .ctx
+            .stores
+            .zones
+            .update_zone(&reset, stored.serial)
+            .await
+        {
+            Ok(()) => {}
+            Err(StoreError::Conflict(_)) => return Err(WhmError::reason(super::CHANGED)),
+            Err(e) => return Err(e.into()),
+        }
+        Ok(Outcome::done().with_raw(publish(&call, &name).await))
+    })
+}
