@@ -82,12 +82,21 @@ async fn run(cli: &Cli, version: &ApiVersion) -> anyhow::Result<String> {
     let principal = principal(&cli.user, &stores).await?;
     let info = config.server_info();
     let audit = FileAudit::open(&whmd::audit::path(&config.data_dir))?;
-    let ctx = Arc::new(Context::new(
-        info,
-        stores,
-        Arc::new(RecordingHost::default()),
-        Arc::new(audit),
-    ));
+    // Zone changes reach BIND's files at once, as they do through the server.
+    let dns = whmd::zones::publisher(
+        config.zone_dir.as_deref(),
+        config.dns_reload.as_deref(),
+        stores.zones.clone(),
+    )?;
+    let ctx = Arc::new(
+        Context::new(
+            info,
+            stores,
+            Arc::new(RecordingHost::default()),
+            Arc::new(audit),
+        )
+        .with_zone_publisher(dns),
+    );
     let Some(spec) = ctx.registry.get(&cli.function, version) else {
         bail!(
             "Unknown app ({}) requested for this version ({version}) of the API.",

@@ -92,6 +92,8 @@ pub fn stored(zone: &Zone, owner: &str) -> StoredZone {
 pub enum Published {
     /// Zones are only stored: no name server is configured.
     Stored,
+    /// The zone files were written; no reload command is configured.
+    Written,
     /// The zone files were written and the name server was told to reload.
     Reloaded,
 }

@@ -93,6 +93,14 @@ pub struct ServeFlags {
     /// Accept legacy access hashes (`WHM USER:HASH`) [default: false].
     #[arg(long, env = "WHMD_ACCESS_HASH", num_args = 0..=1, default_missing_value = "true")]
     pub access_hash: Option<bool>,
+    /// Write every zone to DIR/ZONE.db and their zone statements to DIR/whmd-zones.conf, for
+    /// BIND [default: zones are only stored].
+    #[arg(long, env = "WHMD_ZONE_DIR")]
+    pub zone_dir: Option<PathBuf>,
+    /// The command that makes BIND reload after zone files change, split at spaces, such as
+    /// `rndc reload` [default: none].
+    #[arg(long, env = "WHMD_DNS_RELOAD")]
+    pub dns_reload: Option<String>,
 }
 
 /// The configuration file: the same settings, all optional.
@@ -112,6 +120,8 @@ struct FileConfig {
     db_prefix_length: Option<usize>,
     session_timeout: Option<u32>,
     access_hash: Option<bool>,
+    zone_dir: Option<PathBuf>,
+    dns_reload: Option<String>,
 }
 
 /// The resolved configuration.
@@ -132,6 +142,10 @@ pub struct Config {
     pub session_timeout: u32,
     /// Whether legacy access hashes are accepted.
     pub access_hash: bool,
+    /// Where zone files for BIND go; `None` keeps zones in the store only.
+    pub zone_dir: Option<PathBuf>,
+    /// The program and arguments that make BIND reload.
+    pub dns_reload: Option<Vec<String>>,
 }
 
 impl fmt::Debug for Config {
@@ -151,6 +165,8 @@ impl fmt::Debug for Config {
             .field("db_prefix_length", &self.db_prefix_length)
             .field("session_timeout", &self.session_timeout)
             .field("access_hash", &self.access_hash)
+            .field("zone_dir", &self.zone_dir)
+            .field("dns_reload", &self.dns_reload)
             .finish()
     }
 }
@@ -238,6 +254,12 @@ impl ServeFlags {
                 .or(file.session_timeout)
                 .unwrap_or(DEFAULT_SESSION_TIMEOUT),
             access_hash: self.access_hash.or(file.access_hash).unwrap_or(false),
+            zone_dir: self.zone_dir.clone().or(file.zone_dir),
+            dns_reload: self
+                .dns_reload
+                .clone()
+                .or(file.dns_reload)
+                .map(|c| c.split_whitespace().map(str::to_owned).collect()),
             hostname,
             tls_cert: self.tls_cert.clone().or(file.tls_cert),
             tls_key: self.tls_key.clone().or(file.tls_key),
@@ -300,6 +322,12 @@ impl Config {
         {
             bail!("--nameservers takes up to four host names");
         }
+        if self.dns_reload.as_ref().is_some_and(Vec::is_empty) {
+            bail!("--dns-reload names no command");
+        }
+        if self.dns_reload.is_some() && self.zone_dir.is_none() {
+            bail!("--dns-reload needs --zone-dir");
+        }
         if self.hostname.is_empty()
             || self
                 .hostname
@@ -327,6 +355,8 @@ impl Config {
             db_prefix_length: 8,
             session_timeout: DEFAULT_SESSION_TIMEOUT,
             access_hash: false,
+            zone_dir: None,
+            dns_reload: None,
         }
     }
 }

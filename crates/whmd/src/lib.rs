@@ -12,6 +12,7 @@ pub mod passwd;
 pub mod server;
 pub mod store;
 pub mod tls;
+pub mod zones;
 
 pub use config::Config;
 pub use server::{Running, start};

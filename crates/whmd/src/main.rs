@@ -27,7 +27,7 @@ struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Run the server.
-    Serve(ServeFlags),
+    Serve(Box<ServeFlags>),
     /// Set USER's password (read from standard input), for Basic auth.
     Passwd {
         user: String,
@@ -80,7 +80,7 @@ fn main() -> ExitCode {
     };
     let result = runtime.block_on(async {
         match cli.command {
-            Command::Serve(flags) => serve(flags).await,
+            Command::Serve(flags) => serve(*flags).await,
             Command::Passwd { user, store } => {
                 whmd::passwd::run(&user, &store, std::io::stdin().lock()).await
             }

@@ -2,7 +2,7 @@
 
 use crate::audit::{self, FileAudit};
 use crate::http::{AppState, app};
-use crate::{Config, bootstrap, listener, store, tls};
+use crate::{Config, bootstrap, listener, store, tls, zones};
 use std::net::SocketAddr;
 use std::sync::Arc;
 use tokio::sync::watch;
@@ -10,6 +10,7 @@ use tokio::task::JoinSet;
 use tokio_rustls::TlsAcceptor;
 use whmd_api::Context;
 use whmd_domain::Secret;
+use whmd_domain::dns::ZonePublisher;
 use whmd_domain::host::RecordingHost;
 
 /// A started server. Dropping it does not stop it; call [`Running::shutdown`].
@@ -60,14 +61,17 @@ pub async fn start(config: Config) -> anyhow::Result<Running> {
     let host = Arc::new(RecordingHost::default());
     let audit = Arc::new(FileAudit::open(&audit::path(&config.data_dir))?);
     audit.flush_regularly();
-    let router = app(AppState::new(Context::new(
-        info,
-        stores,
-        host.clone(),
-        audit.clone(),
-    )));
+    let dns = zones::publisher(
+        config.zone_dir.as_deref(),
+        config.dns_reload.as_deref(),
+        stores.zones.clone(),
+    )?;
+    let router = app(AppState::new(
+        Context::new(info, stores, host.clone(), audit.clone()).with_zone_publisher(dns.clone()),
+    ));
     let (stop, stopped) = watch::channel(false);
     let mut tasks = JoinSet::new();
+    tasks.spawn(publish_regularly(dns, stopped.clone()));
     let mut addrs = [None, None];
     for (slot, bound, tls) in [(0, https, Some(acceptor)), (1, http, None)] {
         let Some(bound) = bound else { continue };
@@ -84,6 +88,22 @@ pub async fn start(config: Config) -> anyhow::Result<Running> {
         stop,
         tasks,
     })
+}
+
+/// Publishes zones at start and then every [`zones::RESYNC`], so that zone files catch up
+/// with changes other replicas made, until the server stops.
+async fn publish_regularly(dns: Arc<dyn ZonePublisher>, mut stopped: watch::Receiver<bool>) {
+    let mut every = tokio::time::interval(zones::RESYNC);
+    loop {
+        tokio::select! {
+            _ = every.tick() => {
+                if let Err(e) = dns.publish().await {
+                    tracing::warn!(error = %e, "publishing zones failed");
+                }
+            }
+            _ = stopped.changed() => return,
+        }
+    }
 }
 
 impl Running {

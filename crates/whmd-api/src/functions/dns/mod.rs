@@ -90,7 +90,7 @@ async fn publish(call: &Call, zone: &str) -> String {
             "Bind reloading on {} using rndc zone: [{zone}]\n",
             call.ctx.info.hostname
         ),
-        Ok(Published::Stored) => "OK".to_owned(),
+        Ok(Published::Stored | Published::Written) => "OK".to_owned(),
         Err(e) => {
             tracing::warn!(zone, error = %e, "publishing zones failed");
             format!("The zone was saved, but the name server was not updated: {e}")

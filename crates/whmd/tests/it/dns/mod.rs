@@ -2,6 +2,7 @@
 //! zones accounts get (`accounts`), and a live BIND serving what whmd wrote (`bind`).
 
 mod accounts;
+mod bind;
 mod records;
 mod zones;
 

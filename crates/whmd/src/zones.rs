@@ -1,0 +1,209 @@
+//! Publishing zones for BIND: every stored zone is written to `<zone-dir>/<zone>.db`, and
+//! `<zone-dir>/whmd-zones.conf` holds a `zone` statement for each, for named.conf to include.
+//! A run works from the store, not from one change: it writes the zones whose serial differs
+//! from the one it last wrote, removes the files of zones that are gone, and then runs the
+//! reload command. So a run also catches up with what other replicas changed, and the server
+//! runs one every [`RESYNC`] for that.
+
+use async_trait::async_trait;
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::Mutex;
+use whmd_domain::dns::{Published, StoreOnly, ZonePublisher};
+use whmd_domain::host::HostError;
+use whmd_domain::store::ZoneStore;
+
+/// The file of zone statements, in the zone directory.
+pub const INCLUDE_FILE: &str = "whmd-zones.conf";
+/// How often a server publishes without a change of its own, to pick up other replicas'.
+pub const RESYNC: Duration = Duration::from_secs(30);
+/// How long the reload command may take.
+const RELOAD_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// The publisher a configuration asks for: BIND's files when a zone directory is set, else
+/// none (zones are only stored).
+pub fn publisher(
+    zone_dir: Option<&Path>,
+    reload: Option<&[String]>,
+    zones: Arc<dyn ZoneStore>,
+) -> anyhow::Result<Arc<dyn ZonePublisher>> {
+    let Some(dir) = zone_dir else {
+        return Ok(Arc::new(StoreOnly));
+    };
+    std::fs::create_dir_all(dir)?;
+    Ok(Arc::new(BindFiles {
+        dir: dir.canonicalize()?,
+        reload: reload.map(<[String]>::to_vec).filter(|r| !r.is_empty()),
+        zones,
+        written: Mutex::new(None),
+    }))
+}
+
+#[derive(Debug)]
+struct BindFiles {
+    /// Absolute, as named needs in `file` clauses.
+    dir: PathBuf,
+    /// The program and its arguments.
+    reload: Option<Vec<String>>,
+    zones: Arc<dyn ZoneStore>,
+    /// The serial of each zone file written, `None` before the first run (which also clears
+    /// out zone files of zones the store no longer has).
+    written: Mutex<Option<BTreeMap<String, u32>>>,
+}
+
+fn failed(what: &str, e: impl std::fmt::Display) -> HostError {
+    HostError(format!("{what}: {e}"))
+}
+
+impl BindFiles {
+    /// Brings the directory in line with the store; `true` when anything changed.
+    async fn sync(&self) -> Result<bool, HostError> {
+        let mut guard = self.written.lock().await;
+        let first = guard.is_none();
+        let written = guard.get_or_insert_with(BTreeMap::new);
+        let stored = self
+            .zones
+            .zones(None)
+            .await
+            .map_err(|e| failed("reading the zones", e))?;
+        let mut changed = first;
+        for summary in &stored {
+            if written.get(&summary.name) == Some(&summary.serial) {
+                continue;
+            }
+            // Gone since the listing: the next run removes its file.
+            let Some(zone) = self
+                .zones
+                .zone(&summary.name)
+                .await
+                .map_err(|e| failed("reading a zone", e))?
+            else {
+                continue;
+            };
+            write_atomically(&self.zone_file(&zone.name), &zone.text).await?;
+            written.insert(zone.name, zone.serial);
+            changed = true;
+        }
+        let wanted: BTreeSet<&str> = stored.iter().map(|z| z.name.as_str()).collect();
+        let mut stale: Vec<String> = written
+            .keys()
+            .filter(|name| !wanted.contains(name.as_str()))
+            .cloned()
+            .collect();
+        if first {
+            stale.extend(
+                self.files_on_disk()
+                    .await?
+                    .into_iter()
+                    .filter(|n| !wanted.contains(n.as_str())),
+            );
+        }
+        for name in stale {
+            match tokio::fs::remove_file(self.zone_file(&name)).await {
+                Ok(()) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(e) => return Err(failed("removing a zone file", e)),
+            }
+            written.remove(&name);
+            changed = true;
+        }
+        if changed {
+            let mut include = String::from("// Written by whmd; changes here are overwritten.\n");
+            for name in written.keys() {
+                let _ = writeln!(
+                    include,
+                    "zone \"{name}\" {{ type master; file \"{}\"; }};",
+                    self.zone_file(name).display()
+                );
+            }
+            write_atomically(&self.dir.join(INCLUDE_FILE), &include).await?;
+        }
+        Ok(changed)
+    }
+
+    fn zone_file(&self, name: &str) -> PathBuf {
+        self.dir.join(format!("{name}.db"))
+    }
+
+    /// The zones whose files are in the directory.
+    async fn files_on_disk(&self) -> Result<Vec<String>, HostError> {
+        let mut names = Vec::new();
+        let mut dir = tokio::fs::read_dir(&self.dir)
+            .await
+            .map_err(|e| failed("reading the zone directory", e))?;
+        while let Some(entry) = dir
+            .next_entry()
+            .await
+            .map_err(|e| failed("reading the zone directory", e))?
+        {
+            if let Some(name) = entry
+                .file_name()
+                .to_str()
+                .and_then(|n| n.strip_suffix(".db"))
+            {
+                names.push(name.to_owned());
+            }
+        }
+        Ok(names)
+    }
+
+    async fn run_reload(&self, program: &[String]) -> Result<(), HostError> {
+        let (command, args) = program
+            .split_first()
+            .ok_or_else(|| HostError("no reload command".into()))?;
+        let run = tokio::process::Command::new(command)
+            .args(args)
+            .kill_on_drop(true)
+            .output();
+        let output = tokio::time::timeout(RELOAD_TIMEOUT, run)
+            .await
+            .map_err(|_| HostError(format!("{command} did not finish in time")))?
+            .map_err(|e| failed(command, e))?;
+        if output.status.success() {
+            return Ok(());
+        }
+        let said = String::from_utf8_lossy(&output.stderr);
+        let said = if said.trim().is_empty() {
+            String::from_utf8_lossy(&output.stdout)
+        } else {
+            said
+        };
+        Err(HostError(format!(
+            "{command} failed ({}): {}",
+            output.status,
+            said.trim()
+        )))
+    }
+}
+
+#[async_trait]
+impl ZonePublisher for BindFiles {
+    async fn publish(&self) -> Result<Published, HostError> {
+        let changed = self.sync().await?;
+        match &self.reload {
+            Some(program) if changed => {
+                self.run_reload(program).await?;
+                Ok(Published::Reloaded)
+            }
+            Some(_) => Ok(Published::Reloaded),
+            None => Ok(Published::Written),
+        }
+    }
+}
+
+/// Writes `path` through a temporary file and a rename, so that named never reads half a
+/// file.
+async fn write_atomically(path: &Path, text: &str) -> Result<(), HostError> {
+    let mut temporary = path.as_os_str().to_owned();
+    temporary.push(".tmp");
+    let temporary = PathBuf::from(temporary);
+    tokio::fs::write(&temporary, text)
+        .await
+        .map_err(|e| failed("writing a zone file", e))?;
+    tokio::fs::rename(&temporary, path)
+        .await
+        .map_err(|e| failed("writing a zone file", e))
+}
