@@ -207,3 +207,102 @@ async fn write_atomically(path: &Path, text: &str) -> Result<(), HostError> {
         .await
         .map_err(|e| failed("writing a zone file", e))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use whmd_domain::store::StoredZone;
+    use whmd_store_sqlite::SqliteStore;
+
+    fn zone(name: &str, serial: u32) -> StoredZone {
+        StoredZone {
+            name: name.to_owned(),
+            owner: "root".to_owned(),
+            serial,
+            text: format!("; {name} at {serial}\n"),
+        }
+    }
+
+    #[tokio::test]
+    async fn the_directory_follows_the_store() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let store = SqliteStore::open(&format!("sqlite://{}", dir.path().join("z.db").display()))
+            .await
+            .expect("store");
+        let zones = store.stores().zones;
+        let out = dir.path().join("zones");
+        std::fs::create_dir_all(&out).expect("dir");
+        std::fs::write(out.join("stray.example.com.db"), "; left over\n").expect("stray");
+        zones
+            .put_zone(&zone("a.example.com", 1), false)
+            .await
+            .expect("put");
+
+        let dns = publisher(Some(&out), None, zones.clone()).expect("publisher");
+        assert_eq!(dns.publish().await.expect("publish"), Published::Written);
+        let read = |name: &str| std::fs::read_to_string(out.join(name)).ok();
+        assert_eq!(
+            read("a.example.com.db").as_deref(),
+            Some("; a.example.com at 1\n")
+        );
+        assert_eq!(
+            read("stray.example.com.db"),
+            None,
+            "files of unknown zones go at the first run"
+        );
+        let include = read(INCLUDE_FILE).expect("include");
+        assert!(
+            include.contains("zone \"a.example.com\" { type master; file \""),
+            "{include}"
+        );
+
+        zones
+            .update_zone(&zone("a.example.com", 2), 1)
+            .await
+            .expect("update");
+        zones
+            .put_zone(&zone("b.example.com", 1), false)
+            .await
+            .expect("put");
+        dns.publish().await.expect("publish");
+        assert_eq!(
+            read("a.example.com.db").as_deref(),
+            Some("; a.example.com at 2\n")
+        );
+        assert!(
+            read(INCLUDE_FILE)
+                .expect("include")
+                .contains("b.example.com")
+        );
+
+        assert!(zones.remove_zone("a.example.com").await.expect("remove"));
+        dns.publish().await.expect("publish");
+        assert_eq!(read("a.example.com.db"), None);
+        assert!(
+            !read(INCLUDE_FILE)
+                .expect("include")
+                .contains("a.example.com")
+        );
+    }
+
+    #[tokio::test]
+    async fn the_reload_command_runs_after_a_change_and_its_failure_is_reported() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let store = SqliteStore::open(&format!("sqlite://{}", dir.path().join("z.db").display()))
+            .await
+            .expect("store");
+        let zones = store.stores().zones;
+        let out = dir.path().join("zones");
+        let reload = ["true".to_owned()];
+        let dns = publisher(Some(&out), Some(&reload), zones.clone()).expect("publisher");
+        assert_eq!(dns.publish().await.expect("publish"), Published::Reloaded);
+        let failing = ["false".to_owned()];
+        let dns = publisher(Some(&out), Some(&failing), zones.clone()).expect("publisher");
+        zones
+            .put_zone(&zone("c.example.com", 1), false)
+            .await
+            .expect("put");
+        let failed = dns.publish().await.expect_err("false fails");
+        assert!(failed.0.starts_with("false failed"), "{failed}");
+    }
+}

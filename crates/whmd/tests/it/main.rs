@@ -11,6 +11,7 @@ mod bootstrap;
 mod catalog_fuzz;
 mod cphulk;
 mod dns;
+mod dns_fuzz;
 mod featurelists;
 mod full_disk;
 mod functions;
