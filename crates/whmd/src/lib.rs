@@ -6,6 +6,7 @@ pub mod audit;
 pub mod bootstrap;
 pub mod config;
 pub mod http;
+pub mod import_zone;
 pub mod listener;
 pub mod migrate;
 pub mod passwd;

@@ -49,6 +49,19 @@ enum Command {
         #[arg(long)]
         to: String,
     },
+    /// Read a BIND zone file into the store as DOMAIN's zone.
+    ImportZone {
+        domain: String,
+        file: std::path::PathBuf,
+        /// The account the zone belongs to.
+        #[arg(long, default_value = "root")]
+        owner: String,
+        /// Replace a zone of the same name.
+        #[arg(long)]
+        replace: bool,
+        #[command(flatten)]
+        store: StoreFlags,
+    },
     /// Print the newest accounting-log entries as cPanel's accounting.log lines.
     AccountingLog {
         /// How many entries, newest last.
@@ -87,6 +100,13 @@ fn main() -> ExitCode {
             Command::AccountingLog { lines, store } => accounting_log(lines, &store).await,
             Command::AccessHash { user, store } => access_hash(&user, &store).await,
             Command::MigrateStore { from, to } => migrate_store(&from, &to).await,
+            Command::ImportZone {
+                domain,
+                file,
+                owner,
+                replace,
+                store,
+            } => import_zone(&domain, &file, &owner, replace, &store).await,
         }
     });
     match result {
@@ -137,6 +157,22 @@ async fn accounting_log(lines: u32, flags: &StoreFlags) -> anyhow::Result<()> {
 async fn access_hash(user: &str, flags: &StoreFlags) -> anyhow::Result<()> {
     let hash = whmd::access_hash::run(user, flags).await?;
     writeln!(std::io::stdout().lock(), "{}", hash.expose())?;
+    Ok(())
+}
+
+async fn import_zone(
+    domain: &str,
+    file: &std::path::Path,
+    owner: &str,
+    replace: bool,
+    store: &StoreFlags,
+) -> anyhow::Result<()> {
+    let text = std::fs::read_to_string(file)?;
+    let records = whmd::import_zone::run(domain, &text, owner, replace, store).await?;
+    writeln!(
+        std::io::stdout().lock(),
+        "imported {domain}: {records} records"
+    )?;
     Ok(())
 }
 

@@ -3,6 +3,7 @@
 
 mod accounts;
 mod bind;
+mod import;
 mod records;
 mod zones;
 

@@ -281,3 +281,69 @@ async fn nameservers_are_configured_and_served_names_resolve_without_the_network
         (0, "“bad name” is not a valid host name.")
     );
 }
+
+#[tokio::test]
+async fn each_template_gives_its_records() {
+    let server = Server::start().await;
+    let kinds = |records: &[serde_json::Value], name: &str| -> Vec<String> {
+        records
+            .iter()
+            .filter(|r| r["name"] == name)
+            .map(|r| r["type"].as_str().unwrap_or("").to_owned())
+            .collect()
+    };
+    for (template, apex, ftp, mail) in [
+        (
+            "standard",
+            vec!["SOA", "NS", "NS", "A", "MX"],
+            vec!["CNAME"],
+            vec!["CNAME"],
+        ),
+        ("simple", vec!["SOA", "NS", "NS", "A"], vec![], vec![]),
+        (
+            "standardvirtualftp",
+            vec!["SOA", "NS", "NS", "A", "MX"],
+            vec!["A"],
+            vec!["CNAME"],
+        ),
+    ] {
+        let domain = format!("{template}.example.com");
+        let (result, _, reply) = v1(
+            &server,
+            "adddns",
+            &format!("domain={domain}&ip=192.0.2.10&template={template}"),
+        )
+        .await;
+        assert_eq!(result, 1, "{reply}");
+        let records = records(&server, &domain).await;
+        assert_eq!(kinds(&records, &format!("{domain}.")), apex, "{template}");
+        assert_eq!(
+            kinds(&records, &format!("ftp.{domain}.")),
+            ftp,
+            "{template}"
+        );
+        assert_eq!(
+            kinds(&records, &format!("mail.{domain}.")),
+            mail,
+            "{template}"
+        );
+        assert_eq!(
+            kinds(&records, &format!("www.{domain}.")),
+            ["CNAME"],
+            "{template}"
+        );
+    }
+    let (result, _, reply) = v1(
+        &server,
+        "adddns",
+        "domain=six.example.com&ip=192.0.2.10&ipv6=2001:db8::6",
+    )
+    .await;
+    assert_eq!(result, 1, "{reply}");
+    let records = records(&server, "six.example.com").await;
+    assert!(
+        records
+            .iter()
+            .any(|r| r["type"] == "AAAA" && r["address"] == "2001:db8::6")
+    );
+}
