@@ -108,8 +108,23 @@ pub async fn zones_follow_their_account(stores: &Stores, names: &Names) {
     renamed.user = names.user("zren");
     renamed.domain = format!("{}.example.com", renamed.user);
     let moved = zone(&renamed.domain, &renamed.user, 11);
+    // A zone changed since it was read stops the whole update.
+    let stale = ZoneWrites {
+        remove: vec![(main.name.clone(), main.serial + 1)],
+        put: vec![moved.clone()],
+        replace: false,
+    };
+    let refused = accounts
+        .update_account(&user, &renamed, &[], &Admission::NONE, &stale)
+        .await;
+    assert!(
+        matches!(refused, Err(StoreError::Conflict(_))),
+        "{refused:?}"
+    );
+    assert_eq!(accounts.account(&renamed.user).await.expect("read"), None);
+    assert_eq!(z.zone(&moved.name).await.expect("read"), None);
     let writes = ZoneWrites {
-        remove: vec![main.name.clone()],
+        remove: vec![(main.name.clone(), main.serial)],
         put: vec![moved.clone()],
         replace: false,
     };

@@ -82,12 +82,16 @@ pub async fn write_zones(
     tx: &mut Transaction<'_, Sqlite>,
     writes: &ZoneWrites,
 ) -> Result<(), StoreError> {
-    for name in &writes.remove {
-        sqlx::query("DELETE FROM zones WHERE name = ?")
+    for (name, serial) in &writes.remove {
+        let removed = sqlx::query("DELETE FROM zones WHERE name = ? AND serial = ?")
             .bind(name)
+            .bind(i64::from(*serial))
             .execute(&mut **tx)
             .await
             .map_err(map_error)?;
+        if removed.rows_affected() == 0 {
+            return Err(StoreError::Conflict(format!("zone {name}")));
+        }
     }
     let insert = if writes.replace {
         "INSERT INTO zones (name, owner, serial, text) VALUES (?, ?, ?, ?) \

@@ -30,8 +30,9 @@ pub struct ZoneSummary {
 /// account never exists without the zone it was created with, or the reverse.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ZoneWrites {
-    /// Zones to remove, by name, before `put`.
-    pub remove: Vec<String>,
+    /// Zones to remove before `put`, by name and the serial they were read with: a zone
+    /// changed since (or gone) is a `Conflict`, so a change made meanwhile is never lost.
+    pub remove: Vec<(String, u32)>,
     /// Zones to store. A zone of the same name is a `Conflict` unless `replace`.
     pub put: Vec<StoredZone>,
     pub replace: bool,

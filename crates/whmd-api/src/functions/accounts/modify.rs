@@ -286,7 +286,7 @@ async fn renamed_zone(
         .map_err(|e| WhmError::Reason(e.to_string()))?
         .with_next_serial(serial_date(unix_now()));
     Ok(ZoneWrites {
-        remove: vec![stored.name],
+        remove: vec![(stored.name, stored.serial)],
         put: vec![dns::stored(&renamed, new_user)],
         replace: false,
     })
