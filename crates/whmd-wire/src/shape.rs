@@ -53,6 +53,9 @@ pub enum Api0Data {
     Flatten,
     /// Under one key (`options` for createacct, `newcfg` for modifyacct).
     Under(&'static str),
+    /// The keys of the first object in the data's list `key`, beside `status` and `statusmsg`
+    /// (dumpzone: API 1's `zone[0].record` is API 0's `result[0].record`).
+    FirstOf(&'static str),
 }
 
 /// The HTTP-level class of a reply: a function's own failure is still a 200.
@@ -185,6 +188,14 @@ fn api0(shape: Api0Shape, outcome: Outcome) -> Value {
                     record.insert(under.into(), Value::Object(data));
                 }
                 Api0Data::Under(_) => {}
+                Api0Data::FirstOf(list) => {
+                    if let Some(Value::Object(first)) = data
+                        .remove(list)
+                        .and_then(|v| v.as_array().and_then(|a| a.first().cloned()))
+                    {
+                        record.extend(first);
+                    }
+                }
             }
             if let (Some(raw_key), Some(text)) = (raw, outcome.output.raw) {
                 record.insert(raw_key.into(), json!(text));
@@ -390,6 +401,31 @@ mod tests {
         );
         assert_eq!(r.body["version"], json!("11.120.0.16"));
         assert_eq!(r.body["metadata"]["command"], json!("loadavg"));
+    }
+
+    #[test]
+    fn first_of_lifts_the_first_list_entry_into_the_record() {
+        let mut zone = Map::new();
+        zone.insert("zone".into(), json!([{"record": [{"Line": 1}]}]));
+        let shape = Api0Shape::Listed {
+            key: "result",
+            data: Api0Data::FirstOf("zone"),
+            raw: None,
+            messages: false,
+        };
+        let ok = Outcome::ok(zone).with_reason("Zone Serialized");
+        let r = Reply::new(
+            "dumpzone",
+            &ApiVersion::V0,
+            shape,
+            Api1Shape::Envelope,
+            ok,
+            ReplyStatus::Ok,
+        );
+        assert_eq!(
+            r.body,
+            json!({"result": [{"status": 1, "statusmsg": "Zone Serialized", "record": [{"Line": 1}]}]})
+        );
     }
 
     #[test]

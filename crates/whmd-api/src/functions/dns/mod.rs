@@ -17,12 +17,20 @@ use whmd_domain::StoreError;
 use whmd_domain::dns::{Published, may_manage, serial_date, stored};
 use whmd_domain::store::StoredZone;
 use whmd_domain::time::unix_now;
-use whmd_wire::WhmError;
+use whmd_wire::{Api0Data, Api0Shape, WhmError};
 
 pub const ZONES: &[FunctionSpec] = zones::FUNCTIONS;
 pub const RECORDS: &[FunctionSpec] = records::FUNCTIONS;
 pub const MX: &[FunctionSpec] = mx::FUNCTIONS;
 pub const NAMESERVERS: &[FunctionSpec] = nameservers::FUNCTIONS;
+
+/// The API 0 form of functions that change a zone: `{"result": [{"status", "statusmsg"}]}`.
+const ACTION: Api0Shape = Api0Shape::Listed {
+    key: "result",
+    data: Api0Data::Flatten,
+    raw: None,
+    messages: false,
+};
 
 /// The reason a change gets when the zone's serial is not the one the caller read (or
 /// another request changed the zone first).

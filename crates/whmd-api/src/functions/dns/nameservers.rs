@@ -14,7 +14,7 @@ pub const FUNCTIONS: &[FunctionSpec] = &[
     FunctionSpec::new(
         "lookupnsip",
         Access::Acl(Acl::NS_CONFIG),
-        Versions::V1,
+        Versions::Both,
         lookupnsip,
     )
     .read_only(),

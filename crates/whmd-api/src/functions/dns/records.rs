@@ -2,7 +2,7 @@
 //! editzonerecord, removezonerecord.
 
 use super::super::args::optional;
-use super::{NO_ZONE, check_serial, entry_json, load, save, zone_arg};
+use super::{ACTION, NO_ZONE, check_serial, entry_json, load, save, zone_arg};
 use crate::registry::Call;
 use crate::{Access, FunctionSpec, Versions};
 use futures::future::BoxFuture;
@@ -23,21 +23,24 @@ pub const FUNCTIONS: &[FunctionSpec] = &[
     FunctionSpec::new(
         "addzonerecord",
         Access::Acl(Acl::MANAGE_DNS_RECORDS),
-        Versions::V1,
+        Versions::Both,
         addzonerecord,
-    ),
+    )
+    .api0(ACTION),
     FunctionSpec::new(
         "editzonerecord",
         Access::Acl(Acl::MANAGE_DNS_RECORDS),
-        Versions::V1,
+        Versions::Both,
         editzonerecord,
-    ),
+    )
+    .api0(ACTION),
     FunctionSpec::new(
         "removezonerecord",
         Access::Acl(Acl::MANAGE_DNS_RECORDS),
-        Versions::V1,
+        Versions::Both,
         removezonerecord,
-    ),
+    )
+    .api0(ACTION),
 ];
 
 type Reply = BoxFuture<'static, Result<Outcome, WhmError>>;

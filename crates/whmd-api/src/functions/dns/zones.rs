@@ -1,6 +1,7 @@
 //! Whole zones: adddns, killdns, listzones, dumpzone, resetzone.
 
 use super::super::args::optional;
+use super::ACTION;
 use super::{NO_ZONE, entry_json, load, publish, zone_arg};
 use crate::registry::Call;
 use crate::{Access, FunctionSpec, Versions};
@@ -14,15 +15,34 @@ use whmd_domain::StoreError;
 use whmd_domain::account::can_access;
 use whmd_domain::dns::NewZone;
 use whmd_domain::time::unix_now;
-use whmd_wire::{Acl, Outcome, WhmError};
+use whmd_wire::{Acl, Api0Data, Api0Shape, Outcome, WhmError};
 
+// API 0 forms follow cPanel's API 0 documentation: action results in `result[0]`, dumpzone's
+// records beside its status, listzones' list at the top.
 pub const FUNCTIONS: &[FunctionSpec] = &[
-    FunctionSpec::new("adddns", Access::Acl(Acl::CREATE_DNS), Versions::V1, adddns),
-    FunctionSpec::new("killdns", Access::Acl(Acl::KILL_DNS), Versions::V1, killdns),
+    FunctionSpec::new(
+        "adddns",
+        Access::Acl(Acl::CREATE_DNS),
+        Versions::Both,
+        adddns,
+    )
+    .api0(ACTION),
+    FunctionSpec::new(
+        "killdns",
+        Access::Acl(Acl::KILL_DNS),
+        Versions::Both,
+        killdns,
+    )
+    .api0(Api0Shape::Listed {
+        key: "result",
+        data: Api0Data::Flatten,
+        raw: Some("rawout"),
+        messages: false,
+    }),
     FunctionSpec::new(
         "listzones",
         Access::Acl(Acl::MANAGE_DNS_RECORDS),
-        Versions::V1,
+        Versions::Both,
         listzones,
     )
     .read_only()
@@ -30,16 +50,23 @@ pub const FUNCTIONS: &[FunctionSpec] = &[
     FunctionSpec::new(
         "dumpzone",
         Access::Acl(Acl::MANAGE_DNS_RECORDS),
-        Versions::V1,
+        Versions::Both,
         dumpzone,
     )
-    .read_only(),
+    .read_only()
+    .api0(Api0Shape::Listed {
+        key: "result",
+        data: Api0Data::FirstOf("zone"),
+        raw: None,
+        messages: false,
+    }),
     FunctionSpec::new(
         "resetzone",
         Access::Acl(Acl::MANAGE_DNS_RECORDS),
-        Versions::V1,
+        Versions::Both,
         resetzone,
-    ),
+    )
+    .api0(ACTION),
 ];
 
 type Reply = BoxFuture<'static, Result<Outcome, WhmError>>;

@@ -347,3 +347,40 @@ async fn each_template_gives_its_records() {
             .any(|r| r["type"] == "AAAA" && r["address"] == "2001:db8::6")
     );
 }
+
+#[tokio::test]
+async fn api0_forms() {
+    let server = Server::start().await;
+    let added = server
+        .call("adddns", "domain=old.example.com&ip=192.0.2.10")
+        .await;
+    assert_eq!(
+        added,
+        json!({"result": [{"status": 1, "statusmsg": "Added old.example.com ok belonging to user root"}]})
+    );
+    let dumped = server.call("dumpzone", "domain=old.example.com").await;
+    assert_eq!(dumped["result"][0]["status"], 1);
+    assert_eq!(dumped["result"][0]["statusmsg"], "Zone Serialized");
+    assert_eq!(dumped["result"][0]["record"][3]["type"], "SOA");
+    assert_eq!(dumped["result"][0]["record"][3]["Lines"], 7);
+    let listed = server.call("listzones", "").await;
+    assert_eq!(
+        listed,
+        json!({"zone": [{"domain": "old.example.com", "zonefile": "old.example.com.db"}]})
+    );
+    let record = server
+        .call(
+            "addzonerecord",
+            "domain=old.example.com&name=v0&type=A&address=192.0.2.11",
+        )
+        .await;
+    assert_eq!(record["result"][0]["status"], 1, "{record}");
+    let missing = server.call("dumpzone", "domain=none.example.com").await;
+    assert_eq!(
+        missing,
+        json!({"result": [{"status": 0, "statusmsg": "Zone does not exist."}]})
+    );
+    let killed = server.call("killdns", "domain=old.example.com").await;
+    assert_eq!(killed["result"][0]["status"], 1, "{killed}");
+    assert!(killed["result"][0]["rawout"].is_string());
+}
