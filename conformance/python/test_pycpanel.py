@@ -98,3 +98,20 @@ def test_account_lifecycle_in_api0_shapes(username):
 
     for name in ("pc_small", "pc_large"):
         assert conn.api("killpkg", {"pkg": name})["result"][0]["status"] == 1
+
+
+def test_zone_in_api0_shapes(username):
+    conn = connect(hash=os.environ["WHMD_ACCESS_HASH"])
+    domain = f"{username('pz')}.example.net"
+    added = conn.api("adddns", {"domain": domain, "ip": "192.0.2.40"})
+    assert added["result"][0]["status"] == 1, added
+    listed = conn.api("listzones")
+    assert {"domain": domain, "zonefile": f"{domain}.db"} in listed["zone"]
+    record = conn.api("addzonerecord", {"domain": domain, "name": "www2", "type": "CNAME", "cname": domain})
+    assert record["result"][0]["status"] == 1, record
+    dumped = conn.api("dumpzone", {"domain": domain})
+    assert dumped["result"][0]["statusmsg"] == "Zone Serialized"
+    cname = [r for r in dumped["result"][0]["record"] if r["name"] == f"www2.{domain}."]
+    assert [(r["type"], r["cname"]) for r in cname] == [("CNAME", domain)]
+    killed = conn.api("killdns", {"domain": domain})
+    assert killed["result"][0]["status"] == 1, killed

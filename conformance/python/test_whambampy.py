@@ -119,3 +119,28 @@ def test_reseller_token_sees_its_own_and_only_its_acls(username):
     assert "create-acct" in refused["metadata"]["reason"]
 
     assert client.call("removeacct", user=reseller)["metadata"]["result"] == 1
+
+
+def test_zone_records_by_line(username):
+    client = connect()
+    domain = f"{username('wz')}.example.org"
+    added = client.call("adddns", domain=domain, ip="192.0.2.30")
+    assert added["metadata"]["result"] == 1, added["metadata"]
+
+    def records():
+        reply = client.call("dumpzone", domain=domain)
+        assert reply["metadata"]["result"] == 1, reply["metadata"]
+        return reply["data"]["zone"][0]["record"]
+
+    made = client.call("addzonerecord", domain=domain, name="host", type="A", address="192.0.2.31")
+    assert made["metadata"]["result"] == 1, made["metadata"]
+    line = next(r["Line"] for r in records() if r["name"] == f"host.{domain}.")
+    serial = next(r["serial"] for r in records() if r["type"] == "SOA")
+    edited = client.call("editzonerecord", domain=domain, line=line, serialnum=serial, address="192.0.2.32")
+    assert edited["metadata"]["result"] == 1, edited["metadata"]
+    got = client.call("getzonerecord", domain=domain, line=line)
+    assert got["data"]["record"][0]["address"] == "192.0.2.32"
+    stale = client.call("removezonerecord", domain=domain, line=line, serialnum=serial)
+    assert stale["metadata"]["reason"] == "Zone file changed since last read."
+    assert client.call("killdns", domain=domain)["metadata"]["result"] == 1
+    assert client.call("dumpzone", domain=domain)["metadata"]["reason"] == "Zone does not exist."

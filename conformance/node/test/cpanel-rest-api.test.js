@@ -89,4 +89,32 @@ describe('cpanel-rest-api', () => {
             await whm.api({ action: 'killpkg', params: { pkgname: pkg } });
         }
     });
+
+    it("edits a zone's records by line", async () => {
+        const whm = connect(env.token);
+        const domain = `${username('rz')}.example.org`;
+        await whm.api({ action: 'adddns', params: { domain, ip: '192.0.2.20' } });
+        const records = async () => (await whm.api({ action: 'dumpzone', params: { domain } })).zone[0].record;
+        const soa = (await records()).find((r) => r.type === 'SOA');
+        assert.equal(soa.Lines, 7);
+
+        await whm.api({
+            action: 'addzonerecord',
+            params: { domain, name: 'api', type: 'TXT', txtdata: 'v=spf1 -all' }
+        });
+        const line = (await records()).find((r) => r.name === `api.${domain}.`).Line;
+        const serial = (await records()).find((r) => r.type === 'SOA').serial;
+        await whm.api({
+            action: 'editzonerecord',
+            params: { domain, line, serialnum: serial, txtdata: 'v=spf1 mx -all' }
+        });
+        const edited = await whm.api({ action: 'getzonerecord', params: { domain, line } });
+        assert.equal(edited.record[0].txtdata, 'v=spf1 mx -all');
+        await assert.rejects(
+            whm.api({ action: 'removezonerecord', params: { domain, line, serialnum: serial } }),
+            /Zone file changed since last read/
+        );
+        await whm.api({ action: 'killdns', params: { domain } });
+        await assert.rejects(records(), /Zone does not exist/);
+    });
 });
