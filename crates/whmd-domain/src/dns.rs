@@ -98,12 +98,16 @@ pub enum Published {
     Reloaded,
 }
 
-/// Writes the stored zones out where the name server reads them, and has it reload. Called
-/// after every change to a zone; it works from the store, not from the change, so a run also
-/// catches up with changes other replicas made.
+/// Writes stored zones out where the name server reads them, and has it reload. It reads the
+/// zones from the store rather than taking them from the change, so what it writes is what
+/// every replica sees.
 #[async_trait]
 pub trait ZonePublisher: Debug + Send + Sync {
-    async fn publish(&self) -> Result<Published, HostError>;
+    /// After a change: brings the named zones (present or gone) up to date.
+    async fn publish(&self, zones: &[String]) -> Result<Published, HostError>;
+
+    /// Brings every zone up to date, which also catches up with other replicas' changes.
+    async fn sync(&self) -> Result<Published, HostError>;
 }
 
 /// The publisher when no zone directory is configured.
@@ -112,7 +116,11 @@ pub struct StoreOnly;
 
 #[async_trait]
 impl ZonePublisher for StoreOnly {
-    async fn publish(&self) -> Result<Published, HostError> {
+    async fn publish(&self, _zones: &[String]) -> Result<Published, HostError> {
+        Ok(Published::Stored)
+    }
+
+    async fn sync(&self) -> Result<Published, HostError> {
         Ok(Published::Stored)
     }
 }

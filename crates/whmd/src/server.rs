@@ -97,7 +97,7 @@ async fn publish_regularly(dns: Arc<dyn ZonePublisher>, mut stopped: watch::Rece
     loop {
         tokio::select! {
             _ = every.tick() => {
-                if let Err(e) = dns.publish().await {
+                if let Err(e) = dns.sync().await {
                     tracing::warn!(error = %e, "publishing zones failed");
                 }
             }

@@ -1,9 +1,9 @@
 //! Publishing zones for BIND: every stored zone is written to `<zone-dir>/<zone>.db`, and
 //! `<zone-dir>/whmd-zones.conf` holds a `zone` statement for each, for named.conf to include.
-//! A run works from the store, not from one change: it writes the zones whose serial differs
-//! from the one it last wrote, removes the files of zones that are gone, and then runs the
-//! reload command. So a run also catches up with what other replicas changed, and the server
-//! runs one every [`RESYNC`] for that.
+//! After a change only the zones it touched are read back from the store and written (or
+//! removed); a full run, at start and every [`RESYNC`], compares every zone's serial with the
+//! one last written, which also catches up with what other replicas changed. The reload
+//! command runs after any run that changed a file.
 
 use async_trait::async_trait;
 use std::collections::{BTreeMap, BTreeSet};
@@ -59,11 +59,14 @@ fn failed(what: &str, e: impl std::fmt::Display) -> HostError {
 }
 
 impl BindFiles {
-    /// Brings the directory in line with the store; `true` when anything changed.
-    async fn sync(&self) -> Result<bool, HostError> {
-        let mut guard = self.written.lock().await;
-        let first = guard.is_none();
-        let written = guard.get_or_insert_with(BTreeMap::new);
+    /// Brings the whole directory in line with the store; `true` when anything changed. The
+    /// first run also removes zone files of zones the store does not have.
+    async fn sync_all(
+        &self,
+        written: &mut Option<BTreeMap<String, u32>>,
+    ) -> Result<bool, HostError> {
+        let first = written.is_none();
+        let written = written.get_or_insert_with(BTreeMap::new);
         let stored = self
             .zones
             .zones(None)
@@ -71,21 +74,9 @@ impl BindFiles {
             .map_err(|e| failed("reading the zones", e))?;
         let mut changed = first;
         for summary in &stored {
-            if written.get(&summary.name) == Some(&summary.serial) {
-                continue;
+            if written.get(&summary.name) != Some(&summary.serial) {
+                changed |= self.write_zone(written, &summary.name).await?;
             }
-            // Gone since the listing: the next run removes its file.
-            let Some(zone) = self
-                .zones
-                .zone(&summary.name)
-                .await
-                .map_err(|e| failed("reading a zone", e))?
-            else {
-                continue;
-            };
-            write_atomically(&self.zone_file(&zone.name), &zone.text).await?;
-            written.insert(zone.name, zone.serial);
-            changed = true;
         }
         let wanted: BTreeSet<&str> = stored.iter().map(|z| z.name.as_str()).collect();
         let mut stale: Vec<String> = written
@@ -102,30 +93,91 @@ impl BindFiles {
             );
         }
         for name in stale {
-            match tokio::fs::remove_file(self.zone_file(&name)).await {
-                Ok(()) => {}
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-                Err(e) => return Err(failed("removing a zone file", e)),
-            }
-            written.remove(&name);
+            self.remove_zone(written, &name).await?;
             changed = true;
         }
         if changed {
-            let mut include = String::from("// Written by whmd; changes here are overwritten.\n");
-            for name in written.keys() {
-                let _ = writeln!(
-                    include,
-                    "zone \"{name}\" {{ type master; file \"{}\"; }};",
-                    self.zone_file(name).display()
-                );
-            }
-            write_atomically(&self.dir.join(INCLUDE_FILE), &include).await?;
+            self.write_include(written).await?;
         }
         Ok(changed)
     }
 
+    /// Brings the named zones up to date: written when stored with another serial, removed
+    /// when gone; `true` when anything changed.
+    async fn sync_some(
+        &self,
+        written: &mut BTreeMap<String, u32>,
+        names: &[String],
+    ) -> Result<bool, HostError> {
+        let before = written.len();
+        let mut changed = false;
+        for name in names {
+            changed |= self.write_zone(written, name).await?;
+        }
+        if changed || written.len() != before {
+            self.write_include(written).await?;
+        }
+        Ok(changed)
+    }
+
+    /// Writes `name`'s file if the store's serial differs from the one written, or removes
+    /// it if the store has no such zone; `true` when it did either.
+    async fn write_zone(
+        &self,
+        written: &mut BTreeMap<String, u32>,
+        name: &str,
+    ) -> Result<bool, HostError> {
+        let stored = self
+            .zones
+            .zone(name)
+            .await
+            .map_err(|e| failed("reading a zone", e))?;
+        match stored {
+            Some(zone) if written.get(name) == Some(&zone.serial) => Ok(false),
+            Some(zone) => {
+                write_atomically(&self.zone_file(&zone.name), &zone.text).await?;
+                written.insert(zone.name, zone.serial);
+                Ok(true)
+            }
+            None if written.contains_key(name) => {
+                self.remove_zone(written, name).await?;
+                Ok(true)
+            }
+            None => Ok(false),
+        }
+    }
+
+    async fn remove_zone(
+        &self,
+        written: &mut BTreeMap<String, u32>,
+        name: &str,
+    ) -> Result<(), HostError> {
+        match tokio::fs::remove_file(self.zone_file(name)).await {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(failed("removing a zone file", e)),
+        }
+        written.remove(name);
+        Ok(())
+    }
+
+    async fn write_include(&self, written: &BTreeMap<String, u32>) -> Result<(), HostError> {
+        let mut include = String::from("// Written by whmd; changes here are overwritten.\n");
+        for name in written.keys() {
+            let _ = writeln!(
+                include,
+                "zone \"{name}\" {{ type master; file \"{}\"; }};",
+                self.zone_file(name).display()
+            );
+        }
+        write_atomically(&self.dir.join(INCLUDE_FILE), &include).await
+    }
+
+    /// Zone names are checked host names before they are stored; this keeps a name that is
+    /// not one (a corrupt row) from naming a path outside the directory.
     fn zone_file(&self, name: &str) -> PathBuf {
-        self.dir.join(format!("{name}.db"))
+        let safe = name.replace(['/', '\\', '\0'], "_");
+        self.dir.join(format!("{safe}.db"))
     }
 
     /// The zones whose files are in the directory.
@@ -148,6 +200,17 @@ impl BindFiles {
             }
         }
         Ok(names)
+    }
+
+    async fn reload_if(&self, changed: bool) -> Result<Published, HostError> {
+        match &self.reload {
+            Some(program) if changed => {
+                self.run_reload(program).await?;
+                Ok(Published::Reloaded)
+            }
+            Some(_) => Ok(Published::Reloaded),
+            None => Ok(Published::Written),
+        }
     }
 
     async fn run_reload(&self, program: &[String]) -> Result<(), HostError> {
@@ -181,16 +244,19 @@ impl BindFiles {
 
 #[async_trait]
 impl ZonePublisher for BindFiles {
-    async fn publish(&self) -> Result<Published, HostError> {
-        let changed = self.sync().await?;
-        match &self.reload {
-            Some(program) if changed => {
-                self.run_reload(program).await?;
-                Ok(Published::Reloaded)
-            }
-            Some(_) => Ok(Published::Reloaded),
-            None => Ok(Published::Written),
-        }
+    async fn publish(&self, zones: &[String]) -> Result<Published, HostError> {
+        let mut written = self.written.lock().await;
+        let changed = match written.as_mut() {
+            Some(known) => self.sync_some(known, zones).await?,
+            None => self.sync_all(&mut written).await?,
+        };
+        self.reload_if(changed).await
+    }
+
+    async fn sync(&self) -> Result<Published, HostError> {
+        let mut written = self.written.lock().await;
+        let changed = self.sync_all(&mut written).await?;
+        self.reload_if(changed).await
     }
 }
 
@@ -239,7 +305,7 @@ mod tests {
             .expect("put");
 
         let dns = publisher(Some(&out), None, zones.clone()).expect("publisher");
-        assert_eq!(dns.publish().await.expect("publish"), Published::Written);
+        assert_eq!(dns.sync().await.expect("publish"), Published::Written);
         let read = |name: &str| std::fs::read_to_string(out.join(name)).ok();
         assert_eq!(
             read("a.example.com.db").as_deref(),
@@ -264,11 +330,17 @@ mod tests {
             .put_zone(&zone("b.example.com", 1), false)
             .await
             .expect("put");
-        dns.publish().await.expect("publish");
+        // After a change only the zones it names are written; the full run does the rest.
+        dns.publish(&["a.example.com".to_owned()])
+            .await
+            .expect("publish");
         assert_eq!(
             read("a.example.com.db").as_deref(),
             Some("; a.example.com at 2\n")
         );
+        assert_eq!(read("b.example.com.db"), None);
+        dns.sync().await.expect("publish");
+        assert!(read("b.example.com.db").is_some());
         assert!(
             read(INCLUDE_FILE)
                 .expect("include")
@@ -276,7 +348,9 @@ mod tests {
         );
 
         assert!(zones.remove_zone("a.example.com").await.expect("remove"));
-        dns.publish().await.expect("publish");
+        dns.publish(&["a.example.com".to_owned()])
+            .await
+            .expect("publish");
         assert_eq!(read("a.example.com.db"), None);
         assert!(
             !read(INCLUDE_FILE)
@@ -295,14 +369,17 @@ mod tests {
         let out = dir.path().join("zones");
         let reload = ["true".to_owned()];
         let dns = publisher(Some(&out), Some(&reload), zones.clone()).expect("publisher");
-        assert_eq!(dns.publish().await.expect("publish"), Published::Reloaded);
+        assert_eq!(dns.sync().await.expect("publish"), Published::Reloaded);
         let failing = ["false".to_owned()];
         let dns = publisher(Some(&out), Some(&failing), zones.clone()).expect("publisher");
         zones
             .put_zone(&zone("c.example.com", 1), false)
             .await
             .expect("put");
-        let failed = dns.publish().await.expect_err("false fails");
+        let failed = dns
+            .publish(&["c.example.com".to_owned()])
+            .await
+            .expect_err("false fails");
         assert!(failed.0.starts_with("false failed"), "{failed}");
     }
 }

@@ -280,7 +280,7 @@ async fn create(call: &Call) -> Result<Outcome, WhmError> {
     outcome
         .output
         .warnings
-        .extend(publish_for_account(call).await);
+        .extend(publish_for_account(call, std::slice::from_ref(&domain)).await);
     Ok(with_effects(call, outcome, &effects, "").await)
 }
 

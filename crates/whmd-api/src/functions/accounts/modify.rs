@@ -257,11 +257,15 @@ async fn modify(call: &Call) -> Result<Outcome, WhmError> {
     outcome.output.messages = messages;
     outcome.output.always = true;
     if !zones.put.is_empty() {
+        let touched: Vec<String> = (zones.remove.iter().map(|(name, _)| name.clone()))
+            .chain(zones.put.iter().map(|z| z.name.clone()))
+            .collect();
         outcome
             .output
             .warnings
-            .extend(publish_for_account(call).await);
+            .extend(publish_for_account(call, &touched).await);
     }
+
     Ok(with_effects(call, outcome, &effects, "").await)
 }
 

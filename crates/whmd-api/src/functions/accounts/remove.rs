@@ -63,6 +63,17 @@ pub(crate) async fn remove(
 ) -> Result<Outcome, WhmError> {
     let user = &account.user;
     let log = entry(call, "REMOVE", &[&account.domain, user]);
+    // The zones the removal takes with it, for publishing. One added between this read and
+    // the removal is caught by the next full publish.
+    let zones: Vec<String> = call
+        .ctx
+        .stores
+        .zones
+        .zones(Some(user))
+        .await?
+        .into_iter()
+        .map(|z| z.name)
+        .collect();
     if !call
         .ctx
         .stores
@@ -94,7 +105,7 @@ pub(crate) async fn remove(
         outcome
             .output
             .warnings
-            .extend(publish_for_account(call).await);
+            .extend(publish_for_account(call, &zones).await);
     }
     Ok(with_effects(
         call,

@@ -93,7 +93,7 @@ async fn save(call: &Call, before: &StoredZone, zone: &Zone) -> Result<String, W
 /// server's reload, or `OK` when zones are only stored. A failure to publish does not undo
 /// the stored change (the next publish catches up); it is logged and named in the reason.
 async fn publish(call: &Call, zone: &str) -> String {
-    match call.ctx.dns.publish().await {
+    match call.ctx.dns.publish(&[zone.to_owned()]).await {
         Ok(Published::Reloaded) => format!(
             "Bind reloading on {} using rndc zone: [{zone}]\n",
             call.ctx.info.hostname
@@ -115,8 +115,8 @@ pub(crate) fn zone_exists_reason(domain: &str) -> String {
 
 /// Publishes after an account function changed zones; a failure becomes the warning this
 /// returns (the change is stored; the next publish catches up).
-pub(crate) async fn publish_for_account(call: &Call) -> Option<String> {
-    match call.ctx.dns.publish().await {
+pub(crate) async fn publish_for_account(call: &Call, zones: &[String]) -> Option<String> {
+    match call.ctx.dns.publish(zones).await {
         Ok(_) => None,
         Err(e) => {
             tracing::warn!(error = %e, "publishing zones failed");
