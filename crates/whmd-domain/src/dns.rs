@@ -54,7 +54,7 @@ pub struct NewZone<'a> {
 impl NewZone<'_> {
     /// The zone, ready to store: serial `YYYYMMDD00` of today (or the one after the serial it
     /// replaces, when that is later), SOA mailbox `hostmaster` at the domain.
-    pub fn build(&self) -> Result<(Zone, StoredZone), ZoneError> {
+    pub fn build(&self) -> Result<StoredZone, ZoneError> {
         let rname = format!("hostmaster.{}", self.domain);
         let header = format!(
             "; Zone {} written by whmd on {}",
@@ -72,8 +72,7 @@ impl NewZone<'_> {
             },
             header: &header,
         })?;
-        let stored = stored(&zone, self.owner);
-        Ok((zone, stored))
+        Ok(stored(&zone, self.owner))
     }
 }
 

@@ -294,7 +294,7 @@ fn new_zone(call: &Call, account: &Account) -> Result<StoredZone, WhmError> {
         ))
     })?;
     let info = &call.ctx.info;
-    let (_, zone) = NewZone {
+    let zone = NewZone {
         domain: &account.domain,
         owner: &account.user,
         ipv4,

@@ -125,7 +125,7 @@ fn adddns(call: Call) -> Reply {
                 )));
             }
         }
-        let (_, zone) = NewZone {
+        let zone = NewZone {
             domain: &domain,
             owner: &owner,
             ipv4,
@@ -257,7 +257,7 @@ fn resetzone(call: Call) -> Reply {
                 WhmError::Reason(format!("Unable to determine the IP address for {name}"))
             })?;
         let info = &call.ctx.info;
-        let (_, reset) = NewZone {
+        let reset = NewZone {
             domain: &stored.name,
             owner: &stored.owner,
             ipv4,
