@@ -1,7 +1,7 @@
 //! Whole zones: adddns, listzones, dumpzone, killdns, resetzone, and the nameserver lookups.
 
 use super::{adddns, records, serial};
-use crate::accounts::v1;
+use crate::accounts::{create, v1};
 use crate::harness::Server;
 use serde_json::json;
 
@@ -182,6 +182,21 @@ async fn a_reseller_cannot_take_or_see_another_users_zone() {
     assert_eq!(
         again["metadata"]["reason"],
         "Sorry, a DNS entry for mine.example.com already exists"
+    );
+    // An account's domain stays its owner's after its zone is gone.
+    create(&server, "other", "").await;
+    let (result, _, _) = v1(&server, "killdns", "domain=other.example.com").await;
+    assert_eq!(result, 1);
+    let hijack = server
+        .call_as(
+            &reseller,
+            "adddns",
+            "api.version=1&domain=other.example.com&ip=192.0.2.1",
+        )
+        .await;
+    assert_eq!(
+        hijack["metadata"]["reason"],
+        "Sorry, the domain other.example.com is owned by another user (other)"
     );
     let listed = server
         .call_as(&reseller, "listzones", "api.version=1")
