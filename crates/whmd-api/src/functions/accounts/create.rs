@@ -2,7 +2,7 @@
 //! then ask the host for the system user, zone and web server entry.
 
 use super::super::args::{flag, optional, required, yes_no};
-use super::super::dns::{publish_for_account, zone_exists_reason};
+use super::super::dns::{not_foreign, publish_for_account, zone_exists_reason};
 use super::super::packages;
 use super::names::check_new_username;
 use super::settings::{self, Settings, apply_limits};
@@ -199,6 +199,9 @@ async fn create(call: &Call) -> Result<Outcome, WhmError> {
         Some(p) => Secret::new(p),
         None => generated_password(),
     };
+    if !root {
+        not_foreign(call, &domain).await?;
+    }
     let forcedns = root && args.is_true("forcedns");
     if !forcedns && call.ctx.stores.zones.zone(&domain).await?.is_some() {
         return Err(WhmError::Reason(zone_exists_reason(&domain)));

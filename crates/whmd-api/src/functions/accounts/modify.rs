@@ -2,7 +2,7 @@
 //! uppercase keys, and keys WHM does not know, which are stored and returned as they are.
 
 use super::super::args::optional;
-use super::super::dns::{publish_for_account, zone_exists_reason};
+use super::super::dns::{not_foreign, publish_for_account, zone_exists_reason};
 use super::super::packages;
 use super::names::check_new_username;
 use super::settings::{self, Settings, parse_limit};
@@ -147,6 +147,9 @@ async fn modify(call: &Call) -> Result<Outcome, WhmError> {
                 .is_some()
             {
                 return Err(WhmError::Reason(exists_reason(&domain)));
+            }
+            if !call.principal.is_root() {
+                not_foreign(call, &domain).await?;
             }
             if call.ctx.stores.zones.zone(&domain).await?.is_some() {
                 return Err(WhmError::Reason(zone_exists_reason(&domain)));

@@ -14,6 +14,7 @@ use crate::registry::Call;
 use serde_json::{Map, Value, json};
 use whmd_dns::{Entry, Record, Zone};
 use whmd_domain::StoreError;
+use whmd_domain::account::can_access;
 use whmd_domain::dns::{Published, may_manage, serial_date, stored};
 use whmd_domain::store::StoredZone;
 use whmd_domain::time::unix_now;
@@ -23,6 +24,42 @@ pub const ZONES: &[FunctionSpec] = zones::FUNCTIONS;
 pub const RECORDS: &[FunctionSpec] = records::FUNCTIONS;
 pub const MX: &[FunctionSpec] = mx::FUNCTIONS;
 pub const NAMESERVERS: &[FunctionSpec] = nameservers::FUNCTIONS;
+
+/// Who else owns `domain` or a domain above it, if anyone the caller may not act for does: an
+/// account's domain is its owner's, zone or no zone, and a zone for a name inside another's
+/// domain would take that name over.
+async fn foreign_owner(call: &Call, domain: &str) -> Result<Option<String>, WhmError> {
+    let stores = &call.ctx.stores;
+    let mut name = domain;
+    loop {
+        if let Some(account) = stores.accounts.account_by_domain(name).await?
+            && !can_access(&call.principal, &account)
+        {
+            return Ok(Some(account.user));
+        }
+        if name != domain
+            && let Some(zone) = stores.zones.zone(name).await?
+            && !may_manage(&call.principal, &zone.owner, stores.accounts.as_ref()).await?
+        {
+            return Ok(Some(zone.owner));
+        }
+        match name.split_once('.') {
+            Some((_, parent)) if parent.contains('.') => name = parent,
+            _ => return Ok(None),
+        }
+    }
+}
+
+/// Refuses `domain` when it, or a domain above it, belongs to someone the caller may not act
+/// for (adddns, and createacct and modifyacct for a reseller).
+pub(crate) async fn not_foreign(call: &Call, domain: &str) -> Result<(), WhmError> {
+    match foreign_owner(call, domain).await? {
+        Some(other) => Err(WhmError::Reason(format!(
+            "Sorry, the domain {domain} is owned by another user ({other})"
+        ))),
+        None => Ok(()),
+    }
+}
 
 /// The API 0 form of functions that change a zone: `{"result": [{"status", "statusmsg"}]}`.
 const ACTION: Api0Shape = Api0Shape::Listed {

@@ -2,7 +2,7 @@
 
 use super::super::args::optional;
 use super::ACTION;
-use super::{NO_ZONE, entry_json, load, publish, zone_arg};
+use super::{NO_ZONE, entry_json, load, not_foreign, publish, zone_arg};
 use crate::registry::Call;
 use crate::{Access, FunctionSpec, Versions};
 use futures::future::BoxFuture;
@@ -109,16 +109,8 @@ fn adddns(call: Call) -> Reply {
         })?;
         let owner = true_owner(&call).await?;
         let root = call.principal.is_root();
-        // An account's domain is its owner's, zone or no zone (a removed zone must not let
-        // another reseller take the domain over).
-        if let Some(account) = call.ctx.stores.accounts.account_by_domain(&domain).await?
-            && !root
-            && !can_access(&call.principal, &account)
-        {
-            return Err(WhmError::Reason(format!(
-                "Sorry, the domain {domain} is owned by another user ({})",
-                account.user
-            )));
+        if !root {
+            not_foreign(&call, &domain).await?;
         }
         if let Some(existing) = call.ctx.stores.zones.zone(&domain).await? {
             let accounts = call.ctx.stores.accounts.as_ref();

@@ -96,3 +96,55 @@ async fn a_zone_in_the_way_stops_createacct_unless_root_forces_it() {
         .expect("account");
     assert_eq!(account.domain, "inway.example.com", "nothing changed");
 }
+
+#[tokio::test]
+async fn a_reseller_cannot_put_an_account_inside_anothers_domain() {
+    let server = Server::start().await;
+    create(&server, "parent", "").await;
+    let reseller = server
+        .reseller(
+            "inres",
+            &[whmd_wire::Acl::CREATE_ACCT, whmd_wire::Acl::EDIT_ACCOUNT],
+        )
+        .await;
+    let made = server
+        .call_as(
+            &reseller,
+            "createacct",
+            "api.version=1&username=child&domain=shop.parent.example.com&password=Secret-child-1",
+        )
+        .await;
+    assert_eq!(
+        made["metadata"]["reason"],
+        "Sorry, the domain shop.parent.example.com is owned by another user (parent)"
+    );
+    assert!(
+        server
+            .store()
+            .await
+            .accounts
+            .account("child")
+            .await
+            .expect("read")
+            .is_none()
+    );
+    let own = server
+        .call_as(
+            &reseller,
+            "createacct",
+            "api.version=1&username=child&domain=child.example.net&password=Secret-child-1",
+        )
+        .await;
+    assert_eq!(own["metadata"]["result"], 1, "{own}");
+    let moved = server
+        .call_as(
+            &reseller,
+            "modifyacct",
+            "api.version=1&user=child&DNS=blog.parent.example.com",
+        )
+        .await;
+    assert_eq!(
+        moved["metadata"]["reason"],
+        "Sorry, the domain blog.parent.example.com is owned by another user (parent)"
+    );
+}

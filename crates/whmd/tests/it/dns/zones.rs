@@ -198,6 +198,23 @@ async fn a_reseller_cannot_take_or_see_another_users_zone() {
         hijack["metadata"]["reason"],
         "Sorry, the domain other.example.com is owned by another user (other)"
     );
+    // Nor may it take over a name inside another's domain or zone.
+    for (domain, owner) in [
+        ("www2.other.example.com", "other"),
+        ("sub.roots.example.com", "root"),
+    ] {
+        let inside = server
+            .call_as(
+                &reseller,
+                "adddns",
+                &format!("api.version=1&domain={domain}&ip=192.0.2.1"),
+            )
+            .await;
+        assert_eq!(
+            inside["metadata"]["reason"],
+            format!("Sorry, the domain {domain} is owned by another user ({owner})")
+        );
+    }
     let listed = server
         .call_as(&reseller, "listzones", "api.version=1")
         .await;
