@@ -126,19 +126,29 @@ async fn save(call: &Call, before: &StoredZone, zone: &Zone) -> Result<String, W
     Ok(publish(call, &after.name).await)
 }
 
-/// Publishes the stored zones and says what happened, as WHM's success reasons do: the name
-/// server's reload, or `OK` when zones are only stored. A failure to publish does not undo
-/// the stored change (the next publish catches up); it is logged and named in the reason.
+/// Publishes the zone and says what happened, as WHM's success reasons for record changes do:
+/// the name server's reload, or `OK` when zones are only stored.
 async fn publish(call: &Call, zone: &str) -> String {
+    publish_note(call, zone)
+        .await
+        .unwrap_or_else(|| "OK".to_owned())
+}
+
+/// Publishes the zone and says what happened, for a raw log: the name server's reload, a
+/// failure, or nothing when zones are only stored. A failure to publish does not undo the
+/// stored change (the next publish catches up); it is logged and named.
+async fn publish_note(call: &Call, zone: &str) -> Option<String> {
     match call.ctx.dns.publish(&[zone.to_owned()]).await {
-        Ok(Published::Reloaded) => format!(
+        Ok(Published::Reloaded) => Some(format!(
             "Bind reloading on {} using rndc zone: [{zone}]\n",
             call.ctx.info.hostname
-        ),
-        Ok(Published::Stored | Published::Written) => "OK".to_owned(),
+        )),
+        Ok(Published::Stored | Published::Written) => None,
         Err(e) => {
             tracing::warn!(zone, error = %e, "publishing zones failed");
-            format!("The zone was saved, but the name server was not updated: {e}")
+            Some(format!(
+                "The zone was saved, but the name server was not updated: {e}"
+            ))
         }
     }
 }

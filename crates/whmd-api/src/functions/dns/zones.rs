@@ -2,7 +2,7 @@
 
 use super::super::args::optional;
 use super::ACTION;
-use super::{NO_ZONE, entry_json, load, not_foreign, publish, zone_arg};
+use super::{NO_ZONE, entry_json, load, not_foreign, publish_note, zone_arg};
 use crate::registry::Call;
 use crate::{Access, FunctionSpec, Versions};
 use futures::future::BoxFuture;
@@ -152,10 +152,10 @@ fn adddns(call: Call) -> Reply {
             }
             Err(e) => return Err(e.into()),
         }
-        let published = publish(&call, &domain).await;
-        Ok(Outcome::done()
-            .with_reason(format!("Added {domain} ok belonging to user {owner}"))
-            .with_raw(published))
+        let mut outcome =
+            Outcome::done().with_reason(format!("Added {domain} ok belonging to user {owner}"));
+        outcome.output.raw = publish_note(&call, &domain).await;
+        Ok(outcome)
     })
 }
 
@@ -184,9 +184,9 @@ fn killdns(call: Call) -> Reply {
         if !call.ctx.stores.zones.remove_zone(&stored.name).await? {
             return Err(WhmError::reason(NO_ZONE));
         }
-        let published = publish(&call, &domain).await;
+        let note = publish_note(&call, &domain).await.unwrap_or_default();
         Ok(Outcome::done().with_raw(format!(
-            "{domain} => deleted from {}.\n{published}",
+            "{domain} => deleted from {}.\n{note}",
             call.ctx.info.hostname
         )))
     })
@@ -284,6 +284,8 @@ fn resetzone(call: Call) -> Reply {
             Err(StoreError::Conflict(_)) => return Err(WhmError::reason(super::CHANGED)),
             Err(e) => return Err(e.into()),
         }
-        Ok(Outcome::done().with_raw(publish(&call, &name).await))
+        let mut outcome = Outcome::done();
+        outcome.output.raw = publish_note(&call, &name).await;
+        Ok(outcome)
     })
 }
