@@ -1,4 +1,5 @@
-//! API version selection: `api.version=1` is WHM API 1, its absence API 0 (PROTOCOL.md §1.2).
+//! API version selection: `api.version=1` is WHM API 1, its absence API 0; any later integer is
+//! API 1 too (docs/compatibility.md, "Requests").
 
 use std::fmt;
 
@@ -11,11 +12,18 @@ pub enum ApiVersion {
 }
 
 impl ApiVersion {
-    /// Reads the raw `api.version` value; absent or empty means API 0.
+    /// Reads the raw `api.version` value; absent or empty means API 0. WHM API 1 is the newest
+    /// WHM API, so any integer from 1 up selects it: FOSSBilling asks for `api.version=2` and
+    /// reads an API 1 reply.
     pub fn from_arg(value: Option<&str>) -> Self {
         match value.map(str::trim) {
             None | Some("" | "0") => Self::V0,
-            Some("1") => Self::V1,
+            Some(v)
+                if v.bytes().all(|b| b.is_ascii_digit())
+                    && !v.trim_start_matches('0').is_empty() =>
+            {
+                Self::V1
+            }
             Some(other) => Self::Other(other.to_owned()),
         }
     }
@@ -46,10 +54,15 @@ mod tests {
         assert_eq!(ApiVersion::from_arg(None), ApiVersion::V0);
         assert_eq!(ApiVersion::from_arg(Some("")), ApiVersion::V0);
         assert_eq!(ApiVersion::from_arg(Some("1")), ApiVersion::V1);
-        assert_eq!(
-            ApiVersion::from_arg(Some("2")),
-            ApiVersion::Other("2".into())
-        );
-        assert_eq!(ApiVersion::from_arg(Some("2")).to_string(), "2");
+        for later in ["2", "3", "01", "12345678901234567890123"] {
+            assert_eq!(ApiVersion::from_arg(Some(later)), ApiVersion::V1, "{later}");
+        }
+        for other in ["00", "-1", "1.5", "abc", "1a"] {
+            assert_eq!(
+                ApiVersion::from_arg(Some(other)),
+                ApiVersion::Other(other.into())
+            );
+        }
+        assert_eq!(ApiVersion::from_arg(Some("abc")).to_string(), "abc");
     }
 }

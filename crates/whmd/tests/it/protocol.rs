@@ -182,12 +182,17 @@ async fn unknown_functions_and_versions() {
         v0["statusmsg"],
         json!("Unknown app (systemloadavg) requested for this version (0) of the API.")
     );
+    // Any later integer is API 1 (FOSSBilling sends api.version=2); anything else is unknown.
     let v7 = server.call("version", "api.version=7").await;
+    assert_eq!(v7["metadata"]["result"], json!(1), "{v7}");
+    assert_eq!(v7["metadata"]["version"], json!(1));
+    assert!(v7["data"]["version"].is_string(), "{v7}");
+    let abc = server.call("version", "api.version=abc").await;
     assert_eq!(
-        v7["metadata"]["reason"],
-        json!("Unknown app (version) requested for this version (7) of the API.")
+        abc["metadata"]["reason"],
+        json!("Unknown app (version) requested for this version (abc) of the API.")
     );
-    assert_eq!(v7["metadata"]["version"], json!(7));
+    assert_eq!(abc["metadata"]["version"], json!("abc"));
     let xml = server.get("/xml-api/nope%3Cx%3E?api.version=1").await;
     assert!(
         xml.text.contains("Unknown app (nope&lt;x&gt;) requested"),
