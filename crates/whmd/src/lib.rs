@@ -7,6 +7,7 @@ pub mod bootstrap;
 pub mod config;
 pub mod http;
 pub mod import_zone;
+pub mod lenient;
 pub mod listener;
 pub mod migrate;
 pub mod passwd;

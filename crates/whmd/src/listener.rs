@@ -1,6 +1,8 @@
 //! The accept loops. Both listeners serve the same router; the HTTPS one first completes a
-//! TLS handshake. Each connection learns its peer address and whether it came over TLS.
+//! TLS handshake. Each connection learns its peer address and whether it came over TLS. HTTP/1
+//! bytes pass through the lenient reader (`crate::lenient`) on their way to hyper.
 
+use crate::lenient::Lenient;
 use axum::Router;
 use hyper::body::Incoming;
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
@@ -54,14 +56,18 @@ pub async fn serve(
             match tls {
                 Some(acceptor) => {
                     match tokio::time::timeout(HANDSHAKE_TIMEOUT, acceptor.accept(stream)).await {
-                        Ok(Ok(stream)) => {
+                        Ok(Ok(stream)) if stream.get_ref().1.alpn_protocol() == Some(b"h2") => {
                             serve_connection(TokioIo::new(stream), app, connection).await
+                        }
+                        Ok(Ok(stream)) => {
+                            serve_connection(TokioIo::new(Lenient::new(stream)), app, connection)
+                                .await
                         }
                         Ok(Err(e)) => tracing::debug!(%peer, error = %e, "TLS handshake failed"),
                         Err(_) => tracing::debug!(%peer, "TLS handshake timed out"),
                     }
                 }
-                None => serve_connection(TokioIo::new(stream), app, connection).await,
+                None => serve_connection(TokioIo::new(Lenient::new(stream)), app, connection).await,
             }
         });
     }
@@ -79,7 +85,10 @@ where
     builder
         .http1()
         .timer(TokioTimer::new())
-        .header_read_timeout(HANDSHAKE_TIMEOUT);
+        .header_read_timeout(HANDSHAKE_TIMEOUT)
+        // A request is answered even when the client closes its side after sending it, and the
+        // lenient reader ends a connection this way after a request that must be its last.
+        .half_close(true);
     if let Err(e) = builder
         .serve_connection(io, TowerToHyperService::new(service))
         .await

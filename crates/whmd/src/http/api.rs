@@ -56,7 +56,8 @@ pub async fn handle(
     let query = request.uri().query().unwrap_or("").to_owned();
     let body = match to_bytes(request.into_body(), MAX_BODY).await {
         Ok(b) => b,
-        Err(_) => return errors::payload_too_large(format),
+        Err(e) if is_too_large(&e) => return errors::payload_too_large(format),
+        Err(_) => return errors::unreadable_body(format),
     };
     let parsed = if is_json {
         Args::from_json(query.as_bytes(), &body)
@@ -72,6 +73,10 @@ pub async fn handle(
         }
     };
     respond(format, &reply)
+}
+
+fn is_too_large(e: &axum::Error) -> bool {
+    std::error::Error::source(e).is_some_and(|s| s.is::<http_body_util::LengthLimitError>())
 }
 
 /// The API version of a request whose arguments as a whole could not be read, so that the

@@ -29,6 +29,15 @@ pub fn payload_too_large(format: ApiFormat) -> Response {
     )
 }
 
+/// A body that ended before its length, or whose chunked framing is broken.
+pub fn unreadable_body(format: ApiFormat) -> Response {
+    api_error(
+        format,
+        StatusCode::BAD_REQUEST,
+        "The request body could not be read.",
+    )
+}
+
 pub fn method_not_allowed(format: ApiFormat) -> Response {
     let mut response = api_error(format, StatusCode::METHOD_NOT_ALLOWED, "Use GET or POST.");
     response
