@@ -26,6 +26,8 @@ pub enum ArgsError {
     JsonNotObject,
     #[error("The JSON parameter “{0}” holds a nested value, which this function does not accept.")]
     JsonNested(String),
+    #[error("The request body is not valid multipart/form-data.")]
+    BadMultipart,
 }
 
 /// The merged arguments of one call, in the order they arrived. A key whose pair had no `=`
@@ -64,6 +66,24 @@ impl Args {
                 let value = json_scalar(&key, value)?;
                 args.push(key, value)?;
             }
+        }
+        Ok(args)
+    }
+
+    /// Parses the query string, then the fields of a `multipart/form-data` body, already
+    /// split by the caller: each field's name and its value's bytes, file parts left out.
+    pub fn from_multipart(
+        query: &[u8],
+        fields: impl IntoIterator<Item = (String, Vec<u8>)>,
+    ) -> Result<Self, ArgsError> {
+        let mut args = Self::default();
+        args.extend_form(query)?;
+        for (key, value) in fields {
+            if key.is_empty() {
+                continue;
+            }
+            let value = text(value, |_| key.clone())?;
+            args.push(key, Some(value))?;
         }
         Ok(args)
     }
@@ -215,6 +235,12 @@ fn decode(raw: &[u8], key: Option<&str>) -> Result<String, ArgsError> {
     } else {
         raw.to_vec()
     };
+    text(bytes, name)
+}
+
+/// A value's bytes as text: UTF-8 without NUL bytes, or the refusal naming the parameter
+/// (`name` is asked only then).
+fn text(bytes: Vec<u8>, name: impl FnOnce(&[u8]) -> String) -> Result<String, ArgsError> {
     if bytes.contains(&0) {
         return Err(ArgsError::NulByte(name(&bytes).replace('\0', "\\0")));
     }

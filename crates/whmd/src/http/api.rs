@@ -3,14 +3,15 @@
 
 use super::auth::{HeaderAuth, SessionCookie, from_headers, session_cookie};
 use super::{AppState, errors};
+use axum::body::Bytes;
 use axum::body::{Body, to_bytes};
 use axum::extract::Request;
-use axum::http::{HeaderValue, Method, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::Response;
 use whmd_api::dispatch;
 use whmd_domain::auth::Credentials;
 use whmd_wire::render::{content_type, render};
-use whmd_wire::{ApiFormat, ApiVersion, Args, Reply, ReplyStatus};
+use whmd_wire::{ApiFormat, ApiVersion, Args, ArgsError, Reply, ReplyStatus};
 
 /// The largest request body read (PROTOCOL.md §1.3); more is refused with 413.
 pub const MAX_BODY: usize = 1 << 20;
@@ -49,20 +50,21 @@ pub async fn handle(
             return errors::unavailable(format);
         }
     };
-    let is_json = request
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .is_some_and(|v| v.as_bytes() == b"application/json");
+    let kind = BodyKind::of(request.headers());
+    let is_json = matches!(kind, BodyKind::Json);
     let query = request.uri().query().unwrap_or("").to_owned();
     let body = match to_bytes(request.into_body(), MAX_BODY).await {
         Ok(b) => b,
         Err(e) if is_too_large(&e) => return errors::payload_too_large(format),
         Err(_) => return errors::unreadable_body(format),
     };
-    let parsed = if is_json {
-        Args::from_json(query.as_bytes(), &body)
-    } else {
-        Args::from_form(query.as_bytes(), &body)
+    let parsed = match kind {
+        BodyKind::Json => Args::from_json(query.as_bytes(), &body),
+        BodyKind::Form => Args::from_form(query.as_bytes(), &body),
+        BodyKind::Multipart(boundary) => match multipart_fields(body.clone(), boundary).await {
+            Some(fields) => Args::from_multipart(query.as_bytes(), fields),
+            None => Err(ArgsError::BadMultipart),
+        },
     };
     let reply = match parsed {
         Ok(args) => dispatch::call(&state.ctx, principal, Some(peer), &function, args).await,
@@ -73,6 +75,52 @@ pub async fn handle(
         }
     };
     respond(format, &reply)
+}
+
+/// How a body's arguments are read (PROTOCOL.md §1.3): JSON only for a Content-Type of
+/// exactly `application/json`, multipart for `multipart/form-data` with a boundary
+/// (TheHostingTool sends it), urlencoded whatever else it says.
+enum BodyKind {
+    Form,
+    Json,
+    Multipart(String),
+}
+
+impl BodyKind {
+    fn of(headers: &HeaderMap) -> Self {
+        let Some(value) = headers.get(header::CONTENT_TYPE) else {
+            return Self::Form;
+        };
+        if value.as_bytes() == b"application/json" {
+            return Self::Json;
+        }
+        value
+            .to_str()
+            .ok()
+            .filter(|v| {
+                v.get(..19)
+                    .is_some_and(|t| t.eq_ignore_ascii_case("multipart/form-data"))
+            })
+            .and_then(|v| multer::parse_boundary(v).ok())
+            .map_or(Self::Form, Self::Multipart)
+    }
+}
+
+/// The fields of a multipart body, as name and bytes; file parts are left out, as cPanel
+/// keeps them apart from the arguments. `None` when the body is not valid multipart.
+async fn multipart_fields(body: Bytes, boundary: String) -> Option<Vec<(String, Vec<u8>)>> {
+    let stream = futures::stream::once(async move { Ok::<_, std::convert::Infallible>(body) });
+    let mut multipart = multer::Multipart::new(stream, boundary);
+    let mut fields = Vec::new();
+    while let Some(field) = multipart.next_field().await.ok()? {
+        if field.file_name().is_some() {
+            continue;
+        }
+        let name = field.name().unwrap_or_default().to_owned();
+        let value = field.bytes().await.ok()?;
+        fields.push((name, value.to_vec()));
+    }
+    Some(fields)
 }
 
 fn is_too_large(e: &axum::Error) -> bool {

@@ -123,6 +123,53 @@ async fn json_body_only_for_exactly_application_json() {
 }
 
 #[tokio::test]
+async fn multipart_form_data_fields_are_arguments() {
+    // TheHostingTool posts its arguments as multipart/form-data.
+    let server = Server::start().await;
+    let body = "--XyZ\r\nContent-Disposition: form-data; name=\"api.version\"\r\n\r\n1\r\n\
+                --XyZ\r\nContent-Disposition: form-data; name=\"user\"\r\n\r\nfreshname\r\n\
+                --XyZ\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.txt\"\r\n\
+                Content-Type: text/plain\r\n\r\nuser=ignored\r\n--XyZ--\r\n";
+    let auth = server.root_auth();
+    let post = |ct: &'static str, body: &str| {
+        server.send(
+            Method::POST,
+            server.http("/json-api/verify_new_username"),
+            Some(&auth),
+            Some(ct),
+            Some(body.as_bytes().to_vec()),
+        )
+    };
+    let reply = post("multipart/form-data; boundary=XyZ", body).await.json();
+    assert_eq!(reply["metadata"]["result"], json!(1), "{reply}");
+    assert_eq!(reply["metadata"]["reason"], json!("OK"));
+    // The same function without the user field shows the field was what counted.
+    let without = body
+        .replace("freshname", "")
+        .replace("name=\"user\"", "name=\"other\"");
+    let reply = post("multipart/form-data; boundary=XyZ", &without)
+        .await
+        .json();
+    assert_eq!(reply["metadata"]["result"], json!(0), "{reply}");
+    // A body that is not the multipart it claims: a WHM failure, nothing run.
+    let reply = server
+        .send(
+            Method::POST,
+            server.http("/json-api/verify_new_username?api.version=1"),
+            Some(&server.root_auth()),
+            Some("multipart/form-data; boundary=XyZ"),
+            Some(b"user=freshname".to_vec()),
+        )
+        .await
+        .json();
+    assert_eq!(
+        reply["metadata"]["reason"],
+        json!("The request body is not valid multipart/form-data."),
+        "{reply}"
+    );
+}
+
+#[tokio::test]
 async fn invalid_json_body_is_a_whm_failure() {
     let server = Server::start().await;
     let answer = server
