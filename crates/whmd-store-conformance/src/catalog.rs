@@ -475,3 +475,61 @@ pub async fn feature_and_acl_lists(stores: &Stores, names: &Names) {
     );
     assert_eq!(l.acl_list(&names.user("none")).await.expect("read"), None);
 }
+
+/// Totals past what a 64-bit integer holds still admit or refuse by the limits, never fail.
+pub async fn reseller_totals_saturate(stores: &Stores, names: &Names) {
+    let a = stores.accounts.as_ref();
+    let owner = names.user("hugeowner");
+    let mut reseller = account(&owner, "root");
+    reseller.reseller = Some(Reseller::new(AclSet::EMPTY));
+    a.create_account(
+        &reseller,
+        "$p",
+        &log("CREATE", &owner),
+        &Admission::NONE,
+        &ZoneWrites::none(),
+    )
+    .await
+    .expect("the reseller");
+    // 4 PiB of bandwidth each, in bytes, written without admission: three of them pass i64.
+    for n in ["huge1", "huge2", "huge3"] {
+        let mut c = account(&names.user(n), &owner);
+        c.quota_mb = Some(4_000_000_000_000_000_000 / 1_048_576);
+        c.set("BWLIMIT", "4000000000000000000");
+        a.create_account(
+            &c,
+            "$p",
+            &log("CREATE", &c.user),
+            &Admission::NONE,
+            &ZoneWrites::none(),
+        )
+        .await
+        .expect("written without limits");
+    }
+    let limits = ResellerLimits {
+        resource_limits_enabled: true,
+        disk_mb: 1000,
+        bandwidth_mb: 1000,
+        ..ResellerLimits::default()
+    };
+    let admission = Admission {
+        plan: None,
+        limits: Some(limits),
+    };
+    let mut next = account(&names.user("huge4"), &owner);
+    next.quota_mb = Some(1);
+    next.set("BWLIMIT", "1048576");
+    let refused = a
+        .create_account(
+            &next,
+            "$p",
+            &log("CREATE", &next.user),
+            &admission,
+            &ZoneWrites::none(),
+        )
+        .await;
+    assert!(
+        matches!(refused, Err(StoreError::Refused(Refusal::Limit(_)))),
+        "a limit refusal, not a failure: {refused:?}"
+    );
+}

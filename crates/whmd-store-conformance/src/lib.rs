@@ -51,6 +51,7 @@ pub async fn run_all(stores: &Stores, names: &Names) {
     catalog::packages_round_trip(stores, names).await;
     catalog::plans_are_guarded(stores, names).await;
     catalog::reseller_limits_hold_in_the_store(stores, names).await;
+    catalog::reseller_totals_saturate(stores, names).await;
     catalog::resellers_demote_and_hand_over(stores, names).await;
     catalog::feature_and_acl_lists(stores, names).await;
     hulk::settings_and_lists(stores, names).await;

@@ -50,8 +50,11 @@ pub(crate) async fn admit(
             .await
             .map_err(map_error)?;
         let row = sqlx::query(
-            "SELECT COUNT(*)::BIGINT AS accounts, COALESCE(SUM(quota_mb), 0)::BIGINT AS disk, \
-             COALESCE(SUM(bwlimit), 0)::BIGINT AS bandwidth, \
+            // SUM of BIGINT is NUMERIC: clamped before the cast, a reseller's totals saturate
+            // rather than overflow.
+            "SELECT COUNT(*)::BIGINT AS accounts, \
+             LEAST(COALESCE(SUM(quota_mb), 0), 9223372036854775807)::BIGINT AS disk, \
+             LEAST(COALESCE(SUM(bwlimit), 0), 9223372036854775807)::BIGINT AS bandwidth, \
              COUNT(*) FILTER (WHERE plan = $1)::BIGINT AS on_plan \
              FROM accounts WHERE owner = $2 AND username <> $3",
         )

@@ -42,8 +42,12 @@ pub(crate) async fn admit(
     }
     if let Some(limits) = &admission.limits {
         let row = sqlx::query(
-            "SELECT COUNT(*) AS accounts, COALESCE(SUM(quota_mb), 0) AS disk, \
-             COALESCE(SUM(bwlimit), 0) AS bandwidth, COALESCE(SUM(plan = ?), 0) AS on_plan \
+            // TOTAL sums in floating point, so a reseller's totals saturate rather than
+            // overflow; the cast clamps to the largest integer.
+            "SELECT COUNT(*) AS accounts, \
+             CAST(MIN(TOTAL(quota_mb), 9223372036854775807) AS INTEGER) AS disk, \
+             CAST(MIN(TOTAL(bwlimit), 9223372036854775807) AS INTEGER) AS bandwidth, \
+             COALESCE(SUM(plan = ?), 0) AS on_plan \
              FROM accounts WHERE owner = ? AND username <> ?",
         )
         .bind(&account.plan)

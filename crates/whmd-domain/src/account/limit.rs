@@ -2,6 +2,22 @@
 
 use std::fmt;
 
+/// The largest count (addresses, databases, domains…) a limit takes, as WHM documents it.
+pub const MAX_COUNT: u64 = 999_999;
+
+/// The largest size in MB a disk, bandwidth or mailbox limit takes: 4 PiB. WHM's description
+/// of addpkg gives 1048576 MB as bwlimit's default, FOSSBilling's stock plans send it for
+/// quota too, and cPanel takes any number there; this bound only keeps byte counts (and a
+/// reseller's totals of them) far inside 64 bits.
+pub const MAX_SIZE_MB: u64 = 4_294_967_296;
+
+/// Whether a limit argument (any case) is a size in MB rather than a count.
+pub fn is_size(arg: &str) -> bool {
+    ["quota", "bwlimit", "max_emailacct_quota"]
+        .iter()
+        .any(|s| s.eq_ignore_ascii_case(arg))
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Limit {
     Unlimited,

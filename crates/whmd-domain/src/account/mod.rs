@@ -8,7 +8,7 @@ mod limit;
 pub use access::{can_access, require_access};
 pub use accounting::AccountingEntry;
 pub use cpuser::{CACHE_DATA_VERSION, DEFAULT_THEME};
-pub use limit::Limit;
+pub use limit::{Limit, MAX_COUNT, MAX_SIZE_MB, is_size};
 
 use crate::reseller::Reseller;
 use std::collections::BTreeMap;

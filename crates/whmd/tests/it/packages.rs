@@ -497,3 +497,47 @@ async fn reseller_packages_are_prefixed_private_and_clamped() {
         outcome(&custom).1
     );
 }
+
+#[tokio::test]
+async fn sizes_of_a_fossbilling_plan_are_taken_everywhere() {
+    // FOSSBilling's stock plans have 1,048,576 MB of disk and bandwidth; WHM's own description
+    // of addpkg gives 1048576 as bwlimit's default. Every function that takes them must too.
+    let server = Server::start().await;
+    let big = "1048576";
+    let (result, reason, _) = v1(
+        &server,
+        "addpkg",
+        &format!("name=fossplan&quota={big}&bwlimit={big}&max_emailacct_quota={big}"),
+    )
+    .await;
+    assert_eq!((result, reason.as_str()), (1, "OK"));
+    create(&server, "fossuser", "&plan=fossplan").await;
+    let acct = account(&server, "fossuser").await;
+    assert_eq!(acct["disklimit"], json!(format!("{big}M")), "{acct}");
+    for (function, args) in [
+        ("editpkg", format!("name=fossplan&quota={big}&bwlimit={big}")),
+        ("modifyacct", format!("user=fossuser&QUOTA={big}&BWLIMIT={big}")),
+        ("editquota", format!("user=fossuser&quota={big}")),
+        ("limitbw", format!("user=fossuser&bwlimit={big}")),
+        (
+            "createacct",
+            format!("username=bigdisk2&domain=foss2.example.com&password=Secret-9-x&quota={big}&bwlimit={big}"),
+        ),
+    ] {
+        let (result, reason, _) = v1(&server, function, &args).await;
+        assert_eq!(result, 1, "{function}: {reason}");
+    }
+    // Past 4 PiB is refused, and changes nothing.
+    let before = account(&server, "fossuser").await;
+    let (result, reason, _) = v1(&server, "editquota", "user=fossuser&quota=4294967297").await;
+    assert_eq!(
+        (result, reason.as_str()),
+        (0, "Invalid value (4294967297) for quota supplied.")
+    );
+    let (result, reason, _) = v1(&server, "addpkg", "name=toobig&bwlimit=4294967297").await;
+    assert_eq!(
+        (result, reason.as_str()),
+        (0, "Invalid value “4294967297” for the “bwlimit” setting.")
+    );
+    assert_eq!(account(&server, "fossuser").await, before);
+}

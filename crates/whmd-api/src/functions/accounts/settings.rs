@@ -5,7 +5,7 @@ use super::super::args::optional;
 use super::super::featurelists;
 use crate::registry::Call;
 use std::collections::BTreeMap;
-use whmd_domain::account::Limit;
+use whmd_domain::account::{Limit, MAX_COUNT, MAX_SIZE_MB, is_size};
 use whmd_domain::names::{MAX_LOCALE_LEN, MAX_THEME_LEN, is_setting_name};
 use whmd_wire::{Args, WhmError};
 
@@ -69,8 +69,6 @@ const LIMITS: &[LimitKey] = &[
     },
 ];
 
-/// The largest count or size (MB) a limit takes.
-const MAX_LIMIT: u64 = 999_999;
 const BYTES_PER_MB: u64 = 1_048_576;
 
 pub struct Settings<'a> {
@@ -242,7 +240,9 @@ pub fn apply_limits(
 /// A limit argument within WHM's range, or `Invalid value “X” for the “ARG” setting.`
 pub fn parse_limit(raw: &str, arg: &str, zero_is_unlimited: bool) -> Result<Limit, WhmError> {
     match Limit::parse(raw, zero_is_unlimited) {
-        Some(Limit::Value(n)) if n > MAX_LIMIT => Err(invalid(raw, arg)),
+        Some(Limit::Value(n)) if n > if is_size(arg) { MAX_SIZE_MB } else { MAX_COUNT } => {
+            Err(invalid(raw, arg))
+        }
         Some(limit) => Ok(limit),
         None => Err(invalid(raw, arg)),
     }

@@ -4,14 +4,11 @@
 use super::super::featurelists;
 use crate::registry::Call;
 use std::collections::BTreeMap;
+use whmd_domain::account::{MAX_COUNT, MAX_SIZE_MB};
 use whmd_domain::names::{MAX_LOCALE_LEN, MAX_THEME_LEN, is_setting_name};
 use whmd_domain::package::Package;
 use whmd_wire::{Acl, WhmError};
 
-/// The largest count, or size in MB, a limit takes.
-const MAX_LIMIT: u64 = 999_999;
-/// The largest mailbox quota in MB.
-const MAX_MAILBOX_MB: u64 = 4_294_967_296;
 /// What a package's disk quota and bandwidth become for a reseller who may not make them
 /// unlimited: WHM's documented defaults for these arguments.
 const LIMITED_QUOTA_MB: &str = "10240";
@@ -34,7 +31,7 @@ enum Kind {
     /// A count: digits, `unlimited`, `n` (0).
     Count,
     /// A size in MB: at least 1, or `unlimited`; empty is unlimited.
-    Size(u64),
+    Size,
     /// `y` or `n`.
     Flag,
     Theme,
@@ -47,9 +44,9 @@ enum Kind {
 fn key_of(arg: &str) -> Option<(&'static str, Kind)> {
     Some(match arg {
         "featurelist" => ("FEATURELIST", Kind::FeatureList),
-        "quota" => ("QUOTA", Kind::Size(MAX_LIMIT)),
-        "bwlimit" => ("BWLIMIT", Kind::Size(MAX_LIMIT)),
-        "max_emailacct_quota" => ("MAX_EMAILACCT_QUOTA", Kind::Size(MAX_MAILBOX_MB)),
+        "quota" => ("QUOTA", Kind::Size),
+        "bwlimit" => ("BWLIMIT", Kind::Size),
+        "max_emailacct_quota" => ("MAX_EMAILACCT_QUOTA", Kind::Size),
         "ip" => ("IP", Kind::Flag),
         "cgi" | "hascgi" => ("CGI", Kind::Flag),
         "hasshell" => ("HASSHELL", Kind::Flag),
@@ -173,16 +170,18 @@ async fn read(call: &Call, kind: &Kind, value: &str) -> Result<Option<String>, W
             digits => digits
                 .parse::<u64>()
                 .ok()
-                .filter(|n| *n <= MAX_LIMIT && digits.bytes().all(|b| b.is_ascii_digit()))
+                .filter(|n| *n <= MAX_COUNT && digits.bytes().all(|b| b.is_ascii_digit()))
                 .map(|n| n.to_string()),
         },
         // 0 is refused: it would read as unlimited (FUNCTIONS.md §4).
-        Kind::Size(max) => match lower.as_str() {
+        Kind::Size => match lower.as_str() {
             "unlimited" | "null" | "" => Some("unlimited".into()),
             digits => digits
                 .parse::<u64>()
                 .ok()
-                .filter(|n| (1..=*max).contains(n) && digits.bytes().all(|b| b.is_ascii_digit()))
+                .filter(|n| {
+                    (1..=MAX_SIZE_MB).contains(n) && digits.bytes().all(|b| b.is_ascii_digit())
+                })
                 .map(|n| n.to_string()),
         },
         Kind::Flag => Some(if flag(&lower) { "y" } else { "n" }.into()),
