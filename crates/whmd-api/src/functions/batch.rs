@@ -1,13 +1,18 @@
 //! batch (PROTOCOL.md §5.3): several API 1 calls in one request. Every command is checked
-//! (exists, is not itself a batch, is permitted) before any runs; then they run in order, each
-//! with its own arguments and output controls, and their envelopes come back in `data.result`.
+//! (exists, is not itself a batch, is permitted, and for a reseller names only accounts and
+//! zones it may act on) before any runs; then they run in order, each with its own arguments
+//! and output controls, and their envelopes come back in `data.result`.
 
+use super::args::optional;
+use super::dns::zone_name;
 use crate::dispatch;
 use crate::registry::Call;
 use crate::{Access, FunctionSpec, Versions};
 use futures::future::BoxFuture;
 use serde_json::{Map, Value};
 use tracing::Instrument;
+use whmd_domain::account::require_access;
+use whmd_domain::dns::may_manage;
 use whmd_wire::{Acl, ApiVersion, Args, Outcome, WhmError};
 
 pub const FUNCTIONS: &[FunctionSpec] = &[FunctionSpec::new(
@@ -48,6 +53,7 @@ fn batch(call: Call) -> BoxFuture<'static, Result<Outcome, WhmError>> {
                 };
                 return Err(WhmError::PermissionDenied(acl));
             }
+            reachable(&call, c).await?;
         }
         let abort_on_error = call.args.is_true("abort_on_error");
         let mut results = Vec::with_capacity(commands.len());
@@ -73,6 +79,57 @@ fn batch(call: Call) -> BoxFuture<'static, Result<Outcome, WhmError>> {
         data.insert("result".into(), Value::Array(results));
         Ok(Outcome::ok(data))
     })
+}
+
+/// Functions whose `user` or `username` need not name an account the caller has: a name
+/// still to be made, or any name to be checked.
+const ANY_USER: &[&str] = &["createacct", "verify_new_username", "validate_system_user"];
+
+/// Functions whose `domain` is a domain still to be given out.
+const NEW_DOMAIN: &[&str] = &["createacct", "adddns", "modifyacct"];
+
+/// For a reseller, the accounts (`user`, `username`) and zones (`domain`, `zone`) a command
+/// names must be ones it may act on, or the whole batch is refused before anything runs. An
+/// account or zone that does not exist is refused the same way as another's, so the refusal
+/// does not say which names are taken. Root reaches every object, and its commands fail one
+/// by one as they run.
+async fn reachable(call: &Call, c: &Command) -> Result<(), WhmError> {
+    if call.principal.is_root() {
+        return Ok(());
+    }
+    let function = c.function.as_str();
+    if !ANY_USER.contains(&function) {
+        for key in ["user", "username"] {
+            if let Some(user) = optional(&c.args, key) {
+                let account = call.ctx.stores.accounts.account(user).await?;
+                require_access(&call.principal, user, account).map_err(WhmError::Reason)?;
+            }
+        }
+    }
+    let mut zones = vec![optional(&c.args, "zone")];
+    if !NEW_DOMAIN.contains(&function) {
+        zones.push(optional(&c.args, "domain"));
+    }
+    for raw in zones.into_iter().flatten() {
+        let name = zone_name(raw);
+        let reachable = match call.ctx.stores.zones.zone(&name).await? {
+            Some(zone) => {
+                may_manage(
+                    &call.principal,
+                    &zone.owner,
+                    call.ctx.stores.accounts.as_ref(),
+                )
+                .await?
+            }
+            None => false,
+        };
+        if !reachable {
+            return Err(WhmError::Reason(format!(
+                "You do not have access to a domain named “{raw}”."
+            )));
+        }
+    }
+    Ok(())
 }
 
 /// `FUNC` or `FUNC?args`, the arguments parsed by the legacy rules. An inner `api.version`

@@ -1,8 +1,9 @@
 //! Reading credentials from the `Authorization` header (PROTOCOL.md §2.1).
 //!
-//! `whm USER:SECRET` in any case of the scheme word, with all whitespace in the rest removed
-//! (access hashes are sent with their line breaks stripped, sometimes badly), and
-//! `Basic base64(USER:PASS)`. Anything else is not a credential WHM accepts.
+//! `whm USER:SECRET` in any case of the scheme word, and `Basic base64(USER:PASS)`. Anything
+//! else is not a credential WHM accepts. Whitespace inside the secret is removed only when
+//! what is left is a legacy access hash (sent with its line breaks stripped, sometimes
+//! badly); a user name or an API token with whitespace inside is refused.
 
 use axum::http::HeaderMap;
 use axum::http::header::{AUTHORIZATION, COOKIE};
@@ -11,6 +12,7 @@ use base64::engine::general_purpose::STANDARD;
 use percent_encoding::percent_decode_str;
 use whmd_domain::Secret;
 use whmd_domain::auth::Credentials;
+use whmd_domain::secret::looks_like_access_hash;
 use whmd_domain::session::COOKIE as SESSION_COOKIE;
 
 #[derive(Debug)]
@@ -31,11 +33,21 @@ pub fn from_headers(headers: &HeaderMap) -> HeaderAuth {
     let value = value.trim();
     let (scheme, rest) = value.split_once(char::is_whitespace).unwrap_or((value, ""));
     let parsed = if scheme.eq_ignore_ascii_case("whm") {
-        let rest: String = rest.chars().filter(|c| !c.is_whitespace()).collect();
-        rest.split_once(':')
-            .map(|(user, token)| Credentials::ApiToken {
-                user: user.to_owned(),
-                token: Secret::new(token),
+        rest.trim_start()
+            .split_once(':')
+            .filter(|(user, _)| !user.contains(char::is_whitespace))
+            .and_then(|(user, secret)| {
+                let secret = secret.trim();
+                let token = if secret.contains(char::is_whitespace) {
+                    let joined: String = secret.chars().filter(|c| !c.is_whitespace()).collect();
+                    looks_like_access_hash(&joined).then_some(joined)?
+                } else {
+                    secret.to_owned()
+                };
+                Some(Credentials::ApiToken {
+                    user: user.to_owned(),
+                    token: Secret::new(token),
+                })
             })
     } else if scheme.eq_ignore_ascii_case("basic") {
         STANDARD
@@ -107,8 +119,13 @@ mod tests {
     }
 
     #[test]
-    fn whm_scheme_any_case_with_whitespace_stripped() {
-        for header in ["whm root:ABC", "WHM root:ABC", "Whm  root:A B\tC"] {
+    fn whm_scheme_any_case() {
+        for header in [
+            "whm root:ABC",
+            "WHM root:ABC",
+            "Whm  root:ABC ",
+            "whm root: ABC",
+        ] {
             match parse(header) {
                 HeaderAuth::Present(Credentials::ApiToken { user, token }) => {
                     assert_eq!(user, "root");
@@ -116,6 +133,21 @@ mod tests {
                 }
                 other => panic!("{header}: {other:?}"),
             }
+        }
+    }
+
+    #[test]
+    fn only_an_access_hash_loses_its_whitespace() {
+        let line = "0123456789abcdef0123456789abcdef";
+        let hash = format!("whm root:{line} {line} \t{line}");
+        match parse(&hash) {
+            HeaderAuth::Present(Credentials::ApiToken { token, .. }) => {
+                assert_eq!(token.expose(), line.repeat(3));
+            }
+            other => panic!("{other:?}"),
+        }
+        for header in ["whm ro ot:ABC", "whm root:A B\tC", "whm ro\tot:ABC"] {
+            assert!(matches!(parse(header), HeaderAuth::Malformed), "{header}");
         }
     }
 

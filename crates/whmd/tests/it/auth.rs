@@ -48,6 +48,13 @@ async fn bad_credentials_get_403_with_whms_body() {
         Some(format!("whm root:{}", wrong.expose())),
         Some(format!("whm bob:{}", server.token)),
         Some(format!("whm ROOT:{}", server.token)),
+        // Whitespace inside the user name or a token: only an access hash loses it.
+        Some(format!("whm ro ot:{}", server.token)),
+        Some(format!(
+            "whm root:{} {}",
+            &server.token[..16],
+            &server.token[16..]
+        )),
         Some("whm root:".to_owned()),
         Some("whm root".to_owned()),
         Some(format!("cpanel root:{}", server.token)),

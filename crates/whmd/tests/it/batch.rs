@@ -117,3 +117,76 @@ async fn refusals_run_nothing() {
         "the permitted first command did not run either"
     );
 }
+
+#[tokio::test]
+async fn a_resellers_command_on_anothers_account_runs_none_of_the_batch() {
+    let server = Server::start().await;
+    let every: Vec<whmd_wire::Acl> = whmd_wire::Acl::every()
+        .filter(|a| *a != whmd_wire::Acl::ALL)
+        .collect();
+    let auth = server.reseller("batres", &every).await;
+    for (user, owner) in [("mineacct", "batres"), ("rootacct", "root")] {
+        let made = server
+            .call(
+                "createacct",
+                &format!("api.version=1&username={user}&domain={user}.example.com&password=Pw-{user}-1&owner={owner}"),
+            )
+            .await;
+        assert_eq!(made["metadata"]["result"], 1, "{made}");
+    }
+    let before = server
+        .store()
+        .await
+        .snapshot
+        .export()
+        .await
+        .expect("export");
+    for (second, reason) in [
+        (
+            "accountsummary%3Fuser%3Drootacct",
+            "You do not have access to an account named “rootacct”.",
+        ),
+        (
+            "accountsummary%3Fuser%3Dnoacct",
+            "You do not have access to an account named “noacct”.",
+        ),
+        (
+            "dumpzone%3Fdomain%3Drootacct.example.com",
+            "You do not have access to a domain named “rootacct.example.com”.",
+        ),
+    ] {
+        let reply = server
+            .call_as(
+                &auth,
+                "batch",
+                &format!("api.version=1&command=modifyacct%3Fuser%3Dmineacct%26maxpop%3D3&command={second}"),
+            )
+            .await;
+        assert_eq!(reply["metadata"]["result"], 0, "{reply}");
+        assert_eq!(reply["metadata"]["reason"], reason);
+    }
+    let after = server
+        .store()
+        .await
+        .snapshot
+        .export()
+        .await
+        .expect("export");
+    assert!(
+        before == after,
+        "the reseller's own first command did not run"
+    );
+    // On its own objects the same batch runs.
+    let reply = server
+        .call_as(
+            &auth,
+            "batch",
+            "api.version=1&command=modifyacct%3Fuser%3Dmineacct%26maxpop%3D3&command=dumpzone%3Fdomain%3Dmineacct.example.com",
+        )
+        .await;
+    assert_eq!(reply["metadata"]["result"], 1, "{reply}");
+    assert_eq!(
+        reply["data"]["result"][1]["metadata"]["result"], 1,
+        "{reply}"
+    );
+}

@@ -515,13 +515,21 @@ async fn sizes_of_a_fossbilling_plan_are_taken_everywhere() {
     let acct = account(&server, "fossuser").await;
     assert_eq!(acct["disklimit"], json!(format!("{big}M")), "{acct}");
     for (function, args) in [
-        ("editpkg", format!("name=fossplan&quota={big}&bwlimit={big}")),
-        ("modifyacct", format!("user=fossuser&QUOTA={big}&BWLIMIT={big}")),
+        (
+            "editpkg",
+            format!("name=fossplan&quota={big}&bwlimit={big}"),
+        ),
+        (
+            "modifyacct",
+            format!("user=fossuser&QUOTA={big}&BWLIMIT={big}"),
+        ),
         ("editquota", format!("user=fossuser&quota={big}")),
         ("limitbw", format!("user=fossuser&bwlimit={big}")),
         (
             "createacct",
-            format!("username=bigdisk2&domain=foss2.example.com&password=Secret-9-x&quota={big}&bwlimit={big}"),
+            format!(
+                "username=bigdisk2&domain=foss2.example.com&password=Secret-9-x&quota={big}&bwlimit={big}"
+            ),
         ),
     ] {
         let (result, reason, _) = v1(&server, function, &args).await;

@@ -179,13 +179,13 @@ fn editquota(call: Call) -> Reply {
     Box::pin(async move {
         let user = required(&call.args, "user")?.to_owned();
         let raw = required(&call.args, "quota")?.to_owned();
+        // Another's account reads as one that does not exist.
         let account = call.ctx.stores.accounts.account(&user).await?;
-        let Some(mut account) = account else {
+        let Some(mut account) =
+            account.filter(|a| whmd_domain::account::can_access(&call.principal, a))
+        else {
             return Err(WhmError::reason("Invalid user. Cannot set quota."));
         };
-        if !whmd_domain::account::can_access(&call.principal, &account) {
-            return Err(WhmError::reason("You do not own that account."));
-        }
         let quota = parse_limit(&raw, "quota", true)
             .map_err(|_| WhmError::Reason(format!("Invalid value ({raw}) for quota supplied.")))?
             .value();

@@ -252,6 +252,10 @@ fn accountsummary(call: Call) -> Reply {
                 data.insert("acct".into(), json!([acct_record(&a, false)]));
                 Ok(Outcome::ok(data))
             }
+            // API 0 drops the period (its statusmsg is matched by older clients).
+            None if call.version == ApiVersion::V0 => {
+                Err(WhmError::reason("Account does not exist"))
+            }
             None => Err(WhmError::reason("Account does not exist.")),
         }
     })

@@ -8,7 +8,7 @@ use futures::future::BoxFuture;
 use serde_json::{Map, Value, json};
 use std::collections::BTreeMap;
 use whmd_domain::StoreError;
-use whmd_domain::account::can_access;
+use whmd_domain::account::{can_access, require_access};
 use whmd_domain::host::HostEffect;
 use whmd_domain::secret::{Secret, hash_password};
 use whmd_domain::store::{Admission, ZoneWrites};
@@ -43,25 +43,10 @@ fn passwd(call: Call) -> Reply {
     Box::pin(async move {
         let user = required(&call.args, "user")?.to_owned();
         let password = Secret::new(required(&call.args, "password")?);
+        // Another's account reads as one that does not exist: the refusal must not tell a
+        // reseller which names are taken.
         let account = call.ctx.stores.accounts.account(&user).await?;
-        let account = match account {
-            Some(a) if can_access(&call.principal, &a) => a,
-            Some(_) => {
-                return Err(WhmError::Reason(format!(
-                    "You are not permitted to change the password for “{user}” because you are not the owner of this account."
-                )));
-            }
-            None if call.principal.is_root() => {
-                return Err(WhmError::Reason(format!(
-                    "You do not have a user named “{user}”."
-                )));
-            }
-            None => {
-                return Err(WhmError::Reason(format!(
-                    "You do not have access to an account named “{user}”."
-                )));
-            }
-        };
+        let account = require_access(&call.principal, &user, account).map_err(WhmError::Reason)?;
         if account.suspension.is_some() {
             return Err(WhmError::Reason(format!(
                 "Sorry, the user “{user}” is currently suspended. Changing the user’s password would unsuspend the account."

@@ -95,6 +95,9 @@ impl<'a> Settings<'a> {
             ("HASSPF", "1"),
             ("LEGACY_BACKUP", "0"),
             ("MAILBOX_FORMAT", "maildir"),
+            // The legacy Ruby application limit, which cPanel still writes beside
+            // MAXPASSENGERAPPS; WHM's modifyacct example shows it as 4, their default.
+            ("MAXMONGREL", "4"),
         ] {
             self.set(key, value);
         }

@@ -40,6 +40,10 @@ type Reply = BoxFuture<'static, Result<Outcome, WhmError>>;
 fn suspendacct(call: Call) -> Reply {
     Box::pin(async move {
         let user = super::super::args::required(&call.args, "user")?.to_owned();
+        if user == "root" {
+            return Ok(Outcome::failure("Failed to suspend account.")
+                .with_raw("Root user may not be suspended.\n"));
+        }
         let account = accessible(&call, &user).await?;
         if account.suspension.is_some() {
             return Ok(Outcome::done().with_raw(format!(

@@ -78,9 +78,14 @@ const NO_ZONE: &str = "Zone does not exist.";
 /// without `.db` or a trailing dot.
 fn zone_arg(call: &Call) -> Option<String> {
     let raw = optional(&call.args, "domain").or_else(|| optional(&call.args, "zone"))?;
+    Some(zone_name(raw))
+}
+
+/// A zone's name as a call gives it: any case, a trailing dot, or as its file (`x.db`).
+pub(crate) fn zone_name(raw: &str) -> String {
     let name = raw.trim().to_ascii_lowercase();
     let name = name.strip_suffix(".db").unwrap_or(&name);
-    Some(name.strip_suffix('.').unwrap_or(name).to_owned())
+    name.strip_suffix('.').unwrap_or(name).to_owned()
 }
 
 /// The named zone, parsed, if it exists and the caller may act on it. A zone the caller may

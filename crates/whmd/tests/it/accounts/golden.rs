@@ -162,6 +162,35 @@ async fn modifyacct_api0_matches_the_seed() {
 }
 
 #[tokio::test]
+async fn modifyacct_of_a_new_account_has_every_cpuser_key_of_the_seed() {
+    // Not only the keys the call sets: a new account's cpuser holds all that the example
+    // shows, whatever the arguments (the seed's `bogus_*` keys are its own arguments).
+    let Some(examples) = seed_examples("modifyacct.txt") else {
+        return;
+    };
+    let seed = examples
+        .iter()
+        .find(|e| e.get("result").is_some())
+        .expect("the JSON example");
+    let server = Server::start().await;
+    create(&server, "username", "").await;
+    let ours = server
+        .call(
+            "modifyacct",
+            "user=username&contactemail=username%40example.com",
+        )
+        .await;
+    let cpuser = &ours["result"][0]["newcfg"]["cpuser"];
+    let missing: Vec<&String> = seed["result"][0]["newcfg"]["cpuser"]
+        .as_object()
+        .expect("cpuser")
+        .keys()
+        .filter(|k| !k.starts_with("bogus_") && cpuser.get(k.as_str()).is_none())
+        .collect();
+    assert!(missing.is_empty(), "missing {missing:?}: {cpuser}");
+}
+
+#[tokio::test]
 async fn modifyacct_api1_carries_newcfg_as_data() {
     let Some(examples) = seed_examples("modifyacct.txt") else {
         return;

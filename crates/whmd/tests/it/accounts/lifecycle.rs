@@ -233,3 +233,20 @@ async fn the_accounting_log_command_prints_cpanel_lines() {
         "{line}"
     );
 }
+
+#[tokio::test]
+async fn root_cannot_be_suspended_and_api0_summary_of_a_missing_account() {
+    let server = Server::start().await;
+    let (result, reason, reply) = v1(&server, "suspendacct", "user=root").await;
+    assert_eq!((result, reason.as_str()), (0, "Failed to suspend account."));
+    assert_eq!(
+        reply["metadata"]["output"]["raw"],
+        "Root user may not be suspended.\n"
+    );
+    // API 0 drops the period; API 1 keeps it.
+    let v0 = server.call("accountsummary", "user=nosuchuser").await;
+    assert_eq!(v0["status"], 0, "{v0}");
+    assert_eq!(v0["statusmsg"], "Account does not exist");
+    let (_, reason, _) = v1(&server, "accountsummary", "user=nosuchuser").await;
+    assert_eq!(reason, "Account does not exist.");
+}

@@ -102,7 +102,7 @@ async fn a_reseller_sees_and_touches_only_its_own_accounts() {
         (
             "passwd",
             "user=theirs&password=Xyz-123-abc",
-            "You are not permitted to change the password for “theirs” because you are not the owner of this account.",
+            "You do not have access to an account named “theirs”.",
         ),
         (
             "modifyacct",

@@ -20,7 +20,7 @@ pub enum Kind {
     RootOnly,
     /// A reseller's names get its own prefix, so naming another's object makes one of its own.
     Prefixed,
-    /// `batch`: the batch runs; the command inside is refused on another's objects.
+    /// `batch`: refused whole when a command names another's objects; runs on one's own.
     Batched,
 }
 
@@ -52,7 +52,7 @@ pub const CASES: &[Case] = &[
     case("myprivs", "", Kind::Global),
     case(
         "batch",
-        "command=accountsummary%3Fuser%3D{user}",
+        "command=accountsummary%3Fuser%3D{user}&command=dumpzone%3Fdomain%3D{domain}",
         Kind::Batched,
     ),
     // Accounts.

@@ -107,15 +107,39 @@ async fn run(case: &Case) -> Result<(), String> {
             ] {
                 expect(&world.call(caller, target, case).await, 0, who, case)?;
             }
+            // Another's object and one that does not exist must be refused alike.
+            let theirs = world.call(Caller::A, Target::B, case).await;
+            let missing = world.call(Caller::A, Target::Missing, case).await;
+            let (theirs, missing) = (
+                world.reason_of(&theirs, Target::B),
+                world.reason_of(&missing, Target::Missing),
+            );
+            if theirs != missing {
+                return Err(format!(
+                    "{}: another's object is refused with {theirs}, a missing one with {missing}",
+                    case.function
+                ));
+            }
         }
         Kind::Batched => {
+            // A command on another's objects refuses the whole batch, as one on a missing
+            // object does, before anything runs.
             for (caller, target, who) in [
                 (Caller::A, Target::B, "reseller A on B's"),
                 (Caller::B, Target::A, "reseller B on A's"),
             ] {
-                let reply = world.call(caller, target, case).await;
-                expect(&reply, 1, who, case)?;
-                expect(&reply["data"]["result"][0], 0, who, case)?;
+                expect(&world.call(caller, target, case).await, 0, who, case)?;
+            }
+            let theirs = world.call(Caller::A, Target::B, case).await;
+            let missing = world.call(Caller::A, Target::Missing, case).await;
+            let (theirs, missing) = (
+                world.reason_of(&theirs, Target::B),
+                world.reason_of(&missing, Target::Missing),
+            );
+            if theirs != missing {
+                return Err(format!(
+                    "batch: another's object is refused with {theirs}, a missing one with {missing}"
+                ));
             }
         }
         Kind::Listed { .. } | Kind::Personal => {

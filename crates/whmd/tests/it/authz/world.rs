@@ -27,6 +27,9 @@ pub enum Target {
     /// Objects root acts on: a second account, package and list of A's, a reseller with
     /// nothing of its own, and an account root owns.
     Root,
+    /// Names like B's that name nothing: a refusal on another's objects must read the same as
+    /// one on these, or it tells the caller what exists.
+    Missing,
 }
 
 /// The names one target's placeholders stand for.
@@ -57,6 +60,14 @@ fn names(target: Target) -> Names {
             fl: "mxb_f1",
             reseller: "mxb",
             plain: "mxbcust1",
+        },
+        Target::Missing => Names {
+            tok: "mxtok_z",
+            user: "mxzcust1",
+            pkg: "mxz_p1",
+            fl: "mxz_f1",
+            reseller: "mxz",
+            plain: "mxzcust1",
         },
         Target::Root => Names {
             tok: "mxtok_r",
@@ -168,7 +179,7 @@ impl World {
     fn secret(&self, target: Target) -> &str {
         let auth = match target {
             Target::A => &self.a,
-            Target::B => &self.b,
+            Target::B | Target::Missing => &self.b,
             Target::Root => &self.root,
         };
         auth.rsplit(':').next().unwrap_or("")
@@ -183,6 +194,22 @@ impl World {
             .export()
             .await
             .expect("export")
+    }
+
+    /// The reply's reason with the target's names replaced by their placeholders.
+    pub fn reason_of(&self, reply: &Value, target: Target) -> String {
+        let n = names(target);
+        let mut text = reply["metadata"]["reason"].to_string();
+        for (name, placeholder) in [
+            (n.user, "{user}"),
+            (n.pkg, "{pkg}"),
+            (n.fl, "{fl}"),
+            (n.tok, "{tok}"),
+            (n.reseller, "{reseller}"),
+        ] {
+            text = text.replace(name, placeholder);
+        }
+        text
     }
 
     pub fn reseller(&self, target: Target) -> &'static str {
