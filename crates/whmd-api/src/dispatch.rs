@@ -36,10 +36,8 @@ pub async fn call(
         span.record("result", 0);
         return denied(spec, &version);
     }
-    if version == ApiVersion::V0 {
-        for (legacy, name) in spec.api0_args {
-            args.rename(legacy, name);
-        }
+    for (other, name) in spec.aliases {
+        args.rename(other, name);
     }
     let handler = spec.handler;
     let call = Call {

@@ -68,10 +68,10 @@ pub struct FunctionSpec {
     /// The function changes nothing. After any other function the dispatcher forgets every
     /// remembered token proof, since it may have changed credentials or privileges.
     pub read_only: bool,
-    /// Arguments that API 0 names differently: `(API 0 name, the handler's name)`. An API 0
-    /// call's argument is renamed before the handler runs, unless the handler's name is given
-    /// too (`passwd` takes `pass` in API 0 and `password` in API 1).
-    pub api0_args: &'static [(&'static str, &'static str)],
+    /// Other names clients send for an argument: `(other name, the handler's name)`. The
+    /// argument is renamed before the handler runs, in either API version, unless the
+    /// handler's name is given too (`passwd` takes `pass`, API 0's name, beside `password`).
+    pub aliases: &'static [(&'static str, &'static str)],
     pub handler: Handler,
 }
 
@@ -101,7 +101,7 @@ impl FunctionSpec {
             api1: Api1Shape::Envelope,
             list: None,
             read_only: false,
-            api0_args: &[],
+            aliases: &[],
             handler,
         }
     }
@@ -121,8 +121,8 @@ impl FunctionSpec {
         self
     }
 
-    pub const fn api0_args(mut self, names: &'static [(&'static str, &'static str)]) -> Self {
-        self.api0_args = names;
+    pub const fn aliases(mut self, names: &'static [(&'static str, &'static str)]) -> Self {
+        self.aliases = names;
         self
     }
 

@@ -297,8 +297,8 @@ async fn responses_are_not_cached() {
 }
 
 /// API 0 names some arguments differently from API 1: `passwd` takes `pass` and `killpkg`
-/// `pkg` (cPanel's API 0 documentation; pycpanel and cpanel-lib callers send them). Each
-/// version takes its own name only.
+/// `pkg` (cPanel's API 0 documentation; pycpanel and cpanel-lib callers send them). Both
+/// versions take either name.
 #[tokio::test]
 async fn api0_takes_its_own_argument_names() {
     let server = Server::start().await;
@@ -314,13 +314,11 @@ async fn api0_takes_its_own_argument_names() {
         .await;
     assert_eq!(setup["metadata"]["result"], 1, "{setup}");
 
+    // API 1 takes the API 0 name too: clients mix them.
     let api1 = server
-        .call("passwd", "api.version=1&user=legacy&pass=Second-pass-2")
+        .call("passwd", "api.version=1&user=legacy&pass=Zeroth-pass-0")
         .await;
-    assert_eq!(
-        api1["metadata"]["reason"],
-        json!("Provide the “password” parameter.")
-    );
+    assert_eq!(api1["metadata"]["result"], json!(1), "{api1}");
     let api0 = server
         .call("passwd", "user=legacy&pass=Second-pass-2")
         .await;
@@ -336,15 +334,37 @@ async fn api0_takes_its_own_argument_names() {
 
     let added = server.call("addpkg", "name=legacy_plan").await;
     assert_eq!(added["result"][0]["status"], json!(1), "{added}");
+    let api0 = server.call("killpkg", "pkg=legacy_plan").await;
+    assert_eq!(api0["result"][0]["status"], json!(1), "{api0}");
+    server.call("addpkg", "name=legacy_plan").await;
     let api1 = server
         .call("killpkg", "api.version=1&pkg=legacy_plan")
         .await;
-    assert_eq!(
-        api1["metadata"]["reason"],
-        json!("Provide the “pkgname” parameter.")
-    );
-    let api0 = server.call("killpkg", "pkg=legacy_plan").await;
-    assert_eq!(api0["result"][0]["status"], json!(1), "{api0}");
+    assert_eq!(api1["metadata"]["result"], json!(1), "{api1}");
     let listed = server.call("listpkgs", "api.version=1").await;
     assert_eq!(listed["data"]["pkg"], json!([]), "{listed}");
+
+    // Both names of the reseller in terminatereseller and resellerstats; API 0's `verify`.
+    let stats = server.call("resellerstats", "reseller=legacy").await;
+    assert_eq!(stats["reseller"]["user"], json!("legacy"), "{stats}");
+    let refused = server
+        .call("terminatereseller", "reseller=legacy&terminatereseller=0&verify=I%20understand%20this%20will%20irrevocably%20remove%20all%20the%20accounts%20owned%20by%20the%20reseller%20legacy")
+        .await;
+    assert_eq!(
+        refused["result"][0]["status"],
+        json!(0),
+        "an explicit 0 is no: {refused}"
+    );
+    let wrong = server
+        .call("terminatereseller", "reseller=legacy&verify=I%20understand")
+        .await;
+    assert_eq!(wrong["result"][0]["status"], json!(0), "{wrong}");
+    let gone = server
+        .call("terminatereseller", "reseller=legacy&verify=I%20understand%20this%20will%20irrevocably%20remove%20all%20the%20accounts%20owned%20by%20the%20reseller%20legacy")
+        .await;
+    assert_eq!(gone["result"][0]["status"], json!(1), "{gone}");
+    let summary = server
+        .call("accountsummary", "api.version=1&user=legacy")
+        .await;
+    assert_eq!(summary["metadata"]["result"], json!(0));
 }

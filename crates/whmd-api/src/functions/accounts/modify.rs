@@ -334,11 +334,14 @@ fn read_changes(
                     )));
                 }
             },
-            "quota" => changes.quota = Some(parse_limit(value, key, true)?.value()),
+            // Uppercase too: legacy clients send the cpuser spelling (`QUOTA`, MB).
+            "quota" | "QUOTA" => changes.quota = Some(parse_limit(value, key, true)?.value()),
             "hascgi" | "HASCGI" => settings.set("HASCGI", bit(value)),
             "hasdkim" | "HASDKIM" => settings.set("HASDKIM", bit(value)),
             "hasspf" | "HASSPF" => settings.set("HASSPF", bit(value)),
-            "hasshell" => changes.shell = Some(if bit(value) == "1" { SHELL } else { NO_SHELL }),
+            "hasshell" | "HASSHELL" => {
+                changes.shell = Some(if bit(value) == "1" { SHELL } else { NO_SHELL })
+            }
             "locale" | "LOCALE" | "LANG" => settings.locale(value)?,
             "rs" | "RS" | "CPTHEME" => settings.theme(value)?,
             // Backups and addresses are root's to assign.

@@ -17,7 +17,7 @@ use whmd_wire::{Acl, Api0Data, Api0Shape, Outcome, WhmError};
 
 pub const FUNCTIONS: &[FunctionSpec] = &[
     // FOSSBilling reads `passwd[0].status` in API 0 (CLIENTS.md §8).
-    // API 0 names the new password `pass` (cPanel's API 0 documentation).
+    // API 0 names the new password `pass` (cPanel's API 0 documentation); clients send either.
     FunctionSpec::new("passwd", Access::Acl(Acl::PASSWD), Versions::Both, passwd)
         .api0(Api0Shape::Listed {
             key: "passwd",
@@ -25,7 +25,7 @@ pub const FUNCTIONS: &[FunctionSpec] = &[
             raw: Some("rawout"),
             messages: false,
         })
-        .api0_args(&[("pass", "password")]),
+        .aliases(&[("pass", "password")]),
     FunctionSpec::new(
         "forcepasswordchange",
         Access::Acl(Acl::PASSWD),

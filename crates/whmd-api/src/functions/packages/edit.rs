@@ -32,7 +32,7 @@ pub const EDITPKG: FunctionSpec = FunctionSpec::new(
     editpkg,
 )
 .api0(LISTED);
-// API 0 names the package `pkg` (cPanel's API 0 documentation); API 1 `pkgname`.
+// API 0 names the package `pkg` (cPanel's API 0 documentation), API 1 `pkgname`; either works.
 pub const KILLPKG: FunctionSpec = FunctionSpec::new(
     "killpkg",
     Access::Acl(Acl::ADD_PKG),
@@ -40,7 +40,7 @@ pub const KILLPKG: FunctionSpec = FunctionSpec::new(
     killpkg,
 )
 .api0(LISTED)
-.api0_args(&[("pkg", "pkgname")]);
+.aliases(&[("pkg", "pkgname")]);
 
 type Reply = BoxFuture<'static, Result<Outcome, WhmError>>;
 

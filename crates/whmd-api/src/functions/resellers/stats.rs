@@ -16,6 +16,8 @@ pub const RESELLERSTATS: FunctionSpec = FunctionSpec::new(
     Versions::Both,
     resellerstats,
 )
+// API 0 clients name the reseller `reseller`.
+.aliases(&[("reseller", "user")])
 .read_only();
 
 type Reply = BoxFuture<'static, Result<Outcome, WhmError>>;

@@ -32,7 +32,9 @@ pub const TERMINATERESELLER: FunctionSpec = FunctionSpec::new(
     Versions::Both,
     terminatereseller,
 )
-.api0(LISTED);
+.api0(LISTED)
+// API 0 clients (cPanel's xmlapi-php among them) name the reseller `reseller`.
+.aliases(&[("reseller", "user")]);
 
 type Reply = BoxFuture<'static, Result<Outcome, WhmError>>;
 
@@ -113,12 +115,25 @@ fn unsuspendreseller(call: Call) -> Reply {
     })
 }
 
+/// The sentence API 0's terminatereseller takes as `verify`.
+fn verify_sentence(user: &str) -> String {
+    format!(
+        "I understand this will irrevocably remove all the accounts owned by the reseller {user}"
+    )
+}
+
 fn terminatereseller(call: Call) -> Reply {
     Box::pin(async move {
-        // The confirmation flag is read as a number, as WHM casts it.
-        let confirmed = optional(&call.args, "terminatereseller")
-            .and_then(|v| v.trim().parse::<i64>().ok())
-            == Some(1);
+        // The confirmation flag is read as a number, as WHM casts it. API 0 clients confirm
+        // with `verify` instead, the sentence WHM's API 0 asked for, when they leave the flag
+        // out; an explicit 0 is never taken for a yes.
+        let flag = optional(&call.args, "terminatereseller");
+        let confirmed = match flag {
+            Some(v) => v.trim().parse::<i64>().ok() == Some(1),
+            None => optional(&call.args, "user").is_some_and(|user| {
+                optional(&call.args, "verify").is_some_and(|v| v.trim() == verify_sentence(user))
+            }),
+        };
         if !confirmed {
             return Err(WhmError::reason(
                 "The reseller was not terminated: confirm with “terminatereseller=1”.",

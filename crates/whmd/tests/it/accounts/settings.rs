@@ -292,3 +292,25 @@ async fn listaccts_search_and_want() {
         assert!(ok, "{key} is a {kind}: {record}");
     }
 }
+
+#[tokio::test]
+async fn modifyacct_takes_uppercase_legacy_keys() {
+    // FOSSBilling and other API 0 clients send the cpuser spellings.
+    let server = Server::start().await;
+    create(&server, "upperkeys", "").await;
+    let (result, reason, _) = v1(
+        &server,
+        "modifyacct",
+        "user=upperkeys&QUOTA=700&MAXFTP=3&HASSHELL=1&MAXPOP=9",
+    )
+    .await;
+    assert_eq!(result, 1, "{reason}");
+    let listed = server
+        .call("accountsummary", "api.version=1&user=upperkeys")
+        .await;
+    let acct = &listed["data"]["acct"][0];
+    assert_eq!(acct["disklimit"], "700M", "{acct}");
+    assert_eq!(acct["maxftp"], "3");
+    assert_eq!(acct["maxpop"], "9");
+    assert_eq!(acct["shell"], "/bin/bash", "{acct}");
+}
