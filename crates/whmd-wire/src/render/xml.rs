@@ -1,6 +1,8 @@
-//! XML as cPanel's XML::Simple output writes it (PROTOCOL.md §3.3): no attributes, one child
-//! element per hash key in ASCII order, an array as its element repeated, an empty array
-//! omitted, an empty string or null as an empty element, booleans as 1/0.
+//! XML in the shape of cPanel's XML::Simple output (PROTOCOL.md §3.3): no attributes, one
+//! child element per hash key, an array as its element repeated, an empty array omitted, an
+//! empty string or null as an empty element, booleans as 1/0. Keys come in the reply's own
+//! (documented) order, the order of the JSON reply: cPanel's Perl client matches `loadavg` as
+//! `<one>…<five>…<fifteen>` (docs/compatibility.md, "Responses").
 
 use serde_json::Value;
 use std::fmt::Write;
@@ -21,10 +23,8 @@ fn element(out: &mut String, name: &str, value: &Value) {
         }
         Value::Object(map) => {
             let _ = write!(out, "<{name}>");
-            let mut keys: Vec<&String> = map.keys().collect();
-            keys.sort_unstable();
-            for key in keys {
-                element(out, key, &map[key]);
+            for (key, value) in map {
+                element(out, key, value);
             }
             let _ = write!(out, "</{name}>");
         }
@@ -88,11 +88,11 @@ mod tests {
     use serde_json::json;
 
     #[test]
-    fn api0_loadavg_shape() {
+    fn api0_loadavg_shape_in_the_documented_order() {
         let v = json!({"one": "0.10", "five": "0.20", "fifteen": "0.30"});
         assert_eq!(
             to_xml("loadavg", &v),
-            "<loadavg><fifteen>0.30</fifteen><five>0.20</five><one>0.10</one></loadavg>"
+            "<loadavg><one>0.10</one><five>0.20</five><fifteen>0.30</fifteen></loadavg>"
         );
     }
 
@@ -101,7 +101,7 @@ mod tests {
         let v = json!({"app": ["a", "b"], "none": [], "e": "", "n": null, "t": "<&>", "b": true, "o": {}});
         assert_eq!(
             to_xml("applist", &v),
-            "<applist><app>a</app><app>b</app><b>1</b><e/><n/><o></o><t>&lt;&amp;&gt;</t></applist>"
+            "<applist><app>a</app><app>b</app><e/><n/><t>&lt;&amp;&gt;</t><b>1</b><o></o></applist>"
         );
     }
 
@@ -111,7 +111,7 @@ mod tests {
         let xml = to_xml("bad<name>", &v);
         assert_eq!(
             xml,
-            "<bad_name_><_>3</_><1abc>4</1abc><__x__y_>2</__x__y_><a_b>1</a_b></bad_name_>"
+            "<bad_name_><a_b>1</a_b><__x__y_>2</__x__y_><_>3</_><1abc>4</1abc></bad_name_>"
         );
     }
 }

@@ -91,8 +91,8 @@ async fn bad_credentials_get_403_with_whms_body() {
     assert_eq!(xml.status, StatusCode::FORBIDDEN);
     assert_eq!(
         xml.text,
-        "<cpanelresult><apiversion>2</apiversion><data><reason>Access denied</reason><result>0</result></data>\
-         <error>Access denied</error><type>text</type></cpanelresult>"
+        "<cpanelresult><apiversion>2</apiversion><error>Access denied</error>\
+         <data><reason>Access denied</reason><result>0</result></data><type>text</type></cpanelresult>"
     );
 }
 

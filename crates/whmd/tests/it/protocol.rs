@@ -26,6 +26,32 @@ async fn api1_envelope_over_https() {
 }
 
 #[tokio::test]
+async fn keys_come_in_the_documented_order_in_json_and_xml() {
+    // cPanel::PublicAPI's own test matches API 0 loadavg as <one>…<five>…<fifteen>.
+    let server = Server::start().await;
+    let xml = server.get("/xml-api/loadavg").await.text;
+    let (one, five, fifteen) = (
+        xml.find("<one>").expect("one"),
+        xml.find("<five>").expect("five"),
+        xml.find("<fifteen>").expect("fifteen"),
+    );
+    assert!(xml.starts_with("<loadavg><one>") && one < five && five < fifteen, "{xml}");
+    let json = server.get("/json-api/loadavg").await.text;
+    let order: Vec<usize> = ["\"one\"", "\"five\"", "\"fifteen\""]
+        .iter()
+        .map(|k| json.find(k).expect("key"))
+        .collect();
+    assert!(order.windows(2).all(|w| w[0] < w[1]), "{json}");
+    // Records keep their fields' order in XML as in JSON.
+    let v1 = server.get("/xml-api/systemloadavg?api.version=1").await.text;
+    let data = &v1[v1.find("<data>").expect("data")..];
+    assert!(
+        data.find("<one>") < data.find("<five>") && data.find("<five>") < data.find("<fifteen>"),
+        "{v1}"
+    );
+}
+
+#[tokio::test]
 async fn api0_is_the_default() {
     let server = Server::start().await;
     assert_eq!(
@@ -45,8 +71,8 @@ async fn xml_in_both_versions() {
     assert_eq!(v1.content_type, "text/xml; charset=\"utf-8\"");
     assert_eq!(
         v1.text,
-        "<result><data><version>11.120.0.16</version></data><metadata><command>version</command>\
-         <reason>OK</reason><result>1</result><version>1</version></metadata></result>"
+        "<result><data><version>11.120.0.16</version></data><metadata><version>1</version>\
+         <command>version</command><result>1</result><reason>OK</reason></metadata></result>"
     );
     let v0 = server.get("/xml-api/version").await;
     assert_eq!(v0.text, "<version><version>11.120.0.16</version></version>");
