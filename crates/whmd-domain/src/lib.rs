@@ -2,6 +2,7 @@
 //! credentials become a principal ([`auth`]), and the store traits every backend implements.
 
 pub mod account;
+pub mod address;
 pub mod audit;
 pub mod auth;
 pub mod dns;

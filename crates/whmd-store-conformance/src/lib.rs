@@ -2,6 +2,7 @@
 //! [`run_all`]; a check panics with a message naming what the backend got wrong.
 
 mod accounts;
+mod addresses;
 mod catalog;
 mod credentials;
 mod hulk;
@@ -61,4 +62,7 @@ pub async fn run_all(stores: &Stores, names: &Names) {
     races::removal_and_creation_do_not_cross(stores, names).await;
     zones::zones_round_trip_and_guard_their_serial(stores, names).await;
     zones::zones_follow_their_account(stores, names).await;
+    addresses::the_pool_is_added_to_listed_and_removed(stores, names).await;
+    addresses::accounts_hold_pool_addresses_alone(stores, names).await;
+    addresses::one_address_one_holder_under_racing_creates(stores, names).await;
 }

@@ -1,5 +1,6 @@
 //! [`AccountStore`] on PostgreSQL.
 
+use crate::addresses::claim;
 use crate::admission::admit;
 use crate::zones::write_zones;
 use crate::{PostgresStore, map_error};
@@ -380,12 +381,13 @@ pub(crate) async fn insert_account(
     let suspension = account.suspension.as_ref();
     let (reseller_acls, reseller_limits) = reseller_to_columns(account.reseller.as_ref())?;
     let (quota, bwlimit) = limit_columns(account)?;
+    let dedicated = claim(tx, &account.ip, &account.user).await?;
     sqlx::query(
         "INSERT INTO accounts (username, domain, owner, plan, ip, uid, homedir, shell, dbowner, quota_mb, \
          suspended_at, suspend_reason, suspend_locked, suspend_leave_ftp, reseller_acls, reseller_limits, \
-         bwlimit, cpuser, domains, dead_domains, homedir_links, mtime, revision) VALUES ($1, $2, $3, $4, $5, \
+         bwlimit, cpuser, domains, dead_domains, homedir_links, mtime, revision, dedicated_ip) VALUES ($1, $2, $3, $4, $5, \
          CASE WHEN $6 = 0 THEN nextval('account_uids') ELSE $7 END, \
-         $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24)",
+         $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25)",
     )
     .bind(&account.user)
     .bind(&account.domain)
@@ -411,6 +413,7 @@ pub(crate) async fn insert_account(
     .bind(to_json(&account.homedir_links)?)
     .bind(account.mtime)
     .bind(account.revision)
+    .bind(dedicated)
     .execute(&mut **tx)
     .await
     .map_err(map_error)?;
@@ -443,11 +446,12 @@ pub(crate) async fn write_account(
     let suspension = account.suspension.as_ref();
     let (reseller_acls, reseller_limits) = reseller_to_columns(account.reseller.as_ref())?;
     let (quota, bwlimit) = limit_columns(account)?;
+    let dedicated = claim(tx, &account.ip, user).await?;
     let updated = sqlx::query(
         "UPDATE accounts SET username = $1, domain = $2, owner = $3, plan = $4, ip = $5, homedir = $6, shell = $7, dbowner = $8, \
          quota_mb = $9, suspended_at = $10, suspend_reason = $11, suspend_locked = $12, suspend_leave_ftp = $13, reseller_acls = $14, \
          reseller_limits = $15, bwlimit = $16, cpuser = $17, domains = $18, dead_domains = $19, homedir_links = $20, mtime = $21, \
-         revision = revision + 1 WHERE username = $22 AND revision = $23",
+         dedicated_ip = $22, revision = revision + 1 WHERE username = $23 AND revision = $24",
     )
     .bind(&account.user)
     .bind(&account.domain)
@@ -470,6 +474,7 @@ pub(crate) async fn write_account(
     .bind(to_json(&account.dead_domains)?)
     .bind(to_json(&account.homedir_links)?)
     .bind(account.mtime)
+    .bind(dedicated)
     .bind(user)
     .bind(account.revision)
     .execute(&mut **tx)

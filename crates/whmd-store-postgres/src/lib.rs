@@ -3,6 +3,7 @@
 //! enforce, so two replicas cannot both create one name.
 
 mod accounts;
+mod addresses;
 mod admission;
 mod credentials;
 mod error;
@@ -53,6 +54,7 @@ impl PostgresStore {
             hulk: Arc::new(self.clone()),
             sessions: Arc::new(self.clone()),
             zones: Arc::new(self.clone()),
+            addresses: Arc::new(self.clone()),
             snapshot: Arc::new(self.clone()),
         }
     }

@@ -3,6 +3,7 @@
 use crate::accounts::{
     account_columns, account_from_row, append_log, insert_account, log_from_row,
 };
+use crate::addresses::{address_row, insert_address};
 use crate::credentials::{insert_token, token_columns, token_from_row};
 use crate::hulk::{block_row, failure_row, insert_block, list_row};
 use crate::lists::{acl_list_from_row, feature_list_from_row};
@@ -166,6 +167,14 @@ impl SnapshotStore for PostgresStore {
                 .into_iter()
                 .map(zone_row)
                 .collect::<Result<_, _>>()?;
+        let addresses =
+            sqlx::query("SELECT ip, netmask, interface FROM ip_addresses ORDER BY sort_key")
+                .fetch_all(&mut *tx)
+                .await
+                .map_err(map_error)?
+                .iter()
+                .map(address_row)
+                .collect::<Result<_, _>>()?;
         tx.commit().await.map_err(map_error)?;
         Ok(Snapshot {
             accounts,
@@ -182,6 +191,7 @@ impl SnapshotStore for PostgresStore {
             sessions,
             access_hashes,
             zones,
+            addresses,
         })
     }
 
@@ -189,6 +199,12 @@ impl SnapshotStore for PostgresStore {
         let mut tx = self.pool.begin().await.map_err(map_error)?;
         if count_all(&mut tx).await? != Counts::default() {
             return Err(StoreError::Conflict("the target store is not empty".into()));
+        }
+        // The pool first: accounts claim their addresses from it.
+        for a in &snapshot.addresses {
+            if !insert_address(&mut tx, a).await? {
+                return Err(StoreError::Conflict(a.ip.to_string()));
+            }
         }
         for account in &snapshot.accounts {
             insert_account(&mut tx, account).await?;
@@ -321,5 +337,6 @@ async fn count_all(tx: &mut sqlx::Transaction<'_, sqlx::Postgres>) -> Result<Cou
         sessions: count("SELECT COUNT(*) FROM sessions").await?,
         access_hashes: count("SELECT COUNT(*) FROM access_hashes").await?,
         zones: count("SELECT COUNT(*) FROM zones").await?,
+        addresses: count("SELECT COUNT(*) FROM ip_addresses").await?,
     })
 }

@@ -1,5 +1,6 @@
 //! [`AccountStore`] on SQLite.
 
+use crate::addresses::claim;
 use crate::admission::admit;
 use crate::zones::write_zones;
 use crate::{SqliteStore, map_error};
@@ -377,12 +378,13 @@ pub(crate) async fn insert_account(
     let suspension = account.suspension.as_ref();
     let (reseller_acls, reseller_limits) = reseller_to_columns(account.reseller.as_ref())?;
     let (quota, bwlimit) = limit_columns(account)?;
+    let dedicated = claim(tx, &account.ip, &account.user).await?;
     sqlx::query(
         "INSERT INTO accounts (username, domain, owner, plan, ip, uid, homedir, shell, dbowner, quota_mb, \
          suspended_at, suspend_reason, suspend_locked, suspend_leave_ftp, reseller_acls, reseller_limits, \
-         bwlimit, cpuser, domains, dead_domains, homedir_links, mtime, revision) VALUES (?, ?, ?, ?, ?, \
+         bwlimit, cpuser, domains, dead_domains, homedir_links, mtime, revision, dedicated_ip) VALUES (?, ?, ?, ?, ?, \
          CASE WHEN ? = 0 THEN (SELECT COALESCE(MAX(uid), 1000) + 1 FROM accounts) ELSE ? END, \
-         ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+         ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
     )
     .bind(&account.user)
     .bind(&account.domain)
@@ -408,6 +410,7 @@ pub(crate) async fn insert_account(
     .bind(to_json(&account.homedir_links)?)
     .bind(account.mtime)
     .bind(account.revision)
+    .bind(dedicated)
     .execute(&mut **tx)
     .await
     .map_err(map_error)?;
@@ -440,11 +443,12 @@ pub(crate) async fn write_account(
     let suspension = account.suspension.as_ref();
     let (reseller_acls, reseller_limits) = reseller_to_columns(account.reseller.as_ref())?;
     let (quota, bwlimit) = limit_columns(account)?;
+    let dedicated = claim(tx, &account.ip, user).await?;
     let updated = sqlx::query(
         "UPDATE accounts SET username = ?, domain = ?, owner = ?, plan = ?, ip = ?, homedir = ?, shell = ?, dbowner = ?, \
          quota_mb = ?, suspended_at = ?, suspend_reason = ?, suspend_locked = ?, suspend_leave_ftp = ?, reseller_acls = ?, \
          reseller_limits = ?, bwlimit = ?, cpuser = ?, domains = ?, dead_domains = ?, homedir_links = ?, mtime = ?, \
-         revision = revision + 1 WHERE username = ? AND revision = ?",
+         dedicated_ip = ?, revision = revision + 1 WHERE username = ? AND revision = ?",
     )
     .bind(&account.user)
     .bind(&account.domain)
@@ -467,6 +471,7 @@ pub(crate) async fn write_account(
     .bind(to_json(&account.dead_domains)?)
     .bind(to_json(&account.homedir_links)?)
     .bind(account.mtime)
+    .bind(dedicated)
     .bind(user)
     .bind(account.revision)
     .execute(&mut **tx)

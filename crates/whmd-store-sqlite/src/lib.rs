@@ -5,6 +5,7 @@
 //! backing off in its busy handler (which cost writes up to 100 ms under load).
 
 mod accounts;
+mod addresses;
 mod admission;
 mod credentials;
 mod error;
@@ -73,6 +74,7 @@ impl SqliteStore {
             hulk: Arc::new(self.clone()),
             sessions: Arc::new(self.clone()),
             zones: Arc::new(self.clone()),
+            addresses: Arc::new(self.clone()),
             snapshot: Arc::new(self.clone()),
         }
     }

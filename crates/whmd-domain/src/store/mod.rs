@@ -3,6 +3,7 @@
 //! failing database is never "not found".
 
 mod accounts;
+mod addresses;
 mod catalog;
 mod credentials;
 pub mod encoding;
@@ -14,6 +15,7 @@ mod zones;
 pub use accounts::{
     AccountColumn, AccountPage, AccountQuery, AccountStore, Admission, PageWindow, PlanGuard,
 };
+pub use addresses::{AddressRemoval, AddressStore, HeldAddress};
 pub use catalog::{AclListStore, FeatureListStore, PackageRemoval, PackageStore};
 pub use credentials::{ApiTokenRecord, CredentialStore};
 pub use hulk::HulkStore;
@@ -50,6 +52,9 @@ pub enum Refusal {
     NoSuchPackage(String),
     #[error("{0}")]
     Limit(#[from] LimitViolation),
+    /// The pool address the account names is another account's.
+    #[error("The IP address “{0}” is already in use.")]
+    AddressTaken(String),
 }
 
 impl From<StoreError> for WhmError {
@@ -73,5 +78,6 @@ pub struct Stores {
     pub hulk: Arc<dyn HulkStore>,
     pub sessions: Arc<dyn SessionStore>,
     pub zones: Arc<dyn ZoneStore>,
+    pub addresses: Arc<dyn AddressStore>,
     pub snapshot: Arc<dyn SnapshotStore>,
 }

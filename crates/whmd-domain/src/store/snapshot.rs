@@ -3,6 +3,7 @@
 
 use super::{ApiTokenRecord, StoreError, StoredZone};
 use crate::account::{Account, AccountingEntry};
+use crate::address::PoolAddress;
 use crate::features::FeatureList;
 use crate::hulk::{Block, Failure, HulkList, HulkRecord};
 use crate::package::Package;
@@ -53,6 +54,8 @@ pub struct Snapshot {
     pub access_hashes: Vec<AccessHashRow>,
     /// Ordered by name.
     pub zones: Vec<StoredZone>,
+    /// The address pool, in address order.
+    pub addresses: Vec<PoolAddress>,
 }
 
 /// How many rows each table holds.
@@ -72,6 +75,7 @@ pub struct Counts {
     pub sessions: u64,
     pub access_hashes: u64,
     pub zones: u64,
+    pub addresses: u64,
 }
 
 impl Snapshot {
@@ -92,6 +96,7 @@ impl Snapshot {
             sessions: n(self.sessions.len()),
             access_hashes: n(self.access_hashes.len()),
             zones: n(self.zones.len()),
+            addresses: n(self.addresses.len()),
         }
     }
 }

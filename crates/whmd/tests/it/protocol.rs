@@ -35,7 +35,10 @@ async fn keys_come_in_the_documented_order_in_json_and_xml() {
         xml.find("<five>").expect("five"),
         xml.find("<fifteen>").expect("fifteen"),
     );
-    assert!(xml.starts_with("<loadavg><one>") && one < five && five < fifteen, "{xml}");
+    assert!(
+        xml.starts_with("<loadavg><one>") && one < five && five < fifteen,
+        "{xml}"
+    );
     let json = server.get("/json-api/loadavg").await.text;
     let order: Vec<usize> = ["\"one\"", "\"five\"", "\"fifteen\""]
         .iter()
@@ -43,7 +46,10 @@ async fn keys_come_in_the_documented_order_in_json_and_xml() {
         .collect();
     assert!(order.windows(2).all(|w| w[0] < w[1]), "{json}");
     // Records keep their fields' order in XML as in JSON.
-    let v1 = server.get("/xml-api/systemloadavg?api.version=1").await.text;
+    let v1 = server
+        .get("/xml-api/systemloadavg?api.version=1")
+        .await
+        .text;
     let data = &v1[v1.find("<data>").expect("data")..];
     assert!(
         data.find("<one>") < data.find("<five>") && data.find("<five>") < data.find("<fifteen>"),

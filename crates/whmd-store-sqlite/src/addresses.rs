@@ -1,0 +1,128 @@
+//! [`AddressStore`] on SQLite, and the claim every account write makes on its pool address.
+
+use crate::{SqliteStore, map_error};
+use async_trait::async_trait;
+use sqlx::sqlite::SqliteRow;
+use sqlx::{Row, Sqlite, Transaction};
+use std::net::Ipv4Addr;
+use whmd_domain::StoreError;
+use whmd_domain::address::PoolAddress;
+use whmd_domain::store::{AddressRemoval, AddressStore, HeldAddress, Refusal};
+
+#[async_trait]
+impl AddressStore for SqliteStore {
+    async fn addresses(&self) -> Result<Vec<HeldAddress>, StoreError> {
+        sqlx::query(
+            "SELECT a.ip, a.netmask, a.interface, c.username FROM ip_addresses a \
+             LEFT JOIN accounts c ON c.dedicated_ip = a.ip ORDER BY a.sort_key",
+        )
+        .fetch_all(&self.pool)
+        .await
+        .map_err(map_error)?
+        .into_iter()
+        .map(|row| {
+            Ok(HeldAddress {
+                address: address_row(&row)?,
+                holder: row.try_get("username").map_err(map_error)?,
+            })
+        })
+        .collect()
+    }
+
+    async fn add_addresses(&self, addresses: &[PoolAddress]) -> Result<(), StoreError> {
+        let mut tx = self.writer.begin().await.map_err(map_error)?;
+        for a in addresses {
+            if !insert_address(&mut tx, a).await? {
+                return Err(StoreError::Conflict(a.ip.to_string()));
+            }
+        }
+        tx.commit().await.map_err(map_error)
+    }
+
+    async fn remove_address(&self, ip: Ipv4Addr) -> Result<AddressRemoval, StoreError> {
+        let ip = ip.to_string();
+        let mut tx = self.writer.begin().await.map_err(map_error)?;
+        let holder: Option<String> =
+            sqlx::query_scalar("SELECT username FROM accounts WHERE dedicated_ip = ?")
+                .bind(&ip)
+                .fetch_optional(&mut *tx)
+                .await
+                .map_err(map_error)?;
+        if let Some(holder) = holder {
+            return Ok(AddressRemoval::InUse(holder));
+        }
+        let removed = sqlx::query("DELETE FROM ip_addresses WHERE ip = ?")
+            .bind(&ip)
+            .execute(&mut *tx)
+            .await
+            .map_err(map_error)?
+            .rows_affected();
+        tx.commit().await.map_err(map_error)?;
+        Ok(if removed == 0 {
+            AddressRemoval::Missing
+        } else {
+            AddressRemoval::Removed
+        })
+    }
+}
+
+/// Adds `a` to the pool; `false` when it is there already.
+pub(crate) async fn insert_address(
+    tx: &mut Transaction<'_, Sqlite>,
+    a: &PoolAddress,
+) -> Result<bool, StoreError> {
+    let inserted = sqlx::query(
+        "INSERT INTO ip_addresses (ip, sort_key, netmask, interface) VALUES (?, ?, ?, ?) \
+         ON CONFLICT (ip) DO NOTHING",
+    )
+    .bind(a.ip.to_string())
+    .bind(i64::from(u32::from(a.ip)))
+    .bind(a.netmask.to_string())
+    .bind(&a.interface)
+    .execute(&mut **tx)
+    .await
+    .map_err(map_error)?;
+    Ok(inserted.rows_affected() == 1)
+}
+
+pub(crate) fn address_row(row: &SqliteRow) -> Result<PoolAddress, StoreError> {
+    let parse = |name: &str| -> Result<Ipv4Addr, StoreError> {
+        let text: String = row.try_get(name).map_err(map_error)?;
+        text.parse().map_err(|e| StoreError::Internal(Box::new(e)))
+    };
+    Ok(PoolAddress {
+        ip: parse("ip")?,
+        netmask: parse("netmask")?,
+        interface: row.try_get("interface").map_err(map_error)?,
+    })
+}
+
+/// The pool address `ip` names, claimed for the account written as `user` (its name before
+/// the write, when it exists): `None` when `ip` is not a pool address, a refusal when another
+/// account holds it. Writes go through one connection, so nothing claims it meanwhile.
+pub(crate) async fn claim(
+    tx: &mut Transaction<'_, Sqlite>,
+    ip: &str,
+    user: &str,
+) -> Result<Option<String>, StoreError> {
+    let pooled: Option<String> = sqlx::query_scalar("SELECT ip FROM ip_addresses WHERE ip = ?")
+        .bind(ip)
+        .fetch_optional(&mut **tx)
+        .await
+        .map_err(map_error)?;
+    let Some(ip) = pooled else {
+        return Ok(None);
+    };
+    let holder: Option<String> = sqlx::query_scalar(
+        "SELECT username FROM accounts WHERE dedicated_ip = ? AND username <> ?",
+    )
+    .bind(&ip)
+    .bind(user)
+    .fetch_optional(&mut **tx)
+    .await
+    .map_err(map_error)?;
+    match holder {
+        Some(_) => Err(StoreError::Refused(Refusal::AddressTaken(ip))),
+        None => Ok(Some(ip)),
+    }
+}
