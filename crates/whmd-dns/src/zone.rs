@@ -5,6 +5,7 @@
 use crate::name;
 use crate::record::{RData, Record, Soa};
 use std::collections::{BTreeMap, BTreeSet};
+use std::net::Ipv4Addr;
 
 /// The most entries a zone may have; a zone file of this size is already unusual.
 pub const MAX_ENTRIES: usize = 20_000;
@@ -243,6 +244,30 @@ impl Zone {
         Zone::new(origin, entries)
     }
 
+    /// The zone with every A record that points at `old` pointing at `new` (an account moved
+    /// to another address); `None` when none did.
+    pub fn readdressed(&self, old: Ipv4Addr, new: Ipv4Addr) -> Option<Zone> {
+        let mut changed = false;
+        let entries = self
+            .entries
+            .iter()
+            .map(|entry| match entry {
+                Entry::Record(r) if r.data == RData::A(old) => {
+                    changed = true;
+                    Entry::Record(Record {
+                        data: RData::A(new),
+                        ..r.clone()
+                    })
+                }
+                other => other.clone(),
+            })
+            .collect();
+        changed.then(|| Zone {
+            origin: self.origin.clone(),
+            entries,
+        })
+    }
+
     fn index_at(&self, line: usize) -> Result<usize, ZoneError> {
         let mut at = 1;
         for (index, entry) in self.entries.iter().enumerate() {
@@ -375,6 +400,24 @@ mod tests {
         let second = record("example.com", RData::Soa(zone.soa().clone()));
         assert_eq!(zone.add(second), Err(ZoneError::Soa("example.com".into())));
         assert_eq!(zone.remove(9999), Err(ZoneError::NoLine(9999)));
+    }
+
+    #[test]
+    fn readdressing_moves_only_the_old_address() {
+        let zone = zone();
+        let old: Ipv4Addr = "192.0.2.10".parse().expect("ip");
+        let new: Ipv4Addr = "198.51.100.7".parse().expect("ip");
+        let moved = zone
+            .readdressed(old, new)
+            .expect("some A record pointed at it");
+        assert!(moved.records().all(|r| r.data != RData::A(old)));
+        assert!(moved.records().any(|r| r.data == RData::A(new)));
+        assert_eq!(
+            moved.records().count(),
+            zone.records().count(),
+            "nothing else changes"
+        );
+        assert!(zone.readdressed(new, old).is_none());
     }
 
     #[test]

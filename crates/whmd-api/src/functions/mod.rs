@@ -7,6 +7,7 @@ mod batch;
 mod cphulk;
 mod dns;
 mod featurelists;
+mod ips;
 mod packages;
 mod privileges;
 mod resellers;
@@ -30,6 +31,7 @@ pub const ALL: &[&[FunctionSpec]] = &[
     batch::FUNCTIONS,
     accounts::BACKUP,
     accounts::CREATE,
+    accounts::HOSTED,
     accounts::LIMITS,
     accounts::LIST,
     accounts::MODIFY,
@@ -48,6 +50,7 @@ pub const ALL: &[&[FunctionSpec]] = &[
     dns::RECORDS,
     dns::MX,
     dns::NAMESERVERS,
+    ips::FUNCTIONS,
 ];
 
 /// The reason a change gets when another request changed the account first.

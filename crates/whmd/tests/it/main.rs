@@ -17,6 +17,7 @@ mod full_disk;
 mod functions;
 mod harness;
 mod http_fuzz;
+mod ips;
 mod lenient_http;
 mod listing;
 mod migrate;

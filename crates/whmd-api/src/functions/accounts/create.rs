@@ -3,6 +3,7 @@
 
 use super::super::args::{flag, optional, required, yes_no};
 use super::super::dns::{not_foreign, publish_for_account, zone_exists_reason};
+use super::super::ips::{NONE_FREE, free_address};
 use super::super::packages;
 use super::names::check_new_username;
 use super::settings::{self, Settings, apply_limits};
@@ -119,7 +120,7 @@ async fn create(call: &Call) -> Result<Outcome, WhmError> {
         .await?
         .ok_or_else(|| no_package(&plan_name))?;
     check_custom_settings(call)?;
-    let ip = ip(call, plan.package.flag("IP"))?;
+    let ip = ip(call, plan.package.flag("IP")).await?;
     raw.push_str("Validating IP...Done\n");
 
     let now = unix_now();
@@ -388,14 +389,14 @@ async fn owner(call: &Call, user: &str) -> Result<String, WhmError> {
     }
 }
 
-/// The address the account gets: the server's main IP, or root's `customip`. Dedicated
-/// addresses (`ip=y`, or a package that gives one) need an address pool, which whmd does not
-/// manage.
-fn ip(call: &Call, package_dedicated: bool) -> Result<String, WhmError> {
+/// The address the account gets: a free address of the pool when it is to have one of its
+/// own (`ip=y`, or a package that gives one), root's `customip`, or the server's main IP.
+async fn ip(call: &Call, package_dedicated: bool) -> Result<String, WhmError> {
     if yes_no(&call.args, "ip", package_dedicated) {
-        return Err(WhmError::reason(
-            "There are no dedicated IP addresses available.",
-        ));
+        return free_address(call)
+            .await?
+            .map(|ip| ip.to_string())
+            .ok_or_else(|| WhmError::reason(NONE_FREE));
     }
     match optional(&call.args, "customip") {
         Some(ip) => ip

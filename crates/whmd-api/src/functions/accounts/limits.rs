@@ -1,6 +1,7 @@
 //! limitbw, showbw, editquota and changepackage (FUNCTIONS.md §2).
 
 use super::super::args::{optional, required};
+use super::super::ips::{NONE_FREE, free_address, publish, readdress};
 use super::super::packages;
 use super::settings::{Settings, parse_limit};
 use super::{CHANGED_MEANWHILE, accessible, entry, save, with_effects};
@@ -222,11 +223,16 @@ fn changepackage(call: Call) -> Reply {
         let plan = packages::usable(&call, &pkg)
             .await?
             .ok_or_else(no_package)?;
-        if plan.package.flag("IP") && account.ip == call.ctx.info.main_ip {
-            return Err(WhmError::reason(
-                "There are no dedicated IP addresses available.",
-            ));
-        }
+        // A package with a dedicated address moves an account on the shared one to a free
+        // address of the pool, zone and all, in the same write.
+        let zones = if plan.package.flag("IP") && account.ip == call.ctx.info.main_ip {
+            let ip = free_address(&call)
+                .await?
+                .ok_or_else(|| WhmError::reason(NONE_FREE))?;
+            readdress(&call, &mut account, ip).await?
+        } else {
+            ZoneWrites::none()
+        };
         let applied = plan.package.apply_to(&mut account, None);
         account.plan = pkg.clone();
         account.mtime = unix_now();
@@ -240,7 +246,7 @@ fn changepackage(call: Call) -> Reply {
             .ctx
             .stores
             .accounts
-            .update_account(&user, &account, &[log], &admission, &ZoneWrites::none())
+            .update_account(&user, &account, &[log], &admission, &zones)
             .await
         {
             Ok(()) => {}
@@ -248,6 +254,7 @@ fn changepackage(call: Call) -> Reply {
             Err(StoreError::Conflict(_)) => return Err(WhmError::reason(CHANGED_MEANWHILE)),
             Err(e) => return Err(e.into()),
         }
+        let published = publish(&call, &zones).await;
         let mut effects = Vec::new();
         if applied.quota {
             effects.push(HostEffect::SetQuota {
@@ -261,8 +268,9 @@ fn changepackage(call: Call) -> Reply {
                 shell: account.shell.clone(),
             });
         }
-        let outcome =
+        let mut outcome =
             Outcome::done().with_raw(format!("Account Upgrade/Downgrade Complete for {user}\n"));
+        outcome.output.warnings.extend(published);
         Ok(with_effects(&call, outcome, &effects, "").await)
     })
 }

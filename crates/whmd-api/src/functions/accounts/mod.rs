@@ -2,6 +2,7 @@
 
 mod backup;
 mod create;
+mod hosted;
 mod limits;
 mod list;
 mod modify;
@@ -22,6 +23,7 @@ use whmd_wire::WhmError;
 
 pub use backup::FUNCTIONS as BACKUP;
 pub use create::FUNCTIONS as CREATE;
+pub use hosted::FUNCTIONS as HOSTED;
 pub use limits::FUNCTIONS as LIMITS;
 pub use list::FUNCTIONS as LIST;
 pub use modify::FUNCTIONS as MODIFY;

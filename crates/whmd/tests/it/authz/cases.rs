@@ -43,6 +43,22 @@ const LISTS_OWN: Kind = Kind::Listed { shows_own: true };
 const LISTS: Kind = Kind::Listed { shows_own: false };
 
 pub const CASES: &[Case] = &[
+    // IP addresses are root's; the world's pool holds 198.51.100.250 and .251.
+    case("listips", "", Kind::RootOnly),
+    case(
+        "addip",
+        "ip=198.51.100.9&netmask=255.255.255.0",
+        Kind::RootOnly,
+    ),
+    case(
+        "addips",
+        "ips=198.51.100.16/30&netmask=255.255.255.0",
+        Kind::RootOnly,
+    ),
+    case("delip", "ip=198.51.100.250", Kind::RootOnly),
+    case("setsiteip", "user={user}&ip=198.51.100.251", Kind::RootOnly),
+    case("list_users", "", LISTS_OWN),
+    case("get_domain_info", "", LISTS_OWN),
     // Server and privileges.
     case("version", "", Kind::Global),
     case("gethostname", "", Kind::Global),

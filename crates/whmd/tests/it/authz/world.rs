@@ -118,6 +118,8 @@ impl World {
             (&a, "api_token_create", "token_name=mxtok_a"),
             (&b, "api_token_create", "token_name=mxtok_b"),
             (&root, "api_token_create", "token_name=mxtok_r"),
+            (&root, "addips", "ips=198.51.100.250&netmask=255.255.255.0"),
+            (&root, "addips", "ips=198.51.100.251&netmask=255.255.255.0"),
             (&a, "addpkg", "name=p1"),
             (&a, "addpkg", "name=p2"),
             (&b, "addpkg", "name=p1"),
