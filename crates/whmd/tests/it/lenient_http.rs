@@ -2,6 +2,7 @@
 //! function's reply; broken framing gets a clear refusal; the server goes on serving.
 
 use crate::harness::Server;
+use rustls::pki_types::pem::PemObject;
 use serde_json::{Value, json};
 use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -111,6 +112,46 @@ async fn a_header_ended_by_lf_and_a_stray_cr_authenticates() {
     assert_eq!(replies[0].status, 200, "{replies:?}");
     assert!(replies[0].json()["version"].is_string());
     still_serving(&server).await;
+}
+
+#[tokio::test]
+async fn the_https_listener_reads_leniently_too() {
+    // Billing modules call port 2087: the same bytes over TLS (HTTP/1.1 by ALPN).
+    let server = Server::start().await;
+    let running = server.running.as_ref().expect("running");
+    let pem = std::fs::read(&running.certificate).expect("certificate");
+    let mut roots = rustls::RootCertStore::empty();
+    for cert in rustls::pki_types::CertificateDer::pem_slice_iter(&pem) {
+        roots.add(cert.expect("PEM")).expect("root");
+    }
+    let mut config = rustls::ClientConfig::builder_with_provider(std::sync::Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .expect("versions")
+    .with_root_certificates(roots)
+    .with_no_client_auth();
+    config.alpn_protocols = vec![b"http/1.1".to_vec()];
+    let connector = tokio_rustls::TlsConnector::from(std::sync::Arc::new(config));
+    let tcp = tokio::net::TcpStream::connect(running.https.expect("https"))
+        .await
+        .expect("connect");
+    let name = rustls::pki_types::ServerName::try_from("localhost").expect("name");
+    let mut tls = connector.connect(name, tcp).await.expect("handshake");
+    let sent = format!(
+        "GET /json-api/version?api.version=1 HTTP/1.1\r\nHost: localhost\r\nAuthorization: whm root:{}\n\r\r\nConnection: close\r\n\r\n",
+        server.token
+    );
+    tls.write_all(sent.as_bytes()).await.expect("write");
+    let mut answer = Vec::new();
+    tokio::time::timeout(Duration::from_secs(20), tls.read_to_end(&mut answer))
+        .await
+        .expect("answered")
+        .ok();
+    let replies = split(&answer);
+    assert_eq!(replies.len(), 1, "{replies:?}");
+    assert_eq!(replies[0].status, 200, "{replies:?}");
+    assert_eq!(replies[0].json()["metadata"]["result"], json!(1));
 }
 
 #[tokio::test]

@@ -389,3 +389,22 @@ async fn create_user_session_gives_a_login_url_that_works_once() {
         (0, "The user “cusres” is suspended.")
     );
 }
+
+#[tokio::test]
+async fn fossbillings_login_link_with_api_version_2_in_the_body() {
+    // FOSSBilling posts `api.version=2` in a form body and reads `data.url`.
+    let server = Server::start().await;
+    let answer = server
+        .send(
+            Method::POST,
+            server.http("/json-api/create_user_session"),
+            Some(&server.root_auth()),
+            Some("application/x-www-form-urlencoded"),
+            Some(b"api.version=2&user=root&service=whostmgrd".to_vec()),
+        )
+        .await;
+    let reply = answer.json();
+    assert_eq!(reply["metadata"]["result"], json!(1), "{reply}");
+    let url = reply["data"]["url"].as_str().expect("data.url");
+    assert!(url.starts_with("https://"), "{url}");
+}
