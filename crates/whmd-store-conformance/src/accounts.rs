@@ -40,6 +40,23 @@ pub(crate) fn log(action: &str, user: &str) -> AccountingEntry {
     AccountingEntry::new(1_700_000_000, action, "root", vec![user.to_owned()])
 }
 
+/// Stores `owner` as a reseller without privileges, owned by root.
+pub(crate) async fn create_reseller(stores: &Stores, owner: &str) {
+    let mut reseller = account(owner, "root");
+    reseller.reseller = Some(Reseller::new(whmd_wire::AclSet::EMPTY));
+    stores
+        .accounts
+        .create_account(
+            &reseller,
+            "$p",
+            &log("CREATE", owner),
+            &Admission::NONE,
+            &ZoneWrites::none(),
+        )
+        .await
+        .expect("the reseller");
+}
+
 pub async fn accounts_round_trip(stores: &Stores, names: &Names) {
     let a = stores.accounts.as_ref();
     let mut alice = account(&names.user("alice"), "root");

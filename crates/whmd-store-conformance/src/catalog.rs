@@ -1,7 +1,7 @@
 //! Checks for packages, feature lists, ACL lists, and the admission rules account writes obey.
 
 use crate::Names;
-use crate::accounts::{account, log};
+use crate::accounts::{account, create_reseller, log};
 use std::collections::BTreeMap;
 use whmd_domain::features::FeatureList;
 use whmd_domain::package::Package;
@@ -230,17 +230,7 @@ pub async fn plans_are_guarded(stores: &Stores, names: &Names) {
 pub async fn reseller_limits_hold_in_the_store(stores: &Stores, names: &Names) {
     let a = stores.accounts.as_ref();
     let owner = names.user("limited");
-    let mut reseller = account(&owner, "root");
-    reseller.reseller = Some(Reseller::new(AclSet::EMPTY));
-    a.create_account(
-        &reseller,
-        "$p",
-        &log("CREATE", &owner),
-        &Admission::NONE,
-        &ZoneWrites::none(),
-    )
-    .await
-    .expect("the reseller");
+    create_reseller(stores, &owner).await;
     let limits = ResellerLimits {
         account_limit_enabled: true,
         account_limit: 2,
@@ -480,17 +470,7 @@ pub async fn feature_and_acl_lists(stores: &Stores, names: &Names) {
 pub async fn reseller_totals_saturate(stores: &Stores, names: &Names) {
     let a = stores.accounts.as_ref();
     let owner = names.user("hugeowner");
-    let mut reseller = account(&owner, "root");
-    reseller.reseller = Some(Reseller::new(AclSet::EMPTY));
-    a.create_account(
-        &reseller,
-        "$p",
-        &log("CREATE", &owner),
-        &Admission::NONE,
-        &ZoneWrites::none(),
-    )
-    .await
-    .expect("the reseller");
+    create_reseller(stores, &owner).await;
     // 4 PiB of bandwidth each, in bytes, written without admission: three of them pass i64.
     for n in ["huge1", "huge2", "huge3"] {
         let mut c = account(&names.user(n), &owner);

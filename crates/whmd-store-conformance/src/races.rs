@@ -2,29 +2,18 @@
 //! (requests of one server, or several replicas on one database) race.
 
 use crate::Names;
-use crate::accounts::{account, log};
+use crate::accounts::{account, create_reseller, log};
 use futures::future::join_all;
 use whmd_domain::package::Package;
-use whmd_domain::reseller::{Reseller, ResellerLimits};
+use whmd_domain::reseller::ResellerLimits;
 use whmd_domain::store::{Admission, PackageRemoval, PlanGuard, ZoneWrites};
 use whmd_domain::{StoreError, Stores};
-use whmd_wire::AclSet;
 
 /// Eight creations at once for a reseller allowed three: exactly three are stored.
 pub async fn account_limit_holds_under_racing_creates(stores: &Stores, names: &Names) {
     let a = stores.accounts.as_ref();
     let owner = names.user("racer");
-    let mut reseller = account(&owner, "root");
-    reseller.reseller = Some(Reseller::new(AclSet::EMPTY));
-    a.create_account(
-        &reseller,
-        "$p",
-        &log("CREATE", &owner),
-        &Admission::NONE,
-        &ZoneWrites::none(),
-    )
-    .await
-    .expect("the reseller");
+    create_reseller(stores, &owner).await;
     let admission = Admission {
         plan: None,
         limits: Some(ResellerLimits {

@@ -12,16 +12,6 @@ use whmd_wire::{Acl, AclSet};
 
 const DENIED: &str = r#"{"cpanelresult":{"apiversion":"2","error":"Access denied","data":{"reason":"Access denied","result":"0"},"type":"text"}}"#;
 
-async fn set_root_password(server: &Server, password: &str) {
-    whmd::passwd::run(
-        "root",
-        &server.store_flags(),
-        format!("{password}\n").as_bytes(),
-    )
-    .await
-    .expect("passwd");
-}
-
 #[tokio::test]
 async fn token_auth_on_both_listeners_in_any_case() {
     let server = Server::start().await;
@@ -120,7 +110,7 @@ async fn refusal_status_line_reads_forbidden_access_denied() {
 #[tokio::test]
 async fn basic_auth_with_a_password_set_while_running() {
     let server = Server::start().await;
-    set_root_password(&server, "correct horse battery").await;
+    server.set_root_password("correct horse battery").await;
     for url in [
         server.http("/json-api/version"),
         server.https("/json-api/version"),
@@ -147,7 +137,7 @@ async fn basic_auth_with_a_password_set_while_running() {
         assert_eq!(bad.status, StatusCode::FORBIDDEN, "{url}");
     }
     // Changing it again takes effect at once.
-    set_root_password(&server, "another one").await;
+    server.set_root_password("another one").await;
     let old = server
         .send(
             Method::GET,

@@ -292,6 +292,17 @@ impl Server {
         self.token_auth(name).await
     }
 
+    /// Sets root's password as `whmd passwd root` does, beside the running server.
+    pub async fn set_root_password(&self, password: &str) {
+        whmd::passwd::run(
+            "root",
+            &self.store_flags(),
+            format!("{password}\n").as_bytes(),
+        )
+        .await
+        .expect("passwd");
+    }
+
     pub async fn stop(&mut self) {
         if let Some(running) = self.running.take() {
             running.shutdown().await;

@@ -96,13 +96,7 @@ async fn a_header_ended_by_lf_and_a_stray_cr_authenticates() {
     assert_eq!(replies[0].json()["metadata"]["result"], json!(1));
     // And with HTTP Basic, as those modules send it, as the last header.
     let password = "correct horse battery";
-    whmd::passwd::run(
-        "root",
-        &server.store_flags(),
-        format!("{password}\n").as_bytes(),
-    )
-    .await
-    .expect("passwd");
+    server.set_root_password(password).await;
     let basic = crate::harness::basic("root", password);
     let sent = format!(
         "GET /json-api/version HTTP/1.1\r\nHost: {}\r\nAuthorization: {basic}\n\r\r\n\r\n",

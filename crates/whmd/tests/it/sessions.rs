@@ -11,19 +11,6 @@ use whmd_wire::Acl;
 
 const PASSWORD: &str = "a long enough passphrase";
 
-async fn set_root_password(server: &Server) {
-    let phc = whmd_domain::secret::hash_password(whmd_domain::Secret::new(PASSWORD))
-        .await
-        .expect("hash");
-    server
-        .store()
-        .await
-        .credentials
-        .set_password_hash("root", &phc)
-        .await
-        .expect("store");
-}
-
 /// What a login answered: status, `Location`, the cookie pair (`name=value`) and the body.
 struct Login {
     status: StatusCode,
@@ -84,7 +71,7 @@ async fn with_cookie(server: &Server, path: &str, cookie: &str) -> (StatusCode, 
 #[tokio::test]
 async fn a_password_login_as_cpanels_perl_client_does_it() {
     let server = Server::start().await;
-    set_root_password(&server).await;
+    server.set_root_password(PASSWORD).await;
     let done = login(
         &server,
         "/login",
@@ -152,7 +139,7 @@ async fn a_password_login_as_cpanels_perl_client_does_it() {
 #[tokio::test]
 async fn refused_logins() {
     let server = Server::start().await;
-    set_root_password(&server).await;
+    server.set_root_password(PASSWORD).await;
     let wrong = login(&server, "/login", "user=root&pass=wrong").await;
     assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
     assert_eq!(wrong.body, json!({"status": 0, "message": "invalid_login"}));

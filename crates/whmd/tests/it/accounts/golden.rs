@@ -132,17 +132,23 @@ fn assert_same_shape(seed: &Value, ours: &Value, skip: &[&str]) {
 }
 
 /// The parameters the modifyacct page's example sets, so its output can match.
+/// The JSON example of the modifyacct page (API 0), when the seeds are there.
+fn seed_modifyacct() -> Option<Value> {
+    let example = seed_examples("modifyacct.txt")?
+        .into_iter()
+        .find(|e| e.get("result").is_some())
+        .expect("the JSON example");
+    Some(example)
+}
+
 const SEED_MODIFY: &str = "user=username&contactemail=username%40example.com&MAXMONGREL=4&bogus_food=y&bogus_appetite=normal&bogus_name=Quarks&maxaddon=unlimited&maxpark=unlimited";
 
 #[tokio::test]
 async fn modifyacct_api0_matches_the_seed() {
-    let Some(examples) = seed_examples("modifyacct.txt") else {
+    let Some(seed) = seed_modifyacct() else {
         return;
     };
-    let seed = examples
-        .iter()
-        .find(|e| e.get("result").is_some())
-        .expect("the JSON example");
+    let seed = &seed;
     let server = Server::start().await;
     let created = server
         .call(
@@ -165,13 +171,10 @@ async fn modifyacct_api0_matches_the_seed() {
 async fn modifyacct_of_a_new_account_has_every_cpuser_key_of_the_seed() {
     // Not only the keys the call sets: a new account's cpuser holds all that the example
     // shows, whatever the arguments (the seed's `bogus_*` keys are its own arguments).
-    let Some(examples) = seed_examples("modifyacct.txt") else {
+    let Some(seed) = seed_modifyacct() else {
         return;
     };
-    let seed = examples
-        .iter()
-        .find(|e| e.get("result").is_some())
-        .expect("the JSON example");
+    let seed = &seed;
     let server = Server::start().await;
     create(&server, "username", "").await;
     let ours = server
@@ -192,13 +195,10 @@ async fn modifyacct_of_a_new_account_has_every_cpuser_key_of_the_seed() {
 
 #[tokio::test]
 async fn modifyacct_api1_carries_newcfg_as_data() {
-    let Some(examples) = seed_examples("modifyacct.txt") else {
+    let Some(seed) = seed_modifyacct() else {
         return;
     };
-    let seed = examples
-        .iter()
-        .find(|e| e.get("result").is_some())
-        .expect("the JSON example");
+    let seed = &seed;
     let server = Server::start().await;
     create(&server, "username", "").await;
     let (result, reason, ours) = v1(&server, "modifyacct", SEED_MODIFY).await;
