@@ -335,3 +335,39 @@ async fn list_users_and_get_domain_info_show_what_the_caller_may_see() {
         json!([{"domain": "hostres.example.com"}, {"domain": "resowned.example.com"}])
     );
 }
+
+#[tokio::test]
+async fn racing_creates_each_get_a_free_address() {
+    // Each picks the first free address; those that lose it to another take the next.
+    let server = Server::start().await;
+    v1(
+        &server,
+        "addips",
+        "ips=198.51.100.80/29&netmask=255.255.255.0",
+    )
+    .await;
+    let creates = (0..6).map(|i| {
+        let server = &server;
+        async move {
+            server
+                .call(
+                    "createacct",
+                    &format!(
+                        "api.version=1&username=racer{i}&domain=racer{i}.example.com&password=Pw-racer-{i}1&ip=y"
+                    ),
+                )
+                .await
+        }
+    });
+    let replies = futures::future::join_all(creates).await;
+    let mut given: Vec<String> = replies
+        .iter()
+        .map(|r| {
+            assert_eq!(r["metadata"]["result"], 1, "{r}");
+            r["data"]["ip"].as_str().expect("ip").to_owned()
+        })
+        .collect();
+    given.sort();
+    given.dedup();
+    assert_eq!(given.len(), 6, "six different addresses: {given:?}");
+}

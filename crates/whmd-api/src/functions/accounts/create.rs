@@ -120,7 +120,7 @@ async fn create(call: &Call) -> Result<Outcome, WhmError> {
         .await?
         .ok_or_else(|| no_package(&plan_name))?;
     check_custom_settings(call)?;
-    let ip = ip(call, plan.package.flag("IP")).await?;
+    let (ip, pooled) = ip(call, plan.package.flag("IP")).await?;
     raw.push_str("Validating IP...Done\n");
 
     let now = unix_now();
@@ -157,7 +157,7 @@ async fn create(call: &Call) -> Result<Outcome, WhmError> {
         domain: domain.clone(),
         owner,
         plan: plan_name.clone(),
-        ip: ip.clone(),
+        ip,
         uid,
         homedir: homedir.clone(),
         shell: NO_SHELL.to_owned(),
@@ -207,25 +207,41 @@ async fn create(call: &Call) -> Result<Outcome, WhmError> {
     if !forcedns && call.ctx.stores.zones.zone(&domain).await?.is_some() {
         return Err(WhmError::Reason(zone_exists_reason(&domain)));
     }
-    let zone = new_zone(call, &account)?;
     let admission = packages::admission(call, Some(&plan), &account.owner).await?;
     let phc = hash_password(password.clone())
         .await
         .map_err(WhmError::internal)?;
-    let log = entry(call, "CREATE", &[&domain, &ip, &user]);
-    match call
-        .ctx
-        .stores
-        .accounts
-        .create_account(
-            &account,
-            &phc,
-            &log,
-            &admission,
-            &ZoneWrites::put(zone, forcedns),
-        )
-        .await
-    {
+    let mut tries = 0;
+    let written = loop {
+        let zone = new_zone(call, &account)?;
+        let log = entry(call, "CREATE", &[&domain, &account.ip, &user]);
+        let written = call
+            .ctx
+            .stores
+            .accounts
+            .create_account(
+                &account,
+                &phc,
+                &log,
+                &admission,
+                &ZoneWrites::put(zone, forcedns),
+            )
+            .await;
+        // Another request took the pool address picked for this one: the next free one.
+        match written {
+            Err(StoreError::Refused(Refusal::AddressTaken(_)))
+                if pooled && tries < MAX_ADDRESS_TRIES =>
+            {
+                tries += 1;
+                account.ip = free_address(call)
+                    .await?
+                    .ok_or_else(|| WhmError::reason(NONE_FREE))?
+                    .to_string();
+            }
+            other => break other,
+        }
+    };
+    match written {
         Ok(()) => {}
         // Another request took the name or domain, or changed the package, since they were
         // checked.
@@ -255,6 +271,7 @@ async fn create(call: &Call) -> Result<Outcome, WhmError> {
         .account(&user)
         .await?
         .unwrap_or(account);
+    let ip = stored.ip.clone();
     write_summary(
         &mut raw,
         &stored,
@@ -389,22 +406,28 @@ async fn owner(call: &Call, user: &str) -> Result<String, WhmError> {
     }
 }
 
-/// The address the account gets: a free address of the pool when it is to have one of its
-/// own (`ip=y`, or a package that gives one), root's `customip`, or the server's main IP.
-async fn ip(call: &Call, package_dedicated: bool) -> Result<String, WhmError> {
+/// How often createacct picks another free pool address when racing requests took the ones
+/// it picked.
+const MAX_ADDRESS_TRIES: usize = 8;
+
+/// The address the account gets, and whether it came from the pool: a free pool address when
+/// it is to have one of its own (`ip=y`, or a package that gives one), root's `customip`, or
+/// the server's main IP.
+async fn ip(call: &Call, package_dedicated: bool) -> Result<(String, bool), WhmError> {
     if yes_no(&call.args, "ip", package_dedicated) {
-        return free_address(call)
+        let ip = free_address(call)
             .await?
-            .map(|ip| ip.to_string())
-            .ok_or_else(|| WhmError::reason(NONE_FREE));
+            .ok_or_else(|| WhmError::reason(NONE_FREE))?;
+        return Ok((ip.to_string(), true));
     }
-    match optional(&call.args, "customip") {
+    let ip = match optional(&call.args, "customip") {
         Some(ip) => ip
             .parse::<Ipv4Addr>()
             .map(|a| a.to_string())
-            .map_err(|_| WhmError::Reason(format!("The IP address “{ip}” is not valid."))),
-        None => Ok(call.ctx.info.main_ip.clone()),
-    }
+            .map_err(|_| WhmError::Reason(format!("The IP address “{ip}” is not valid.")))?,
+        None => call.ctx.info.main_ip.clone(),
+    };
+    Ok((ip, false))
 }
 
 fn generated_password() -> Secret {
