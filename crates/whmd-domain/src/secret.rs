@@ -1,9 +1,12 @@
-//! Secrets: API tokens (stored as SHA-512 digests, as cPanel does) and passwords (stored as
-//! Argon2id hashes). A [`Secret`] never shows itself in `Debug` output or logs.
+//! Secrets: API tokens (stored as SHA-512 digests, as cPanel does) and passwords. Root's whmd
+//! password is an Argon2id PHC string; an account's (or reseller's) is the SHA-512-crypt hash
+//! (`$6$`) that /etc/shadow holds for the system user, as cPanel writes it, so one hash serves
+//! both the WHM login and the host. A [`Secret`] never shows itself in `Debug` output or logs.
 
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use rand::Rng;
+use sha_crypt::{PasswordHasher as _, PasswordVerifier as ShaCryptVerifier, ShaCrypt};
 use sha2::{Digest, Sha512};
 use std::fmt;
 use std::sync::LazyLock;
@@ -80,24 +83,43 @@ pub fn token_digest(token: &str) -> String {
 #[error("the password could not be hashed: {0}")]
 pub struct HashError(String);
 
-/// At most this many password hashes run at once. Each holds a core and Argon2's 19 MiB for
-/// tens of milliseconds: more at once would only wait for CPU while holding memory, and an
+/// At most this many password hashes run at once. Each holds a core for milliseconds (and
+/// Argon2's 19 MiB for tens of them): more at once would only wait for CPU while holding memory, and an
 /// unbounded number would let a flood of logins or createacct calls exhaust memory.
 static HASHING: LazyLock<Semaphore> =
     LazyLock::new(|| Semaphore::new(std::thread::available_parallelism().map_or(1, usize::from)));
 
 /// Hashes a password with Argon2id and a random salt, as a PHC string, on the blocking pool.
 pub async fn hash_password(password: Secret) -> Result<String, HashError> {
+    hash_on_pool(password, hash_now).await
+}
+
+/// Hashes an account's password as /etc/shadow keeps it: SHA-512-crypt with 5,000 rounds and
+/// a random 16-character salt (`$6$rounds=5000$SALT$HASH`), on the blocking pool.
+pub async fn hash_system_password(password: Secret) -> Result<String, HashError> {
+    hash_on_pool(password, crypt_now).await
+}
+
+/// Whether a stored hash is one the system's crypt(3) reads (`$6$`), as an account's is.
+pub fn is_system_hash(stored: &str) -> bool {
+    stored.starts_with("$6$")
+}
+
+async fn hash_on_pool(
+    password: Secret,
+    hash: fn(&Secret) -> Result<String, HashError>,
+) -> Result<String, HashError> {
     let _permit = HASHING
         .acquire()
         .await
         .map_err(|e| HashError(e.to_string()))?;
-    tokio::task::spawn_blocking(move || hash_now(&password))
+    tokio::task::spawn_blocking(move || hash(&password))
         .await
         .map_err(|e| HashError(e.to_string()))?
 }
 
-/// Checks a password against a stored PHC string, on the blocking pool. With no stored hash it
+/// Checks a password against a stored hash (a PHC string or a `$6$` crypt hash), on the
+/// blocking pool. With no stored hash it
 /// still does the work of one check, so a caller cannot time whether a user has a password.
 pub async fn verify_password(password: Secret, stored: Option<String>) -> bool {
     let Ok(_permit) = HASHING.acquire().await else {
@@ -117,15 +139,28 @@ fn hash_now(password: &Secret) -> Result<String, HashError> {
         .map_err(|e| HashError(e.to_string()))
 }
 
+fn crypt_now(password: &Secret) -> Result<String, HashError> {
+    // Twelve bytes are sixteen salt characters, the most crypt(3) reads.
+    let salt = rand::rng().random::<[u8; 12]>();
+    ShaCrypt::SHA512
+        .hash_password_with_salt(password.expose().as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|e| HashError(e.to_string()))
+}
+
 fn verify_now(password: &Secret, stored: Option<&str>) -> bool {
+    // Most users who log in with a password are accounts, so a missing user costs a check of
+    // their kind.
     static DUMMY: LazyLock<String> =
-        LazyLock::new(|| hash_now(&Secret::new("whmd-dummy")).unwrap_or_default());
-    let phc = stored.unwrap_or(DUMMY.as_str());
-    let ok = PasswordHash::new(phc).is_ok_and(|hash| {
-        Argon2::default()
-            .verify_password(password.expose().as_bytes(), &hash)
-            .is_ok()
-    });
+        LazyLock::new(|| crypt_now(&Secret::new("whmd-dummy")).unwrap_or_default());
+    let hash = stored.unwrap_or(DUMMY.as_str());
+    let password = password.expose().as_bytes();
+    let ok = if is_system_hash(hash) {
+        ShaCryptVerifier::verify_password(&ShaCrypt::SHA512, password, hash).is_ok()
+    } else {
+        PasswordHash::new(hash)
+            .is_ok_and(|hash| Argon2::default().verify_password(password, &hash).is_ok())
+    };
     ok && stored.is_some()
 }
 
@@ -180,5 +215,27 @@ mod tests {
         assert!(!verify_now(&pw, None));
         assert!(!verify_now(&pw, Some("not a hash")));
         assert_eq!(format!("{pw:?}"), "[redacted]");
+    }
+
+    #[test]
+    fn system_passwords_are_what_crypt_reads() {
+        let pw = Secret::new("correct horse");
+        let hash = crypt_now(&pw).expect("hashes");
+        let fields: Vec<&str> = hash.split('$').collect();
+        assert_eq!(fields[..3], ["", "6", "rounds=5000"], "{hash}");
+        assert_eq!(fields[3].len(), 16, "{hash}");
+        assert!(is_system_hash(&hash));
+        assert!(verify_now(&pw, Some(&hash)));
+        assert!(!verify_now(&Secret::new("wrong"), Some(&hash)));
+        assert_ne!(hash, crypt_now(&pw).expect("hashes"), "salted");
+        // What glibc's crypt(3) (and `openssl passwd -6`) make of the same password and salt,
+        // with the default rounds left implicit and spelled out.
+        let theirs = "$6$saltsaltsaltsalt$GkzgkzVbauGAKXpOTbypQEKy/9yJWVjcvXvDw7CxoJjnJ1.w.g1rV8bhCVTpHrRrO/h6b3DAwPN3y5qmHXZ1R1";
+        assert!(verify_now(&pw, Some(theirs)));
+        assert!(verify_now(
+            &pw,
+            Some(&theirs.replace("$6$", "$6$rounds=5000$"))
+        ));
+        assert!(!verify_now(&pw, Some("$6$saltsaltsaltsalt$")));
     }
 }

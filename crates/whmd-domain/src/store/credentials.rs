@@ -75,7 +75,8 @@ pub trait CredentialStore: Debug + Send + Sync {
     /// The digest of the user's access hash, if it has one.
     async fn access_hash(&self, user: &str) -> Result<Option<String>, StoreError>;
 
-    /// The user's password hash (a PHC string), if it has one.
+    /// The user's password hash (a PHC string, or for an account a `$6$` crypt hash), if it has
+    /// one.
     async fn password_hash(&self, user: &str) -> Result<Option<String>, StoreError>;
 
     /// Sets or replaces the user's password hash.

@@ -24,7 +24,7 @@ use whmd_domain::names::domain::{DomainContext, check_new_domain, exists_reason}
 use whmd_domain::names::username::exists_reason as user_exists_reason;
 use whmd_domain::package::DEFAULT;
 use whmd_domain::reseller::Reseller;
-use whmd_domain::secret::{Secret, hash_password};
+use whmd_domain::secret::{Secret, hash_system_password};
 use whmd_domain::store::{Refusal, StoredZone, ZoneWrites};
 use whmd_domain::time::unix_now;
 use whmd_wire::{Acl, Api0Data, Api0Shape, Outcome, WhmError};
@@ -208,7 +208,7 @@ async fn create(call: &Call) -> Result<Outcome, WhmError> {
         return Err(WhmError::Reason(zone_exists_reason(&domain)));
     }
     let admission = packages::admission(call, Some(&plan), &account.owner).await?;
-    let phc = hash_password(password.clone())
+    let phc = hash_system_password(password.clone())
         .await
         .map_err(WhmError::internal)?;
     let mut tries = 0;

@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use whmd_domain::StoreError;
 use whmd_domain::account::{can_access, require_access};
 use whmd_domain::host::HostEffect;
-use whmd_domain::secret::{Secret, hash_password};
+use whmd_domain::secret::{Secret, hash_system_password};
 use whmd_domain::store::{Admission, ZoneWrites};
 use whmd_domain::time::unix_now;
 use whmd_wire::{Acl, Api0Data, Api0Shape, Outcome, WhmError};
@@ -52,7 +52,9 @@ fn passwd(call: Call) -> Reply {
                 "Sorry, the user “{user}” is currently suspended. Changing the user’s password would unsuspend the account."
             )));
         }
-        let phc = hash_password(password).await.map_err(WhmError::internal)?;
+        let phc = hash_system_password(password)
+            .await
+            .map_err(WhmError::internal)?;
         let log = entry(&call, "PASSWD", &[&user, &account.domain]);
         if !call
             .ctx

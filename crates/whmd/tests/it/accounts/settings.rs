@@ -67,6 +67,16 @@ async fn passwd_changes_the_password() {
         )
         .await;
     assert_eq!(new.status, 200);
+    // Kept as the host's /etc/shadow keeps it, and checked as such at login.
+    let stored = server
+        .store()
+        .await
+        .credentials
+        .password_hash("pwres")
+        .await
+        .expect("reads")
+        .expect("has a password");
+    assert!(stored.starts_with("$6$rounds=5000$"), "{stored}");
     let old = server
         .send(
             Method::GET,
