@@ -31,6 +31,7 @@ pub(crate) fn account(user: &str, owner: &str) -> Account {
         domains: vec![],
         dead_domains: vec![],
         homedir_links: vec![],
+        host: "host-a.example.com".into(),
         mtime: 1_700_000_000,
         revision: 0,
     }

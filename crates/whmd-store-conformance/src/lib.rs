@@ -5,6 +5,7 @@ mod accounts;
 mod addresses;
 mod catalog;
 mod credentials;
+mod host;
 mod hulk;
 mod races;
 mod sessions;
@@ -65,4 +66,6 @@ pub async fn run_all(stores: &Stores, names: &Names) {
     addresses::the_pool_is_added_to_listed_and_removed(stores, names).await;
     addresses::accounts_hold_pool_addresses_alone(stores, names).await;
     addresses::one_address_one_holder_under_racing_creates(stores, names).await;
+    host::hosts_read_their_accounts(stores, names).await;
+    host::removals_leave_tombstones(stores, names).await;
 }

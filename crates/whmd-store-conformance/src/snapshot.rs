@@ -20,7 +20,8 @@ pub async fn copies_are_exact(source: &Stores, target: &Stores) {
             && !snapshot.hulk_failures.is_empty()
             && !snapshot.sessions.is_empty()
             && !snapshot.access_hashes.is_empty()
-            && !snapshot.zones.is_empty(),
+            && !snapshot.zones.is_empty()
+            && !snapshot.removals.is_empty(),
         "the source holds rows"
     );
     target

@@ -24,7 +24,7 @@ use whmd_wire::output::TextTest;
 macro_rules! account_columns {
     () => {
         "username, domain, owner, plan, ip, uid, homedir, shell, quota_mb, suspended_at, suspend_reason, suspend_locked, \
-         suspend_leave_ftp, reseller_acls, reseller_limits, cpuser, domains, dead_domains, homedir_links, mtime, revision"
+         suspend_leave_ftp, reseller_acls, reseller_limits, cpuser, domains, dead_domains, homedir_links, host, mtime, revision"
     };
 }
 pub(crate) use account_columns;
@@ -297,14 +297,25 @@ impl AccountStore for PostgresStore {
         keep_zones: bool,
     ) -> Result<bool, StoreError> {
         let mut tx = self.pool.begin().await.map_err(map_error)?;
-        let removed = sqlx::query("DELETE FROM accounts WHERE username = $1")
+        let removed = sqlx::query(
+            "INSERT INTO host_removals (uid, username, homedir, host, removed_at) \
+             SELECT uid, username, homedir, host, $1 FROM accounts WHERE username = $2 \
+             ON CONFLICT (uid) DO UPDATE SET username = excluded.username, homedir = excluded.homedir, \
+             host = excluded.host, removed_at = excluded.removed_at",
+        )
+        .bind(log.time)
+        .bind(user)
+        .execute(&mut *tx)
+        .await
+        .map_err(map_error)?;
+        if removed.rows_affected() == 0 {
+            return Ok(false);
+        }
+        sqlx::query("DELETE FROM accounts WHERE username = $1")
             .bind(user)
             .execute(&mut *tx)
             .await
             .map_err(map_error)?;
-        if removed.rows_affected() == 0 {
-            return Ok(false);
-        }
         for statement in [
             "DELETE FROM passwords WHERE username = $1",
             "DELETE FROM api_tokens WHERE username = $1",
@@ -382,12 +393,23 @@ pub(crate) async fn insert_account(
     let (reseller_acls, reseller_limits) = reseller_to_columns(account.reseller.as_ref())?;
     let (quota, bwlimit) = limit_columns(account)?;
     let dedicated = claim(tx, &account.ip, &account.user).await?;
+    if account.uid != 0 {
+        let tombstoned: Option<i32> =
+            sqlx::query_scalar("SELECT 1 FROM host_removals WHERE uid = $1")
+                .bind(i64::from(account.uid))
+                .fetch_optional(&mut **tx)
+                .await
+                .map_err(map_error)?;
+        if tombstoned.is_some() {
+            return Err(StoreError::Conflict(format!("uid {}", account.uid)));
+        }
+    }
     sqlx::query(
         "INSERT INTO accounts (username, domain, owner, plan, ip, uid, homedir, shell, dbowner, quota_mb, \
          suspended_at, suspend_reason, suspend_locked, suspend_leave_ftp, reseller_acls, reseller_limits, \
-         bwlimit, cpuser, domains, dead_domains, homedir_links, mtime, revision, dedicated_ip) VALUES ($1, $2, $3, $4, $5, \
+         bwlimit, cpuser, domains, dead_domains, homedir_links, host, mtime, revision, dedicated_ip) VALUES ($1, $2, $3, $4, $5, \
          CASE WHEN $6 = 0 THEN nextval('account_uids') ELSE $7 END, \
-         $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25)",
+         $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26)",
     )
     .bind(&account.user)
     .bind(&account.domain)
@@ -411,6 +433,7 @@ pub(crate) async fn insert_account(
     .bind(to_json(&account.domains)?)
     .bind(to_json(&account.dead_domains)?)
     .bind(to_json(&account.homedir_links)?)
+    .bind(&account.host)
     .bind(account.mtime)
     .bind(account.revision)
     .bind(dedicated)
@@ -537,6 +560,7 @@ pub(crate) fn account_from_row(row: PgRow) -> Result<Account, StoreError> {
         domains: from_json(&get_text("domains")?)?,
         dead_domains: from_json(&get_text("dead_domains")?)?,
         homedir_links: from_json(&get_text("homedir_links")?)?,
+        host: get_text("host")?,
         mtime: row.try_get("mtime").map_err(map_error)?,
         revision: row.try_get("revision").map_err(map_error)?,
     })

@@ -7,6 +7,7 @@ mod addresses;
 mod admission;
 mod credentials;
 mod error;
+mod host;
 mod hulk;
 mod lists;
 mod packages;
@@ -55,6 +56,7 @@ impl PostgresStore {
             sessions: Arc::new(self.clone()),
             zones: Arc::new(self.clone()),
             addresses: Arc::new(self.clone()),
+            host: Arc::new(self.clone()),
             snapshot: Arc::new(self.clone()),
         }
     }

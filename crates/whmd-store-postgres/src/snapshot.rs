@@ -5,6 +5,7 @@ use crate::accounts::{
 };
 use crate::addresses::{address_row, insert_address};
 use crate::credentials::{insert_token, token_columns, token_from_row};
+use crate::host::removal_from_row;
 use crate::hulk::{block_row, failure_row, insert_block, list_row};
 use crate::lists::{acl_list_from_row, feature_list_from_row};
 use crate::packages::{insert_package, package_from_row};
@@ -175,6 +176,15 @@ impl SnapshotStore for PostgresStore {
                 .iter()
                 .map(address_row)
                 .collect::<Result<_, _>>()?;
+        let removals = sqlx::query(
+            "SELECT uid, username, homedir, host, removed_at FROM host_removals ORDER BY uid",
+        )
+        .fetch_all(&mut *tx)
+        .await
+        .map_err(map_error)?
+        .iter()
+        .map(removal_from_row)
+        .collect::<Result<_, _>>()?;
         tx.commit().await.map_err(map_error)?;
         Ok(Snapshot {
             accounts,
@@ -192,6 +202,7 @@ impl SnapshotStore for PostgresStore {
             access_hashes,
             zones,
             addresses,
+            removals,
         })
     }
 
@@ -208,6 +219,20 @@ impl SnapshotStore for PostgresStore {
         }
         for account in &snapshot.accounts {
             insert_account(&mut tx, account).await?;
+        }
+        for r in &snapshot.removals {
+            sqlx::query(
+                "INSERT INTO host_removals (uid, username, homedir, host, removed_at) \
+                 VALUES ($1, $2, $3, $4, $5)",
+            )
+            .bind(i64::from(r.uid))
+            .bind(&r.user)
+            .bind(&r.homedir)
+            .bind(&r.host)
+            .bind(r.removed_at)
+            .execute(&mut *tx)
+            .await
+            .map_err(map_error)?;
         }
         for t in &snapshot.tokens {
             insert_token(&mut tx, t).await?;
@@ -298,7 +323,7 @@ impl SnapshotStore for PostgresStore {
         }
         // New accounts must not be handed a uid that came over with the old ones.
         sqlx::query(
-            "SELECT setval('account_uids', GREATEST((SELECT MAX(uid) FROM accounts), 1000))",
+            "SELECT setval('account_uids', GREATEST((SELECT MAX(uid) FROM accounts), (SELECT MAX(uid) FROM host_removals), 1000))",
         )
         .execute(&mut *tx)
         .await
@@ -338,5 +363,6 @@ async fn count_all(tx: &mut sqlx::Transaction<'_, sqlx::Postgres>) -> Result<Cou
         access_hashes: count("SELECT COUNT(*) FROM access_hashes").await?,
         zones: count("SELECT COUNT(*) FROM zones").await?,
         addresses: count("SELECT COUNT(*) FROM ip_addresses").await?,
+        removals: count("SELECT COUNT(*) FROM host_removals").await?,
     })
 }

@@ -24,7 +24,7 @@ use whmd_wire::output::TextTest;
 macro_rules! account_columns {
     () => {
         "username, domain, owner, plan, ip, uid, homedir, shell, quota_mb, suspended_at, suspend_reason, suspend_locked, \
-         suspend_leave_ftp, reseller_acls, reseller_limits, cpuser, domains, dead_domains, homedir_links, mtime, revision"
+         suspend_leave_ftp, reseller_acls, reseller_limits, cpuser, domains, dead_domains, homedir_links, host, mtime, revision"
     };
 }
 pub(crate) use account_columns;
@@ -295,14 +295,25 @@ impl AccountStore for SqliteStore {
         keep_zones: bool,
     ) -> Result<bool, StoreError> {
         let mut tx = self.writer.begin().await.map_err(map_error)?;
-        let removed = sqlx::query("DELETE FROM accounts WHERE username = ?")
+        let removed = sqlx::query(
+            "INSERT INTO host_removals (uid, username, homedir, host, removed_at) \
+             SELECT uid, username, homedir, host, ? FROM accounts WHERE username = ? \
+             ON CONFLICT (uid) DO UPDATE SET username = excluded.username, homedir = excluded.homedir, \
+             host = excluded.host, removed_at = excluded.removed_at",
+        )
+        .bind(log.time)
+        .bind(user)
+        .execute(&mut *tx)
+        .await
+        .map_err(map_error)?;
+        if removed.rows_affected() == 0 {
+            return Ok(false);
+        }
+        sqlx::query("DELETE FROM accounts WHERE username = ?")
             .bind(user)
             .execute(&mut *tx)
             .await
             .map_err(map_error)?;
-        if removed.rows_affected() == 0 {
-            return Ok(false);
-        }
         for statement in [
             "DELETE FROM passwords WHERE username = ?",
             "DELETE FROM api_tokens WHERE username = ?",
@@ -379,12 +390,24 @@ pub(crate) async fn insert_account(
     let (reseller_acls, reseller_limits) = reseller_to_columns(account.reseller.as_ref())?;
     let (quota, bwlimit) = limit_columns(account)?;
     let dedicated = claim(tx, &account.ip, &account.user).await?;
+    if account.uid != 0 {
+        let tombstoned: Option<i64> =
+            sqlx::query_scalar("SELECT 1 FROM host_removals WHERE uid = ?")
+                .bind(account.uid)
+                .fetch_optional(&mut **tx)
+                .await
+                .map_err(map_error)?;
+        if tombstoned.is_some() {
+            return Err(StoreError::Conflict(format!("uid {}", account.uid)));
+        }
+    }
     sqlx::query(
         "INSERT INTO accounts (username, domain, owner, plan, ip, uid, homedir, shell, dbowner, quota_mb, \
          suspended_at, suspend_reason, suspend_locked, suspend_leave_ftp, reseller_acls, reseller_limits, \
-         bwlimit, cpuser, domains, dead_domains, homedir_links, mtime, revision, dedicated_ip) VALUES (?, ?, ?, ?, ?, \
-         CASE WHEN ? = 0 THEN (SELECT COALESCE(MAX(uid), 1000) + 1 FROM accounts) ELSE ? END, \
-         ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+         bwlimit, cpuser, domains, dead_domains, homedir_links, host, mtime, revision, dedicated_ip) VALUES (?, ?, ?, ?, ?, \
+         CASE WHEN ? = 0 THEN (SELECT MAX(uid) + 1 FROM (SELECT COALESCE(MAX(uid), 1000) AS uid FROM accounts \
+         UNION ALL SELECT MAX(uid) FROM host_removals)) ELSE ? END, \
+         ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
     )
     .bind(&account.user)
     .bind(&account.domain)
@@ -408,6 +431,7 @@ pub(crate) async fn insert_account(
     .bind(to_json(&account.domains)?)
     .bind(to_json(&account.dead_domains)?)
     .bind(to_json(&account.homedir_links)?)
+    .bind(&account.host)
     .bind(account.mtime)
     .bind(account.revision)
     .bind(dedicated)
@@ -533,6 +557,7 @@ pub(crate) fn account_from_row(row: SqliteRow) -> Result<Account, StoreError> {
         domains: from_json(&get_text("domains")?)?,
         dead_domains: from_json(&get_text("dead_domains")?)?,
         homedir_links: from_json(&get_text("homedir_links")?)?,
+        host: get_text("host")?,
         mtime: row.try_get("mtime").map_err(map_error)?,
         revision: row.try_get("revision").map_err(map_error)?,
     })

@@ -9,6 +9,7 @@ mod addresses;
 mod admission;
 mod credentials;
 mod error;
+mod host;
 mod hulk;
 mod lists;
 mod packages;
@@ -75,6 +76,7 @@ impl SqliteStore {
             sessions: Arc::new(self.clone()),
             zones: Arc::new(self.clone()),
             addresses: Arc::new(self.clone()),
+            host: Arc::new(self.clone()),
             snapshot: Arc::new(self.clone()),
         }
     }

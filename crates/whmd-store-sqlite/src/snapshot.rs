@@ -5,6 +5,7 @@ use crate::accounts::{
 };
 use crate::addresses::{address_row, insert_address};
 use crate::credentials::{insert_token, token_columns, token_from_row};
+use crate::host::removal_from_row;
 use crate::hulk::{block_row, failure_row, insert_block, list_row};
 use crate::lists::{acl_list_from_row, feature_list_from_row};
 use crate::packages::{insert_package, package_from_row};
@@ -166,6 +167,15 @@ impl SnapshotStore for SqliteStore {
                 .iter()
                 .map(address_row)
                 .collect::<Result<_, _>>()?;
+        let removals = sqlx::query(
+            "SELECT uid, username, homedir, host, removed_at FROM host_removals ORDER BY uid",
+        )
+        .fetch_all(&mut *tx)
+        .await
+        .map_err(map_error)?
+        .iter()
+        .map(removal_from_row)
+        .collect::<Result<_, _>>()?;
         tx.commit().await.map_err(map_error)?;
         Ok(Snapshot {
             accounts,
@@ -183,6 +193,7 @@ impl SnapshotStore for SqliteStore {
             access_hashes,
             zones,
             addresses,
+            removals,
         })
     }
 
@@ -199,6 +210,20 @@ impl SnapshotStore for SqliteStore {
         }
         for account in &snapshot.accounts {
             insert_account(&mut tx, account).await?;
+        }
+        for r in &snapshot.removals {
+            sqlx::query(
+                "INSERT INTO host_removals (uid, username, homedir, host, removed_at) \
+                 VALUES (?, ?, ?, ?, ?)",
+            )
+            .bind(r.uid)
+            .bind(&r.user)
+            .bind(&r.homedir)
+            .bind(&r.host)
+            .bind(r.removed_at)
+            .execute(&mut *tx)
+            .await
+            .map_err(map_error)?;
         }
         for t in &snapshot.tokens {
             insert_token(&mut tx, t).await?;
@@ -320,5 +345,6 @@ async fn count_all(tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>) -> Result<Count
         access_hashes: count("SELECT COUNT(*) FROM access_hashes").await?,
         zones: count("SELECT COUNT(*) FROM zones").await?,
         addresses: count("SELECT COUNT(*) FROM ip_addresses").await?,
+        removals: count("SELECT COUNT(*) FROM host_removals").await?,
     })
 }

@@ -183,7 +183,8 @@ async fn migrate_store(from: &str, to: &str) -> anyhow::Result<()> {
         out,
         "copied {} accounts, {} API tokens, {} passwords, {} accounting-log entries, {} packages, \
          {} feature lists, {} ACL lists, {} sessions, {} access hashes, {} settings, \
-         {} cPHulk list entries, {} blocks, {} failed logins, {} DNS zones; row counts match",
+         {} cPHulk list entries, {} blocks, {} failed logins, {} DNS zones, {} pool addresses, \
+         {} pending host removals; row counts match",
         c.accounts,
         c.tokens,
         c.passwords,
@@ -197,7 +198,9 @@ async fn migrate_store(from: &str, to: &str) -> anyhow::Result<()> {
         c.hulk_records,
         c.hulk_blocks,
         c.hulk_failures,
-        c.zones
+        c.zones,
+        c.addresses,
+        c.removals
     )?;
     Ok(())
 }

@@ -43,6 +43,9 @@ pub struct Account {
     pub domains: Vec<String>,
     pub dead_domains: Vec<String>,
     pub homedir_links: Vec<String>,
+    /// The hostname of the host that serves the account (empty: stored before hosts were
+    /// recorded; the host converging it takes it as its own).
+    pub host: String,
     /// When the account last changed (Unix time), as cpuser `MTIME`.
     pub mtime: i64,
     /// Bumped by the store on every update; an update names the revision it read, so two
@@ -144,6 +147,7 @@ pub(crate) fn sample(user: &str) -> Account {
         domains: vec![],
         dead_domains: vec![],
         homedir_links: vec![],
+        host: String::new(),
         mtime: 0,
         revision: 0,
     }

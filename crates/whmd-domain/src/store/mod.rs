@@ -7,6 +7,7 @@ mod addresses;
 mod catalog;
 mod credentials;
 pub mod encoding;
+mod host;
 mod hulk;
 mod sessions;
 pub mod snapshot;
@@ -18,6 +19,7 @@ pub use accounts::{
 pub use addresses::{AddressRemoval, AddressStore, HeldAddress};
 pub use catalog::{AclListStore, FeatureListStore, PackageRemoval, PackageStore};
 pub use credentials::{ApiTokenRecord, CredentialStore};
+pub use host::{HostStore, HostedAccount, Removal};
 pub use hulk::HulkStore;
 pub use sessions::SessionStore;
 pub use snapshot::SnapshotStore;
@@ -79,5 +81,6 @@ pub struct Stores {
     pub sessions: Arc<dyn SessionStore>,
     pub zones: Arc<dyn ZoneStore>,
     pub addresses: Arc<dyn AddressStore>,
+    pub host: Arc<dyn HostStore>,
     pub snapshot: Arc<dyn SnapshotStore>,
 }

@@ -1,7 +1,7 @@
 //! Whole-store copies, for `whmd migrate-store`: everything a store holds, read out in one
 //! go and written into an empty store in one transaction.
 
-use super::{ApiTokenRecord, StoreError, StoredZone};
+use super::{ApiTokenRecord, Removal, StoreError, StoredZone};
 use crate::account::{Account, AccountingEntry};
 use crate::address::PoolAddress;
 use crate::features::FeatureList;
@@ -56,6 +56,8 @@ pub struct Snapshot {
     pub zones: Vec<StoredZone>,
     /// The address pool, in address order.
     pub addresses: Vec<PoolAddress>,
+    /// Host removals not yet carried out, by uid.
+    pub removals: Vec<Removal>,
 }
 
 /// How many rows each table holds.
@@ -76,6 +78,7 @@ pub struct Counts {
     pub access_hashes: u64,
     pub zones: u64,
     pub addresses: u64,
+    pub removals: u64,
 }
 
 impl Snapshot {
@@ -97,6 +100,7 @@ impl Snapshot {
             access_hashes: n(self.access_hashes.len()),
             zones: n(self.zones.len()),
             addresses: n(self.addresses.len()),
+            removals: n(self.removals.len()),
         }
     }
 }

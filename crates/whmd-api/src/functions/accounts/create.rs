@@ -168,6 +168,7 @@ async fn create(call: &Call) -> Result<Outcome, WhmError> {
         domains: vec![],
         dead_domains: vec![],
         homedir_links: vec![],
+        host: call.ctx.info.hostname.clone(),
         mtime: now,
         revision: 0,
     };
