@@ -1,0 +1,197 @@
+//! Home directories, made and removed without following a link: every directory below the
+//! home root is opened with `O_NOFOLLOW` relative to its parent's descriptor, and owners and
+//! modes are set on those descriptors, so a link a user planted in a home leads nowhere.
+
+use nix::errno::Errno;
+use nix::fcntl::{OFlag, openat, renameat};
+use nix::sys::stat::{Mode, fchmod, fstat, mkdirat};
+use nix::unistd::{Gid, Uid, fchown, symlinkat};
+use std::fs;
+use std::os::fd::{AsFd, OwnedFd};
+use std::os::unix::fs::MetadataExt as _;
+use std::path::Path;
+
+/// The home's own mode: others may pass through to public_html, never list.
+pub const HOME_MODE: u32 = 0o711;
+
+/// The directories in a home: name, mode, and whether the web server's group owns it.
+const TREE: [(&str, u32, bool); 5] = [
+    ("public_html", 0o750, true),
+    ("tmp", 0o700, false),
+    ("logs", 0o700, false),
+    ("etc", 0o750, false),
+    ("mail", 0o751, false),
+];
+
+/// Makes `home` and its tree for `uid` (whose group has the same id), public_html in
+/// `web_gid`'s group; `Ok(true)` when anything changed.
+pub fn make(home: &Path, uid: u32, web_gid: u32) -> Result<bool, String> {
+    let (root, name) = split(home)?;
+    let root = open_dir(None, root, false)?;
+    let mut changed = create(&root, name)?;
+    let home_fd = open_dir(Some(&root), name, true)?;
+    changed |= claim(&home_fd, home, uid, uid, HOME_MODE)?;
+    for (sub, mode, web) in TREE {
+        changed |= create(&home_fd, sub)?;
+        let fd = open_dir(Some(&home_fd), sub, true)?;
+        let gid = if web { web_gid } else { uid };
+        changed |= claim(&fd, &home.join(sub), uid, gid, mode)?;
+    }
+    match symlinkat("public_html", home_fd.as_fd(), "www") {
+        Ok(()) => changed = true,
+        Err(Errno::EEXIST) => {}
+        Err(e) => return Err(format!("{}/www: {e}", home.display())),
+    }
+    Ok(changed)
+}
+
+/// Moves the home at `from` to `to` (both below home roots) when `from` is there and `to`
+/// is not; `Ok(true)` when it moved.
+pub fn relocate(from: &Path, to: &Path, uid: u32) -> Result<bool, String> {
+    let (from_root, from_name) = split(from)?;
+    let (to_root, to_name) = split(to)?;
+    let from_dir = open_dir(None, from_root, false)?;
+    let to_dir = open_dir(None, to_root, false)?;
+    if exists(&to_dir, to_name)? {
+        return Ok(false);
+    }
+    let Some(old) = open_owned(&from_dir, from, from_name, uid)? else {
+        return Ok(false);
+    };
+    drop(old);
+    renameat(from_dir.as_fd(), from_name, to_dir.as_fd(), to_name)
+        .map_err(|e| format!("moving {} to {}: {e}", from.display(), to.display()))?;
+    Ok(true)
+}
+
+/// Deletes the home of `uid`: moved aside inside its root first (so a half-deleted home is
+/// never mistaken for a live one), then removed; `Ok(true)` when there was one. A home that
+/// is a link, or not the uid's, is left alone and reported.
+pub fn delete(home: &Path, uid: u32) -> Result<bool, String> {
+    let (root, name) = split(home)?;
+    let root_fd = open_dir(None, root, false)?;
+    let aside = format!(".whmd-removed-{name}-{uid}");
+    if open_owned(&root_fd, home, name, uid)?.is_some() {
+        renameat(root_fd.as_fd(), name, root_fd.as_fd(), aside.as_str())
+            .map_err(|e| format!("moving {} aside: {e}", home.display()))?;
+    } else if !exists(&root_fd, &aside)? {
+        return Ok(false);
+    }
+    // std's remove_dir_all does not follow links.
+    fs::remove_dir_all(root.join(&aside))
+        .map_err(|e| format!("removing {}: {e}", home.display()))?;
+    Ok(true)
+}
+
+fn split(home: &Path) -> Result<(&Path, &str), String> {
+    match (home.parent(), home.file_name().and_then(|n| n.to_str())) {
+        (Some(root), Some(name)) => Ok((root, name)),
+        _ => Err(format!("{} is not a home directory", home.display())),
+    }
+}
+
+/// Opens a directory: the root by path (an administrator may make it a link), anything
+/// below it relative to its parent and never through a link.
+fn open_dir(
+    parent: Option<&OwnedFd>,
+    name: impl AsRef<Path>,
+    no_follow: bool,
+) -> Result<OwnedFd, String> {
+    let name = name.as_ref();
+    let mut flags = OFlag::O_DIRECTORY | OFlag::O_RDONLY | OFlag::O_CLOEXEC;
+    if no_follow {
+        flags |= OFlag::O_NOFOLLOW;
+    }
+    let opened = match parent {
+        Some(dir) => openat(dir.as_fd(), name, flags, Mode::empty()),
+        None => openat(nix::fcntl::AT_FDCWD, name, flags, Mode::empty()),
+    };
+    opened.map_err(|e| match e {
+        Errno::ELOOP | Errno::ENOTDIR => format!("{} is not a directory (a link?)", name.display()),
+        e => format!("{}: {e}", name.display()),
+    })
+}
+
+fn create(parent: &OwnedFd, name: &str) -> Result<bool, String> {
+    match mkdirat(parent.as_fd(), name, Mode::from_bits_truncate(0o700)) {
+        Ok(()) => Ok(true),
+        Err(Errno::EEXIST) => Ok(false),
+        Err(e) => Err(format!("{name}: {e}")),
+    }
+}
+
+fn exists(parent: &OwnedFd, name: &str) -> Result<bool, String> {
+    match nix::sys::stat::fstatat(
+        parent.as_fd(),
+        name,
+        nix::fcntl::AtFlags::AT_SYMLINK_NOFOLLOW,
+    ) {
+        Ok(_) => Ok(true),
+        Err(Errno::ENOENT) => Ok(false),
+        Err(e) => Err(format!("{name}: {e}")),
+    }
+}
+
+/// The directory `name`, when it is there and is `uid`'s; an error when it is something
+/// else (a link, a file, another user's).
+fn open_owned(
+    parent: &OwnedFd,
+    path: &Path,
+    name: &str,
+    uid: u32,
+) -> Result<Option<OwnedFd>, String> {
+    if !exists(parent, name)? {
+        return Ok(None);
+    }
+    let fd = open_dir(Some(parent), name, true)?;
+    let owner = fstat(fd.as_fd())
+        .map_err(|e| format!("{}: {e}", path.display()))?
+        .st_uid;
+    if owner != uid {
+        return Err(format!(
+            "{} belongs to uid {owner}, not {uid}",
+            path.display()
+        ));
+    }
+    Ok(Some(fd))
+}
+
+/// Gives an opened directory its owner and mode. One that belongs to someone else is
+/// refused, unless it belongs to root and is empty (whmd made it and stopped short).
+fn claim(fd: &OwnedFd, path: &Path, uid: u32, gid: u32, mode: u32) -> Result<bool, String> {
+    let stat = fstat(fd.as_fd()).map_err(|e| format!("{}: {e}", path.display()))?;
+    if stat.st_uid != uid && !(stat.st_uid == 0 && is_empty(path)) {
+        return Err(format!(
+            "{} belongs to uid {}, not {uid}",
+            path.display(),
+            stat.st_uid
+        ));
+    }
+    let mut changed = false;
+    if stat.st_uid != uid || stat.st_gid != gid {
+        fchown(
+            fd.as_fd(),
+            Some(Uid::from_raw(uid)),
+            Some(Gid::from_raw(gid)),
+        )
+        .map_err(|e| format!("{}: {e}", path.display()))?;
+        changed = true;
+    }
+    if stat.st_mode & 0o7777 != mode {
+        fchmod(fd.as_fd(), Mode::from_bits_truncate(mode))
+            .map_err(|e| format!("{}: {e}", path.display()))?;
+        changed = true;
+    }
+    Ok(changed)
+}
+
+fn is_empty(path: &Path) -> bool {
+    fs::read_dir(path).is_ok_and(|mut entries| entries.next().is_none())
+}
+
+/// The owner and mode of a path, not following a link (for tests and status).
+pub fn owner_and_mode(path: &Path) -> Option<(u32, u32, u32)> {
+    fs::symlink_metadata(path)
+        .ok()
+        .map(|m| (m.uid(), m.gid(), m.mode() & 0o7777))
+}

@@ -1,0 +1,519 @@
+//! The converger against a real host: the shadow tools, /etc/passwd, /etc/shadow and /home,
+//! each test in its own throwaway namespace (see `sandbox`), on a real SQLite store.
+
+mod sandbox;
+
+use sandbox::{Place, count, enter, entry};
+use std::os::unix::fs::MetadataExt as _;
+use std::path::Path;
+use std::sync::Arc;
+use whmd_domain::Stores;
+use whmd_domain::account::{Account, AccountingEntry, NO_SHELL, Suspension};
+use whmd_domain::store::{Admission, ZoneWrites};
+use whmd_host::{Converger, Outcome, Policy, Settings};
+
+const HOST: &str = "web1.example.com";
+const HASH: &str = "$6$saltsaltsaltsalt$GkzgkzVbauGAKXpOTbypQEKy/9yJWVjcvXvDw7CxoJjnJ1.w.g1rV8bhCVTpHrRrO/h6b3DAwPN3y5qmHXZ1R1";
+
+struct World {
+    _dir: tempfile::TempDir,
+    state: std::path::PathBuf,
+    stores: Stores,
+}
+
+impl World {
+    async fn new() -> Self {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let url = format!("sqlite://{}", dir.path().join("whmd.db").display());
+        let stores = whmd_store_sqlite::SqliteStore::open(&url)
+            .await
+            .expect("store")
+            .stores();
+        Self {
+            state: dir.path().join("state"),
+            _dir: dir,
+            stores,
+        }
+    }
+
+    fn converger(&self, max_removals: usize) -> Converger {
+        Converger::open(
+            Settings {
+                policy: Policy::default(),
+                state: self.state.clone(),
+                hostname: HOST.into(),
+                max_removals,
+            },
+            Arc::clone(&self.stores.host),
+        )
+        .expect("the converger starts")
+    }
+
+    async fn create(&self, user: &str, uid: u32) -> Account {
+        let account = Account {
+            user: user.into(),
+            domain: format!("{user}.example.com"),
+            owner: "root".into(),
+            plan: "default".into(),
+            ip: "192.0.2.1".into(),
+            uid,
+            homedir: format!("/home/{user}"),
+            shell: NO_SHELL.into(),
+            quota_mb: None,
+            suspension: None,
+            reseller: None,
+            cpuser: Default::default(),
+            domains: vec![],
+            dead_domains: vec![],
+            homedir_links: vec![],
+            host: HOST.into(),
+            mtime: 0,
+            revision: 0,
+        };
+        self.stores
+            .accounts
+            .create_account(
+                &account,
+                HASH,
+                &log("CREATE", user),
+                &Admission::NONE,
+                &ZoneWrites::none(),
+            )
+            .await
+            .expect("create");
+        self.stores
+            .accounts
+            .account(user)
+            .await
+            .expect("read")
+            .expect("stored")
+    }
+
+    async fn update(&self, user: &str, change: impl FnOnce(&mut Account)) {
+        let mut account = self
+            .stores
+            .accounts
+            .account(user)
+            .await
+            .expect("read")
+            .expect("stored");
+        change(&mut account);
+        self.stores
+            .accounts
+            .update_account(
+                user,
+                &account,
+                &[log("MODIFY", user)],
+                &Admission::NONE,
+                &ZoneWrites::none(),
+            )
+            .await
+            .expect("update");
+    }
+
+    async fn remove(&self, user: &str) {
+        assert!(
+            self.stores
+                .accounts
+                .remove_account(user, &log("REMOVE", user), false)
+                .await
+                .expect("remove")
+        );
+    }
+}
+
+fn log(action: &str, user: &str) -> AccountingEntry {
+    AccountingEntry::new(1_700_000_000, action, "root", vec![user.into()])
+}
+
+fn mode_of(path: &str) -> (u32, u32, u32) {
+    let m = std::fs::symlink_metadata(path).unwrap_or_else(|e| panic!("{path}: {e}"));
+    (m.uid(), m.gid(), m.mode() & 0o7777)
+}
+
+fn www_data() -> u32 {
+    whmd_host::system::web_gid().expect("Debian has www-data")
+}
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime")
+}
+
+#[test]
+fn host_e2e_accounts_become_users_and_go() {
+    if let Place::Done = enter("host_e2e_accounts_become_users_and_go") {
+        return;
+    }
+    runtime().block_on(async {
+        let world = World::new().await;
+        let host = world.converger(5);
+        let alice = world.create("alice", 0).await;
+        let report = host.converge_uid(alice.uid).await;
+        assert_eq!(report.outcome, Outcome::Converged, "{report:?}");
+        let steps: Vec<&str> = report.steps.iter().map(|s| s.step.as_str()).collect();
+        assert_eq!(
+            steps,
+            [
+                "Adding the group alice",
+                "Adding User alice",
+                "Setting up /home/alice",
+                "Setting the password of alice"
+            ]
+        );
+        let uid = alice.uid.to_string();
+        let passwd = entry("/etc/passwd", "alice").expect("a system user");
+        assert_eq!(
+            passwd[2..],
+            [
+                uid.clone(),
+                uid.clone(),
+                "whmd".into(),
+                "/home/alice".into(),
+                "/usr/sbin/nologin".into()
+            ]
+        );
+        assert_eq!(entry("/etc/shadow", "alice").expect("shadow")[1], HASH);
+        assert_eq!(entry("/etc/group", "alice").expect("group")[2], uid);
+        assert!(
+            entry("/etc/subuid", "alice").is_none(),
+            "no subordinate ids"
+        );
+        assert_eq!(mode_of("/home/alice"), (alice.uid, alice.uid, 0o711));
+        assert_eq!(
+            mode_of("/home/alice/public_html"),
+            (alice.uid, www_data(), 0o750)
+        );
+        assert_eq!(mode_of("/home/alice/tmp"), (alice.uid, alice.uid, 0o700));
+        assert_eq!(
+            std::fs::read_link("/home/alice/www").expect("www").to_str(),
+            Some("public_html")
+        );
+
+        // Nothing to do the second time.
+        let again = host.converge_uid(alice.uid).await;
+        assert_eq!((again.outcome, again.steps), (Outcome::Converged, vec![]));
+
+        // Suspension locks the password and takes the shell; unsuspension gives both back.
+        world
+            .update("alice", |a| {
+                a.suspension = Some(Suspension {
+                    reason: "unpaid".into(),
+                    time: 1,
+                    locked: false,
+                    leave_ftp_enabled: false,
+                })
+            })
+            .await;
+        assert_eq!(
+            host.converge_uid(alice.uid).await.outcome,
+            Outcome::Converged
+        );
+        assert_eq!(
+            entry("/etc/shadow", "alice").expect("shadow")[1],
+            format!("!{HASH}")
+        );
+        assert_eq!(
+            entry("/etc/passwd", "alice").expect("passwd")[6],
+            "/usr/sbin/nologin"
+        );
+        world
+            .update("alice", |a| {
+                a.suspension = None;
+                a.shell = "/bin/bash".into()
+            })
+            .await;
+        assert_eq!(
+            host.converge_uid(alice.uid).await.outcome,
+            Outcome::Converged
+        );
+        assert_eq!(entry("/etc/shadow", "alice").expect("shadow")[1], HASH);
+        assert_eq!(
+            entry("/etc/passwd", "alice").expect("passwd")[6],
+            "/bin/bash"
+        );
+
+        // A rename keeps the uid and moves group and home, files and all.
+        std::fs::write("/home/alice/public_html/index.html", "hello").expect("a page");
+        world
+            .update("alice", |a| {
+                a.user = "carol".into();
+                a.homedir = "/home/carol".into()
+            })
+            .await;
+        let renamed = host.converge_uid(alice.uid).await;
+        assert_eq!(renamed.outcome, Outcome::Converged, "{renamed:?}");
+        assert!(entry("/etc/passwd", "alice").is_none());
+        assert_eq!(entry("/etc/passwd", "carol").expect("renamed")[2], uid);
+        assert_eq!(entry("/etc/group", "carol").expect("group renamed")[2], uid);
+        assert!(!Path::new("/home/alice").exists());
+        assert_eq!(
+            std::fs::read_to_string("/home/carol/public_html/index.html").expect("moved"),
+            "hello"
+        );
+
+        // A user deleted behind whmd's back comes back on the next pass.
+        assert!(
+            std::process::Command::new("userdel")
+                .arg("carol")
+                .status()
+                .expect("userdel")
+                .success()
+        );
+        let pass = host.pass().await.expect("pass");
+        assert!(
+            pass.accounts
+                .iter()
+                .all(|a| a.outcome == Outcome::Converged),
+            "{pass:?}"
+        );
+        assert_eq!(entry("/etc/passwd", "carol").expect("restored")[2], uid);
+        assert_eq!(count("/etc/passwd", "carol"), 1);
+
+        // Removal: the tombstone, then user, group and home are gone.
+        world.remove("carol").await;
+        let removed = host.converge_uid(alice.uid).await;
+        assert_eq!(removed.outcome, Outcome::Removed, "{removed:?}");
+        assert!(entry("/etc/passwd", "carol").is_none());
+        assert!(entry("/etc/group", "carol").is_none());
+        assert!(!Path::new("/home/carol").exists());
+        assert_eq!(
+            world.stores.host.removals(HOST).await.expect("read"),
+            vec![],
+            "the tombstone is forgotten"
+        );
+    });
+}
+
+#[test]
+fn host_e2e_touches_only_what_it_made() {
+    if let Place::Done = enter("host_e2e_touches_only_what_it_made") {
+        return;
+    }
+    runtime().block_on(async {
+        let world = World::new().await;
+        let host = world.converger(1);
+        // A local user holding a uid in whmd's range, and one holding a name.
+        for (name, uid) in [("localuid", "2000"), ("bob", "2500")] {
+            let ok = std::process::Command::new("useradd")
+                .args(["-u", uid, "-M", name])
+                .status()
+                .expect("useradd");
+            assert!(ok.success());
+        }
+        let taken = world.create("dave", 2000).await;
+        let report = host.converge_uid(taken.uid).await;
+        assert!(
+            matches!(&report.outcome, Outcome::Refused(why) if why.contains("localuid")),
+            "{report:?}"
+        );
+        let bob = world.create("bob", 0).await;
+        let report = host.converge_uid(bob.uid).await;
+        assert!(
+            matches!(&report.outcome, Outcome::Refused(why) if why.contains("uid 2500")),
+            "{report:?}"
+        );
+        assert_eq!(
+            entry("/etc/passwd", "localuid").expect("untouched")[2],
+            "2000"
+        );
+
+        // A link planted where the home's public_html goes leads nowhere.
+        let erin = world.create("erin", 0).await;
+        assert_eq!(
+            host.converge_uid(erin.uid).await.outcome,
+            Outcome::Converged
+        );
+        std::fs::remove_dir("/home/erin/public_html").expect("rmdir");
+        std::os::unix::fs::symlink("/etc", "/home/erin/public_html").expect("plant");
+        let before = mode_of("/etc");
+        let report = host.converge_uid(erin.uid).await;
+        assert!(
+            matches!(&report.outcome, Outcome::Failed(why) if why.contains("public_html")),
+            "{report:?}"
+        );
+        assert_eq!(mode_of("/etc"), before, "/etc keeps its owner and mode");
+        std::fs::remove_file("/home/erin/public_html").expect("unplant");
+
+        // A store that lacks accounts, with no tombstones, deletes nothing.
+        let other = World::new().await;
+        drop(host);
+        let wrong = Converger::open(
+            Settings {
+                policy: Policy::default(),
+                state: world.state.clone(),
+                hostname: HOST.into(),
+                max_removals: 1,
+            },
+            Arc::clone(&other.stores.host),
+        )
+        .expect("starts");
+        let pass = wrong.pass().await.expect("pass");
+        assert!(
+            pass.accounts
+                .iter()
+                .any(|a| a.user == "erin" && a.outcome == Outcome::Orphan),
+            "{pass:?}"
+        );
+        assert!(entry("/etc/passwd", "erin").is_some());
+        assert!(Path::new("/home/erin").is_dir());
+        drop(wrong);
+
+        // More removals due than a pass may carry out: none is.
+        let host = world.converger(1);
+        let frank = world.create("frank", 0).await;
+        assert_eq!(
+            host.converge_uid(frank.uid).await.outcome,
+            Outcome::Converged
+        );
+        world.remove("erin").await;
+        world.remove("frank").await;
+        let pass = host.pass().await.expect("pass");
+        assert!(pass.removals_held.is_some(), "{pass:?}");
+        assert!(entry("/etc/passwd", "erin").is_some() && entry("/etc/passwd", "frank").is_some());
+        // One at a time, as removeacct asks, they go.
+        assert_eq!(host.converge_uid(frank.uid).await.outcome, Outcome::Removed);
+        assert!(entry("/etc/passwd", "frank").is_none());
+
+        // A second converger on the same host is refused.
+        let second = Converger::open(
+            Settings {
+                policy: Policy::default(),
+                state: world.state.clone(),
+                hostname: HOST.into(),
+                max_removals: 1,
+            },
+            Arc::clone(&world.stores.host),
+        );
+        assert!(second.is_err());
+    });
+}
+
+/// Not a test of its own: the crash test runs this binary again with it, to converge one
+/// account under a failpoint in a process that may abort.
+#[test]
+fn host_e2e_crash_helper() {
+    let (Ok(state), Ok(db), Ok(uid)) = (
+        std::env::var("WHMD_HOST_HELPER_STATE"),
+        std::env::var("WHMD_HOST_HELPER_DB"),
+        std::env::var("WHMD_HOST_HELPER_UID"),
+    ) else {
+        return;
+    };
+    assert!(matches!(enter("host_e2e_crash_helper"), Place::Inside));
+    runtime().block_on(async {
+        let stores = whmd_store_sqlite::SqliteStore::open(&db)
+            .await
+            .expect("store")
+            .stores();
+        let host = Converger::open(
+            Settings {
+                policy: Policy::default(),
+                state: state.into(),
+                hostname: HOST.into(),
+                max_removals: 5,
+            },
+            stores.host,
+        )
+        .expect("starts");
+        host.converge_uid(uid.parse().expect("a uid")).await;
+    });
+}
+
+/// Aborts the converger just before each kind of step, then converges in a fresh one: the
+/// account ends up right, with nothing made twice.
+#[test]
+fn host_e2e_a_crash_at_any_step_is_repaired() {
+    if let Place::Done = enter("host_e2e_a_crash_at_any_step_is_repaired") {
+        return;
+    }
+    runtime().block_on(async {
+        let world = World::new().await;
+        let db = format!(
+            "sqlite://{}",
+            world.state.parent().expect("dir").join("whmd.db").display()
+        );
+        let crash = |kind: &str, uid: u32| {
+            let status = std::process::Command::new(std::env::current_exe().expect("exe"))
+                .args(["--exact", "host_e2e_crash_helper", "--nocapture"])
+                .env("WHMD_HOST_FAILPOINT", kind)
+                .env("WHMD_HOST_HELPER_STATE", &world.state)
+                .env("WHMD_HOST_HELPER_DB", &db)
+                .env("WHMD_HOST_HELPER_UID", uid.to_string())
+                .status()
+                .expect("runs");
+            assert!(
+                !status.success(),
+                "the failpoint {kind} stopped the converger"
+            );
+        };
+        let once = |name: &str| {
+            assert_eq!(count("/etc/passwd", name), 1, "one user {name}");
+            assert_eq!(count("/etc/group", name), 1, "one group {name}");
+            assert_eq!(count("/etc/shadow", name), 1, "one shadow entry {name}");
+        };
+        for (n, kind) in ["CreateGroup", "CreateUser", "Home", "SetPassword"]
+            .into_iter()
+            .enumerate()
+        {
+            let user = format!("crash{n}");
+            let account = world.create(&user, 0).await;
+            crash(kind, account.uid);
+            let report = world.converger(5).converge_uid(account.uid).await;
+            assert_eq!(
+                report.outcome,
+                Outcome::Converged,
+                "after {kind}: {report:?}"
+            );
+            once(&user);
+            assert_eq!(entry("/etc/shadow", &user).expect("shadow")[1], HASH);
+            assert_eq!(
+                mode_of(&format!("/home/{user}")),
+                (account.uid, account.uid, 0o711)
+            );
+        }
+        // Mid-rename and mid-removal.
+        let account = world.create("mover", 0).await;
+        assert_eq!(
+            world.converger(5).converge_uid(account.uid).await.outcome,
+            Outcome::Converged
+        );
+        world
+            .update("mover", |a| {
+                a.user = "moved".into();
+                a.homedir = "/home/moved".into()
+            })
+            .await;
+        for kind in ["RenameGroup", "MoveHome"] {
+            crash(kind, account.uid);
+        }
+        assert_eq!(
+            world.converger(5).converge_uid(account.uid).await.outcome,
+            Outcome::Converged
+        );
+        once("moved");
+        assert!(entry("/etc/passwd", "mover").is_none() && entry("/etc/group", "mover").is_none());
+        assert!(
+            Path::new("/home/moved/public_html").is_dir() && !Path::new("/home/mover").exists()
+        );
+        world.remove("moved").await;
+        for kind in ["DeleteUser", "DeleteGroup", "DeleteHome"] {
+            crash(kind, account.uid);
+        }
+        assert_eq!(
+            world.converger(5).converge_uid(account.uid).await.outcome,
+            Outcome::Removed
+        );
+        assert!(entry("/etc/passwd", "moved").is_none() && entry("/etc/group", "moved").is_none());
+        assert!(!Path::new("/home/moved").exists());
+        let leftovers: Vec<_> = std::fs::read_dir("/home")
+            .expect("home")
+            .filter_map(Result::ok)
+            .map(|e| e.file_name())
+            .filter(|n| n.to_string_lossy().starts_with(".whmd-removed"))
+            .collect();
+        assert!(leftovers.is_empty(), "{leftovers:?}");
+    });
+}

@@ -1,0 +1,103 @@
+//! A throwaway host for tests that change users, /etc and /home: each such test re-runs
+//! itself under `unshare --mount --net --pid`, with an overlay over /etc (changes land in a
+//! temporary upper directory) and a tmpfs over /home, and refuses to do anything unless it
+//! finds itself inside one. The real /etc and /home are never written.
+
+use std::path::Path;
+use std::process::Command;
+
+/// Marks the overlay; present only inside a sandbox.
+const MARKER: &str = "/etc/.whmd-test-sandbox";
+const ENV: &str = "WHMD_TEST_SANDBOX";
+
+/// What a test learns from [`enter`].
+pub enum Place {
+    /// Inside a sandbox: go on.
+    Inside,
+    /// The sandboxed run finished (and passed); the outer test has nothing left to do.
+    Done,
+}
+
+/// Runs the test named `name` (this binary's) inside a fresh sandbox and waits for it, or,
+/// when already inside one, says so. Without root the test cannot run: it fails when
+/// `WHMD_REQUIRE_HOST_TESTS` is set (CI), and is skipped with a note otherwise.
+pub fn enter(name: &str) -> Place {
+    if std::env::var_os(ENV).is_some() {
+        assert!(
+            Path::new(MARKER).exists() && home_is_tmpfs(),
+            "{ENV} is set but this is not a sandbox: refusing to touch the host"
+        );
+        return Place::Inside;
+    }
+    if !nix::unistd::Uid::effective().is_root() {
+        assert!(
+            std::env::var_os("WHMD_REQUIRE_HOST_TESTS").is_none(),
+            "the host tests need root (they run in a throwaway namespace)"
+        );
+        eprintln!("skipped: {name} needs root");
+        return Place::Done;
+    }
+    let scratch = tempfile::tempdir().expect("a scratch directory");
+    let dir = scratch.path();
+    let script = format!(
+        "set -e
+mkdir -p {d}/upper {d}/work
+mount -t overlay overlay -o lowerdir=/etc,upperdir={d}/upper,workdir={d}/work /etc
+mount -t tmpfs -o mode=0755 tmpfs /home
+touch {MARKER}
+ip link set lo up 2>/dev/null || true
+exec \"$@\"",
+        d = dir.display()
+    );
+    let exe = std::env::current_exe().expect("the test binary");
+    let status = Command::new("unshare")
+        .args([
+            "--mount",
+            "--net",
+            "--pid",
+            "--fork",
+            "--mount-proc",
+            "--propagation",
+            "private",
+            "sh",
+            "-c",
+            &script,
+            "sandbox",
+        ])
+        .arg(exe)
+        .args(["--exact", name, "--nocapture", "--test-threads", "1"])
+        .env(ENV, "1")
+        .status()
+        .expect("unshare runs");
+    assert!(
+        status.success(),
+        "{name} failed inside its sandbox: {status}"
+    );
+    Place::Done
+}
+
+fn home_is_tmpfs() -> bool {
+    std::fs::read_to_string("/proc/self/mountinfo").is_ok_and(|m| {
+        m.lines().any(|l| {
+            let fields: Vec<&str> = l.split_whitespace().collect();
+            fields.get(4) == Some(&"/home") && l.contains(" - tmpfs ")
+        })
+    })
+}
+
+/// A line of a colon-separated database (/etc/passwd, /etc/shadow, /etc/group) by name.
+pub fn entry(file: &str, name: &str) -> Option<Vec<String>> {
+    std::fs::read_to_string(file).ok()?.lines().find_map(|l| {
+        let fields: Vec<String> = l.split(':').map(str::to_owned).collect();
+        (fields[0] == name).then_some(fields)
+    })
+}
+
+/// How many lines of a database name `name`.
+pub fn count(file: &str, name: &str) -> usize {
+    std::fs::read_to_string(file).map_or(0, |t| {
+        t.lines()
+            .filter(|l| l.split(':').next() == Some(name))
+            .count()
+    })
+}
