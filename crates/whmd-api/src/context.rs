@@ -24,6 +24,8 @@ pub struct ServerInfo {
     /// The port WHM's HTTPS listener answers on, for the login URLs sessions are given.
     pub https_port: Option<u16>,
     pub auth: AuthPolicy,
+    /// When whmd manages the host: the directories a home must lie directly below.
+    pub home_roots: Option<Vec<String>>,
 }
 
 #[derive(Debug)]

@@ -184,6 +184,7 @@ mod tests {
                 nameservers: vec![],
                 db_prefix_length: 8,
                 https_port: None,
+                home_roots: None,
                 auth: whmd_domain::auth::AuthPolicy::default(),
             },
             auth: whmd_domain::auth::Authenticator::new(
@@ -193,7 +194,7 @@ mod tests {
             ),
             audit: Arc::new(whmd_domain::audit::MemoryAudit::default()),
             stores: store.stores(),
-            host: Arc::new(whmd_domain::host::RecordingHost::default()),
+            host: Arc::new(whmd_domain::host::Unmanaged),
             registry: Registry::from_specs(&specs),
             dns: Arc::new(whmd_domain::dns::StoreOnly),
         })

@@ -14,9 +14,9 @@ use std::io::Write;
 use std::process::ExitCode;
 use std::sync::Arc;
 use whmd::audit::FileAudit;
-use whmd::config::{ServeFlags, StoreFlags};
+use whmd::config::{HostFlags, ServeFlags, StoreFlags};
 use whmd_api::{Context, dispatch};
-use whmd_domain::host::RecordingHost;
+use whmd::host::Opener;
 use whmd_domain::{AuthMethod, Principal};
 use whmd_wire::render::{to_xml, to_yaml};
 use whmd_wire::{AclSet, ApiVersion, Args, ReplyStatus};
@@ -39,6 +39,8 @@ pub struct Cli {
     user: String,
     #[command(flatten)]
     store: StoreFlags,
+    #[command(flatten)]
+    host: HostFlags,
     /// The function to run.
     function: String,
     /// Arguments as key=value, values URI-encoded; repeat a key for a list.
@@ -75,6 +77,7 @@ fn fail(message: &str) -> ExitCode {
 async fn run(cli: &Cli, version: &ApiVersion) -> anyhow::Result<String> {
     let config = ServeFlags {
         store: cli.store.clone(),
+        host: cli.host.clone(),
         ..ServeFlags::default()
     }
     .resolve()?;
@@ -88,14 +91,11 @@ async fn run(cli: &Cli, version: &ApiVersion) -> anyhow::Result<String> {
         config.dns_reload.as_deref(),
         stores.zones.clone(),
     )?;
+    // With provisioning on, the tool converges the host itself unless a running server
+    // holds it (then that server does, on its own).
+    let hosting = whmd::host::open(&config.host, &config.hostname, &stores, Opener::Tool)?;
     let ctx = Arc::new(
-        Context::new(
-            info,
-            stores,
-            Arc::new(RecordingHost::default()),
-            Arc::new(audit),
-        )
-        .with_zone_publisher(dns),
+        Context::new(info, stores, hosting.host, Arc::new(audit)).with_zone_publisher(dns),
     );
     let Some(spec) = ctx.registry.get(&cli.function, version) else {
         bail!(

@@ -11,41 +11,8 @@ use std::collections::BTreeSet;
 use std::fs::File;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
+use whmd_domain::host::{AccountReport, Outcome, StepReport};
 use whmd_domain::store::{HostStore, HostedAccount, Removal};
-
-/// How one account stands after a converge.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Outcome {
-    /// The host has the account as stored.
-    Converged,
-    /// Removed from the host as its tombstone asked.
-    Removed,
-    /// A step failed; the next pass tries again.
-    Failed(String),
-    /// whmd will not touch the host for it (a local user's uid, a home outside the roots…).
-    Refused(String),
-    /// The account is another host's.
-    Elsewhere(String),
-    /// Applied by whmd once, gone from the store without a tombstone: left alone.
-    Orphan,
-    /// Neither stored, removed, nor applied: nothing to do.
-    Unknown,
-}
-
-/// One step carried out (steps that found the host already right are not listed).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct StepReport {
-    pub step: String,
-    pub result: Result<(), String>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct AccountReport {
-    pub uid: u32,
-    pub user: String,
-    pub steps: Vec<StepReport>,
-    pub outcome: Outcome,
-}
 
 /// What a whole pass did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

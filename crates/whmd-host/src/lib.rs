@@ -14,5 +14,5 @@ pub mod home;
 pub mod plan;
 pub mod system;
 
-pub use converge::{AccountReport, Converger, Outcome, PassReport, Settings, StepReport};
+pub use converge::{Converger, PassReport, Settings};
 pub use desired::Policy;

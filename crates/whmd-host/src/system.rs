@@ -30,6 +30,12 @@ pub fn observe(uid: u32, name: &str) -> Result<Observed, String> {
     })
 }
 
+/// Whether a user or a group of this name exists.
+pub fn name_taken(name: &str) -> Result<bool, String> {
+    let user = User::from_name(name).map_err(|e| format!("reading the user database: {e}"))?;
+    Ok(user.is_some() || group_gid(name)?.is_some())
+}
+
 /// The gid of the web server's group (`www-data` on Debian), which owns public_html.
 pub fn web_gid() -> Option<u32> {
     group_gid("www-data").ok().flatten()

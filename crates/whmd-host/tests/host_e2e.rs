@@ -10,7 +10,8 @@ use std::sync::Arc;
 use whmd_domain::Stores;
 use whmd_domain::account::{Account, AccountingEntry, NO_SHELL, Suspension};
 use whmd_domain::store::{Admission, ZoneWrites};
-use whmd_host::{Converger, Outcome, Policy, Settings};
+use whmd_domain::host::Outcome;
+use whmd_host::{Converger, Policy, Settings};
 
 const HOST: &str = "web1.example.com";
 const HASH: &str = "$6$saltsaltsaltsalt$GkzgkzVbauGAKXpOTbypQEKy/9yJWVjcvXvDw7CxoJjnJ1.w.g1rV8bhCVTpHrRrO/h6b3DAwPN3y5qmHXZ1R1";

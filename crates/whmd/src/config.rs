@@ -101,6 +101,82 @@ pub struct ServeFlags {
     /// `rndc reload` [default: none].
     #[arg(long, env = "WHMD_DNS_RELOAD")]
     pub dns_reload: Option<String>,
+    #[command(flatten)]
+    pub host: HostFlags,
+}
+
+/// Whether whmd makes accounts real on this host.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum Provision {
+    /// Accounts live in the store only; functions say the host is not managed.
+    #[default]
+    None,
+    /// Accounts become system users with homes on this Linux host (needs root).
+    Linux,
+}
+
+/// The host's settings, shared by `whmd serve` and `whmapi1`.
+#[derive(Debug, Clone, Default, Args)]
+pub struct HostFlags {
+    /// none, or linux: make accounts system users with homes on this host [default: none].
+    #[arg(long, env = "WHMD_PROVISION", value_enum)]
+    pub provision: Option<Provision>,
+    /// The uids whmd may give system users, as FIRST-LAST [default: 1000-60000].
+    #[arg(long, env = "WHMD_UID_RANGE")]
+    pub uid_range: Option<UidRange>,
+    /// Directories homes are made in, comma-separated; a homedir must be one directory
+    /// directly below one [default: /home].
+    #[arg(long, env = "WHMD_HOME_ROOTS", value_delimiter = ',')]
+    pub home_roots: Option<Vec<PathBuf>>,
+    /// Where whmd records what it applied to the host (root-only) [default: /var/lib/whmd].
+    #[arg(long, env = "WHMD_HOST_STATE")]
+    pub host_state: Option<PathBuf>,
+    /// A periodic pass that would remove more accounts than this removes none [default: 10].
+    #[arg(long, env = "WHMD_HOST_MAX_REMOVALS")]
+    pub host_max_removals: Option<usize>,
+    /// How long a function waits for the host to converge its accounts, in seconds [default: 20].
+    #[arg(long, env = "WHMD_HOST_WAIT")]
+    pub host_wait: Option<u64>,
+}
+
+/// A range of uids, written FIRST-LAST.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(try_from = "String")]
+pub struct UidRange(pub u32, pub u32);
+
+impl FromStr for UidRange {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let bad = || format!("“{s}” is not a uid range such as 1000-60000");
+        let (first, last) = s.split_once('-').ok_or_else(bad)?;
+        let (first, last) = (
+            first.trim().parse().map_err(|_| bad())?,
+            last.trim().parse().map_err(|_| bad())?,
+        );
+        if first == 0 || first > last {
+            return Err(bad());
+        }
+        Ok(Self(first, last))
+    }
+}
+
+impl TryFrom<String> for UidRange {
+    type Error = String;
+    fn try_from(s: String) -> Result<Self, Self::Error> {
+        s.parse()
+    }
+}
+
+/// The resolved host settings.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HostConfig {
+    pub provision: Provision,
+    pub uids: UidRange,
+    pub home_roots: Vec<PathBuf>,
+    pub state: PathBuf,
+    pub max_removals: usize,
+    pub wait: std::time::Duration,
 }
 
 /// The configuration file: the same settings, all optional.
@@ -122,6 +198,12 @@ struct FileConfig {
     access_hash: Option<bool>,
     zone_dir: Option<PathBuf>,
     dns_reload: Option<String>,
+    provision: Option<Provision>,
+    uid_range: Option<UidRange>,
+    home_roots: Option<Vec<PathBuf>>,
+    host_state: Option<PathBuf>,
+    host_max_removals: Option<usize>,
+    host_wait: Option<u64>,
 }
 
 /// The resolved configuration.
@@ -146,6 +228,7 @@ pub struct Config {
     pub zone_dir: Option<PathBuf>,
     /// The program and arguments that make BIND reload.
     pub dns_reload: Option<Vec<String>>,
+    pub host: HostConfig,
 }
 
 impl fmt::Debug for Config {
@@ -167,6 +250,7 @@ impl fmt::Debug for Config {
             .field("access_hash", &self.access_hash)
             .field("zone_dir", &self.zone_dir)
             .field("dns_reload", &self.dns_reload)
+            .field("host", &self.host)
             .finish()
     }
 }
@@ -231,6 +315,7 @@ impl ServeFlags {
         let (file, _) = self.store.load_file()?;
         let data_dir = self.store.data_dir_with(&file);
         let database_url = self.store.database_url_with(&file, &data_dir);
+        let host = self.host.resolve(&file);
         let listen = |flag: Option<Listen>, file: Option<Listen>, default: &str| {
             flag.or(file).map_or_else(|| default.parse().ok(), |l| l.0)
         };
@@ -240,6 +325,7 @@ impl ServeFlags {
             .or(file.hostname)
             .unwrap_or_else(system_hostname);
         let config = Config {
+            host,
             https: listen(self.https, file.https, "127.0.0.1:2087"),
             http: listen(self.http, file.http, "127.0.0.1:2086"),
             main_ip: self.main_ip.or(file.main_ip).unwrap_or(Ipv4Addr::LOCALHOST),
@@ -276,6 +362,27 @@ impl ServeFlags {
     }
 }
 
+impl HostFlags {
+    fn resolve(&self, file: &FileConfig) -> HostConfig {
+        HostConfig {
+            provision: self.provision.or(file.provision).unwrap_or_default(),
+            uids: self.uid_range.or(file.uid_range).unwrap_or(UidRange(1000, 60000)),
+            home_roots: self
+                .home_roots
+                .clone()
+                .or_else(|| file.home_roots.clone())
+                .unwrap_or_else(|| vec![PathBuf::from("/home")]),
+            state: self
+                .host_state
+                .clone()
+                .or_else(|| file.host_state.clone())
+                .unwrap_or_else(|| PathBuf::from("/var/lib/whmd")),
+            max_removals: self.host_max_removals.or(file.host_max_removals).unwrap_or(10),
+            wait: std::time::Duration::from_secs(self.host_wait.or(file.host_wait).unwrap_or(20)),
+        }
+    }
+}
+
 impl Config {
     /// The facts about this server that functions report.
     pub fn server_info(&self) -> whmd_api::ServerInfo {
@@ -286,6 +393,13 @@ impl Config {
             nameservers: self.nameservers.clone(),
             db_prefix_length: self.db_prefix_length,
             https_port: self.https.map(|a| a.port()),
+            home_roots: (self.host.provision == Provision::Linux).then(|| {
+                self.host
+                    .home_roots
+                    .iter()
+                    .map(|r| r.display().to_string())
+                    .collect()
+            }),
             auth: AuthPolicy {
                 session_timeout: i64::from(self.session_timeout),
                 access_hash: self.access_hash,
@@ -328,6 +442,13 @@ impl Config {
         if self.dns_reload.is_some() && self.zone_dir.is_none() {
             bail!("--dns-reload needs --zone-dir");
         }
+        if self.host.home_roots.is_empty()
+            || self.host.home_roots.iter().any(|r| {
+                !r.is_absolute() || r.to_str().is_none_or(|t| t.len() > 1 && t.ends_with('/'))
+            })
+        {
+            bail!("--home-roots takes absolute directories, such as /home");
+        }
         if self.hostname.is_empty()
             || self
                 .hostname
@@ -357,6 +478,7 @@ impl Config {
             access_hash: false,
             zone_dir: None,
             dns_reload: None,
+            host: HostFlags::default().resolve(&FileConfig::default()),
         }
     }
 }

@@ -5,6 +5,7 @@ pub mod access_hash;
 pub mod audit;
 pub mod bootstrap;
 pub mod config;
+pub mod host;
 pub mod http;
 pub mod import_zone;
 pub mod lenient;

@@ -1,6 +1,7 @@
 //! Starting and stopping a whole server: store, bootstrap, TLS, both listeners.
 
 use crate::audit::{self, FileAudit};
+use crate::host::Opener;
 use crate::http::{AppState, app};
 use crate::{Config, bootstrap, listener, store, tls, zones};
 use std::net::SocketAddr;
@@ -11,7 +12,6 @@ use tokio_rustls::TlsAcceptor;
 use whmd_api::Context;
 use whmd_domain::Secret;
 use whmd_domain::dns::ZonePublisher;
-use whmd_domain::host::RecordingHost;
 
 /// A started server. Dropping it does not stop it; call [`Running::shutdown`].
 #[derive(Debug)]
@@ -24,8 +24,6 @@ pub struct Running {
     pub new_root_token: Option<Secret>,
     /// The PEM certificate the HTTPS listener serves.
     pub certificate: std::path::PathBuf,
-    /// What the server has asked of the host.
-    pub host: Arc<RecordingHost>,
     /// The audit log, for writing out what it holds at once ([`FileAudit::flush`]).
     pub audit: Arc<FileAudit>,
     stop: watch::Sender<bool>,
@@ -58,7 +56,7 @@ pub async fn start(config: Config) -> anyhow::Result<Running> {
     if let Some(l) = &https {
         info.https_port = Some(l.local_addr()?.port());
     }
-    let host = Arc::new(RecordingHost::default());
+    let hosting = crate::host::open(&config.host, &config.hostname, &stores, Opener::Server)?;
     let audit = Arc::new(FileAudit::open(&audit::path(&config.data_dir))?);
     audit.flush_regularly();
     let dns = zones::publisher(
@@ -67,11 +65,14 @@ pub async fn start(config: Config) -> anyhow::Result<Running> {
         stores.zones.clone(),
     )?;
     let router = app(AppState::new(
-        Context::new(info, stores, host.clone(), audit.clone()).with_zone_publisher(dns.clone()),
+        Context::new(info, stores, hosting.host, audit.clone()).with_zone_publisher(dns.clone()),
     ));
     let (stop, stopped) = watch::channel(false);
     let mut tasks = JoinSet::new();
     tasks.spawn(publish_regularly(dns, stopped.clone()));
+    if let Some(converger) = hosting.converger {
+        tasks.spawn(crate::host::converge_regularly(converger, stopped.clone()));
+    }
     let mut addrs = [None, None];
     for (slot, bound, tls) in [(0, https, Some(acceptor)), (1, http, None)] {
         let Some(bound) = bound else { continue };
@@ -83,7 +84,6 @@ pub async fn start(config: Config) -> anyhow::Result<Running> {
         http: addrs[1],
         new_root_token,
         certificate: cert,
-        host,
         audit,
         stop,
         tasks,

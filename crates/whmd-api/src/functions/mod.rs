@@ -20,7 +20,6 @@ use crate::registry::Call;
 use serde::Serialize;
 use serde_json::Value;
 use whmd_domain::account::AccountingEntry;
-use whmd_domain::host::HostEffect;
 use whmd_domain::time::unix_now;
 use whmd_wire::{Outcome, WhmError};
 
@@ -78,31 +77,21 @@ pub(crate) fn entry(call: &Call, action: &str, fields: &[&str]) -> AccountingEnt
     )
 }
 
-/// Asks the host for each effect, in order, adding to the outcome's raw log a line for each
-/// and, after them, `done`. A failure does not undo the stored change: it is reported in the
-/// log and as a warning.
-pub(crate) async fn with_effects(
-    call: &Call,
-    mut outcome: Outcome,
-    effects: &[HostEffect],
-    done: &str,
-) -> Outcome {
-    if effects.is_empty() && done.is_empty() {
-        return outcome;
-    }
+/// Has the host converge the accounts with these uids (after the store committed their
+/// change) and adds its report to the outcome's raw log, then `done`. A host failure does not
+/// undo the stored change: it is reported in the log and as a warning, and the host tries
+/// again on its next pass.
+pub(crate) async fn with_host(call: &Call, mut outcome: Outcome, uids: &[u32], done: &str) -> Outcome {
     let output = &mut outcome.output;
     let raw = output.raw.get_or_insert_with(String::new);
-    for effect in effects {
-        raw.push_str(&format!("{effect}..."));
-        match call.ctx.host.apply(effect).await {
-            Ok(()) => raw.push_str("Done\n"),
-            Err(e) => {
-                raw.push_str(&format!("Failed: {e}\n"));
-                output.warnings.push(format!("{effect} failed: {e}"));
-                tracing::warn!(%effect, error = %e, "host effect failed");
-            }
-        }
+    if !uids.is_empty() {
+        let (log, warnings) = call.ctx.host.converge(uids).await.log();
+        raw.push_str(&log);
+        output.warnings.extend(warnings);
     }
     raw.push_str(done);
+    if raw.is_empty() {
+        output.raw = None;
+    }
     outcome
 }

@@ -10,7 +10,7 @@ use tower::ServiceExt;
 use whmd::http::{AppState, app};
 use whmd_api::{Context, ServerInfo};
 use whmd_domain::audit::MemoryAudit;
-use whmd_domain::host::RecordingHost;
+use whmd_domain::host::Unmanaged;
 use whmd_domain::secret::token_digest;
 use whmd_domain::store::ApiTokenRecord;
 use whmd_store_sqlite::SqliteStore;
@@ -52,12 +52,13 @@ pub async fn state(dir: &std::path::Path) -> AppState {
         nameservers: vec!["ns1.fuzz.test".into()],
         db_prefix_length: 8,
         https_port: None,
+        home_roots: None,
         auth: whmd_domain::auth::AuthPolicy::default(),
     };
     AppState::new(Context::new(
         info,
         stores,
-        Arc::new(RecordingHost::default()),
+        Arc::new(Unmanaged),
         Arc::new(MemoryAudit::default()),
     ))
 }

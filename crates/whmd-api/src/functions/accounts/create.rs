@@ -7,7 +7,7 @@ use super::super::ips::{NONE_FREE, free_address};
 use super::super::packages;
 use super::names::check_new_username;
 use super::settings::{self, Settings, apply_limits};
-use super::{entry, with_effects};
+use super::{entry, with_host};
 use crate::registry::Call;
 use crate::{Access, FunctionSpec, Versions};
 use futures::future::BoxFuture;
@@ -19,7 +19,6 @@ use whmd_dns::Template;
 use whmd_domain::StoreError;
 use whmd_domain::account::{Account, NO_SHELL, SHELL, default_reseller_acls};
 use whmd_domain::dns::NewZone;
-use whmd_domain::host::HostEffect;
 use whmd_domain::names::domain::{DomainContext, check_new_domain, exists_reason};
 use whmd_domain::names::username::exists_reason as user_exists_reason;
 use whmd_domain::package::DEFAULT;
@@ -139,8 +138,26 @@ async fn create(call: &Call) -> Result<Outcome, WhmError> {
                 "The home directory “{h}” is not an absolute path."
             )));
         }
-        None => format!("/home/{user}"),
+        None => {
+            let root = call
+                .ctx
+                .info
+                .home_roots
+                .as_ref()
+                .and_then(|r| r.first())
+                .map_or("/home", String::as_str);
+            format!("{root}/{user}")
+        }
     };
+    if let Some(roots) = &call.ctx.info.home_roots {
+        let parent = homedir.rsplit_once('/').map_or("", |(p, _)| p);
+        if !roots.iter().any(|r| r == parent) {
+            return Err(WhmError::Reason(format!(
+                "The home directory “{homedir}” is not directly below one of this server’s home roots ({}).",
+                roots.join(", ")
+            )));
+        }
+    }
     let uid = match optional(args, "uid") {
         Some(u) => u
             .parse::<u32>()
@@ -159,7 +176,7 @@ async fn create(call: &Call) -> Result<Outcome, WhmError> {
         plan: plan_name.clone(),
         ip,
         uid,
-        homedir: homedir.clone(),
+        homedir,
         shell: NO_SHELL.to_owned(),
         quota_mb: None,
         suspension: None,
@@ -194,8 +211,6 @@ async fn create(call: &Call) -> Result<Outcome, WhmError> {
         }
         .to_owned();
     }
-    let quota_mb = account.quota_mb;
-    let shell = account.shell.clone();
 
     let password = match optional(args, "password").or_else(|| optional(args, "pass")) {
         Some(p) => Secret::new(p),
@@ -278,23 +293,6 @@ async fn create(call: &Call) -> Result<Outcome, WhmError> {
         &stored,
         yes_no(args, "showpass", true).then_some(&password),
     );
-    let effects = [
-        HostEffect::CreateUser {
-            user: user.clone(),
-            uid: stored.uid,
-            homedir,
-            shell: shell.to_owned(),
-        },
-        HostEffect::SetPassword { user: user.clone() },
-        HostEffect::SetQuota {
-            user: user.clone(),
-            megabytes: quota_mb,
-        },
-        HostEffect::AddVirtualHost {
-            domain: domain.clone(),
-            user: user.clone(),
-        },
-    ];
     raw.push_str(&format!("Adding the DNS zone {domain}...Done\n"));
     let mut outcome = Outcome::ok(creation_data(call, &ip, &plan_name))
         .with_reason("Account Creation Ok")
@@ -303,7 +301,7 @@ async fn create(call: &Call) -> Result<Outcome, WhmError> {
         .output
         .warnings
         .extend(publish_for_account(call, std::slice::from_ref(&domain)).await);
-    Ok(with_effects(call, outcome, &effects, "").await)
+    Ok(with_host(call, outcome, &[stored.uid], "").await)
 }
 
 /// The account's zone from the standard template, with its address and the server's

@@ -4,14 +4,13 @@ use super::super::args::{optional, required};
 use super::super::ips::{NONE_FREE, free_address, publish, readdress};
 use super::super::packages;
 use super::settings::{Settings, parse_limit};
-use super::{CHANGED_MEANWHILE, accessible, entry, save, with_effects};
+use super::{CHANGED_MEANWHILE, accessible, entry, save, with_host};
 use crate::registry::Call;
 use crate::{Access, FunctionSpec, Versions};
 use futures::future::BoxFuture;
 use serde_json::{Map, Value, json};
 use whmd_domain::StoreError;
 use whmd_domain::account::{Account, Limit};
-use whmd_domain::host::HostEffect;
 use whmd_domain::store::{Refusal, ZoneWrites};
 use whmd_domain::time::{civil, unix_now};
 use whmd_wire::{Acl, Api0Data, Api0Shape, Outcome, WhmError};
@@ -194,16 +193,7 @@ fn editquota(call: Call) -> Reply {
         account.mtime = unix_now();
         save_setting(&call, &user, &account, "QUOTA").await?;
         let outcome = Outcome::done().with_reason("Set quota for user.");
-        Ok(with_effects(
-            &call,
-            outcome,
-            &[HostEffect::SetQuota {
-                user: user.clone(),
-                megabytes: quota,
-            }],
-            "",
-        )
-        .await)
+        Ok(with_host(&call, outcome, &[account.uid], "").await)
     })
 }
 
@@ -255,22 +245,14 @@ fn changepackage(call: Call) -> Reply {
             Err(e) => return Err(e.into()),
         }
         let published = publish(&call, &zones).await;
-        let mut effects = Vec::new();
-        if applied.quota {
-            effects.push(HostEffect::SetQuota {
-                user: user.clone(),
-                megabytes: account.quota_mb,
-            });
-        }
-        if applied.shell {
-            effects.push(HostEffect::SetShell {
-                user: user.clone(),
-                shell: account.shell.clone(),
-            });
-        }
+        let on_host: &[u32] = if applied.quota || applied.shell {
+            &[account.uid]
+        } else {
+            &[]
+        };
         let mut outcome =
             Outcome::done().with_raw(format!("Account Upgrade/Downgrade Complete for {user}\n"));
         outcome.output.warnings.extend(published);
-        Ok(with_effects(&call, outcome, &effects, "").await)
+        Ok(with_host(&call, outcome, on_host, "").await)
     })
 }

@@ -14,7 +14,7 @@ mod settings;
 mod suspend;
 mod userdata;
 
-use super::{CHANGED_MEANWHILE, entry, with_effects};
+use super::{CHANGED_MEANWHILE, entry, with_host};
 use crate::registry::Call;
 use whmd_domain::StoreError;
 use whmd_domain::account::{Account, AccountingEntry, require_access};

@@ -6,7 +6,7 @@ use super::super::dns::{not_foreign, publish_for_account, zone_exists_reason};
 use super::super::packages;
 use super::names::check_new_username;
 use super::settings::{self, Settings, parse_limit};
-use super::{CHANGED_MEANWHILE, accessible, entry, with_effects};
+use super::{CHANGED_MEANWHILE, accessible, entry, with_host};
 use crate::registry::Call;
 use crate::{Access, FunctionSpec, Versions};
 use futures::future::BoxFuture;
@@ -15,7 +15,6 @@ use std::net::Ipv4Addr;
 use whmd_domain::StoreError;
 use whmd_domain::account::{Account, Limit, NO_SHELL, SHELL};
 use whmd_domain::dns::{self, serial_date};
-use whmd_domain::host::HostEffect;
 use whmd_domain::names::domain::{DomainContext, check_new_domain, exists_reason};
 use whmd_domain::names::username::exists_reason as user_exists_reason;
 use whmd_domain::store::{Admission, ZoneWrites};
@@ -108,7 +107,8 @@ async fn modify(call: &Call) -> Result<Outcome, WhmError> {
         }
         None => None,
     };
-    let mut effects = Vec::new();
+    // Whether the change reaches the host (user, home, shell, quota, sites).
+    let mut on_host = false;
     let mut zones = ZoneWrites::none();
     let old_domain = account.domain.clone();
     let old_owner = account.owner.clone();
@@ -117,17 +117,15 @@ async fn modify(call: &Call) -> Result<Outcome, WhmError> {
         && *new_user != user
     {
         check_new_username(call, new_user, Some(&user)).await?;
-        if account.homedir == format!("/home/{user}") {
-            account.homedir = format!("/home/{new_user}");
+        // A home named after the user follows it, under the same root.
+        if let Some(root) = account.homedir.strip_suffix(&format!("/{user}")) {
+            account.homedir = format!("{root}/{new_user}");
         }
         if account.owner == user {
             account.owner = new_user.clone();
         }
         account.user = new_user.clone();
-        effects.push(HostEffect::RenameUser {
-            from: user.clone(),
-            to: new_user.clone(),
-        });
+        on_host = true;
         messages.push(format!("Renamed the account “{user}” to “{new_user}”."));
     }
     if let Some(raw) = &changes.new_domain {
@@ -158,13 +156,7 @@ async fn modify(call: &Call) -> Result<Outcome, WhmError> {
             account.dead_domains.retain(|d| *d != domain);
             account.dead_domains.push(old_domain.clone());
             account.domain = domain.clone();
-            effects.push(HostEffect::RemoveVirtualHost {
-                domain: old_domain.clone(),
-            });
-            effects.push(HostEffect::AddVirtualHost {
-                domain: domain.clone(),
-                user: account.user.clone(),
-            });
+            on_host = true;
             messages.push(format!(
                 "Changed the main domain from “{old_domain}” to “{domain}”."
             ));
@@ -183,17 +175,11 @@ async fn modify(call: &Call) -> Result<Outcome, WhmError> {
         && shell != account.shell
     {
         account.shell = shell.to_owned();
-        effects.push(HostEffect::SetShell {
-            user: account.user.clone(),
-            shell: shell.to_owned(),
-        });
+        on_host = true;
     }
     if let Some(quota) = changes.quota {
         account.quota_mb = quota;
-        effects.push(HostEffect::SetQuota {
-            user: account.user.clone(),
-            megabytes: quota,
-        });
+        on_host = true;
     }
     account.mtime = unix_now();
 
@@ -269,7 +255,8 @@ async fn modify(call: &Call) -> Result<Outcome, WhmError> {
             .extend(publish_for_account(call, &touched).await);
     }
 
-    Ok(with_effects(call, outcome, &effects, "").await)
+    let uids: &[u32] = if on_host { &[stored.uid] } else { &[] };
+    Ok(with_host(call, outcome, uids, "").await)
 }
 
 /// The account's zone moved to its new domain, as zone writes for the account's update: its

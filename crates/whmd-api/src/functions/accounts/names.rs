@@ -44,7 +44,10 @@ pub async fn check_new_username(
         return Err(WhmError::Reason(username::reserved_reason(user)));
     }
     let accounts = &call.ctx.stores.accounts;
-    if except != Some(user) && accounts.account(user).await?.is_some() {
+    if except != Some(user)
+        && (accounts.account(user).await?.is_some()
+            || call.ctx.host.name_taken(user).await == Some(true))
+    {
         return Err(WhmError::Reason(username::exists_reason(user)));
     }
     let n = call.ctx.info.db_prefix_length;
@@ -85,8 +88,11 @@ fn validate_system_user(call: Call) -> Reply {
                 "No user name supplied: “user” is a required argument.",
             ));
         };
-        // root is the one system user whmd knows besides its accounts.
-        let exists = user == "root" || call.ctx.stores.accounts.account(user).await?.is_some();
+        // Without a managed host, root is the one system user whmd knows besides its
+        // accounts; with one, the host's user and group databases answer too.
+        let exists = user == "root"
+            || call.ctx.stores.accounts.account(user).await?.is_some()
+            || call.ctx.host.name_taken(user).await == Some(true);
         respond(&Validity {
             exists: u8::from(exists),
             reserved: u8::from(username::is_reserved(user)),

@@ -1,7 +1,7 @@
 //! passwd and forcepasswordchange (FUNCTIONS.md §2).
 
 use super::super::args::required;
-use super::{entry, with_effects};
+use super::{entry, with_host};
 use crate::registry::Call;
 use crate::{Access, FunctionSpec, Versions};
 use futures::future::BoxFuture;
@@ -9,7 +9,6 @@ use serde_json::{Map, Value, json};
 use std::collections::BTreeMap;
 use whmd_domain::StoreError;
 use whmd_domain::account::{can_access, require_access};
-use whmd_domain::host::HostEffect;
 use whmd_domain::secret::{Secret, hash_system_password};
 use whmd_domain::store::{Admission, ZoneWrites};
 use whmd_domain::time::unix_now;
@@ -75,8 +74,7 @@ fn passwd(call: Call) -> Reply {
         let mut data = Map::new();
         data.insert("app".into(), json!(services));
         let outcome = Outcome::ok(data).with_reason(format!("Password changed for user “{user}”."));
-        let effects = [HostEffect::SetPassword { user: user.clone() }];
-        Ok(with_effects(&call, outcome, &effects, "").await)
+        Ok(with_host(&call, outcome, &[account.uid], "").await)
     })
 }
 

@@ -2,12 +2,11 @@
 
 use super::super::args::optional;
 use super::super::dns::publish_for_account;
-use super::{entry, with_effects};
+use super::{entry, with_host};
 use crate::registry::Call;
 use crate::{Access, FunctionSpec, Versions};
 use futures::future::BoxFuture;
 use whmd_domain::account::{Account, can_access};
-use whmd_domain::host::HostEffect;
 use whmd_wire::{Acl, Api0Data, Api0Shape, Outcome, WhmError};
 
 pub const FUNCTIONS: &[FunctionSpec] = &[FunctionSpec::new(
@@ -85,15 +84,6 @@ pub(crate) async fn remove(
             "System user {user} does not exist!"
         )));
     }
-    let effects = [
-        HostEffect::RemoveVirtualHost {
-            domain: account.domain.clone(),
-        },
-        HostEffect::RemoveUser {
-            user: user.clone(),
-            homedir: account.homedir.clone(),
-        },
-    ];
     let mut raw = format!("Removing account {user} ({})\n", account.domain);
     if !keepdns {
         raw.push_str(&format!("Removing the DNS zones of {user}...Done\n"));
@@ -107,10 +97,10 @@ pub(crate) async fn remove(
             .warnings
             .extend(publish_for_account(call, &zones).await);
     }
-    Ok(with_effects(
+    Ok(with_host(
         call,
         outcome,
-        &effects,
+        &[account.uid],
         &format!("{user} account removed\n"),
     )
     .await)

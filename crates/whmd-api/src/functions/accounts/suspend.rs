@@ -2,12 +2,11 @@
 //! `result: 1` and say why only in the raw log.
 
 use super::super::args::optional;
-use super::{accessible, entry, save, with_effects};
+use super::{accessible, entry, save, with_host};
 use crate::registry::Call;
 use crate::{Access, FunctionSpec, Versions};
 use futures::future::BoxFuture;
 use whmd_domain::account::{Account, Suspension};
-use whmd_domain::host::HostEffect;
 use whmd_domain::time::unix_now;
 use whmd_wire::{Acl, Api0Data, Api0Shape, Outcome, WhmError};
 
@@ -86,10 +85,10 @@ pub(crate) async fn suspend(
     account.suspension = Some(suspension);
     save(call, &user, &account, &[log], "Failed to suspend account.").await?;
     let outcome = Outcome::done().with_raw(format!("Suspending account {user}\n"));
-    Ok(with_effects(
+    Ok(with_host(
         call,
         outcome,
-        &[HostEffect::Suspend { user: user.clone() }],
+        &[account.uid],
         &format!("{user}'s account has been suspended\n"),
     )
     .await)
@@ -130,10 +129,10 @@ pub(crate) async fn unsuspend(call: &Call, mut account: Account) -> Result<Outco
     )
     .await?;
     let outcome = Outcome::done().with_raw(format!("Unsuspending account {user}\n"));
-    Ok(with_effects(
+    Ok(with_host(
         call,
         outcome,
-        &[HostEffect::Unsuspend { user: user.clone() }],
+        &[account.uid],
         &format!("{user}'s account is now active\n"),
     )
     .await)

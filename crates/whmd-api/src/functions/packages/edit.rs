@@ -9,7 +9,6 @@ use futures::future::BoxFuture;
 use serde_json::{Map, json};
 use whmd_domain::StoreError;
 use whmd_domain::account::AccountingEntry;
-use whmd_domain::host::HostEffect;
 use whmd_domain::names::catalog::{self, Catalog};
 use whmd_domain::package::{self, DEFAULT, Package, owned_name};
 use whmd_domain::store::PackageRemoval;
@@ -113,7 +112,7 @@ fn editpkg(call: Call) -> Reply {
         let mut accounts = call.ctx.stores.accounts.accounts_on_plan(&name).await?;
         let now = unix_now();
         let mut log = Vec::new();
-        let mut effects = Vec::new();
+        let mut on_host = Vec::new();
         for account in &mut accounts {
             let applied = package.apply_to(account, Some(&changed));
             account.mtime = now;
@@ -127,17 +126,8 @@ fn editpkg(call: Call) -> Reply {
                     format!("PLAN={name}"),
                 ],
             ));
-            if applied.quota {
-                effects.push(HostEffect::SetQuota {
-                    user: account.user.clone(),
-                    megabytes: account.quota_mb,
-                });
-            }
-            if applied.shell {
-                effects.push(HostEffect::SetShell {
-                    user: account.user.clone(),
-                    shell: account.shell.clone(),
-                });
+            if applied.quota || applied.shell {
+                on_host.push(account.uid);
             }
         }
         match call
@@ -157,7 +147,7 @@ fn editpkg(call: Call) -> Reply {
             Err(e) => return Err(e.into()),
         }
         let outcome = named(&name);
-        Ok(super::super::with_effects(&call, outcome, &effects, "").await)
+        Ok(super::super::with_host(&call, outcome, &on_host, "").await)
     })
 }
 

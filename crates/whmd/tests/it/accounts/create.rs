@@ -34,10 +34,11 @@ async fn success_shape_in_api1() {
         "Validating Username...Done",
         "| Domain: alice.example.com",
         "| PassWord: Secret-alice-1",
-        "Adding User alice...Done",
+        "The host is not managed by whmd (provisioning is off)",
     ] {
         assert!(raw.contains(step), "{step} in {raw}");
     }
+    assert!(!raw.contains("Adding User"), "nothing claims a user was made: {raw}");
     assert!(
         raw.contains("Adding the DNS zone alice.example.com...Done"),
         "{raw}"
