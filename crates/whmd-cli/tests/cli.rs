@@ -183,3 +183,65 @@ async fn calls_that_cannot_run_exit_non_zero_and_print_nothing() {
             .contains("Unknown app (systemloadavg) requested for this version (0)")
     );
 }
+
+/// With provisioning on, whmapi1 converges the host itself, unless a running server holds
+/// it; then it says so. In a throwaway namespace (see `whmd_host::sandbox`).
+#[test]
+fn whmapi1_provisions_the_host() {
+    use whmd_host::sandbox::{Place, enter, entry};
+    if let Place::Done = enter("whmapi1_provisions_the_host") {
+        return;
+    }
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    runtime.block_on(async {
+        let dir = tempfile::tempdir().expect("tempdir");
+        std::fs::write(
+            dir.path().join("whmd.toml"),
+            format!(
+                "provision = \"linux\"\nhost_state = \"{}\"\n",
+                dir.path().join("host").display()
+            ),
+        )
+        .expect("config");
+        let create = |user: &'static str| {
+            let domain = format!("domain={user}.example.com");
+            let username = format!("username={user}");
+            let dir = dir.path().to_owned();
+            async move {
+                let made = tool(
+                    "whmapi1",
+                    &dir,
+                    &[
+                        "--output=json",
+                        "createacct",
+                        &username,
+                        &domain,
+                        "password=Secret-cli-1",
+                    ],
+                )
+                .await;
+                assert!(made.status.success(), "{made:?}");
+                let reply: Value = serde_json::from_str(&stdout(&made)).expect("JSON");
+                assert_eq!(reply["metadata"]["result"], 1, "{reply}");
+                reply["metadata"]["output"]["raw"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_owned()
+            }
+        };
+        let raw = create("clione").await;
+        assert!(raw.contains("Adding User clione...Done"), "{raw}");
+        assert!(entry("/etc/passwd", "clione").is_some());
+
+        let mut config = Config::ephemeral(dir.path());
+        config.host.provision = whmd::config::Provision::Linux;
+        config.host.state = dir.path().join("host");
+        let running = whmd::start(config).await.expect("server");
+        let raw = create("clitwo").await;
+        assert!(
+            raw.contains("The running whmd server converges the host for this change."),
+            "{raw}"
+        );
+        running.shutdown().await;
+    });
+}

@@ -12,6 +12,8 @@ pub mod desired;
 mod failpoint;
 pub mod home;
 pub mod plan;
+#[cfg(feature = "sandbox")]
+pub mod sandbox;
 pub mod system;
 
 pub use converge::{Converger, PassReport, Settings};

@@ -1,16 +1,14 @@
 //! The converger against a real host: the shadow tools, /etc/passwd, /etc/shadow and /home,
-//! each test in its own throwaway namespace (see `sandbox`), on a real SQLite store.
+//! each test in its own throwaway namespace (see `whmd_host::sandbox`), on a real SQLite store.
 
-mod sandbox;
-
-use sandbox::{Place, count, enter, entry};
 use std::os::unix::fs::MetadataExt as _;
 use std::path::Path;
 use std::sync::Arc;
 use whmd_domain::Stores;
 use whmd_domain::account::{Account, AccountingEntry, NO_SHELL, Suspension};
-use whmd_domain::store::{Admission, ZoneWrites};
 use whmd_domain::host::Outcome;
+use whmd_domain::store::{Admission, ZoneWrites};
+use whmd_host::sandbox::{Place, count, enter, entry};
 use whmd_host::{Converger, Policy, Settings};
 
 const HOST: &str = "web1.example.com";

@@ -366,7 +366,10 @@ impl HostFlags {
     fn resolve(&self, file: &FileConfig) -> HostConfig {
         HostConfig {
             provision: self.provision.or(file.provision).unwrap_or_default(),
-            uids: self.uid_range.or(file.uid_range).unwrap_or(UidRange(1000, 60000)),
+            uids: self
+                .uid_range
+                .or(file.uid_range)
+                .unwrap_or(UidRange(1000, 60000)),
             home_roots: self
                 .home_roots
                 .clone()
@@ -377,7 +380,10 @@ impl HostFlags {
                 .clone()
                 .or_else(|| file.host_state.clone())
                 .unwrap_or_else(|| PathBuf::from("/var/lib/whmd")),
-            max_removals: self.host_max_removals.or(file.host_max_removals).unwrap_or(10),
+            max_removals: self
+                .host_max_removals
+                .or(file.host_max_removals)
+                .unwrap_or(10),
             wait: std::time::Duration::from_secs(self.host_wait.or(file.host_wait).unwrap_or(20)),
         }
     }

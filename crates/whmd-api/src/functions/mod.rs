@@ -81,7 +81,12 @@ pub(crate) fn entry(call: &Call, action: &str, fields: &[&str]) -> AccountingEnt
 /// change) and adds its report to the outcome's raw log, then `done`. A host failure does not
 /// undo the stored change: it is reported in the log and as a warning, and the host tries
 /// again on its next pass.
-pub(crate) async fn with_host(call: &Call, mut outcome: Outcome, uids: &[u32], done: &str) -> Outcome {
+pub(crate) async fn with_host(
+    call: &Call,
+    mut outcome: Outcome,
+    uids: &[u32],
+    done: &str,
+) -> Outcome {
     let output = &mut outcome.output;
     let raw = output.raw.get_or_insert_with(String::new);
     if !uids.is_empty() {

@@ -47,6 +47,14 @@ impl Server {
         Self::start_with(dir, url, edit).await
     }
 
+    /// A server on SQLite whatever `WHMD_TEST_STORE` says (for tests in a network namespace,
+    /// where a PostgreSQL cluster cannot be reached), its configuration changed by `edit`.
+    pub async fn start_local(edit: impl FnOnce(&mut Config)) -> Self {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let url = format!("sqlite://{}", dir.path().join("whmd.db").display());
+        Self::start_with(dir, url, edit).await
+    }
+
     /// A server whose data directory (and SQLite store) is `dir`.
     pub async fn start_in_dir(dir: TempDir) -> Self {
         let url = database_url(dir.path()).await;

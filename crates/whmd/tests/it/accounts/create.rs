@@ -38,7 +38,10 @@ async fn success_shape_in_api1() {
     ] {
         assert!(raw.contains(step), "{step} in {raw}");
     }
-    assert!(!raw.contains("Adding User"), "nothing claims a user was made: {raw}");
+    assert!(
+        !raw.contains("Adding User"),
+        "nothing claims a user was made: {raw}"
+    );
     assert!(
         raw.contains("Adding the DNS zone alice.example.com...Done"),
         "{raw}"

@@ -93,7 +93,9 @@ async fn full_lifecycle() {
     );
 
     // Provisioning is off: the log says the host was left alone, never that it was changed.
-    let raw = removed["metadata"]["output"]["raw"].as_str().unwrap_or_default();
+    let raw = removed["metadata"]["output"]["raw"]
+        .as_str()
+        .unwrap_or_default();
     assert!(
         raw.contains("The host is not managed by whmd") && !raw.contains("Removing User"),
         "{raw}"

@@ -1,5 +1,5 @@
-//! A throwaway host for tests that change users, /etc and /home: each such test re-runs
-//! itself under `unshare --mount --net --pid`, with an overlay over /etc (changes land in a
+//! A throwaway host for tests that change users, /etc and /home (compiled with the
+//! `sandbox` feature, for tests only): each such test re-runs itself under `unshare --mount --net --pid`, with an overlay over /etc (changes land in a
 //! temporary upper directory) and a tmpfs over /home, and refuses to do anything unless it
 //! finds itself inside one. The real /etc and /home are never written.
 
@@ -11,6 +11,7 @@ const MARKER: &str = "/etc/.whmd-test-sandbox";
 const ENV: &str = "WHMD_TEST_SANDBOX";
 
 /// What a test learns from [`enter`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Place {
     /// Inside a sandbox: go on.
     Inside,
@@ -18,7 +19,7 @@ pub enum Place {
     Done,
 }
 
-/// Runs the test named `name` (this binary's) inside a fresh sandbox and waits for it, or,
+/// Runs the test named `name` (this binary's test path, as `--exact` takes it) inside a fresh sandbox and waits for it, or,
 /// when already inside one, says so. Without root the test cannot run: it fails when
 /// `WHMD_REQUIRE_HOST_TESTS` is set (CI), and is skipped with a note otherwise.
 pub fn enter(name: &str) -> Place {
@@ -45,7 +46,7 @@ mkdir -p {d}/upper {d}/work
 mount -t overlay overlay -o lowerdir=/etc,upperdir={d}/upper,workdir={d}/work /etc
 mount -t tmpfs -o mode=0755 tmpfs /home
 touch {MARKER}
-ip link set lo up 2>/dev/null || true
+ip link set lo up
 exec \"$@\"",
         d = dir.display()
     );
