@@ -189,9 +189,16 @@ fn is_empty(path: &Path) -> bool {
     fs::read_dir(path).is_ok_and(|mut entries| entries.next().is_none())
 }
 
-/// The owner and mode of a path, not following a link (for tests and status).
-pub fn owner_and_mode(path: &Path) -> Option<(u32, u32, u32)> {
-    fs::symlink_metadata(path)
-        .ok()
-        .map(|m| (m.uid(), m.gid(), m.mode() & 0o7777))
+/// Whether `home` and its tree are as [`make`] leaves them, read without changing anything.
+pub fn is_made(home: &Path, uid: u32, web_gid: u32) -> bool {
+    let right = |path: &Path, gid: u32, mode: u32| {
+        fs::symlink_metadata(path).is_ok_and(|m| {
+            m.is_dir() && m.uid() == uid && m.gid() == gid && m.mode() & 0o7777 == mode
+        })
+    };
+    right(home, uid, HOME_MODE)
+        && TREE
+            .iter()
+            .all(|(sub, mode, web)| right(&home.join(sub), if *web { web_gid } else { uid }, *mode))
+        && fs::symlink_metadata(home.join("www")).is_ok_and(|m| m.file_type().is_symlink())
 }

@@ -4,7 +4,7 @@
 //! while suspended. The uid is an account's identity on the host, so a known uid under a new
 //! name is a rename. whmd touches only what it recorded applying ([`applied`]), and deletes
 //! only on a tombstone that `removeacct` wrote; an applied account merely missing from the
-//! store is reported and left alone.
+//! store is reported and left alone. [`status`] tells what a pass would still do.
 
 pub mod applied;
 mod converge;
@@ -14,6 +14,7 @@ pub mod home;
 pub mod plan;
 #[cfg(feature = "sandbox")]
 pub mod sandbox;
+pub mod status;
 pub mod system;
 
 pub use converge::{Converger, PassReport, Settings};

@@ -356,6 +356,25 @@ fn host_e2e_touches_only_what_it_made() {
                 .any(|a| a.user == "erin" && a.outcome == Outcome::Orphan),
             "{pass:?}"
         );
+        let orphans = whmd_host::status::status(
+            &Settings {
+                policy: Policy::default(),
+                state: world.state.clone(),
+                hostname: HOST.into(),
+                max_removals: 1,
+            },
+            other.stores.host.as_ref(),
+            Some("erin"),
+        )
+        .await
+        .expect("status");
+        assert_eq!(orphans.len(), 1);
+        assert!(
+            orphans[0].to_string().starts_with("erin (uid "),
+            "{}",
+            orphans[0]
+        );
+        assert!(orphans[0].to_string().contains("orphan"), "{}", orphans[0]);
         assert!(entry("/etc/passwd", "erin").is_some());
         assert!(Path::new("/home/erin").is_dir());
         drop(wrong);
@@ -371,6 +390,21 @@ fn host_e2e_touches_only_what_it_made() {
         world.remove("frank").await;
         let pass = host.pass().await.expect("pass");
         assert!(pass.removals_held.is_some(), "{pass:?}");
+        let settings = Settings {
+            policy: Policy::default(),
+            state: world.state.clone(),
+            hostname: HOST.into(),
+            max_removals: 1,
+        };
+        let statuses = whmd_host::status::status(&settings, world.stores.host.as_ref(), None)
+            .await
+            .expect("status");
+        let removing: Vec<String> = statuses
+            .iter()
+            .filter(|s| matches!(s.state, whmd_host::status::State::Removing(_)))
+            .map(|s| s.user.clone())
+            .collect();
+        assert_eq!(removing, ["erin", "frank"], "{statuses:?}");
         assert!(entry("/etc/passwd", "erin").is_some() && entry("/etc/passwd", "frank").is_some());
         // One at a time, as removeacct asks, they go.
         assert_eq!(host.converge_uid(frank.uid).await.outcome, Outcome::Removed);

@@ -47,16 +47,7 @@ pub fn open(
     if !nix::unistd::Uid::effective().is_root() {
         bail!("--provision linux needs root: it makes system users and homes");
     }
-    let settings = Settings {
-        policy: Policy {
-            uids: config.uids.0..=config.uids.1,
-            home_roots: config.home_roots.clone(),
-        },
-        state: config.state.clone(),
-        hostname: hostname.to_owned(),
-        max_removals: config.max_removals,
-    };
-    match Converger::open(settings, Arc::clone(&stores.host)) {
+    match Converger::open(settings(config, hostname), Arc::clone(&stores.host)) {
         Ok(converger) => {
             let converger = Arc::new(converger);
             tracing::info!(
@@ -78,6 +69,32 @@ pub fn open(
         }),
         Err(e) => bail!("{e}"),
     }
+}
+
+fn settings(config: &HostConfig, hostname: &str) -> Settings {
+    Settings {
+        policy: Policy {
+            uids: config.uids.0..=config.uids.1,
+            home_roots: config.home_roots.clone(),
+        },
+        state: config.state.clone(),
+        hostname: hostname.to_owned(),
+        max_removals: config.max_removals,
+    }
+}
+
+/// `whmd host status`: each account's standing on this host (or `user`'s alone), one line each.
+pub async fn status(
+    config: &HostConfig,
+    hostname: &str,
+    stores: &Stores,
+    user: Option<&str>,
+) -> anyhow::Result<Vec<String>> {
+    let statuses =
+        whmd_host::status::status(&settings(config, hostname), stores.host.as_ref(), user)
+            .await
+            .map_err(anyhow::Error::msg)?;
+    Ok(statuses.iter().map(ToString::to_string).collect())
 }
 
 /// Converges every account now and then every [`PASS_INTERVAL`], until `stop` turns true.

@@ -1,11 +1,11 @@
 //! The `whmd` command: `serve` runs the server; `passwd`, `access-hash`, `accounting-log` and
-//! `migrate-store` work on its store.
+//! `migrate-store` work on its store; `host status` tells what the host has of each account.
 
 use clap::{Parser, Subcommand};
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 use tracing_subscriber::EnvFilter;
-use whmd::config::{ServeFlags, StoreFlags};
+use whmd::config::{HostFlags, ServeFlags, StoreFlags};
 
 /// mimalloc rather than the system allocator: whmd's requests allocate many small objects,
 /// and password hashing takes 19 MiB at a time, which glibc's per-thread arenas keep long after
@@ -62,6 +62,9 @@ enum Command {
         #[command(flatten)]
         store: StoreFlags,
     },
+    /// What the host has for each account (with --provision linux).
+    #[command(subcommand)]
+    Host(HostCommand),
     /// Print the newest accounting-log entries as cPanel's accounting.log lines.
     AccountingLog {
         /// How many entries, newest last.
@@ -69,6 +72,19 @@ enum Command {
         lines: u32,
         #[command(flatten)]
         store: StoreFlags,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum HostCommand {
+    /// For each account (or USER's alone): converged, pending (and what a pass would still
+    /// do), refused (and why), removal pending, or orphan. Changes nothing.
+    Status {
+        user: Option<String>,
+        #[command(flatten)]
+        store: StoreFlags,
+        #[command(flatten)]
+        host: HostFlags,
     },
 }
 
@@ -98,6 +114,9 @@ fn main() -> ExitCode {
                 whmd::passwd::run(&user, &store, std::io::stdin().lock()).await
             }
             Command::AccountingLog { lines, store } => accounting_log(lines, &store).await,
+            Command::Host(HostCommand::Status { user, store, host }) => {
+                host_status(user.as_deref(), store, host).await
+            }
             Command::AccessHash { user, store } => access_hash(&user, &store).await,
             Command::MigrateStore { from, to } => migrate_store(&from, &to).await,
             Command::ImportZone {
@@ -173,6 +192,22 @@ async fn import_zone(
         std::io::stdout().lock(),
         "imported {domain}: {records} records"
     )?;
+    Ok(())
+}
+
+async fn host_status(user: Option<&str>, store: StoreFlags, host: HostFlags) -> anyhow::Result<()> {
+    let config = ServeFlags {
+        store,
+        host,
+        ..ServeFlags::default()
+    }
+    .resolve()?;
+    let stores = whmd::store::open(&config.database_url).await?;
+    let lines = whmd::host::status(&config.host, &config.hostname, &stores, user).await?;
+    let mut out = std::io::stdout().lock();
+    for line in lines {
+        writeln!(out, "{line}")?;
+    }
     Ok(())
 }
 

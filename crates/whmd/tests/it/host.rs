@@ -24,6 +24,26 @@ fn raw(reply: &serde_json::Value) -> String {
         .to_owned()
 }
 
+/// What `whmd host status` prints for the server's data directory.
+fn host_status(server: &Server) -> String {
+    let dir = server.dir.path();
+    std::fs::write(
+        dir.join("whmd.toml"),
+        format!(
+            "hostname = \"whmd.test\"\nprovision = \"linux\"\nhost_state = \"{}\"\n",
+            dir.join("host").display()
+        ),
+    )
+    .expect("config");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_whmd"))
+        .args(["host", "status", "--data-dir"])
+        .arg(dir)
+        .output()
+        .expect("whmd runs");
+    assert!(out.status.success(), "{out:?}");
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
 fn owner_and_mode(path: &str) -> (u32, u32, u32) {
     let m = std::fs::symlink_metadata(path).unwrap_or_else(|e| panic!("{path}: {e}"));
     (m.uid(), m.gid(), m.mode() & 0o7777)
@@ -74,6 +94,24 @@ async fn accounts_become_system_users_through_the_api() {
     assert_eq!(
         entry("/etc/shadow", "webby").expect("shadow")[1],
         stored().await
+    );
+
+    // `whmd host status` reads the same; a user deleted behind whmd's back shows as pending,
+    // and the next change (or pass) makes it again.
+    assert_eq!(
+        host_status(&server),
+        format!("webby (uid {uid}): converged\n")
+    );
+    let deleted = std::process::Command::new("userdel")
+        .arg("webby")
+        .status()
+        .expect("userdel");
+    assert!(deleted.success());
+    let pending = host_status(&server);
+    assert!(
+        pending.starts_with(&format!("webby (uid {uid}): pending: "))
+            && pending.contains("Adding User webby"),
+        "{pending}"
     );
 
     // passwd: the new hash reaches /etc/shadow, and it verifies at login.
