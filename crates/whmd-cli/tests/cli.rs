@@ -198,7 +198,7 @@ fn whmapi1_provisions_the_host() {
         std::fs::write(
             dir.path().join("whmd.toml"),
             format!(
-                "provision = \"linux\"\nhost_state = \"{}\"\n",
+                "provision = \"linux\"\nweb = \"none\"\nhost_state = \"{}\"\n",
                 dir.path().join("host").display()
             ),
         )
@@ -236,6 +236,7 @@ fn whmapi1_provisions_the_host() {
         let mut config = Config::ephemeral(dir.path());
         config.host.provision = whmd::config::Provision::Linux;
         config.host.state = dir.path().join("host");
+        config.host.web = None;
         let running = whmd::start(config).await.expect("server");
         let raw = create("clitwo").await;
         assert!(

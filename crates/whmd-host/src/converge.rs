@@ -6,6 +6,7 @@ use crate::applied::{Applied, AppliedRecords};
 use crate::desired::{Desired, Policy};
 use crate::plan::{self, Step};
 use crate::system;
+use crate::web::{self, Web};
 use nix::fcntl::{Flock, FlockArg};
 use std::collections::BTreeSet;
 use std::fs::File;
@@ -32,6 +33,8 @@ pub struct Settings {
     pub hostname: String,
     /// A full pass that would remove more accounts than this removes none and reports.
     pub max_removals: usize,
+    /// The web server and PHP-FPM, when whmd makes sites.
+    pub web: Option<Web>,
 }
 
 #[derive(Debug)]
@@ -45,6 +48,10 @@ pub struct Converger {
 struct Inner {
     records: AppliedRecords,
     web_gid: u32,
+    web: Option<Web>,
+    /// Reloads a batch of changes still needs.
+    reload_web: bool,
+    reload_php: bool,
     _lock: Flock<File>,
 }
 
@@ -67,6 +74,9 @@ impl Converger {
             inner: Arc::new(Mutex::new(Inner {
                 records,
                 web_gid: system::web_gid().unwrap_or(0),
+                web: settings.web.clone(),
+                reload_web: false,
+                reload_php: false,
                 _lock: lock,
             })),
             settings,
@@ -134,12 +144,54 @@ impl Converger {
                 });
             }
         }
+        // Site and pool files of uids neither stored nor applied are stale; then one reload
+        // for the whole pass.
+        for step in self
+            .blocking(move |inner| Ok(inner.finish_pass(&stored)))
+            .await?
+        {
+            if let Err(e) = &step.result {
+                tracing::warn!(step = %step.step, error = %e, "host pass");
+            }
+        }
         Ok(report)
+    }
+
+    /// Runs `work` on the blocking pool with the converger's state.
+    async fn blocking<T: Send + 'static>(
+        &self,
+        work: impl FnOnce(&mut Inner) -> Result<T, String> + Send + 'static,
+    ) -> Result<T, String> {
+        let inner = Arc::clone(&self.inner);
+        tokio::task::spawn_blocking(move || {
+            let mut inner = inner
+                .lock()
+                .map_err(|_| "the converger failed earlier".to_owned())?;
+            work(&mut inner)
+        })
+        .await
+        .map_err(|e| e.to_string())?
     }
 
     /// Converges the account with this uid now: as stored, or removed when its tombstone
     /// is there.
     pub async fn converge_uid(&self, uid: u32) -> AccountReport {
+        let mut report = self.converge_or_remove(uid).await;
+        match self.blocking(|inner| Ok(inner.reload())).await {
+            Ok(steps) => {
+                if let Some(Err(e)) = steps.iter().map(|s| &s.result).find(|r| r.is_err())
+                    && matches!(report.outcome, Outcome::Converged | Outcome::Removed)
+                {
+                    report.outcome = Outcome::Failed(e.clone());
+                }
+                report.steps.extend(steps);
+            }
+            Err(e) => report.outcome = Outcome::Failed(e),
+        }
+        report
+    }
+
+    async fn converge_or_remove(&self, uid: u32) -> AccountReport {
         let failed = |e: String| AccountReport {
             uid,
             user: String::new(),
@@ -251,9 +303,24 @@ impl Inner {
                 })
                 .map_err(|e| format!("recording the uid: {e}"))?;
         }
-        let (reports, failure) = self.run_steps(&steps);
+        let (mut reports, failure) = self.run_steps(&steps);
         if let Some(e) = failure {
             return Ok((reports, Outcome::Failed(e)));
+        }
+        if let Some(web) = &self.web {
+            let files = [
+                (
+                    web.default_path(desired.ip),
+                    Some(web.default_site(desired.ip)),
+                ),
+                (web.site_path(desired.uid), Some(web.site(desired))),
+                (web.pool_path(desired.uid), web.pool(desired)),
+            ];
+            let (steps, failure) = self.write_web(&desired.user, &desired.domains, &files);
+            reports.extend(steps);
+            if let Some(e) = failure {
+                return Ok((reports, Outcome::Failed(e)));
+            }
         }
         self.records
             .put(applied_from(desired))
@@ -272,8 +339,25 @@ impl Inner {
             by_uid: observed.by_uid.filter(|u| u.uid == uid),
             ..observed
         };
+        // The sites and the pool go first, and PHP-FPM reloads at once, so that no PHP runs
+        // as the user while it is removed.
+        let mut reports = Vec::new();
+        if let Some(web) = &self.web {
+            let files = [(web.site_path(uid), None), (web.pool_path(uid), None)];
+            let (steps, failure) = self.write_web(&applied.user, &[], &files);
+            reports.extend(steps);
+            if let Some(e) = failure {
+                return Ok((reports, Outcome::Failed(e)));
+            }
+            reports.extend(self.reload());
+            if let Some(Err(e)) = reports.last().map(|r| &r.result) {
+                let e = e.clone();
+                return Ok((reports, Outcome::Failed(e)));
+            }
+        }
         let steps = plan::remove(&applied, &observed);
-        let (reports, failure) = self.run_steps(&steps);
+        let (steps, failure) = self.run_steps(&steps);
+        reports.extend(steps);
         if let Some(e) = failure {
             return Ok((reports, Outcome::Failed(e)));
         }
@@ -283,11 +367,101 @@ impl Inner {
         Ok((reports, Outcome::Removed))
     }
 
+    /// Writes an account's site and pool files, tests them, and puts the previous ones back
+    /// when the test fails; the reloads wait for the end of the batch.
+    fn write_web(
+        &mut self,
+        user: &str,
+        domains: &[String],
+        files: &[(PathBuf, Option<String>)],
+    ) -> (Vec<StepReport>, Option<String>) {
+        let Some(web) = &self.web else {
+            return (Vec::new(), None);
+        };
+        crate::failpoint::hit("WriteWeb");
+        let what = if domains.is_empty() {
+            format!("Removing the web server entries and PHP-FPM pool of {user}")
+        } else {
+            format!("Writing the web server entries for {}", domains.join(", "))
+        };
+        let written = match web.write(files) {
+            Ok(w) if w.is_empty() => return (Vec::new(), None),
+            Ok(w) => w,
+            Err(e) => return (vec![failed_step(what, &e)], Some(e)),
+        };
+        let mut reports = vec![done_step(what)];
+        let test = "Testing the web server and PHP-FPM configuration".to_owned();
+        match web.test(&written) {
+            Ok(()) => {
+                reports.push(done_step(test));
+                self.reload_web |= written.web;
+                self.reload_php |= written.php;
+                (reports, None)
+            }
+            Err(e) => {
+                web.restore(&written);
+                let e = format!("{e} (the previous files are back)");
+                tracing::warn!(user, error = %e, "a web configuration test failed");
+                reports.push(failed_step(test, &e));
+                (reports, Some(e))
+            }
+        }
+    }
+
+    /// The reloads a batch of changes needs: PHP-FPM first (new pools), then the web server.
+    fn reload(&mut self) -> Vec<StepReport> {
+        let Some(web) = &self.web else {
+            return Vec::new();
+        };
+        let mut reports = Vec::new();
+        if self.reload_php {
+            crate::failpoint::hit("Reload");
+            let step = "Reloading PHP-FPM".to_owned();
+            match web::run(&web.php_reload) {
+                Ok(()) => {
+                    self.reload_php = false;
+                    reports.push(done_step(step));
+                }
+                Err(e) => reports.push(failed_step(step, &e)),
+            }
+        }
+        if self.reload_web {
+            crate::failpoint::hit("Reload");
+            let step = "Reloading the web server".to_owned();
+            match web::run(&web.web_reload) {
+                Ok(()) => {
+                    self.reload_web = false;
+                    reports.push(done_step(step));
+                }
+                Err(e) => reports.push(failed_step(step, &e)),
+            }
+        }
+        reports
+    }
+
+    /// The end of a full pass: stale site and pool files (of uids neither stored nor applied)
+    /// removed, then the batch's reloads.
+    fn finish_pass(&mut self, stored: &BTreeSet<u32>) -> Vec<StepReport> {
+        let mut reports = Vec::new();
+        if let Some(web) = self.web.clone() {
+            for uid in web.uids_on_disk() {
+                if stored.contains(&uid) || self.records.get(uid).is_some() {
+                    continue;
+                }
+                let files = [(web.site_path(uid), None), (web.pool_path(uid), None)];
+                let (steps, _) = self.write_web(&format!("uid {uid}"), &[], &files);
+                reports.extend(steps);
+            }
+        }
+        reports.extend(self.reload());
+        reports
+    }
+
     /// Runs steps in order, stopping at the first failure.
     fn run_steps(&self, steps: &[Step]) -> (Vec<StepReport>, Option<String>) {
         let mut reports = Vec::new();
         for step in steps {
-            crate::failpoint::hit(step);
+            crate::failpoint::hit(step.kind());
             match system::run(step, self.web_gid) {
                 Ok(true) => reports.push(StepReport {
                     step: step.to_string(),
@@ -305,6 +479,20 @@ impl Inner {
             }
         }
         (reports, None)
+    }
+}
+
+fn done_step(step: String) -> StepReport {
+    StepReport {
+        step,
+        result: Ok(()),
+    }
+}
+
+fn failed_step(step: String, e: &str) -> StepReport {
+    StepReport {
+        step,
+        result: Err(e.to_owned()),
     }
 }
 

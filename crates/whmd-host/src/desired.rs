@@ -2,6 +2,7 @@
 //! policy. Everything that reaches a command line or a path is checked here, once: a value
 //! that could break a line or leave a directory is refused, never quoted around.
 
+use std::net::IpAddr;
 use std::ops::RangeInclusive;
 use std::path::{Path, PathBuf};
 use whmd_domain::account::NO_SHELL;
@@ -47,6 +48,10 @@ pub struct Desired {
     /// the store holds no hash the system can read.
     pub password: String,
     pub suspended: bool,
+    /// The account's domains, main first, for its web sites.
+    pub domains: Vec<String>,
+    /// The address its sites answer on.
+    pub ip: IpAddr,
 }
 
 /// Why an account cannot be put on this host as stored.
@@ -58,6 +63,10 @@ pub enum Unfit {
     Uid(u32, u32, u32),
     #[error("the home directory “{0}” is not a directory directly below a home root ({1})")]
     Home(String, String),
+    #[error("the domain “{0}” cannot name a web site")]
+    Domain(String),
+    #[error("the address “{0}” is not an IP address")]
+    Ip(String),
 }
 
 impl Desired {
@@ -77,6 +86,21 @@ impl Desired {
         if !policy.home_allowed(&home) {
             return Err(Unfit::Home(account.homedir.clone(), policy.roots_text()));
         }
+        let mut domains = vec![account.domain.clone()];
+        domains.extend(
+            account
+                .domains
+                .iter()
+                .filter(|d| **d != account.domain)
+                .cloned(),
+        );
+        if let Some(bad) = domains.iter().find(|d| !is_site_domain(d)) {
+            return Err(Unfit::Domain(bad.clone()));
+        }
+        let ip = account
+            .ip
+            .parse()
+            .map_err(|_| Unfit::Ip(account.ip.clone()))?;
         let suspended = account.suspension.is_some();
         let shell = if suspended {
             NOLOGIN
@@ -99,6 +123,8 @@ impl Desired {
             shell: shell.to_owned(),
             password,
             suspended,
+            domains,
+            ip,
         })
     }
 }
@@ -133,6 +159,22 @@ pub fn host_shell(stored: &str) -> &'static str {
         .into_iter()
         .find(|s| *s == stored && stored != NO_SHELL)
         .unwrap_or(NOLOGIN)
+}
+
+/// A domain a config line takes as it is: dot-separated labels of lowercase letters, digits
+/// and inner hyphens, at least two, none empty or over 63 characters.
+pub fn is_site_domain(domain: &str) -> bool {
+    domain.len() <= 253
+        && domain.split('.').count() >= 2
+        && domain.split('.').all(|label| {
+            !label.is_empty()
+                && label.len() <= 63
+                && !label.starts_with('-')
+                && !label.ends_with('-')
+                && label
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        })
 }
 
 /// A name the shadow tools and every config line take as it is: a lowercase letter, then up
@@ -187,6 +229,8 @@ mod tests {
                 shell: NOLOGIN.into(),
                 password: "$6$s$h".into(),
                 suspended: false,
+                domains: vec!["alice.example.com".into()],
+                ip: "192.0.2.1".parse().expect("ip"),
             }
         );
         let mut bash = hosted("bob", None);
@@ -251,6 +295,24 @@ mod tests {
         let mut h = hosted("alice", None);
         h.account.uid = 999;
         assert_eq!(Desired::of(&h, &policy), Err(Unfit::Uid(999, 1000, 60000)));
+        for domain in [
+            "a b.example.com",
+            "x.example.com\n}",
+            "\"q\".example",
+            "nodot",
+            "-a.example.com",
+            "a..example.com",
+        ] {
+            let mut h = hosted("alice", None);
+            h.account.domains = vec![domain.into()];
+            assert!(
+                matches!(Desired::of(&h, &policy), Err(Unfit::Domain(_))),
+                "{domain:?}"
+            );
+        }
+        let mut h = hosted("alice", None);
+        h.account.ip = "192.0.2.1 *:443".into();
+        assert!(matches!(Desired::of(&h, &policy), Err(Unfit::Ip(_))));
         // A hash with a separator or a newline never reaches chpasswd.
         let d = Desired::of(&hosted("alice", Some("$6$s$h:0:0\nroot")), &policy).expect("fits");
         assert_eq!(d.password, "!");

@@ -16,6 +16,8 @@ pub mod plan;
 pub mod sandbox;
 pub mod status;
 pub mod system;
+pub mod web;
 
 pub use converge::{Converger, PassReport, Settings};
 pub use desired::Policy;
+pub use web::Web;

@@ -294,6 +294,8 @@ mod tests {
             shell: NOLOGIN.into(),
             password: "$6$s$h".into(),
             suspended: false,
+            domains: vec![format!("{user}.example.com")],
+            ip: "192.0.2.1".parse().expect("ip"),
         }
     }
 

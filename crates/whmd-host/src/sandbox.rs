@@ -1,7 +1,9 @@
 //! A throwaway host for tests that change users, /etc and /home (compiled with the
-//! `sandbox` feature, for tests only): each such test re-runs itself under `unshare --mount --net --pid`, with an overlay over /etc (changes land in a
-//! temporary upper directory) and a tmpfs over /home, and refuses to do anything unless it
-//! finds itself inside one. The real /etc and /home are never written.
+//! `sandbox` feature, for tests only): each such test re-runs itself under `unshare --mount
+//! --net --pid`, with an overlay over /etc (changes land in a temporary upper directory) and a
+//! tmpfs over /home, /run and /var/log (where the web server and PHP-FPM a test starts keep
+//! sockets, pids and logs), and refuses to do anything unless it finds itself inside one. The
+//! real /etc, /home, /run and /var/log are never written.
 
 use std::path::Path;
 use std::process::Command;
@@ -45,6 +47,9 @@ pub fn enter(name: &str) -> Place {
 mkdir -p {d}/upper {d}/work
 mount -t overlay overlay -o lowerdir=/etc,upperdir={d}/upper,workdir={d}/work /etc
 mount -t tmpfs -o mode=0755 tmpfs /home
+mount -t tmpfs -o mode=0755 tmpfs /run
+mount -t tmpfs -o mode=0755 tmpfs /var/log
+mkdir -p /run/lock /run/php /run/apache2 /var/log/apache2
 touch {MARKER}
 ip link set lo up
 exec \"$@\"",

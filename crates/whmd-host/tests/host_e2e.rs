@@ -42,6 +42,7 @@ impl World {
                 state: self.state.clone(),
                 hostname: HOST.into(),
                 max_removals,
+                web: None,
             },
             Arc::clone(&self.stores.host),
         )
@@ -345,6 +346,7 @@ fn host_e2e_touches_only_what_it_made() {
                 state: world.state.clone(),
                 hostname: HOST.into(),
                 max_removals: 1,
+                web: None,
             },
             Arc::clone(&other.stores.host),
         )
@@ -362,6 +364,7 @@ fn host_e2e_touches_only_what_it_made() {
                 state: world.state.clone(),
                 hostname: HOST.into(),
                 max_removals: 1,
+                web: None,
             },
             other.stores.host.as_ref(),
             Some("erin"),
@@ -395,6 +398,7 @@ fn host_e2e_touches_only_what_it_made() {
             state: world.state.clone(),
             hostname: HOST.into(),
             max_removals: 1,
+            web: None,
         };
         let statuses = whmd_host::status::status(&settings, world.stores.host.as_ref(), None)
             .await
@@ -417,6 +421,7 @@ fn host_e2e_touches_only_what_it_made() {
                 state: world.state.clone(),
                 hostname: HOST.into(),
                 max_removals: 1,
+                web: None,
             },
             Arc::clone(&world.stores.host),
         );
@@ -447,6 +452,7 @@ fn host_e2e_crash_helper() {
                 state: state.into(),
                 hostname: HOST.into(),
                 max_removals: 5,
+                web: None,
             },
             stores.host,
         )

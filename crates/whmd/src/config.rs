@@ -138,6 +138,27 @@ pub struct HostFlags {
     /// How long a function waits for the host to converge its accounts, in seconds [default: 20].
     #[arg(long, env = "WHMD_HOST_WAIT")]
     pub host_wait: Option<u64>,
+    /// apache, or none: with --provision linux, whether accounts get Apache sites and PHP-FPM
+    /// pools [default: apache].
+    #[arg(long, env = "WHMD_WEB", value_enum)]
+    pub web: Option<WebServer>,
+    /// The command that makes Apache reload, split at spaces [default: systemctl reload apache2].
+    #[arg(long, env = "WHMD_WEB_RELOAD")]
+    pub web_reload: Option<String>,
+    /// The command that makes PHP-FPM reload, split at spaces [default: systemctl reload php8.2-fpm].
+    #[arg(long, env = "WHMD_PHP_RELOAD")]
+    pub php_reload: Option<String>,
+}
+
+/// The web server accounts' sites run on.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum WebServer {
+    /// Apache 2.4 with a PHP-FPM pool per account (Debian's packages).
+    #[default]
+    Apache,
+    /// No sites: system users and homes only.
+    None,
 }
 
 /// A range of uids, written FIRST-LAST.
@@ -177,6 +198,8 @@ pub struct HostConfig {
     pub state: PathBuf,
     pub max_removals: usize,
     pub wait: std::time::Duration,
+    /// Where sites and pools go and how they are tested and reloaded; `None` makes none.
+    pub web: Option<whmd_host::Web>,
 }
 
 /// The configuration file: the same settings, all optional.
@@ -204,6 +227,9 @@ struct FileConfig {
     host_state: Option<PathBuf>,
     host_max_removals: Option<usize>,
     host_wait: Option<u64>,
+    web: Option<WebServer>,
+    web_reload: Option<String>,
+    php_reload: Option<String>,
 }
 
 /// The resolved configuration.
@@ -385,6 +411,26 @@ impl HostFlags {
                 .or(file.host_max_removals)
                 .unwrap_or(10),
             wait: std::time::Duration::from_secs(self.host_wait.or(file.host_wait).unwrap_or(20)),
+            web: match self.web.or(file.web).unwrap_or_default() {
+                WebServer::None => None,
+                WebServer::Apache => {
+                    let words = |s: &String| s.split_whitespace().map(str::to_owned).collect();
+                    let debian = whmd_host::Web::debian();
+                    Some(whmd_host::Web {
+                        web_reload: self
+                            .web_reload
+                            .as_ref()
+                            .or(file.web_reload.as_ref())
+                            .map_or(debian.web_reload.clone(), words),
+                        php_reload: self
+                            .php_reload
+                            .as_ref()
+                            .or(file.php_reload.as_ref())
+                            .map_or(debian.php_reload.clone(), words),
+                        ..debian
+                    })
+                }
+            },
         }
     }
 }
@@ -454,6 +500,11 @@ impl Config {
             })
         {
             bail!("--home-roots takes absolute directories, such as /home");
+        }
+        if let Some(web) = &self.host.web
+            && (web.web_reload.is_empty() || web.php_reload.is_empty())
+        {
+            bail!("--web-reload and --php-reload name a command");
         }
         if self.hostname.is_empty()
             || self

@@ -80,6 +80,7 @@ fn settings(config: &HostConfig, hostname: &str) -> Settings {
         state: config.state.clone(),
         hostname: hostname.to_owned(),
         max_removals: config.max_removals,
+        web: config.web.clone(),
     }
 }
 

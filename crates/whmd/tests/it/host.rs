@@ -13,6 +13,7 @@ async fn provisioned() -> Server {
     Server::start_local(|c| {
         c.host.provision = Provision::Linux;
         c.host.state = c.data_dir.join("host");
+        c.host.web = None;
     })
     .await
 }
@@ -30,7 +31,7 @@ fn host_status(server: &Server) -> String {
     std::fs::write(
         dir.join("whmd.toml"),
         format!(
-            "hostname = \"whmd.test\"\nprovision = \"linux\"\nhost_state = \"{}\"\n",
+            "hostname = \"whmd.test\"\nprovision = \"linux\"\nweb = \"none\"\nhost_state = \"{}\"\n",
             dir.join("host").display()
         ),
     )
@@ -202,6 +203,7 @@ async fn an_answer_that_cannot_wait_says_pending_and_the_host_catches_up() {
         c.host.provision = Provision::Linux;
         c.host.state = c.data_dir.join("host");
         c.host.wait = std::time::Duration::ZERO;
+        c.host.web = None;
     })
     .await;
     let reply = create(&server, "slowpoke", "").await;
@@ -221,4 +223,222 @@ async fn an_answer_that_cannot_wait_says_pending_and_the_host_catches_up() {
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
     panic!("the host never converged slowpoke");
+}
+
+async fn uid_of(server: &Server, user: &str) -> u32 {
+    server
+        .store()
+        .await
+        .accounts
+        .account(user)
+        .await
+        .expect("read")
+        .expect("stored")
+        .uid
+}
+
+/// Debian's Apache and PHP-FPM, started inside the sandbox with whmd's include line and
+/// `proxy_fcgi` enabled, as the README's set-up does.
+fn start_web_servers() -> whmd_host::Web {
+    let run = |cmd: &str| {
+        let status = std::process::Command::new("sh")
+            .args(["-c", cmd])
+            .status()
+            .expect("sh");
+        assert!(status.success(), "{cmd}");
+    };
+    run("a2enmod -q proxy_fcgi >/dev/null");
+    run(
+        "echo 'IncludeOptional /etc/apache2/whmd/sites/*.conf' > /etc/apache2/conf-enabled/whmd.conf",
+    );
+    run("php-fpm8.2 -D");
+    run("apache2ctl start 2>/dev/null");
+    whmd_host::Web {
+        web_reload: vec!["apache2ctl".into(), "graceful".into()],
+        php_reload: vec![
+            "sh".into(),
+            "-c".into(),
+            "kill -USR2 $(cat /run/php/php8.2-fpm.pid)".into(),
+        ],
+        ..whmd_host::Web::debian()
+    }
+}
+
+/// GETs `path` from Apache on 127.0.0.1:80 as `host`, until `done` holds (a reload takes a
+/// moment to reach every worker) or five seconds pass; the last answer.
+async fn page(host: &str, path: &str, done: impl Fn(u16, &str) -> bool) -> (u16, String) {
+    let client = reqwest::Client::new();
+    let mut last = (0, String::new());
+    for _ in 0..100 {
+        if let Ok(r) = client
+            .get(format!("http://127.0.0.1{path}"))
+            .header("Host", host)
+            .send()
+            .await
+        {
+            let status = r.status().as_u16();
+            last = (status, r.text().await.unwrap_or_default());
+            if done(last.0, &last.1) {
+                break;
+            }
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    last
+}
+
+fn put_page(user: &str, name: &str, text: &str) {
+    let path = format!("/home/{user}/public_html/{name}");
+    std::fs::write(&path, text).expect("a page");
+    let status = std::process::Command::new("chown")
+        .args([&format!("{user}:{user}"), &path])
+        .status()
+        .expect("chown");
+    assert!(status.success());
+}
+
+#[tokio::test]
+async fn sites_are_served_with_php_as_their_account() {
+    if let Place::Done = enter("host::sites_are_served_with_php_as_their_account") {
+        return;
+    }
+    let web = start_web_servers();
+    let server = Server::start_local(|c| {
+        c.host.provision = Provision::Linux;
+        c.host.state = c.data_dir.join("host");
+        c.host.web = Some(web);
+    })
+    .await;
+    let log = raw(&create(&server, "alice", "").await);
+    for step in [
+        "Writing the web server entries for alice.example.com...Done",
+        "Testing the web server and PHP-FPM configuration...Done",
+        "Reloading PHP-FPM...Done",
+        "Reloading the web server...Done",
+    ] {
+        assert!(log.contains(step), "{step} in {log}");
+    }
+    create(&server, "bob", "").await;
+    put_page("alice", "index.html", "alice's page\n");
+    put_page(
+        "alice",
+        "id.php",
+        "<?php echo 'php as ', posix_getpwuid(posix_geteuid())['name'];",
+    );
+    put_page(
+        "bob",
+        "peek.php",
+        "<?php echo @file_get_contents('/home/alice/public_html/index.html') === false ? 'denied' : 'read';",
+    );
+    put_page("bob", "index.html", "bob's page\n");
+    let served =
+        |status: u16, body: &str| status == 200 && !body.contains("Apache2 Debian Default Page");
+    for host in ["alice.example.com", "www.alice.example.com"] {
+        assert_eq!(
+            page(host, "/", served).await,
+            (200, "alice's page\n".into()),
+            "{host}"
+        );
+    }
+    assert_eq!(
+        page("alice.example.com", "/id.php", served).await.1,
+        "php as alice"
+    );
+    assert_eq!(
+        page("bob.example.com", "/peek.php", served).await.1,
+        "denied",
+        "bob cannot read alice's files"
+    );
+
+    // Suspension: 503 and no PHP pool; unsuspension brings both back.
+    let (result, _, reply) = v1(&server, "suspendacct", "user=alice").await;
+    assert_eq!(result, 1, "{reply}");
+    assert!(raw(&reply).contains("Reloading PHP-FPM...Done"), "{reply}");
+    assert_eq!(page("alice.example.com", "/", |s, _| s == 503).await.0, 503);
+    assert_eq!(
+        page("alice.example.com", "/id.php", |s, _| s == 503)
+            .await
+            .0,
+        503
+    );
+    // No PHP of the account's runs: its pool (and socket) go once PHP-FPM has reloaded.
+    let mut gone = false;
+    for _ in 0..100 {
+        gone = !Path::new("/run/php/whmd-alice.sock").exists();
+        if gone {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert!(gone, "the suspended account's PHP-FPM pool is gone");
+    let pool = format!(
+        "/etc/php/8.2/fpm/pool.d/whmd-{}.conf",
+        uid_of(&server, "alice").await
+    );
+    assert!(!Path::new(&pool).exists(), "{pool}");
+    v1(&server, "unsuspendacct", "user=alice").await;
+    assert_eq!(
+        page("alice.example.com", "/id.php", served).await,
+        (200, "php as alice".into())
+    );
+
+    // A change whose configuration fails the test is undone, and every site keeps serving.
+    let mine = "/etc/apache2/whmd/userdata/alice/alice.example.org";
+    std::fs::create_dir_all(mine).expect("userdata");
+    std::fs::write(format!("{mine}/broken.conf"), "ThisIsNotADirective on\n").expect("broken");
+    let (_, _, reply) = v1(&server, "modifyacct", "user=alice&domain=alice.example.org").await;
+    let log = raw(&reply);
+    assert!(
+        log.contains("Testing the web server and PHP-FPM configuration...Failed")
+            && log.contains("the previous files are back"),
+        "{log}"
+    );
+    assert!(
+        reply["metadata"]["output"]["warnings"]
+            .to_string()
+            .contains("could not converge alice"),
+        "{reply}"
+    );
+    assert_eq!(
+        page("alice.example.com", "/", served).await,
+        (200, "alice's page\n".into())
+    );
+    assert_eq!(
+        page("bob.example.com", "/", served).await,
+        (200, "bob's page\n".into())
+    );
+    // Once the administrator's file is fixed, the next change (or pass) moves the site.
+    std::fs::remove_file(format!("{mine}/broken.conf")).expect("fixed");
+    let (_, _, reply) = v1(&server, "passwd", "user=alice&password=Another-pass-9").await;
+    assert!(
+        raw(&reply).contains("Writing the web server entries for alice.example.org...Done"),
+        "{reply}"
+    );
+    assert_eq!(
+        page("alice.example.org", "/", served).await,
+        (200, "alice's page\n".into())
+    );
+    assert_ne!(
+        page("alice.example.com", "/", |_, b| !b.contains("alice's"))
+            .await
+            .1,
+        "alice's page\n"
+    );
+
+    // Removal takes the site away; the other stays.
+    let (_, _, reply) = v1(&server, "removeacct", "user=bob").await;
+    assert!(
+        raw(&reply).contains("Removing the web server entries and PHP-FPM pool of bob...Done"),
+        "{reply}"
+    );
+    assert_ne!(
+        page("bob.example.com", "/", |_, b| !b.contains("bob's"))
+            .await
+            .1,
+        "bob's page\n"
+    );
+    assert_eq!(
+        page("www.alice.example.org", "/", served).await,
+        (200, "alice's page\n".into())
+    );
 }
