@@ -299,6 +299,17 @@ fn put_page(user: &str, name: &str, text: &str) {
 
 #[tokio::test]
 async fn sites_are_served_with_php_as_their_account() {
+    let installed = ["/usr/sbin/apache2", "/usr/sbin/php-fpm8.2"]
+        .iter()
+        .all(|p| Path::new(p).exists());
+    if !installed {
+        assert!(
+            std::env::var_os("WHMD_REQUIRE_HOST_TESTS").is_none(),
+            "the site tests need Debian's apache2 and php8.2-fpm"
+        );
+        eprintln!("skipped: apache2 or php8.2-fpm is not installed");
+        return;
+    }
     if let Place::Done = enter("host::sites_are_served_with_php_as_their_account") {
         return;
     }
