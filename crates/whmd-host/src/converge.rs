@@ -13,7 +13,7 @@ use std::fs::File;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use whmd_domain::host::{AccountReport, Outcome, StepReport};
-use whmd_domain::store::{HostStore, HostedAccount, Removal};
+use whmd_domain::store::{HostStore, HostedAccount, Removal, Usage};
 
 /// What a whole pass did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -155,6 +155,40 @@ impl Converger {
             }
         }
         Ok(report)
+    }
+
+    /// Measures the home of every account whmd applied here and records the figures in the
+    /// store, for listaccts' `diskused` and `inodesused`; how many homes were measured.
+    pub async fn measure_usage(&self, now: i64) -> Result<usize, String> {
+        let usage = self
+            .blocking(|inner| {
+                let homes: Vec<(u32, PathBuf)> = inner
+                    .records
+                    .uids()
+                    .filter_map(|uid| inner.records.get(uid).map(|a| (uid, a.home.clone())))
+                    .collect();
+                Ok(homes)
+            })
+            .await?;
+        let measured = tokio::task::spawn_blocking(move || {
+            usage
+                .into_iter()
+                .filter_map(|(uid, home)| {
+                    crate::usage::measure(&home).map(|(disk_bytes, inodes)| Usage {
+                        uid,
+                        disk_bytes,
+                        inodes,
+                    })
+                })
+                .collect::<Vec<_>>()
+        })
+        .await
+        .map_err(|e| e.to_string())?;
+        self.store
+            .record_usage(&measured, now)
+            .await
+            .map_err(|e| format!("recording the usage: {e}"))?;
+        Ok(measured.len())
     }
 
     /// Runs `work` on the blocking pool with the converger's state.

@@ -16,6 +16,7 @@ pub mod plan;
 pub mod sandbox;
 pub mod status;
 pub mod system;
+pub mod usage;
 pub mod web;
 
 pub use converge::{Converger, PassReport, Settings};

@@ -192,6 +192,16 @@ fn host_e2e_accounts_become_users_and_go() {
             Some("public_html")
         );
 
+        // The periodic scan measures the home for listaccts.
+        std::fs::write("/home/alice/public_html/big", vec![1u8; 3 << 20]).expect("a file");
+        assert_eq!(host.measure_usage(1).await, Ok(1));
+        let usage = world.stores.host.usage(&[alice.uid]).await.expect("read");
+        assert!(
+            usage[0].disk_bytes >= 3 << 20 && usage[0].inodes >= 8,
+            "{usage:?}"
+        );
+        std::fs::remove_file("/home/alice/public_html/big").expect("rm");
+
         // Nothing to do the second time.
         let again = host.converge_uid(alice.uid).await;
         assert_eq!((again.outcome, again.steps), (Outcome::Converged, vec![]));

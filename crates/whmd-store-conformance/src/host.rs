@@ -4,7 +4,7 @@
 use crate::Names;
 use crate::accounts::{account, log};
 use whmd_domain::account::Account;
-use whmd_domain::store::{Admission, Removal, ZoneWrites};
+use whmd_domain::store::{Admission, Removal, Usage, ZoneWrites};
 use whmd_domain::{StoreError, Stores};
 
 async fn create(stores: &Stores, account: &Account, password: &str) -> Account {
@@ -162,4 +162,50 @@ pub async fn removals_leave_tombstones(stores: &Stores, names: &Names) {
             .expect("remove again")
     );
     assert_eq!(stores.host.removals(&here).await.expect("read"), vec![]);
+}
+
+pub async fn usage_follows_its_account(stores: &Stores, names: &Names) {
+    let measured = create(stores, &account(&names.user("umeasured"), "root"), "$p").await;
+    let usage = |disk_bytes, inodes| Usage {
+        uid: measured.uid,
+        disk_bytes,
+        inodes,
+    };
+    let nobody = Usage {
+        uid: u32::MAX - 1,
+        disk_bytes: 1,
+        inodes: 1,
+    };
+    stores
+        .host
+        .record_usage(&[usage(4096, 3), nobody], 1)
+        .await
+        .expect("record");
+    let read = |uids: Vec<u32>| async move { stores.host.usage(&uids).await.expect("read") };
+    assert_eq!(
+        read(vec![measured.uid, nobody.uid]).await,
+        vec![usage(4096, 3)],
+        "figures of a uid no account has are not kept"
+    );
+    // Sizes beyond what a signed column holds saturate rather than fail.
+    stores
+        .host
+        .record_usage(&[usage(u64::MAX, 7)], 2)
+        .await
+        .expect("record again");
+    assert_eq!(
+        read(vec![measured.uid]).await,
+        vec![usage(i64::MAX.unsigned_abs(), 7)]
+    );
+    assert_eq!(read(vec![]).await, vec![]);
+    stores
+        .accounts
+        .remove_account(&measured.user, &log("REMOVE", &measured.user), false)
+        .await
+        .expect("remove");
+    assert_eq!(
+        read(vec![measured.uid]).await,
+        vec![],
+        "they go with the account"
+    );
 }

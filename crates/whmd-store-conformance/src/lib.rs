@@ -68,4 +68,5 @@ pub async fn run_all(stores: &Stores, names: &Names) {
     addresses::one_address_one_holder_under_racing_creates(stores, names).await;
     host::hosts_read_their_accounts(stores, names).await;
     host::removals_leave_tombstones(stores, names).await;
+    host::usage_follows_its_account(stores, names).await;
 }

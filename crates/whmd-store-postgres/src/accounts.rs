@@ -311,6 +311,13 @@ impl AccountStore for PostgresStore {
         if removed.rows_affected() == 0 {
             return Ok(false);
         }
+        sqlx::query(
+            "DELETE FROM account_usage WHERE uid IN (SELECT uid FROM accounts WHERE username = $1)",
+        )
+        .bind(user)
+        .execute(&mut *tx)
+        .await
+        .map_err(map_error)?;
         sqlx::query("DELETE FROM accounts WHERE username = $1")
             .bind(user)
             .execute(&mut *tx)

@@ -309,6 +309,13 @@ impl AccountStore for SqliteStore {
         if removed.rows_affected() == 0 {
             return Ok(false);
         }
+        sqlx::query(
+            "DELETE FROM account_usage WHERE uid IN (SELECT uid FROM accounts WHERE username = ?)",
+        )
+        .bind(user)
+        .execute(&mut *tx)
+        .await
+        .map_err(map_error)?;
         sqlx::query("DELETE FROM accounts WHERE username = ?")
             .bind(user)
             .execute(&mut *tx)

@@ -16,6 +16,8 @@ use whmd_host::{Converger, Policy, Settings};
 /// How often a server converges every account without being asked, to repair what changed
 /// behind its back and what other replicas changed.
 pub const PASS_INTERVAL: Duration = Duration::from_secs(30);
+/// How often it measures every home for listaccts' `diskused` and `inodesused`.
+pub const USAGE_INTERVAL: Duration = Duration::from_secs(300);
 
 /// The host, and the converger behind it when this process holds one.
 #[derive(Debug)]
@@ -98,8 +100,10 @@ pub async fn status(
     Ok(statuses.iter().map(ToString::to_string).collect())
 }
 
-/// Converges every account now and then every [`PASS_INTERVAL`], until `stop` turns true.
+/// Converges every account now and then every [`PASS_INTERVAL`], and measures the homes after
+/// the first pass and then every [`USAGE_INTERVAL`], until `stop` turns true.
 pub async fn converge_regularly(converger: Arc<Converger>, mut stop: watch::Receiver<bool>) {
+    let mut measured: Option<tokio::time::Instant> = None;
     loop {
         match converger.pass().await {
             Ok(report) => {
@@ -113,6 +117,12 @@ pub async fn converge_regularly(converger: Arc<Converger>, mut stop: watch::Rece
                 }
             }
             Err(e) => tracing::warn!(error = %e, "host pass failed"),
+        }
+        if measured.is_none_or(|at| at.elapsed() >= USAGE_INTERVAL) {
+            measured = Some(tokio::time::Instant::now());
+            if let Err(e) = converger.measure_usage(whmd_domain::time::unix_now()).await {
+                tracing::warn!(error = %e, "measuring the homes failed");
+            }
         }
         tokio::select! {
             _ = tokio::time::sleep(PASS_INTERVAL) => {}

@@ -26,6 +26,14 @@ pub struct Removal {
     pub removed_at: i64,
 }
 
+/// What an account's home holds, as its host last measured it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Usage {
+    pub uid: u32,
+    pub disk_bytes: u64,
+    pub inodes: u64,
+}
+
 #[async_trait]
 pub trait HostStore: Debug + Send + Sync {
     /// The accounts `host` serves (those that name it, and those that name no host), ordered
@@ -41,4 +49,11 @@ pub trait HostStore: Debug + Send + Sync {
     /// Forgets a tombstone once its host has carried it out; one written since (the uid
     /// removed again, at another time) stays.
     async fn forget_removal(&self, uid: u32, removed_at: i64) -> Result<(), StoreError>;
+
+    /// Records what a scan measured (replacing earlier figures of the same uids); figures of
+    /// uids no account has are not kept.
+    async fn record_usage(&self, usage: &[Usage], measured_at: i64) -> Result<(), StoreError>;
+
+    /// The last figures of these uids (those never measured are missing).
+    async fn usage(&self, uids: &[u32]) -> Result<Vec<Usage>, StoreError>;
 }

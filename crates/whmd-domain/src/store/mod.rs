@@ -19,7 +19,7 @@ pub use accounts::{
 pub use addresses::{AddressRemoval, AddressStore, HeldAddress};
 pub use catalog::{AclListStore, FeatureListStore, PackageRemoval, PackageStore};
 pub use credentials::{ApiTokenRecord, CredentialStore};
-pub use host::{HostStore, HostedAccount, Removal};
+pub use host::{HostStore, HostedAccount, Removal, Usage};
 pub use hulk::HulkStore;
 pub use sessions::SessionStore;
 pub use snapshot::SnapshotStore;

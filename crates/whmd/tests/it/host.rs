@@ -453,3 +453,41 @@ async fn sites_are_served_with_php_as_their_account() {
         (200, "alice's page\n".into())
     );
 }
+
+#[tokio::test]
+async fn listaccts_reports_what_the_host_measured() {
+    let server = Server::start().await;
+    create(&server, "measured", "").await;
+    create(&server, "unmeasured", "").await;
+    let uid = uid_of(&server, "measured").await;
+    server
+        .store()
+        .await
+        .host
+        .record_usage(
+            &[whmd_domain::store::Usage {
+                uid,
+                disk_bytes: (5 << 20) + 12_345,
+                inodes: 42,
+            }],
+            1,
+        )
+        .await
+        .expect("record");
+    let listed = server.call("listaccts", "api.version=1").await;
+    let field = |user: &str, key: &str| {
+        listed["data"]["acct"]
+            .as_array()
+            .and_then(|a| a.iter().find(|r| r["user"] == user))
+            .map(|r| r[key].clone())
+            .unwrap_or_default()
+    };
+    assert_eq!(field("measured", "diskused"), "5M");
+    assert_eq!(field("measured", "inodesused"), 42);
+    assert_eq!(field("unmeasured", "diskused"), "0M");
+    assert_eq!(field("unmeasured", "inodesused"), 0);
+    let summary = server
+        .call("accountsummary", "api.version=1&user=measured")
+        .await;
+    assert_eq!(summary["data"]["acct"][0]["diskused"], "5M", "{summary}");
+}

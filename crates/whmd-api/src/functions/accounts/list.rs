@@ -10,8 +10,9 @@ use futures::future::BoxFuture;
 use regex::{Regex, RegexBuilder};
 use serde::Serialize;
 use serde_json::{Map, Value, json};
+use std::collections::HashMap;
 use whmd_domain::account::{Account, can_access};
-use whmd_domain::store::{AccountColumn, AccountQuery};
+use whmd_domain::store::{AccountColumn, AccountQuery, Usage};
 use whmd_domain::time::ctime;
 use whmd_wire::{Acl, Api0Shape, ApiVersion, Outcome, WhmError, output};
 
@@ -93,7 +94,7 @@ fn listaccts(call: Call) -> Reply {
             let account = call.ctx.stores.accounts.account(&user).await?;
             return match account {
                 None => Err(WhmError::reason("No accounts found.")),
-                Some(a) if can_access(&call.principal, &a) => Ok(listing(&call, vec![a])),
+                Some(a) if can_access(&call.principal, &a) => listing(&call, vec![a]).await,
                 // A reseller learns nothing of another's account.
                 Some(_) => Err(WhmError::reason("No accounts found.")),
             };
@@ -121,7 +122,7 @@ fn listaccts(call: Call) -> Reply {
         if accounts.is_empty() {
             return Ok(Outcome::done());
         }
-        Ok(listing(&call, accounts))
+        listing(&call, accounts).await
     })
 }
 
@@ -172,7 +173,9 @@ async fn paged(call: &Call) -> Result<Option<Outcome>, WhmError> {
         return Ok(Some(Outcome::done()));
     }
     let metadata = plan.metadata(page.unfiltered, page.matching);
-    Ok(Some(listing(call, page.accounts).with_controls(metadata)))
+    Ok(Some(
+        listing(call, page.accounts).await?.with_controls(metadata),
+    ))
 }
 
 /// The record fields `want` asks for, when it is given.
@@ -210,15 +213,17 @@ impl Matcher {
     }
 }
 
-/// `{acct: […]}`, each record cut to the `want` fields when given.
-fn listing(call: &Call, accounts: Vec<Account>) -> Outcome {
+/// `{acct: […]}`, each record cut to the `want` fields when given, with what the host last
+/// measured of each home.
+async fn listing(call: &Call, accounts: Vec<Account>) -> Result<Outcome, WhmError> {
     let want = wanted(call);
+    let usage = measured(call, &accounts).await?;
     // Each account is dropped as soon as its record is built, so a long listing does not
     // hold both forms of every account at once.
     let records: Vec<Value> = accounts
         .into_iter()
         .map(|a| {
-            let mut record = acct_record(&a, true);
+            let mut record = acct_record(&a, usage.get(&a.uid), true);
             if let Some(want) = &want {
                 record.retain(|k, _| want.contains(&k.as_str()));
             }
@@ -227,7 +232,14 @@ fn listing(call: &Call, accounts: Vec<Account>) -> Outcome {
         .collect();
     let mut data = Map::new();
     data.insert("acct".into(), Value::Array(records));
-    Outcome::ok(data)
+    Ok(Outcome::ok(data))
+}
+
+/// The host's last figures for these accounts, by uid.
+async fn measured(call: &Call, accounts: &[Account]) -> Result<HashMap<u32, Usage>, WhmError> {
+    let uids: Vec<u32> = accounts.iter().map(|a| a.uid).collect();
+    let usage = call.ctx.stores.host.usage(&uids).await?;
+    Ok(usage.into_iter().map(|u| (u.uid, u)).collect())
 }
 
 fn accountsummary(call: Call) -> Reply {
@@ -248,8 +260,12 @@ fn accountsummary(call: Call) -> Reply {
         };
         match found.filter(|a| can_access(&call.principal, a)) {
             Some(a) => {
+                let usage = measured(&call, std::slice::from_ref(&a)).await?;
                 let mut data = Map::new();
-                data.insert("acct".into(), json!([acct_record(&a, false)]));
+                data.insert(
+                    "acct".into(),
+                    json!([acct_record(&a, usage.get(&a.uid), false)]),
+                );
                 Ok(Outcome::ok(data))
             }
             // API 0 drops the period (its statusmsg is matched by older clients).

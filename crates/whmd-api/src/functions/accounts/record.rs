@@ -3,12 +3,18 @@
 
 use serde_json::{Map, Value, json};
 use whmd_domain::account::Account;
+use whmd_domain::store::Usage;
 use whmd_domain::time::short_date;
 
 /// The server setting WHM reports with every account.
 const MIN_DEFER_FAIL_TO_TRIGGER_PROTECTION: &str = "5";
 
-pub fn acct_record(a: &Account, with_has_backup: bool) -> Map<String, Value> {
+/// The record; `usage` is what the host last measured of the home (none: not measured).
+pub fn acct_record(
+    a: &Account,
+    usage: Option<&Usage>,
+    with_has_backup: bool,
+) -> Map<String, Value> {
     let cp = |key: &str| a.get(key).unwrap_or("*unknown*").to_owned();
     let email = match (
         a.get("CONTACTEMAIL").filter(|e| !e.is_empty()),
@@ -65,9 +71,11 @@ pub fn acct_record(a: &Account, with_has_backup: bool) -> Map<String, Value> {
                 .map_or_else(|| "unlimited".to_owned(), |q| format!("{q}M"))
         ),
     );
-    m.insert("diskused".into(), json!("0M"));
+    // Whole megabytes, rounded down, as WHM reports them.
+    let (disk_mb, inodes) = usage.map_or((0, 0), |u| (u.disk_bytes / (1024 * 1024), u.inodes));
+    m.insert("diskused".into(), json!(format!("{disk_mb}M")));
     m.insert("inodeslimit".into(), json!("unlimited"));
-    m.insert("inodesused".into(), json!(0));
+    m.insert("inodesused".into(), json!(inodes));
     for (field, key) in [
         ("maxaddons", "MAXADDON"),
         ("maxparked", "MAXPARK"),
