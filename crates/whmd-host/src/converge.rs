@@ -35,7 +35,12 @@ pub struct Settings {
     pub max_removals: usize,
     /// The web server and PHP-FPM, when whmd makes sites.
     pub web: Option<Web>,
+    /// cron's per-user crontabs.
+    pub crontabs: PathBuf,
 }
+
+/// Debian's crontab directory.
+pub const CRONTABS: &str = "/var/spool/cron/crontabs";
 
 #[derive(Debug)]
 pub struct Converger {
@@ -47,7 +52,7 @@ pub struct Converger {
 #[derive(Debug)]
 struct Inner {
     records: AppliedRecords,
-    web_gid: u32,
+    env: system::Env,
     web: Option<Web>,
     /// Reloads a batch of changes still needs.
     reload_web: bool,
@@ -73,7 +78,11 @@ impl Converger {
             store,
             inner: Arc::new(Mutex::new(Inner {
                 records,
-                web_gid: system::web_gid().unwrap_or(0),
+                env: system::Env {
+                    web_gid: system::web_gid().unwrap_or(0),
+                    crontabs: settings.crontabs.clone(),
+                    crontabs_aside: settings.state.join("crontabs"),
+                },
                 web: settings.web.clone(),
                 reload_web: false,
                 reload_php: false,
@@ -496,7 +505,7 @@ impl Inner {
         let mut reports = Vec::new();
         for step in steps {
             crate::failpoint::hit(step.kind());
-            match system::run(step, self.web_gid) {
+            match system::run(step, &self.env) {
                 Ok(true) => reports.push(StepReport {
                     step: step.to_string(),
                     result: Ok(()),

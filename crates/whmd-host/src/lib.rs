@@ -19,6 +19,6 @@ pub mod system;
 pub mod usage;
 pub mod web;
 
-pub use converge::{Converger, PassReport, Settings};
+pub use converge::{CRONTABS, Converger, PassReport, Settings};
 pub use desired::Policy;
 pub use web::Web;

@@ -86,6 +86,25 @@ pub enum Step {
         home: PathBuf,
         uid: u32,
     },
+    /// Moves the user's crontab out of cron's reach (kept by uid) while suspended.
+    SetAsideCrontab {
+        user: String,
+        uid: u32,
+    },
+    /// Gives back a crontab set aside.
+    RestoreCrontab {
+        user: String,
+        uid: u32,
+    },
+    RenameCrontab {
+        from: String,
+        to: String,
+    },
+    /// Deletes the user's crontab, and one set aside.
+    DeleteCrontab {
+        user: String,
+        uid: u32,
+    },
 }
 
 impl Step {
@@ -104,6 +123,10 @@ impl Step {
             Self::DeleteUser { .. } => "DeleteUser",
             Self::DeleteGroup { .. } => "DeleteGroup",
             Self::DeleteHome { .. } => "DeleteHome",
+            Self::SetAsideCrontab { .. } => "SetAsideCrontab",
+            Self::RestoreCrontab { .. } => "RestoreCrontab",
+            Self::RenameCrontab { .. } => "RenameCrontab",
+            Self::DeleteCrontab { .. } => "DeleteCrontab",
         }
     }
 }
@@ -133,6 +156,12 @@ impl fmt::Display for Step {
             Self::DeleteUser { name } => write!(f, "Removing User {name}"),
             Self::DeleteGroup { name } => write!(f, "Removing the group {name}"),
             Self::DeleteHome { home, .. } => write!(f, "Removing {}", home.display()),
+            Self::SetAsideCrontab { user, .. } => write!(f, "Setting aside the crontab of {user}"),
+            Self::RestoreCrontab { user, .. } => write!(f, "Restoring the crontab of {user}"),
+            Self::RenameCrontab { from, to } => {
+                write!(f, "Renaming the crontab of {from} to {to}")
+            }
+            Self::DeleteCrontab { user, .. } => write!(f, "Removing the crontab of {user}"),
         }
     }
 }
@@ -207,6 +236,10 @@ pub fn converge(
                     from: current.name.clone(),
                     to: name.clone(),
                 });
+                steps.push(Step::RenameCrontab {
+                    from: current.name.clone(),
+                    to: name.clone(),
+                });
             }
             if current.home != desired.home || current.shell != desired.shell {
                 steps.push(Step::SetHomeAndShell {
@@ -243,7 +276,17 @@ pub fn converge(
         });
     }
     if desired.suspended && applied.is_none_or(|a| !a.suspended) {
+        steps.push(Step::SetAsideCrontab {
+            user: desired.user.clone(),
+            uid,
+        });
         steps.push(Step::KillProcesses { uid });
+    }
+    if !desired.suspended && applied.is_some_and(|a| a.suspended) {
+        steps.push(Step::RestoreCrontab {
+            user: desired.user.clone(),
+            uid,
+        });
     }
     Ok(steps)
 }
@@ -266,6 +309,10 @@ pub fn remove(applied: &Applied, observed: &Observed) -> Vec<Step> {
             });
         }
         steps.push(Step::KillProcesses { uid });
+        steps.push(Step::DeleteCrontab {
+            user: user.name.clone(),
+            uid,
+        });
         steps.push(Step::DeleteUser {
             name: user.name.clone(),
         });
@@ -418,6 +465,10 @@ mod tests {
                     from: "alice".into(),
                     to: "carol".into()
                 },
+                Step::RenameCrontab {
+                    from: "alice".into(),
+                    to: "carol".into()
+                },
                 Step::SetHomeAndShell {
                     name: "carol".into(),
                     home: "/home/carol".into(),
@@ -447,9 +498,26 @@ mod tests {
             name: "alice".into(),
             hash: "!$6$s$h".into()
         }));
-        assert_eq!(steps.last(), Some(&Step::KillProcesses { uid: 1001 }));
+        assert_eq!(
+            steps[steps.len() - 2..],
+            [
+                Step::SetAsideCrontab {
+                    user: "alice".into(),
+                    uid: 1001
+                },
+                Step::KillProcesses { uid: 1001 }
+            ]
+        );
         let again = converge(&d, Some(&applied_as(&d)), &converged(&d)).expect("plan");
         assert!(!again.contains(&Step::KillProcesses { uid: 1001 }));
+        let back = converge(&before, Some(&applied_as(&d)), &converged(&d)).expect("plan");
+        assert_eq!(
+            back.last(),
+            Some(&Step::RestoreCrontab {
+                user: "alice".into(),
+                uid: 1001
+            })
+        );
     }
 
     #[test]
@@ -521,6 +589,10 @@ mod tests {
                     hash: "!".into()
                 },
                 Step::KillProcesses { uid: 1001 },
+                Step::DeleteCrontab {
+                    user: "alice".into(),
+                    uid: 1001
+                },
                 Step::DeleteUser {
                     name: "alice".into()
                 },

@@ -1,9 +1,10 @@
 //! A throwaway host for tests that change users, /etc and /home (compiled with the
 //! `sandbox` feature, for tests only): each such test re-runs itself under `unshare --mount
 //! --net --pid`, with an overlay over /etc (changes land in a temporary upper directory) and a
-//! tmpfs over /home, /run and /var/log (where the web server and PHP-FPM a test starts keep
-//! sockets, pids and logs), and refuses to do anything unless it finds itself inside one. The
-//! real /etc, /home, /run and /var/log are never written.
+//! tmpfs over /home, /run, /var/log and /var/spool (where the web server and PHP-FPM a test
+//! starts keep sockets, pids and logs, and cron its crontabs), and refuses to do anything
+//! unless it finds itself inside one. The real /etc, /home, /run, /var/log and /var/spool are
+//! never written.
 
 use std::path::Path;
 use std::process::Command;
@@ -49,6 +50,7 @@ mount -t overlay overlay -o lowerdir=/etc,upperdir={d}/upper,workdir={d}/work /e
 mount -t tmpfs -o mode=0755 tmpfs /home
 mount -t tmpfs -o mode=0755 tmpfs /run
 mount -t tmpfs -o mode=0755 tmpfs /var/log
+mount -t tmpfs -o mode=0755 tmpfs /var/spool
 mkdir -p /run/lock /run/php /run/apache2 /var/log/apache2
 touch {MARKER}
 ip link set lo up

@@ -7,7 +7,8 @@ use crate::plan::{Observed, Step, SystemUser};
 use nix::sys::signal::{Signal, kill};
 use nix::unistd::{Gid, Group, Pid, Uid, User};
 use std::io::Write as _;
-use std::path::Path;
+use std::os::unix::fs::{DirBuilderExt as _, MetadataExt as _};
+use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 /// What the host has for an account with this uid and name.
@@ -57,8 +58,20 @@ fn system_user(user: User) -> SystemUser {
     }
 }
 
+/// What steps need to know of this host.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Env {
+    /// The gid of the web server's group, which owns public_html.
+    pub web_gid: u32,
+    /// cron's per-user crontabs (`/var/spool/cron/crontabs` on Debian).
+    pub crontabs: PathBuf,
+    /// Where suspended users' crontabs wait, by uid (in whmd's root-only state).
+    pub crontabs_aside: PathBuf,
+}
+
 /// Carries out one step; `Ok(false)` when the host already had it.
-pub fn run(step: &Step, web_gid: u32) -> Result<bool, String> {
+pub fn run(step: &Step, env: &Env) -> Result<bool, String> {
+    let web_gid = env.web_gid;
     match step {
         Step::KillProcesses { uid } => Ok(kill_processes(*uid)),
         Step::RenameUser { from, to } => tool("usermod", &["-l", to, from], &[]),
@@ -104,6 +117,64 @@ pub fn run(step: &Step, web_gid: u32) -> Result<bool, String> {
         Step::DeleteUser { name } => tool("userdel", &[name], &[6]),
         Step::DeleteGroup { name } => tool("groupdel", &[name], &[6]),
         Step::DeleteHome { home, uid } => home::delete(home, *uid),
+        Step::SetAsideCrontab { user, uid } => move_file(
+            &env.crontabs.join(user),
+            &env.crontabs_aside.join(uid.to_string()),
+        ),
+        Step::RestoreCrontab { user, uid } => move_file(
+            &env.crontabs_aside.join(uid.to_string()),
+            &env.crontabs.join(user),
+        ),
+        Step::RenameCrontab { from, to } => {
+            move_file(&env.crontabs.join(from), &env.crontabs.join(to))
+        }
+        Step::DeleteCrontab { user, uid } => {
+            let a = remove_file(&env.crontabs.join(user))?;
+            Ok(remove_file(&env.crontabs_aside.join(uid.to_string()))? || a)
+        }
+    }
+}
+
+/// Moves a file (a crontab) when it is there and nothing is at `to`; `Ok(true)` when it moved.
+fn move_file(from: &Path, to: &Path) -> Result<bool, String> {
+    let fail = |e: std::io::Error| format!("moving {} to {}: {e}", from.display(), to.display());
+    match std::fs::symlink_metadata(from) {
+        Ok(m) if m.is_file() => {}
+        Ok(_) => return Err(format!("{} is not a file", from.display())),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(false),
+        Err(e) => return Err(fail(e)),
+    }
+    if std::fs::symlink_metadata(to).is_ok() {
+        return Ok(false);
+    }
+    if let Some(dir) = to.parent() {
+        std::fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(dir)
+            .map_err(fail)?;
+    }
+    match std::fs::rename(from, to) {
+        Ok(()) => {}
+        // Another filesystem: a copy with the same owner and mode, made durable, then the
+        // original goes.
+        Err(e) if e.raw_os_error() == Some(nix::libc::EXDEV) => {
+            let meta = std::fs::symlink_metadata(from).map_err(fail)?;
+            std::fs::copy(from, to).map_err(fail)?;
+            std::os::unix::fs::chown(to, Some(meta.uid()), Some(meta.gid())).map_err(fail)?;
+            std::fs::File::open(to).and_then(|f| f.sync_all()).map_err(fail)?;
+            std::fs::remove_file(from).map_err(fail)?;
+        }
+        Err(e) => return Err(fail(e)),
+    }
+    Ok(true)
+}
+
+fn remove_file(path: &Path) -> Result<bool, String> {
+    match std::fs::remove_file(path) {
+        Ok(()) => Ok(true),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(false),
+        Err(e) => Err(format!("removing {}: {e}", path.display())),
     }
 }
 

@@ -43,6 +43,7 @@ impl World {
                 hostname: HOST.into(),
                 max_removals,
                 web: None,
+                crontabs: whmd_host::CRONTABS.into(),
             },
             Arc::clone(&self.stores.host),
         )
@@ -206,7 +207,12 @@ fn host_e2e_accounts_become_users_and_go() {
         let again = host.converge_uid(alice.uid).await;
         assert_eq!((again.outcome, again.steps), (Outcome::Converged, vec![]));
 
-        // Suspension locks the password and takes the shell; unsuspension gives both back.
+        // A crontab, as `crontab -e` leaves it.
+        std::fs::create_dir_all("/var/spool/cron/crontabs").expect("spool");
+        std::fs::write("/var/spool/cron/crontabs/alice", "* * * * * true\n").expect("crontab");
+
+        // Suspension locks the password, takes the shell and sets the crontab aside;
+        // unsuspension gives each back.
         world
             .update("alice", |a| {
                 a.suspension = Some(Suspension {
@@ -229,6 +235,8 @@ fn host_e2e_accounts_become_users_and_go() {
             entry("/etc/passwd", "alice").expect("passwd")[6],
             "/usr/sbin/nologin"
         );
+        assert!(!Path::new("/var/spool/cron/crontabs/alice").exists());
+        assert!(world.state.join(format!("crontabs/{}", alice.uid)).exists());
         world
             .update("alice", |a| {
                 a.suspension = None;
@@ -243,6 +251,10 @@ fn host_e2e_accounts_become_users_and_go() {
         assert_eq!(
             entry("/etc/passwd", "alice").expect("passwd")[6],
             "/bin/bash"
+        );
+        assert!(
+            Path::new("/var/spool/cron/crontabs/alice").exists(),
+            "the crontab is back"
         );
 
         // A rename keeps the uid and moves group and home, files and all.
@@ -259,6 +271,10 @@ fn host_e2e_accounts_become_users_and_go() {
         assert_eq!(entry("/etc/passwd", "carol").expect("renamed")[2], uid);
         assert_eq!(entry("/etc/group", "carol").expect("group renamed")[2], uid);
         assert!(!Path::new("/home/alice").exists());
+        assert!(
+            Path::new("/var/spool/cron/crontabs/carol").exists(),
+            "the crontab follows"
+        );
         assert_eq!(
             std::fs::read_to_string("/home/carol/public_html/index.html").expect("moved"),
             "hello"
@@ -289,6 +305,10 @@ fn host_e2e_accounts_become_users_and_go() {
         assert!(entry("/etc/passwd", "carol").is_none());
         assert!(entry("/etc/group", "carol").is_none());
         assert!(!Path::new("/home/carol").exists());
+        assert!(
+            !Path::new("/var/spool/cron/crontabs/carol").exists(),
+            "the crontab goes"
+        );
         assert_eq!(
             world.stores.host.removals(HOST).await.expect("read"),
             vec![],
@@ -357,6 +377,7 @@ fn host_e2e_touches_only_what_it_made() {
                 hostname: HOST.into(),
                 max_removals: 1,
                 web: None,
+                crontabs: whmd_host::CRONTABS.into(),
             },
             Arc::clone(&other.stores.host),
         )
@@ -375,6 +396,7 @@ fn host_e2e_touches_only_what_it_made() {
                 hostname: HOST.into(),
                 max_removals: 1,
                 web: None,
+                crontabs: whmd_host::CRONTABS.into(),
             },
             other.stores.host.as_ref(),
             Some("erin"),
@@ -409,6 +431,7 @@ fn host_e2e_touches_only_what_it_made() {
             hostname: HOST.into(),
             max_removals: 1,
             web: None,
+            crontabs: whmd_host::CRONTABS.into(),
         };
         let statuses = whmd_host::status::status(&settings, world.stores.host.as_ref(), None)
             .await
@@ -432,6 +455,7 @@ fn host_e2e_touches_only_what_it_made() {
                 hostname: HOST.into(),
                 max_removals: 1,
                 web: None,
+                crontabs: whmd_host::CRONTABS.into(),
             },
             Arc::clone(&world.stores.host),
         );
@@ -463,6 +487,7 @@ fn host_e2e_crash_helper() {
                 hostname: HOST.into(),
                 max_removals: 5,
                 web: None,
+                crontabs: whmd_host::CRONTABS.into(),
             },
             stores.host,
         )

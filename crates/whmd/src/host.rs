@@ -83,6 +83,7 @@ fn settings(config: &HostConfig, hostname: &str) -> Settings {
         hostname: hostname.to_owned(),
         max_removals: config.max_removals,
         web: config.web.clone(),
+        crontabs: whmd_host::CRONTABS.into(),
     }
 }
 
