@@ -1,15 +1,15 @@
 //! A throwaway host for tests that change users, /etc and /home (compiled with the
-//! `sandbox` feature, for tests only): each such test re-runs itself under `unshare --mount
-//! --net --pid`, with an overlay over /etc (changes land in a temporary upper directory) and a
-//! tmpfs over /home, /run, /var/log and /var/spool (where the web server and PHP-FPM a test
-//! starts keep sockets, pids and logs, and cron its crontabs), and refuses to do anything
-//! unless it finds itself inside one. The real /etc, /home, /run, /var/log and /var/spool are
-//! never written.
+//! `sandbox` feature, for tests only): each such test re-runs itself through `sandbox.sh`
+//! (new mount, network and pid namespaces; an overlay over /etc; tmpfs over /home, /run,
+//! /var/log and /var/spool), and refuses to do anything unless it finds itself inside one. The
+//! machine's own /etc, /home, /run, /var/log and /var/spool are never written.
 
 use std::path::Path;
 use std::process::Command;
 
-/// Marks the overlay; present only inside a sandbox.
+/// The script that makes the sandbox (also used by bench/provision).
+const SCRIPT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/sandbox.sh");
+/// Marks the overlay; present only inside a sandbox (the script makes it).
 const MARKER: &str = "/etc/.whmd-test-sandbox";
 const ENV: &str = "WHMD_TEST_SANDBOX";
 
@@ -22,8 +22,8 @@ pub enum Place {
     Done,
 }
 
-/// Runs the test named `name` (this binary's test path, as `--exact` takes it) inside a fresh sandbox and waits for it, or,
-/// when already inside one, says so. Without root the test cannot run: it fails when
+/// Runs the test named `name` (this binary's test path, as `--exact` takes it) inside a
+/// fresh sandbox and waits for it, or, when already inside one, says so. Without root the test cannot run: it fails when
 /// `WHMD_REQUIRE_HOST_TESTS` is set (CI), and is skipped with a note otherwise.
 pub fn enter(name: &str) -> Place {
     if std::env::var_os(ENV).is_some() {
@@ -41,42 +41,14 @@ pub fn enter(name: &str) -> Place {
         eprintln!("skipped: {name} needs root");
         return Place::Done;
     }
-    let scratch = tempfile::tempdir().expect("a scratch directory");
-    let dir = scratch.path();
-    let script = format!(
-        "set -e
-mkdir -p {d}/upper {d}/work
-mount -t overlay overlay -o lowerdir=/etc,upperdir={d}/upper,workdir={d}/work /etc
-mount -t tmpfs -o mode=0755 tmpfs /home
-mount -t tmpfs -o mode=0755 tmpfs /run
-mount -t tmpfs -o mode=0755 tmpfs /var/log
-mount -t tmpfs -o mode=0755 tmpfs /var/spool
-mkdir -p /run/lock /run/php /run/apache2 /var/log/apache2
-touch {MARKER}
-ip link set lo up
-exec \"$@\"",
-        d = dir.display()
-    );
     let exe = std::env::current_exe().expect("the test binary");
-    let status = Command::new("unshare")
-        .args([
-            "--mount",
-            "--net",
-            "--pid",
-            "--fork",
-            "--mount-proc",
-            "--propagation",
-            "private",
-            "sh",
-            "-c",
-            &script,
-            "sandbox",
-        ])
+    let status = Command::new("sh")
+        .arg(SCRIPT)
         .arg(exe)
         .args(["--exact", name, "--nocapture", "--test-threads", "1"])
         .env(ENV, "1")
         .status()
-        .expect("unshare runs");
+        .expect("the sandbox script runs");
     assert!(
         status.success(),
         "{name} failed inside its sandbox: {status}"

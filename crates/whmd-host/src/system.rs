@@ -162,7 +162,9 @@ fn move_file(from: &Path, to: &Path) -> Result<bool, String> {
             let meta = std::fs::symlink_metadata(from).map_err(fail)?;
             std::fs::copy(from, to).map_err(fail)?;
             std::os::unix::fs::chown(to, Some(meta.uid()), Some(meta.gid())).map_err(fail)?;
-            std::fs::File::open(to).and_then(|f| f.sync_all()).map_err(fail)?;
+            std::fs::File::open(to)
+                .and_then(|f| f.sync_all())
+                .map_err(fail)?;
             std::fs::remove_file(from).map_err(fail)?;
         }
         Err(e) => return Err(fail(e)),
