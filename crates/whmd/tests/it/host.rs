@@ -491,3 +491,51 @@ async fn listaccts_reports_what_the_host_measured() {
         .await;
     assert_eq!(summary["data"]["acct"][0]["diskused"], "5M", "{summary}");
 }
+
+#[tokio::test]
+async fn a_reload_that_fails_is_reported_and_tried_again() {
+    if !Path::new("/usr/sbin/apache2").exists() || !Path::new("/usr/sbin/php-fpm8.2").exists() {
+        assert!(std::env::var_os("WHMD_REQUIRE_HOST_TESTS").is_none());
+        eprintln!("skipped: apache2 or php8.2-fpm is not installed");
+        return;
+    }
+    if let Place::Done = enter("host::a_reload_that_fails_is_reported_and_tried_again") {
+        return;
+    }
+    let flag = "/run/whmd-test-reload-fails";
+    std::fs::write(flag, "").expect("flag");
+    let reload = format!("test ! -e {flag}");
+    let server = Server::start_local(|c| {
+        c.host.provision = Provision::Linux;
+        c.host.state = c.data_dir.join("host");
+        c.host.web = Some(whmd_host::Web {
+            web_reload: vec!["sh".into(), "-c".into(), reload.clone()],
+            php_reload: vec!["sh".into(), "-c".into(), reload],
+            ..whmd_host::Web::debian()
+        });
+    })
+    .await;
+    let reply = create(&server, "reloader", "").await;
+    let log = raw(&reply);
+    assert!(
+        log.contains("Testing the web server and PHP-FPM configuration...Done"),
+        "{log}"
+    );
+    assert!(log.contains("Reloading PHP-FPM...Failed"), "{log}");
+    assert!(
+        reply["metadata"]["output"]["warnings"]
+            .to_string()
+            .contains("could not converge reloader"),
+        "{reply}"
+    );
+    // The tested files stay; the reload is due until it succeeds.
+    let uid = uid_of(&server, "reloader").await;
+    assert!(Path::new(&format!("/etc/apache2/whmd/sites/{uid}.conf")).exists());
+    std::fs::remove_file(flag).expect("unflag");
+    let (_, _, reply) = v1(&server, "passwd", "user=reloader&password=Fresh-pass-77").await;
+    let log = raw(&reply);
+    assert!(
+        log.contains("Reloading PHP-FPM...Done") && log.contains("Reloading the web server...Done"),
+        "{log}"
+    );
+}
