@@ -57,6 +57,10 @@ pub async fn check_new_username(
         if Some(other.as_str()) == except || db_prefix(&other, n) != prefix {
             continue;
         }
+        // The very name, stored since the check above (a racing create won).
+        if other == user {
+            return Err(WhmError::Reason(username::exists_reason(user)));
+        }
         if dbowner(&other) == own {
             return Err(WhmError::Reason(username::dbowner_reason(user)));
         }
