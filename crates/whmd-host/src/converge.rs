@@ -7,6 +7,7 @@ use crate::desired::{Desired, Policy};
 use crate::plan::{self, Step};
 use crate::system;
 use crate::web::{self, Web};
+use crate::webstate::{Reload, WebState};
 use nix::fcntl::{Flock, FlockArg};
 use std::collections::BTreeSet;
 use std::fs::File;
@@ -53,10 +54,9 @@ pub struct Converger {
 struct Inner {
     records: AppliedRecords,
     env: system::Env,
-    web: Option<Web>,
-    /// Reloads a batch of changes still needs.
-    reload_web: bool,
-    reload_php: bool,
+    /// The web server's files and what their steps keep on disk: the journal of an untested
+    /// write, the reloads owed.
+    web: Option<(Web, WebState)>,
     _lock: Flock<File>,
 }
 
@@ -74,6 +74,18 @@ impl Converger {
                 lock_path.display()
             )
         })?;
+        let web = match &settings.web {
+            Some(web) => {
+                let state = WebState::open(&settings.state)?;
+                if Web::recover(&state)? {
+                    tracing::warn!(
+                        "a web configuration written but not tested before whmd stopped was put back"
+                    );
+                }
+                Some((web.clone(), state))
+            }
+            None => None,
+        };
         Ok(Self {
             store,
             inner: Arc::new(Mutex::new(Inner {
@@ -83,9 +95,7 @@ impl Converger {
                     crontabs: settings.crontabs.clone(),
                     crontabs_aside: settings.state.join("crontabs"),
                 },
-                web: settings.web.clone(),
-                reload_web: false,
-                reload_php: false,
+                web,
                 _lock: lock,
             })),
             settings,
@@ -350,7 +360,7 @@ impl Inner {
         if let Some(e) = failure {
             return Ok((reports, Outcome::Failed(e)));
         }
-        if let Some(web) = &self.web {
+        if let Some((web, _)) = &self.web {
             let files = [
                 (
                     web.default_path(desired.ip),
@@ -385,7 +395,7 @@ impl Inner {
         // The sites and the pool go first, and PHP-FPM reloads at once, so that no PHP runs
         // as the user while it is removed.
         let mut reports = Vec::new();
-        if let Some(web) = &self.web {
+        if let Some((web, _)) = &self.web {
             let files = [(web.site_path(uid), None), (web.pool_path(uid), None)];
             let (steps, failure) = self.write_web(&applied.user, &[], &files);
             reports.extend(steps);
@@ -413,12 +423,12 @@ impl Inner {
     /// Writes an account's site and pool files, tests them, and puts the previous ones back
     /// when the test fails; the reloads wait for the end of the batch.
     fn write_web(
-        &mut self,
+        &self,
         user: &str,
         domains: &[String],
         files: &[(PathBuf, Option<String>)],
     ) -> (Vec<StepReport>, Option<String>) {
-        let Some(web) = &self.web else {
+        let Some((web, state)) = &self.web else {
             return (Vec::new(), None);
         };
         crate::failpoint::hit("WriteWeb");
@@ -427,22 +437,27 @@ impl Inner {
         } else {
             format!("Writing the web server entries for {}", domains.join(", "))
         };
-        let written = match web.write(files) {
+        let written = match web.write(files, state) {
             Ok(w) if w.is_empty() => return (Vec::new(), None),
             Ok(w) => w,
             Err(e) => return (vec![failed_step(what, &e)], Some(e)),
         };
         let mut reports = vec![done_step(what)];
+        crate::failpoint::hit("TestWeb");
         let test = "Testing the web server and PHP-FPM configuration".to_owned();
-        match web.test(&written) {
+        let owed = [(written.web, Reload::Web), (written.php, Reload::Php)];
+        let tested = web.test(&written).and_then(|()| {
+            owed.iter()
+                .filter(|(changed, _)| *changed)
+                .try_for_each(|(_, reload)| state.owe(*reload))
+        });
+        web.settle(&written, tested.is_ok(), state);
+        match tested {
             Ok(()) => {
                 reports.push(done_step(test));
-                self.reload_web |= written.web;
-                self.reload_php |= written.php;
                 (reports, None)
             }
             Err(e) => {
-                web.restore(&written);
                 let e = format!("{e} (the previous files are back)");
                 tracing::warn!(user, error = %e, "a web configuration test failed");
                 reports.push(failed_step(test, &e));
@@ -451,32 +466,24 @@ impl Inner {
         }
     }
 
-    /// The reloads a batch of changes needs: PHP-FPM first (new pools), then the web server.
-    fn reload(&mut self) -> Vec<StepReport> {
-        let Some(web) = &self.web else {
+    /// The reloads a batch of changes owes: PHP-FPM first (new pools), then the web server.
+    /// A reload owed when whmd stopped is owed still.
+    fn reload(&self) -> Vec<StepReport> {
+        let Some((web, state)) = &self.web else {
             return Vec::new();
         };
         let mut reports = Vec::new();
-        if self.reload_php {
-            crate::failpoint::hit("Reload");
-            let step = "Reloading PHP-FPM".to_owned();
-            match web::run(&web.php_reload) {
-                Ok(()) => {
-                    self.reload_php = false;
-                    reports.push(done_step(step));
-                }
-                Err(e) => reports.push(failed_step(step, &e)),
+        for (reload, step, command) in [
+            (Reload::Php, "Reloading PHP-FPM", &web.php_reload),
+            (Reload::Web, "Reloading the web server", &web.web_reload),
+        ] {
+            if !state.owed(reload) {
+                continue;
             }
-        }
-        if self.reload_web {
             crate::failpoint::hit("Reload");
-            let step = "Reloading the web server".to_owned();
-            match web::run(&web.web_reload) {
-                Ok(()) => {
-                    self.reload_web = false;
-                    reports.push(done_step(step));
-                }
-                Err(e) => reports.push(failed_step(step, &e)),
+            match web::run(command).and_then(|()| state.paid(reload)) {
+                Ok(()) => reports.push(done_step(step.to_owned())),
+                Err(e) => reports.push(failed_step(step.to_owned(), &e)),
             }
         }
         reports
@@ -484,9 +491,9 @@ impl Inner {
 
     /// The end of a full pass: stale site and pool files (of uids neither stored nor applied)
     /// removed, then the batch's reloads.
-    fn finish_pass(&mut self, stored: &BTreeSet<u32>) -> Vec<StepReport> {
+    fn finish_pass(&self, stored: &BTreeSet<u32>) -> Vec<StepReport> {
         let mut reports = Vec::new();
-        if let Some(web) = self.web.clone() {
+        if let Some((web, _)) = self.web.clone() {
             for uid in web.uids_on_disk() {
                 if stored.contains(&uid) || self.records.get(uid).is_some() {
                     continue;

@@ -18,6 +18,7 @@ pub mod status;
 pub mod system;
 pub mod usage;
 pub mod web;
+pub mod webstate;
 
 pub use converge::{CRONTABS, Converger, PassReport, Settings};
 pub use desired::Policy;

@@ -2,10 +2,12 @@
 //! PHP-FPM pool per account running as its user. whmd owns its sites directory wholly and the
 //! pool files named `whmd-UID.conf`; each account's files are keyed by uid, so a rename
 //! rewrites them in place. Every change is tested (`php-fpm -t`, `apache2ctl configtest`)
-//! before it stays: on failure the previous files come back, so other sites keep serving.
+//! before it stays: on failure the previous files come back, so other sites keep serving
+//! (and after a crash between a write and its test, at the next start: see [`crate::webstate`]).
 //! Reloads wait for the end of a batch.
 
 use crate::desired::Desired;
+use crate::webstate::{Before, WebState};
 use std::fmt::Write as _;
 use std::fs;
 use std::io::Write as _;
@@ -147,17 +149,36 @@ impl Web {
         self.sockets.join(format!("whmd-{}.sock", d.user))
     }
 
-    /// Puts each file in place (`None` removes it), remembering what was there; nothing is
-    /// written for a file whose content is already right.
-    pub fn write(&self, files: &[(PathBuf, Option<String>)]) -> Result<Written, String> {
+    /// Puts each file in place (`None` removes it); nothing is written for a file whose
+    /// content is already right. What the changed files were is journaled in `state` first,
+    /// so that a crash before [`Web::settle`] is undone at the next start.
+    pub fn write(
+        &self,
+        files: &[(PathBuf, Option<String>)],
+        state: &WebState,
+    ) -> Result<Written, String> {
         let mut written = Written::default();
         for (path, content) in files {
-            let before = match fs::read(path) {
+            let bytes = match fs::read(path) {
                 Ok(b) => Some(b),
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
                 Err(e) => return Err(format!("{}: {e}", path.display())),
             };
-            if before.as_deref() == content.as_deref().map(str::as_bytes) {
+            if bytes.as_deref() != content.as_deref().map(str::as_bytes) {
+                written.php |= path.starts_with(&self.pools);
+                written.web |= path.starts_with(&self.sites);
+                written.previous.push(Before {
+                    path: path.clone(),
+                    bytes,
+                });
+            }
+        }
+        if written.is_empty() {
+            return Ok(written);
+        }
+        state.begin(&written.previous)?;
+        for (path, content) in files {
+            if !written.previous.iter().any(|b| &b.path == path) {
                 continue;
             }
             let result = match content {
@@ -165,27 +186,33 @@ impl Web {
                 None => fs::remove_file(path).map_err(|e| format!("{}: {e}", path.display())),
             };
             if let Err(e) = result {
-                self.restore(&written);
+                self.settle(&written, false, state);
                 return Err(e);
             }
-            written.php |= path.starts_with(&self.pools);
-            written.web |= path.starts_with(&self.sites);
-            written.previous.push((path.clone(), before));
         }
         Ok(written)
     }
 
-    /// Puts back what [`Web::write`] replaced.
-    pub fn restore(&self, written: &Written) {
-        for (path, before) in written.previous.iter().rev() {
-            let result = match before {
-                Some(bytes) => write_atomically(path, bytes),
-                None => fs::remove_file(path).map_err(|e| e.to_string()),
-            };
-            if let Err(e) = result {
-                tracing::error!(path = %path.display(), error = %e, "could not restore a web file");
-            }
+    /// Ends a write: kept when `keep` (it passed its test), else the previous files are put
+    /// back; either way the journal goes.
+    pub fn settle(&self, written: &Written, keep: bool, state: &WebState) {
+        if !keep {
+            put_back(&written.previous);
         }
+        if let Err(e) = state.end() {
+            tracing::error!(error = %e, "could not end the web journal");
+        }
+    }
+
+    /// Puts back what a write interrupted by a crash had replaced, untested; whether there
+    /// was one.
+    pub fn recover(state: &WebState) -> Result<bool, String> {
+        let Some(previous) = state.interrupted()? else {
+            return Ok(false);
+        };
+        put_back(&previous);
+        state.end()?;
+        Ok(true)
     }
 
     /// Tests what `written` touched; the failing tool's output when it does not pass.
@@ -225,7 +252,7 @@ impl Web {
 /// What a write changed, to test, reload or put back.
 #[derive(Debug, Default)]
 pub struct Written {
-    previous: Vec<(PathBuf, Option<Vec<u8>>)>,
+    previous: Vec<Before>,
     /// Whether the web server's or PHP-FPM's files changed.
     pub web: bool,
     pub php: bool,
@@ -234,6 +261,23 @@ pub struct Written {
 impl Written {
     pub fn is_empty(&self) -> bool {
         self.previous.is_empty()
+    }
+}
+
+/// Writes each file back as it was (removing those that were not there).
+fn put_back(previous: &[Before]) {
+    for before in previous.iter().rev() {
+        let path = &before.path;
+        let result = match &before.bytes {
+            Some(bytes) => write_atomically(path, bytes),
+            None => match fs::remove_file(path) {
+                Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e.to_string()),
+                _ => Ok(()),
+            },
+        };
+        if let Err(e) = result {
+            tracing::error!(path = %path.display(), error = %e, "could not restore a web file");
+        }
     }
 }
 
@@ -344,26 +388,35 @@ mod tests {
             pools: dir.path().join("pools"),
             ..Web::debian()
         };
+        let state = WebState::open(&dir.path().join("state")).expect("state");
         let site = web.site_path(1001);
         let first = web
-            .write(&[(site.clone(), Some("one\n".into()))])
+            .write(&[(site.clone(), Some("one\n".into()))], &state)
             .expect("write");
         assert!(first.web && !first.php);
+        web.settle(&first, true, &state);
+        assert_eq!(state.interrupted().expect("journal"), None);
         assert!(
-            web.write(&[(site.clone(), Some("one\n".into()))])
+            web.write(&[(site.clone(), Some("one\n".into()))], &state)
                 .expect("write")
                 .is_empty()
         );
-        let second = web
-            .write(&[
-                (site.clone(), Some("two\n".into())),
-                (web.pool_path(1001), Some("p\n".into())),
-            ])
-            .expect("write");
+        let files = [
+            (site.clone(), Some("two\n".into())),
+            (web.pool_path(1001), Some("p\n".into())),
+        ];
+        let second = web.write(&files, &state).expect("write");
         assert!(second.web && second.php);
-        web.restore(&second);
+        web.settle(&second, false, &state);
         assert_eq!(fs::read_to_string(&site).expect("read"), "one\n");
         assert!(!web.pool_path(1001).exists());
+        // A crash between a write and its test: the next start puts the files back.
+        web.write(&files, &state).expect("write");
+        assert_eq!(fs::read_to_string(&site).expect("read"), "two\n");
+        assert!(Web::recover(&state).expect("recover"));
+        assert_eq!(fs::read_to_string(&site).expect("read"), "one\n");
+        assert!(!web.pool_path(1001).exists());
+        assert!(!Web::recover(&state).expect("nothing left"));
         fs::write(dir.path().join("pools/www.conf"), "x").expect("theirs");
         assert_eq!(web.uids_on_disk(), vec![1001]);
         let mode = fs::metadata(&site).expect("meta").permissions();

@@ -9,7 +9,7 @@ use whmd_domain::account::{Account, AccountingEntry, NO_SHELL, Suspension};
 use whmd_domain::host::Outcome;
 use whmd_domain::store::{Admission, ZoneWrites};
 use whmd_host::sandbox::{Place, count, enter, entry};
-use whmd_host::{Converger, Policy, Settings};
+use whmd_host::{Converger, Policy, Settings, Web};
 
 const HOST: &str = "web1.example.com";
 const HASH: &str = "$6$saltsaltsaltsalt$GkzgkzVbauGAKXpOTbypQEKy/9yJWVjcvXvDw7CxoJjnJ1.w.g1rV8bhCVTpHrRrO/h6b3DAwPN3y5qmHXZ1R1";
@@ -36,18 +36,23 @@ impl World {
     }
 
     fn converger(&self, max_removals: usize) -> Converger {
+        self.converger_with(max_removals, None)
+    }
+
+    fn converger_with(&self, max_removals: usize, web: Option<Web>) -> Converger {
         Converger::open(
-            Settings {
-                policy: Policy::default(),
-                state: self.state.clone(),
-                hostname: HOST.into(),
-                max_removals,
-                web: None,
-                crontabs: whmd_host::CRONTABS.into(),
-            },
+            settings(self.state.clone(), max_removals, web),
             Arc::clone(&self.stores.host),
         )
         .expect("the converger starts")
+    }
+
+    /// The last `n` commands the logged web server ran.
+    fn web_log_tail(&self, n: usize) -> Vec<String> {
+        let log = self.state.parent().expect("dir").join("web/log");
+        let text = std::fs::read_to_string(log).unwrap_or_default();
+        let lines: Vec<String> = text.lines().map(str::to_owned).collect();
+        lines[lines.len().saturating_sub(n)..].to_vec()
     }
 
     async fn create(&self, user: &str, uid: u32) -> Account {
@@ -90,6 +95,29 @@ impl World {
             .expect("stored")
     }
 
+    /// Converges `uid` in another process that aborts before the first step of `kind`.
+    fn crash(&self, kind: &str, uid: u32, web: bool) {
+        let db = format!(
+            "sqlite://{}",
+            self.state.parent().expect("dir").join("whmd.db").display()
+        );
+        let mut helper = std::process::Command::new(std::env::current_exe().expect("exe"));
+        helper
+            .args(["--exact", "host_e2e_crash_helper", "--nocapture"])
+            .env("WHMD_HOST_FAILPOINT", kind)
+            .env("WHMD_HOST_HELPER_STATE", &self.state)
+            .env("WHMD_HOST_HELPER_DB", &db)
+            .env("WHMD_HOST_HELPER_UID", uid.to_string());
+        if web {
+            helper.env("WHMD_HOST_HELPER_WEB", "1");
+        }
+        let status = helper.status().expect("runs");
+        assert!(
+            !status.success(),
+            "the failpoint {kind} stopped the converger"
+        );
+    }
+
     async fn update(&self, user: &str, change: impl FnOnce(&mut Account)) {
         let mut account = self
             .stores
@@ -120,6 +148,40 @@ impl World {
                 .await
                 .expect("remove")
         );
+    }
+}
+
+/// A web server beside the state directory whose tests and reloads only append their name
+/// to its `log`.
+fn logged_web(state: &Path) -> Web {
+    let dir = state.parent().expect("dir").join("web");
+    let log = |what: &str| {
+        vec![
+            "sh".into(),
+            "-c".into(),
+            format!("echo {what} >> {}", dir.join("log").display()),
+        ]
+    };
+    Web {
+        sites: dir.join("sites"),
+        userdata: dir.join("userdata"),
+        pools: dir.join("pools"),
+        sockets: dir.join("sockets"),
+        web_test: log("web-test"),
+        web_reload: log("web-reload"),
+        php_test: log("php-test"),
+        php_reload: log("php-reload"),
+    }
+}
+
+fn settings(state: std::path::PathBuf, max_removals: usize, web: Option<Web>) -> Settings {
+    Settings {
+        policy: Policy::default(),
+        state,
+        hostname: HOST.into(),
+        max_removals,
+        web,
+        crontabs: whmd_host::CRONTABS.into(),
     }
 }
 
@@ -475,23 +537,13 @@ fn host_e2e_crash_helper() {
         return;
     };
     assert!(matches!(enter("host_e2e_crash_helper"), Place::Inside));
+    let web = std::env::var_os("WHMD_HOST_HELPER_WEB").map(|_| logged_web(Path::new(&state)));
     runtime().block_on(async {
         let stores = whmd_store_sqlite::SqliteStore::open(&db)
             .await
             .expect("store")
             .stores();
-        let host = Converger::open(
-            Settings {
-                policy: Policy::default(),
-                state: state.into(),
-                hostname: HOST.into(),
-                max_removals: 5,
-                web: None,
-                crontabs: whmd_host::CRONTABS.into(),
-            },
-            stores.host,
-        )
-        .expect("starts");
+        let host = Converger::open(settings(state.into(), 5, web), stores.host).expect("starts");
         host.converge_uid(uid.parse().expect("a uid")).await;
     });
 }
@@ -505,24 +557,7 @@ fn host_e2e_a_crash_at_any_step_is_repaired() {
     }
     runtime().block_on(async {
         let world = World::new().await;
-        let db = format!(
-            "sqlite://{}",
-            world.state.parent().expect("dir").join("whmd.db").display()
-        );
-        let crash = |kind: &str, uid: u32| {
-            let status = std::process::Command::new(std::env::current_exe().expect("exe"))
-                .args(["--exact", "host_e2e_crash_helper", "--nocapture"])
-                .env("WHMD_HOST_FAILPOINT", kind)
-                .env("WHMD_HOST_HELPER_STATE", &world.state)
-                .env("WHMD_HOST_HELPER_DB", &db)
-                .env("WHMD_HOST_HELPER_UID", uid.to_string())
-                .status()
-                .expect("runs");
-            assert!(
-                !status.success(),
-                "the failpoint {kind} stopped the converger"
-            );
-        };
+        let crash = |kind: &str, uid: u32| world.crash(kind, uid, false);
         let once = |name: &str| {
             assert_eq!(count("/etc/passwd", name), 1, "one user {name}");
             assert_eq!(count("/etc/group", name), 1, "one group {name}");
@@ -589,5 +624,69 @@ fn host_e2e_a_crash_at_any_step_is_repaired() {
             .filter(|n| n.to_string_lossy().starts_with(".whmd-removed"))
             .collect();
         assert!(leftovers.is_empty(), "{leftovers:?}");
+    });
+}
+
+/// Aborts before writing a site, between writing it and testing it, and before reloading,
+/// for a new account and for a removal: the next converger puts an untested write back,
+/// writes and tests again, and makes the reloads it owes.
+#[test]
+fn host_e2e_a_crash_at_a_web_step_is_repaired() {
+    if let Place::Done = enter("host_e2e_a_crash_at_a_web_step_is_repaired") {
+        return;
+    }
+    runtime().block_on(async {
+        let world = World::new().await;
+        let web = logged_web(&world.state);
+        let journal = world.state.join("web/journal.json");
+        let reloads = || ["php-reload".to_owned(), "web-reload".to_owned()];
+        for (n, kind) in ["WriteWeb", "TestWeb", "Reload"].into_iter().enumerate() {
+            let user = format!("webcrash{n}");
+            let account = world.create(&user, 0).await;
+            world.crash(kind, account.uid, true);
+            let site = web.site_path(account.uid);
+            match kind {
+                "WriteWeb" => assert!(!site.exists()),
+                // Written, not tested: the journal says what to put back.
+                "TestWeb" => assert!(site.exists() && journal.exists()),
+                _ => assert_eq!(world.web_log_tail(2), ["php-test", "web-test"]),
+            }
+            let report = world
+                .converger_with(5, Some(web.clone()))
+                .converge_uid(account.uid)
+                .await;
+            assert_eq!(
+                report.outcome,
+                Outcome::Converged,
+                "after {kind}: {report:?}"
+            );
+            let text = std::fs::read_to_string(&site).expect("the site");
+            assert!(
+                text.contains(&format!("ServerName {user}.example.com")),
+                "{text}"
+            );
+            assert!(web.pool_path(account.uid).exists());
+            assert!(!journal.exists(), "after {kind}");
+            let tail = world.web_log_tail(4);
+            if kind == "Reload" {
+                assert_eq!(tail[2..], reloads(), "after {kind}");
+            } else {
+                assert_eq!(tail, ["php-test", "web-test", "php-reload", "web-reload"]);
+            }
+        }
+        world.remove("webcrash0").await;
+        let uid = world.stores.host.removals(HOST).await.expect("removals")[0].uid;
+        world.crash("WriteWeb", uid, true);
+        assert!(web.site_path(uid).exists());
+        world.crash("Reload", uid, true);
+        assert!(!web.site_path(uid).exists() && !web.pool_path(uid).exists());
+        assert_eq!(world.web_log_tail(2), ["php-test", "web-test"]);
+        let report = world
+            .converger_with(5, Some(web.clone()))
+            .converge_uid(uid)
+            .await;
+        assert_eq!(report.outcome, Outcome::Removed, "{report:?}");
+        assert_eq!(world.web_log_tail(2), reloads());
+        assert!(entry("/etc/passwd", "webcrash0").is_none());
     });
 }
