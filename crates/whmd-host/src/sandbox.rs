@@ -81,3 +81,42 @@ pub fn count(file: &str, name: &str) -> usize {
             .count()
     })
 }
+
+/// Mounts a tmpfs at `path` (made when missing), inside a sandbox only.
+pub fn mount_tmpfs(path: &Path) {
+    assert_inside();
+    std::fs::create_dir_all(path).expect("the mount point");
+    mount(&["-t", "tmpfs", "tmpfs"], path);
+}
+
+pub fn unmount(path: &Path) {
+    assert_inside();
+    let status = Command::new("umount").arg(path).status().expect("umount");
+    assert!(status.success(), "umount {}", path.display());
+}
+
+/// Fills the tmpfs at `path` as far as files go: only `more` new files or directories fit
+/// (`None`: as many as ever). Inside a sandbox only.
+pub fn limit_files(path: &Path, more: Option<u64>) {
+    assert_inside();
+    let stat = nix::sys::statvfs::statvfs(path).expect("statvfs");
+    let used = stat.files() - stat.files_free();
+    let total = more.map_or(1 << 20, |more| used + more);
+    mount(&["-o", &format!("remount,nr_inodes={total}")], path);
+}
+
+fn mount(args: &[&str], path: &Path) {
+    let status = Command::new("mount")
+        .args(args)
+        .arg(path)
+        .status()
+        .expect("mount");
+    assert!(status.success(), "mount {args:?} {}", path.display());
+}
+
+fn assert_inside() {
+    assert!(
+        std::env::var_os(ENV).is_some() && Path::new(MARKER).exists() && home_is_tmpfs(),
+        "not inside a sandbox: refusing to mount anything"
+    );
+}

@@ -8,7 +8,7 @@ use whmd_domain::Stores;
 use whmd_domain::account::{Account, AccountingEntry, NO_SHELL, Suspension};
 use whmd_domain::host::Outcome;
 use whmd_domain::store::{Admission, ZoneWrites};
-use whmd_host::sandbox::{Place, count, enter, entry};
+use whmd_host::sandbox::{Place, count, enter, entry, limit_files, mount_tmpfs, unmount};
 use whmd_host::{Converger, Policy, Settings, Web};
 
 const HOST: &str = "web1.example.com";
@@ -688,5 +688,75 @@ fn host_e2e_a_crash_at_a_web_step_is_repaired() {
         assert_eq!(report.outcome, Outcome::Removed, "{report:?}");
         assert_eq!(world.web_log_tail(2), reloads());
         assert!(entry("/etc/passwd", "webcrash0").is_none());
+    });
+}
+
+/// A full /home and a full web configuration directory: the account being made fails with
+/// the reason, the files of the others stay as they were, no untested configuration is
+/// left, and the next converge after space is freed finishes the job, once.
+#[test]
+fn host_e2e_a_full_disk_is_contained() {
+    if let Place::Done = enter("host_e2e_a_full_disk_is_contained") {
+        return;
+    }
+    runtime().block_on(async {
+        let world = World::new().await;
+        let web = logged_web(&world.state);
+        mount_tmpfs(&web.sites);
+        let host = world.converger_with(5, Some(web.clone()));
+        let roomy = world.create("roomy", 0).await;
+        assert_eq!(
+            host.converge_uid(roomy.uid).await.outcome,
+            Outcome::Converged
+        );
+        let roomy_site = std::fs::read_to_string(web.site_path(roomy.uid)).expect("site");
+        let roomy_home = mode_of("/home/roomy/public_html");
+
+        // /home has room for two more entries; a home needs seven.
+        limit_files(Path::new("/home"), Some(2));
+        let crowded = world.create("crowded", 0).await;
+        let report = host.converge_uid(crowded.uid).await;
+        let Outcome::Failed(why) = &report.outcome else {
+            panic!("{report:?}")
+        };
+        assert!(why.contains("No space left on device"), "{why}");
+        assert!(
+            !web.site_path(crowded.uid).exists(),
+            "no site before its home"
+        );
+        assert_eq!(mode_of("/home/roomy/public_html"), roomy_home);
+        limit_files(Path::new("/home"), None);
+
+        // Now the web configuration directory is full: the site cannot be written.
+        limit_files(&web.sites, Some(0));
+        let report = host.converge_uid(crowded.uid).await;
+        assert!(matches!(report.outcome, Outcome::Failed(_)), "{report:?}");
+        assert!(!web.site_path(crowded.uid).exists());
+        world
+            .update("roomy", |a| a.domain = "roomy.example.net".into())
+            .await;
+        let report = host.converge_uid(roomy.uid).await;
+        assert!(matches!(report.outcome, Outcome::Failed(_)), "{report:?}");
+        assert_eq!(
+            std::fs::read_to_string(web.site_path(roomy.uid)).expect("site"),
+            roomy_site,
+            "the site as it was"
+        );
+        assert!(!world.state.join("web/journal.json").exists());
+
+        limit_files(&web.sites, None);
+        for account in [&crowded, &roomy] {
+            let report = host.converge_uid(account.uid).await;
+            assert_eq!(report.outcome, Outcome::Converged, "{report:?}");
+        }
+        assert_eq!(count("/etc/passwd", "crowded"), 1);
+        assert_eq!(
+            mode_of("/home/crowded/public_html"),
+            (crowded.uid, www_data(), 0o750)
+        );
+        let site = std::fs::read_to_string(web.site_path(roomy.uid)).expect("site");
+        assert!(site.contains("ServerName roomy.example.net"), "{site}");
+        drop(host);
+        unmount(&web.sites);
     });
 }
