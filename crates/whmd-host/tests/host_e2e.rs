@@ -7,7 +7,7 @@ use std::sync::Arc;
 use whmd_domain::Stores;
 use whmd_domain::account::{Account, AccountingEntry, NO_SHELL, Suspension};
 use whmd_domain::host::Outcome;
-use whmd_domain::store::{Admission, ZoneWrites};
+use whmd_domain::store::AccountChange;
 use whmd_host::sandbox::{Place, count, enter, entry, limit_files, mount_tmpfs, unmount};
 use whmd_host::{Converger, Policy, Settings, Web};
 
@@ -78,20 +78,9 @@ impl World {
         };
         self.stores
             .accounts
-            .create_account(
-                &account,
-                HASH,
-                &log("CREATE", user),
-                &Admission::NONE,
-                &ZoneWrites::none(),
-            )
+            .change(&AccountChange::create(account, HASH, log("CREATE", user)))
             .await
-            .expect("create");
-        self.stores
-            .accounts
-            .account(user)
-            .await
-            .expect("read")
+            .expect("create")
             .expect("stored")
     }
 
@@ -129,25 +118,21 @@ impl World {
         change(&mut account);
         self.stores
             .accounts
-            .update_account(
+            .change(&AccountChange::update(
                 user,
-                &account,
-                &[log("MODIFY", user)],
-                &Admission::NONE,
-                &ZoneWrites::none(),
-            )
+                account,
+                vec![log("MODIFY", user)],
+            ))
             .await
             .expect("update");
     }
 
     async fn remove(&self, user: &str) {
-        assert!(
-            self.stores
-                .accounts
-                .remove_account(user, &log("REMOVE", user), false)
-                .await
-                .expect("remove")
-        );
+        self.stores
+            .accounts
+            .change(&AccountChange::remove(user, false, log("REMOVE", user)))
+            .await
+            .expect("remove");
     }
 }
 

@@ -5,8 +5,9 @@ use std::collections::BTreeMap;
 use whmd_domain::account::{Account, AccountingEntry, Suspension};
 use whmd_domain::reseller::{PackageLimit, Reseller};
 use whmd_domain::secret::{generate_api_token, token_digest};
-use whmd_domain::store::Admission;
-use whmd_domain::store::{AccountColumn, AccountPage, AccountQuery, ApiTokenRecord, ZoneWrites};
+use whmd_domain::store::{
+    AccountChange, AccountColumn, AccountPage, AccountQuery, ApiTokenRecord, Conflict,
+};
 use whmd_domain::{StoreError, Stores};
 use whmd_wire::Acl;
 use whmd_wire::output::TextTest;
@@ -47,13 +48,11 @@ pub(crate) async fn create_reseller(stores: &Stores, owner: &str) {
     reseller.reseller = Some(Reseller::new(whmd_wire::AclSet::EMPTY));
     stores
         .accounts
-        .create_account(
-            &reseller,
+        .change(&AccountChange::create(
+            reseller.clone(),
             "$p",
-            &log("CREATE", owner),
-            &Admission::NONE,
-            &ZoneWrites::none(),
-        )
+            log("CREATE", owner),
+        ))
         .await
         .expect("the reseller");
 }
@@ -79,16 +78,20 @@ pub async fn accounts_round_trip(stores: &Stores, names: &Names) {
         },
     );
     alice.reseller = Some(reseller);
-    a.create_account(
-        &alice,
-        "$phc",
-        &log("CREATE", &alice.user),
-        &Admission::NONE,
-        &ZoneWrites::none(),
-    )
-    .await
-    .expect("create");
+    let created = a
+        .change(&AccountChange::create(
+            alice.clone(),
+            "$phc",
+            log("CREATE", &alice.user),
+        ))
+        .await
+        .expect("create");
     let stored = a.account(&alice.user).await.expect("get").expect("exists");
+    assert_eq!(
+        created.as_ref(),
+        Some(&stored),
+        "a change returns the stored account"
+    );
     assert!(stored.uid > 1000, "a uid is assigned: {}", stored.uid);
     assert_eq!(
         Account {
@@ -102,13 +105,11 @@ pub async fn accounts_round_trip(stores: &Stores, names: &Names) {
     assert_eq!(by_domain.as_ref(), Some(&stored), "found by its domain");
     let mut fixed = account(&names.user("alicefix"), "root");
     fixed.uid = 4_000_000 + stored.uid;
-    a.create_account(
-        &fixed,
+    a.change(&AccountChange::create(
+        fixed.clone(),
         "$phc",
-        &log("CREATE", &fixed.user),
-        &Admission::NONE,
-        &ZoneWrites::none(),
-    )
+        log("CREATE", &fixed.user),
+    ))
     .await
     .expect("create with a uid");
     let got = a.account(&fixed.user).await.expect("get").expect("exists");
@@ -133,27 +134,23 @@ pub async fn accounts_round_trip(stores: &Stores, names: &Names) {
 pub async fn names_and_domains_are_unique(stores: &Stores, names: &Names) {
     let a = stores.accounts.as_ref();
     let bob = account(&names.user("bob"), "root");
-    a.create_account(
-        &bob,
+    a.change(&AccountChange::create(
+        bob.clone(),
         "$one",
-        &log("CREATE", &bob.user),
-        &Admission::NONE,
-        &ZoneWrites::none(),
-    )
+        log("CREATE", &bob.user),
+    ))
     .await
     .expect("create");
     let before = a.accounting_log(10_000).await.expect("log").len();
     let again = a
-        .create_account(
-            &bob,
+        .change(&AccountChange::create(
+            bob.clone(),
             "$two",
-            &log("CREATE", &bob.user),
-            &Admission::NONE,
-            &ZoneWrites::none(),
-        )
+            log("CREATE", &bob.user),
+        ))
         .await;
     assert!(
-        matches!(again, Err(StoreError::Conflict(_))),
+        matches!(again, Err(StoreError::Conflict(Conflict::Username))),
         "a taken username is a Conflict: {again:?}"
     );
     let same_domain = Account {
@@ -161,16 +158,14 @@ pub async fn names_and_domains_are_unique(stores: &Stores, names: &Names) {
         ..bob.clone()
     };
     let again = a
-        .create_account(
-            &same_domain,
+        .change(&AccountChange::create(
+            same_domain.clone(),
             "$two",
-            &log("CREATE", &same_domain.user),
-            &Admission::NONE,
-            &ZoneWrites::none(),
-        )
+            log("CREATE", &same_domain.user),
+        ))
         .await;
     assert!(
-        matches!(again, Err(StoreError::Conflict(_))),
+        matches!(again, Err(StoreError::Conflict(Conflict::Domain))),
         "a taken domain is a Conflict: {again:?}"
     );
     assert_eq!(
@@ -200,13 +195,11 @@ pub async fn listing_by_owner(stores: &Stores, names: &Names) {
     let reseller = names.user("res");
     for n in ["lc", "la", "lb"] {
         let acct = account(&names.user(n), &reseller);
-        a.create_account(
-            &acct,
+        a.change(&AccountChange::create(
+            acct.clone(),
             "$p",
-            &log("CREATE", &acct.user),
-            &Admission::NONE,
-            &ZoneWrites::none(),
-        )
+            log("CREATE", &acct.user),
+        ))
         .await
         .expect("create");
     }
@@ -241,13 +234,11 @@ pub async fn paged_listing(stores: &Stores, names: &Names) {
         let mut acct = account(&names.user(n), &owner);
         acct.domain = format!("{}.{domain}", acct.user);
         acct.ip = ip.to_owned();
-        a.create_account(
-            &acct,
+        a.change(&AccountChange::create(
+            acct.clone(),
             "$p",
-            &log("CREATE", &acct.user),
-            &Admission::NONE,
-            &ZoneWrites::none(),
-        )
+            log("CREATE", &acct.user),
+        ))
         .await
         .expect("create");
     }
@@ -409,40 +400,42 @@ pub async fn paged_listing(stores: &Stores, names: &Names) {
 pub async fn updates_are_guarded_by_revision(stores: &Stores, names: &Names) {
     let a = stores.accounts.as_ref();
     let carol = account(&names.user("carol"), "root");
-    a.create_account(
-        &carol,
+    a.change(&AccountChange::create(
+        carol.clone(),
         "$p",
-        &log("CREATE", &carol.user),
-        &Admission::NONE,
-        &ZoneWrites::none(),
-    )
+        log("CREATE", &carol.user),
+    ))
     .await
     .expect("create");
     let read = a.account(&carol.user).await.expect("get").expect("exists");
     let mut first = read.clone();
     first.set("MAXPOP", "20");
-    a.update_account(
-        &carol.user,
-        &first,
-        &[log("MODIFY", &carol.user)],
-        &Admission::NONE,
-        &ZoneWrites::none(),
-    )
-    .await
-    .expect("first update");
+    let updated = a
+        .change(&AccountChange::update(
+            &carol.user,
+            first.clone(),
+            vec![log("MODIFY", &carol.user)],
+        ))
+        .await
+        .expect("first update")
+        .expect("stored");
+    assert_eq!(
+        updated.revision,
+        read.revision + 1,
+        "an update bumps the revision"
+    );
+    assert_eq!(updated.get("MAXPOP"), Some("20"));
     let mut second = read.clone();
     second.set("MAXFTP", "3");
     let stale = a
-        .update_account(
+        .change(&AccountChange::update(
             &carol.user,
-            &second,
-            &[log("MODIFY", &carol.user)],
-            &Admission::NONE,
-            &ZoneWrites::none(),
-        )
+            second.clone(),
+            vec![log("MODIFY", &carol.user)],
+        ))
         .await;
     assert!(
-        matches!(stale, Err(StoreError::Conflict(_))),
+        matches!(stale, Err(StoreError::Conflict(Conflict::Changed))),
         "a stale revision is a Conflict: {stale:?}"
     );
     let now = a.account(&carol.user).await.expect("get").expect("exists");
@@ -459,23 +452,19 @@ pub async fn renames_move_what_belongs_to_the_user(stores: &Stores, names: &Name
     let a = stores.accounts.as_ref();
     let (old, new) = (names.user("dave"), names.user("dave2"));
     let dave = account(&old, "root");
-    a.create_account(
-        &dave,
+    a.change(&AccountChange::create(
+        dave.clone(),
         "$dave",
-        &log("CREATE", &old),
-        &Admission::NONE,
-        &ZoneWrites::none(),
-    )
+        log("CREATE", &old),
+    ))
     .await
     .expect("create");
     let customer = account(&names.user("davec"), &old);
-    a.create_account(
-        &customer,
+    a.change(&AccountChange::create(
+        customer.clone(),
         "$c",
-        &log("CREATE", &customer.user),
-        &Admission::NONE,
-        &ZoneWrites::none(),
-    )
+        log("CREATE", &customer.user),
+    ))
     .await
     .expect("create");
     let token = ApiTokenRecord {
@@ -494,13 +483,11 @@ pub async fn renames_move_what_belongs_to_the_user(stores: &Stores, names: &Name
         .expect("token");
     let mut renamed = a.account(&old).await.expect("get").expect("exists");
     renamed.user = new.clone();
-    a.update_account(
+    a.change(&AccountChange::update(
         &old,
-        &renamed,
-        &[log("MODIFY", &new)],
-        &Admission::NONE,
-        &ZoneWrites::none(),
-    )
+        renamed.clone(),
+        vec![log("MODIFY", &new)],
+    ))
     .await
     .expect("rename");
     assert_eq!(
@@ -548,10 +535,10 @@ pub async fn renames_move_what_belongs_to_the_user(stores: &Stores, names: &Name
         ..a.account(&new).await.expect("get").expect("exists")
     };
     let clash = a
-        .update_account(&new, &taken, &[], &Admission::NONE, &ZoneWrites::none())
+        .change(&AccountChange::update(&new, taken.clone(), vec![]))
         .await;
     assert!(
-        matches!(clash, Err(StoreError::Conflict(_))),
+        matches!(clash, Err(StoreError::Conflict(Conflict::Username))),
         "renaming onto a taken name is a Conflict: {clash:?}"
     );
 }
@@ -560,29 +547,27 @@ pub async fn removal_and_passwords(stores: &Stores, names: &Names) {
     let a = stores.accounts.as_ref();
     let erin = account(&names.user("erin"), "root");
     let customer = account(&names.user("erinc"), &erin.user);
-    a.create_account(
-        &erin,
+    a.change(&AccountChange::create(
+        erin.clone(),
         "$p",
-        &log("CREATE", &erin.user),
-        &Admission::NONE,
-        &ZoneWrites::none(),
-    )
+        log("CREATE", &erin.user),
+    ))
     .await
     .expect("create");
-    a.create_account(
-        &customer,
+    a.change(&AccountChange::create(
+        customer.clone(),
         "$p",
-        &log("CREATE", &customer.user),
-        &Admission::NONE,
-        &ZoneWrites::none(),
-    )
+        log("CREATE", &customer.user),
+    ))
     .await
     .expect("create");
-    assert!(
-        a.set_account_password(&erin.user, "$q", &log("PASSWD", &erin.user))
-            .await
-            .expect("passwd")
-    );
+    a.change(&AccountChange::password(
+        &erin.user,
+        "$q",
+        log("PASSWD", &erin.user),
+    ))
+    .await
+    .expect("passwd");
     assert_eq!(
         stores
             .credentials
@@ -592,21 +577,31 @@ pub async fn removal_and_passwords(stores: &Stores, names: &Names) {
             .as_deref(),
         Some("$q")
     );
-    assert!(
-        !a.set_account_password(&names.user("ghost"), "$q", &log("PASSWD", "ghost"))
-            .await
-            .expect("passwd")
-    );
-    assert!(
-        a.remove_account(&erin.user, &log("REMOVE", &erin.user), false)
-            .await
-            .expect("remove")
-    );
-    assert!(
-        !a.remove_account(&erin.user, &log("REMOVE", &erin.user), false)
-            .await
-            .expect("remove again")
-    );
+    assert!(matches!(
+        a.change(&AccountChange::password(
+            names.user("ghost"),
+            "$q",
+            log("PASSWD", "ghost")
+        ))
+        .await,
+        Err(StoreError::Conflict(Conflict::NoAccount))
+    ));
+    a.change(&AccountChange::remove(
+        &erin.user,
+        false,
+        log("REMOVE", &erin.user),
+    ))
+    .await
+    .expect("remove");
+    assert!(matches!(
+        a.change(&AccountChange::remove(
+            &erin.user,
+            false,
+            log("REMOVE", &erin.user)
+        ))
+        .await,
+        Err(StoreError::Conflict(Conflict::NoAccount))
+    ));
     assert_eq!(
         stores
             .credentials
@@ -627,13 +622,11 @@ pub async fn db_prefixes_and_the_log(stores: &Stores, names: &Names) {
     let a = stores.accounts.as_ref();
     let user = names.user("pre_fix.one");
     let acct = account(&user, "root");
-    a.create_account(
-        &acct,
+    a.change(&AccountChange::create(
+        acct.clone(),
         "$p",
-        &log("CREATE", &user),
-        &Admission::NONE,
-        &ZoneWrites::none(),
-    )
+        log("CREATE", &user),
+    ))
     .await
     .expect("create");
     let dbowner: String = user.chars().filter(|c| !matches!(c, '_' | '.')).collect();

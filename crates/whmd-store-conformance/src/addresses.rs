@@ -6,7 +6,7 @@ use crate::accounts::{account, log};
 use futures::future::join_all;
 use std::net::Ipv4Addr;
 use whmd_domain::address::PoolAddress;
-use whmd_domain::store::{AddressRemoval, Admission, Refusal, ZoneWrites};
+use whmd_domain::store::{AccountChange, AddressRemoval, Refusal};
 use whmd_domain::{StoreError, Stores};
 
 fn pool(last: u8) -> PoolAddress {
@@ -17,7 +17,7 @@ fn pool(last: u8) -> PoolAddress {
     }
 }
 
-fn taken(result: &Result<(), StoreError>) -> bool {
+fn taken<T>(result: &Result<T, StoreError>) -> bool {
     matches!(result, Err(StoreError::Refused(Refusal::AddressTaken(_))))
 }
 
@@ -27,7 +27,7 @@ pub async fn the_pool_is_added_to_listed_and_removed(stores: &Stores, _names: &N
     // One already there refuses the whole call.
     let again = s.add_addresses(&[pool(11), pool(9)]).await;
     assert!(
-        matches!(&again, Err(StoreError::Conflict(ip)) if ip == "198.51.100.9"),
+        matches!(&again, Err(StoreError::Refused(Refusal::InPool(ip))) if ip == "198.51.100.9"),
         "{again:?}"
     );
     let listed: Vec<PoolAddress> = s
@@ -63,13 +63,11 @@ pub async fn accounts_hold_pool_addresses_alone(stores: &Stores, names: &Names) 
     let mut first = account(&names.user("ipone"), "root");
     first.ip = ip.clone();
     let create = |acct: whmd_domain::account::Account| async move {
-        a.create_account(
-            &acct,
+        a.change(&AccountChange::create(
+            acct.clone(),
             "$p",
-            &log("CREATE", &acct.user),
-            &Admission::NONE,
-            &ZoneWrites::none(),
-        )
+            log("CREATE", &acct.user),
+        ))
         .await
     };
     create(first.clone()).await.expect("the first holds it");
@@ -95,25 +93,21 @@ pub async fn accounts_hold_pool_addresses_alone(stores: &Stores, names: &Names) 
     let mut renamed = stored.clone();
     renamed.user = names.user("ipthree");
     renamed.domain = format!("{}.example.com", renamed.user);
-    a.update_account(
+    a.change(&AccountChange::update(
         &first.user,
-        &renamed,
-        &[log("MODIFY", &renamed.user)],
-        &Admission::NONE,
-        &ZoneWrites::none(),
-    )
+        renamed.clone(),
+        vec![log("MODIFY", &renamed.user)],
+    ))
     .await
     .expect("a rename keeps the address");
     second.ip = "192.0.2.1".into();
     create(second.clone()).await.expect("on the shared address");
     let update = |from: String, acct: whmd_domain::account::Account| async move {
-        a.update_account(
+        a.change(&AccountChange::update(
             &from,
-            &acct,
-            &[log("MODIFY", &acct.user)],
-            &Admission::NONE,
-            &ZoneWrites::none(),
-        )
+            acct.clone(),
+            vec![log("MODIFY", &acct.user)],
+        ))
         .await
     };
     let mut moved = a
@@ -137,11 +131,13 @@ pub async fn accounts_hold_pool_addresses_alone(stores: &Stores, names: &Names) 
     update(second.user.clone(), moved)
         .await
         .expect("free again, it can be claimed");
-    assert!(
-        a.remove_account(&second.user, &log("REMOVE", &second.user), false)
-            .await
-            .expect("remove")
-    );
+    a.change(&AccountChange::remove(
+        &second.user,
+        false,
+        log("REMOVE", &second.user),
+    ))
+    .await
+    .expect("remove");
     assert_eq!(
         s.remove_address(pool(20).ip).await.expect("remove"),
         AddressRemoval::Removed,
@@ -161,13 +157,11 @@ pub async fn one_address_one_holder_under_racing_creates(stores: &Stores, names:
         let mut customer = account(&names.user(&format!("iprace{i}")), "root");
         customer.ip = pool(30).ip.to_string();
         async move {
-            a.create_account(
-                &customer,
+            a.change(&AccountChange::create(
+                customer.clone(),
                 "$p",
-                &log("CREATE", &customer.user),
-                &Admission::NONE,
-                &ZoneWrites::none(),
-            )
+                log("CREATE", &customer.user),
+            ))
             .await
         }
     });

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use whmd_domain::features::FeatureList;
 use whmd_domain::package::Package;
 use whmd_domain::reseller::{LimitViolation, Reseller, ResellerLimits};
-use whmd_domain::store::{Admission, PackageRemoval, PlanGuard, Refusal, ZoneWrites};
+use whmd_domain::store::{AccountChange, Admission, Conflict, PackageRemoval, PlanGuard, Refusal};
 use whmd_domain::{StoreError, Stores};
 use whmd_wire::{Acl, AclSet};
 
@@ -49,7 +49,10 @@ pub async fn packages_round_trip(stores: &Stores, names: &Names) {
         .collect();
     assert_eq!(listed, [gold.name.clone(), silver.name.clone()], "by name");
     assert!(
-        matches!(s.create_package(&gold).await, Err(StoreError::Conflict(_))),
+        matches!(
+            s.create_package(&gold).await,
+            Err(StoreError::Conflict(Conflict::Name))
+        ),
         "a name exists once"
     );
 
@@ -57,12 +60,9 @@ pub async fn packages_round_trip(stores: &Stores, names: &Names) {
     let a = stores.accounts.as_ref();
     let mut on = account(&names.user("onpkg"), "root");
     on.plan = gold.name.clone();
-    a.create_account(
-        &on,
-        "$p",
-        &log("CREATE", &on.user),
-        &guard(Some(&gold), &gold.name),
-        &ZoneWrites::none(),
+    a.change(
+        &AccountChange::create(on.clone(), "$p", log("CREATE", &on.user))
+            .admitted(guard(Some(&gold), &gold.name)),
     )
     .await
     .expect("create on the package");
@@ -93,7 +93,7 @@ pub async fn packages_round_trip(stores: &Stores, names: &Names) {
     assert!(
         matches!(
             s.update_package(&changed, false, &[], &[]).await,
-            Err(StoreError::Conflict(_))
+            Err(StoreError::Conflict(Conflict::Changed))
         ),
         "a stale revision is a conflict"
     );
@@ -102,18 +102,16 @@ pub async fn packages_round_trip(stores: &Stores, names: &Names) {
     let mut first = package(&names.user("firstedit"), "root");
     let mut stray = account(&names.user("stray"), "root");
     stray.plan = first.name.clone();
-    a.create_account(
-        &stray,
+    a.change(&AccountChange::create(
+        stray.clone(),
         "$p",
-        &log("CREATE", &stray.user),
-        &Admission::NONE,
-        &ZoneWrites::none(),
-    )
+        log("CREATE", &stray.user),
+    ))
     .await
     .expect("an account on a package not stored yet");
     let refused = s.update_package(&first, true, &[], &[]).await;
     assert!(
-        matches!(refused, Err(StoreError::Conflict(_))),
+        matches!(refused, Err(StoreError::Conflict(Conflict::Changed))),
         "an account left out: {refused:?}"
     );
     assert_eq!(
@@ -130,7 +128,7 @@ pub async fn packages_round_trip(stores: &Stores, names: &Names) {
         matches!(
             s.update_package(&first, true, std::slice::from_ref(&stray), &[])
                 .await,
-            Err(StoreError::Conflict(_))
+            Err(StoreError::Conflict(Conflict::Name))
         ),
         "a package stored already is not created again"
     );
@@ -166,12 +164,9 @@ pub async fn plans_are_guarded(stores: &Stores, names: &Names) {
     let mut acct = account(&names.user("guardacct"), "root");
     acct.plan = names.user("vanished");
     let refused = a
-        .create_account(
-            &acct,
-            "$p",
-            &log("CREATE", &acct.user),
-            &guard(None, &acct.plan),
-            &ZoneWrites::none(),
+        .change(
+            &AccountChange::create(acct.clone(), "$p", log("CREATE", &acct.user))
+                .admitted(guard(None, &acct.plan)),
         )
         .await;
     assert!(
@@ -187,37 +182,28 @@ pub async fn plans_are_guarded(stores: &Stores, names: &Names) {
         ..plan.clone()
     };
     let refused = a
-        .create_account(
-            &acct,
-            "$p",
-            &log("CREATE", &acct.user),
-            &guard(Some(&stale), &plan.name),
-            &ZoneWrites::none(),
+        .change(
+            &AccountChange::create(acct.clone(), "$p", log("CREATE", &acct.user))
+                .admitted(guard(Some(&stale), &plan.name)),
         )
         .await;
     assert!(
-        matches!(refused, Err(StoreError::Conflict(_))),
+        matches!(refused, Err(StoreError::Conflict(Conflict::Package))),
         "a package changed since it was read is a conflict: {refused:?}"
     );
     assert!(a.account(&acct.user).await.expect("read").is_none());
     acct.plan = "default".into();
-    a.create_account(
-        &acct,
-        "$p",
-        &log("CREATE", &acct.user),
-        &guard(None, "default"),
-        &ZoneWrites::none(),
+    a.change(
+        &AccountChange::create(acct.clone(), "$p", log("CREATE", &acct.user))
+            .admitted(guard(None, "default")),
     )
     .await
     .expect("the implicit default always exists");
     let mut moved = a.account(&acct.user).await.expect("read").expect("exists");
     moved.plan = plan.name.clone();
-    a.update_account(
-        &acct.user,
-        &moved,
-        &[],
-        &guard(Some(&plan), &plan.name),
-        &ZoneWrites::none(),
+    a.change(
+        &AccountChange::update(&acct.user, moved.clone(), vec![])
+            .admitted(guard(Some(&plan), &plan.name)),
     )
     .await
     .expect("a move onto a package");
@@ -250,23 +236,17 @@ pub async fn reseller_limits_hold_in_the_store(stores: &Stores, names: &Names) {
         c
     };
     let first = customer("lim1", 600);
-    a.create_account(
-        &first,
-        "$p",
-        &log("CREATE", &first.user),
-        &admission,
-        &ZoneWrites::none(),
+    a.change(
+        &AccountChange::create(first.clone(), "$p", log("CREATE", &first.user))
+            .admitted(admission.clone()),
     )
     .await
     .expect("within the limits");
     let too_big = customer("lim2", 500);
     let refused = a
-        .create_account(
-            &too_big,
-            "$p",
-            &log("CREATE", &too_big.user),
-            &admission,
-            &ZoneWrites::none(),
+        .change(
+            &AccountChange::create(too_big.clone(), "$p", log("CREATE", &too_big.user))
+                .admitted(admission.clone()),
         )
         .await;
     assert!(
@@ -279,23 +259,17 @@ pub async fn reseller_limits_hold_in_the_store(stores: &Stores, names: &Names) {
         "quotas add up past the disk limit: {refused:?}"
     );
     let second = customer("lim2", 400);
-    a.create_account(
-        &second,
-        "$p",
-        &log("CREATE", &second.user),
-        &admission,
-        &ZoneWrites::none(),
+    a.change(
+        &AccountChange::create(second.clone(), "$p", log("CREATE", &second.user))
+            .admitted(admission.clone()),
     )
     .await
     .expect("exactly at the limit");
     let third = customer("lim3", 1);
     let refused = a
-        .create_account(
-            &third,
-            "$p",
-            &log("CREATE", &third.user),
-            &admission,
-            &ZoneWrites::none(),
+        .change(
+            &AccountChange::create(third.clone(), "$p", log("CREATE", &third.user))
+                .admitted(admission.clone()),
         )
         .await;
     assert!(
@@ -315,12 +289,16 @@ pub async fn reseller_limits_hold_in_the_store(stores: &Stores, names: &Names) {
         .expect("read")
         .expect("exists");
     grown.quota_mb = Some(400);
-    a.update_account(&second.user, &grown, &[], &admission, &ZoneWrites::none())
-        .await
-        .expect("an update of an account already counted");
+    a.change(
+        &AccountChange::update(&second.user, grown.clone(), vec![]).admitted(admission.clone()),
+    )
+    .await
+    .expect("an update of an account already counted");
     grown.quota_mb = Some(401);
     let refused = a
-        .update_account(&second.user, &grown, &[], &admission, &ZoneWrites::none())
+        .change(
+            &AccountChange::update(&second.user, grown.clone(), vec![]).admitted(admission.clone()),
+        )
         .await;
     assert!(
         matches!(refused, Err(StoreError::Refused(_))),
@@ -344,23 +322,19 @@ pub async fn resellers_demote_and_hand_over(stores: &Stores, names: &Names) {
     let boss = names.user("boss");
     let mut account_of_boss = account(&boss, &boss);
     account_of_boss.reseller = Some(Reseller::new([Acl::LIST_ACCTS].into_iter().collect()));
-    a.create_account(
-        &account_of_boss,
+    a.change(&AccountChange::create(
+        account_of_boss.clone(),
         "$p",
-        &log("CREATE", &boss),
-        &Admission::NONE,
-        &ZoneWrites::none(),
-    )
+        log("CREATE", &boss),
+    ))
     .await
     .expect("a self-owned reseller");
     let customer = account(&names.user("bosscust"), &boss);
-    a.create_account(
-        &customer,
+    a.change(&AccountChange::create(
+        customer.clone(),
         "$p",
-        &log("CREATE", &customer.user),
-        &Admission::NONE,
-        &ZoneWrites::none(),
-    )
+        log("CREATE", &customer.user),
+    ))
     .await
     .expect("its customer");
     let pkg = package(&format!("{boss}_pkg"), &boss);
@@ -372,9 +346,14 @@ pub async fn resellers_demote_and_hand_over(stores: &Stores, names: &Names) {
     let mut demoted = a.account(&boss).await.expect("read").expect("exists");
     demoted.reseller = None;
     demoted.owner = "root".into();
-    a.demote_reseller(&boss, &demoted, "root", &[log("DELRESELLER", &boss)])
-        .await
-        .expect("demote");
+    a.change(&AccountChange::demote(
+        &boss,
+        demoted.clone(),
+        "root",
+        vec![log("DELRESELLER", &boss)],
+    ))
+    .await
+    .expect("demote");
     let stored = a.account(&boss).await.expect("read").expect("exists");
     assert_eq!((stored.reseller, stored.owner.as_str()), (None, "root"));
     let moved = a
@@ -384,11 +363,9 @@ pub async fn resellers_demote_and_hand_over(stores: &Stores, names: &Names) {
         .expect("exists");
     assert_eq!(moved.owner, "root", "its accounts pass to the heir");
     // Removing an account hands its packages to root.
-    assert!(
-        a.remove_account(&boss, &log("REMOVE", &boss), false)
-            .await
-            .expect("remove")
-    );
+    a.change(&AccountChange::remove(&boss, false, log("REMOVE", &boss)))
+        .await
+        .expect("remove");
     let pkg = stores
         .packages
         .package(&pkg.name)
@@ -410,7 +387,7 @@ pub async fn feature_and_acl_lists(stores: &Stores, names: &Names) {
     assert!(
         matches!(
             f.save_feature_list(&mail, false).await,
-            Err(StoreError::Conflict(_))
+            Err(StoreError::Conflict(Conflict::Name))
         ),
         "a name exists once"
     );
@@ -421,7 +398,7 @@ pub async fn feature_and_acl_lists(stores: &Stores, names: &Names) {
         .update_feature_list(&mail.name, "someone", true, &changes)
         .await;
     assert!(
-        matches!(refused, Err(StoreError::Conflict(_))),
+        matches!(refused, Err(StoreError::Conflict(Conflict::Name))),
         "another owner's list is not changed: {refused:?}"
     );
     let merged = f
@@ -476,13 +453,11 @@ pub async fn reseller_totals_saturate(stores: &Stores, names: &Names) {
         let mut c = account(&names.user(n), &owner);
         c.quota_mb = Some(4_000_000_000_000_000_000 / 1_048_576);
         c.set("BWLIMIT", "4000000000000000000");
-        a.create_account(
-            &c,
+        a.change(&AccountChange::create(
+            c.clone(),
             "$p",
-            &log("CREATE", &c.user),
-            &Admission::NONE,
-            &ZoneWrites::none(),
-        )
+            log("CREATE", &c.user),
+        ))
         .await
         .expect("written without limits");
     }
@@ -500,12 +475,9 @@ pub async fn reseller_totals_saturate(stores: &Stores, names: &Names) {
     next.quota_mb = Some(1);
     next.set("BWLIMIT", "1048576");
     let refused = a
-        .create_account(
-            &next,
-            "$p",
-            &log("CREATE", &next.user),
-            &admission,
-            &ZoneWrites::none(),
+        .change(
+            &AccountChange::create(next.clone(), "$p", log("CREATE", &next.user))
+                .admitted(admission.clone()),
         )
         .await;
     assert!(

@@ -4,7 +4,7 @@ use crate::Names;
 use whmd_domain::account::AccountingEntry;
 use whmd_domain::ip::parse_range;
 use whmd_domain::secret::{generate_api_token, token_digest};
-use whmd_domain::store::{ApiTokenRecord, ZoneWrites};
+use whmd_domain::store::{AccountChange, ApiTokenRecord, Conflict};
 use whmd_domain::{StoreError, Stores};
 use whmd_wire::{Acl, AclSet};
 
@@ -85,7 +85,7 @@ pub async fn token_names_are_unique_per_user(stores: &Stores, names: &Names) {
         .insert_api_token(&token(&a, "same", None), &[])
         .await;
     assert!(
-        matches!(again, Err(StoreError::Conflict(_))),
+        matches!(again, Err(StoreError::Conflict(Conflict::Name))),
         "a second token of one name is a Conflict, got {again:?}"
     );
     stores
@@ -179,7 +179,7 @@ pub async fn tokens_are_listed_updated_and_revoked(stores: &Stores, names: &Name
     assert!(
         matches!(
             c.update_api_token("z", &taken, &[]).await,
-            Err(StoreError::Conflict(_))
+            Err(StoreError::Conflict(Conflict::Name))
         ),
         "a name the user has is taken"
     );
@@ -232,42 +232,32 @@ pub async fn access_hashes_follow_their_account(stores: &Stores, names: &Names) 
         Some("d2")
     );
     let owner = names.user("hashacct");
-    a.create_account(
-        &crate::accounts::account(&owner, "root"),
+    a.change(&AccountChange::create(
+        crate::accounts::account(&owner, "root"),
         "$p",
-        &crate::accounts::log("CREATE", &owner),
-        &whmd_domain::store::Admission::NONE,
-        &ZoneWrites::none(),
-    )
+        crate::accounts::log("CREATE", &owner),
+    ))
     .await
     .expect("account");
     c.set_access_hash(&owner, "d3", 7).await.expect("set");
     let mut renamed = a.account(&owner).await.expect("read").expect("exists");
     renamed.user = names.user("hashren");
     renamed.domain = format!("{}.example.com", renamed.user);
-    a.update_account(
-        &owner,
-        &renamed,
-        &[],
-        &whmd_domain::store::Admission::NONE,
-        &ZoneWrites::none(),
-    )
-    .await
-    .expect("rename");
+    a.change(&AccountChange::update(&owner, renamed.clone(), vec![]))
+        .await
+        .expect("rename");
     assert_eq!(c.access_hash(&owner).await.expect("read"), None);
     assert_eq!(
         c.access_hash(&renamed.user).await.expect("read").as_deref(),
         Some("d3"),
         "the hash moves with the account"
     );
-    assert!(
-        a.remove_account(
-            &renamed.user,
-            &crate::accounts::log("REMOVE", &renamed.user),
-            false
-        )
-        .await
-        .expect("remove")
-    );
+    a.change(&AccountChange::remove(
+        &renamed.user,
+        false,
+        crate::accounts::log("REMOVE", &renamed.user),
+    ))
+    .await
+    .expect("remove");
     assert_eq!(c.access_hash(&renamed.user).await.expect("read"), None);
 }

@@ -4,19 +4,17 @@
 use crate::Names;
 use crate::accounts::{account, log};
 use whmd_domain::account::Account;
-use whmd_domain::store::{Admission, Removal, Usage, ZoneWrites};
+use whmd_domain::store::{AccountChange, Conflict, Removal, Usage};
 use whmd_domain::{StoreError, Stores};
 
 async fn create(stores: &Stores, account: &Account, password: &str) -> Account {
     stores
         .accounts
-        .create_account(
-            account,
+        .change(&AccountChange::create(
+            account.clone(),
             password,
-            &log("CREATE", &account.user),
-            &Admission::NONE,
-            &ZoneWrites::none(),
-        )
+            log("CREATE", &account.user),
+        ))
         .await
         .expect("create");
     stores
@@ -89,13 +87,11 @@ pub async fn removals_leave_tombstones(stores: &Stores, names: &Names) {
     assert_eq!(stores.host.removals(&here).await.expect("read"), vec![]);
     let mut entry = log("REMOVE", &gone.user);
     entry.time = 1_700_000_123;
-    assert!(
-        stores
-            .accounts
-            .remove_account(&gone.user, &entry, false)
-            .await
-            .expect("remove")
-    );
+    stores
+        .accounts
+        .change(&AccountChange::remove(&gone.user, false, entry.clone()))
+        .await
+        .expect("remove");
     let tombstone = Removal {
         uid: gone.uid,
         user: gone.user.clone(),
@@ -120,16 +116,14 @@ pub async fn removals_leave_tombstones(stores: &Stores, names: &Names) {
     reuse.uid = gone.uid;
     let refused = stores
         .accounts
-        .create_account(
-            &reuse,
+        .change(&AccountChange::create(
+            reuse.clone(),
             "$p",
-            &log("CREATE", &reuse.user),
-            &Admission::NONE,
-            &ZoneWrites::none(),
-        )
+            log("CREATE", &reuse.user),
+        ))
         .await;
     assert!(
-        matches!(refused, Err(StoreError::Conflict(_))),
+        matches!(refused, Err(StoreError::Conflict(Conflict::Uid))),
         "{refused:?}"
     );
     assert_eq!(
@@ -154,13 +148,13 @@ pub async fn removals_leave_tombstones(stores: &Stores, names: &Names) {
         .expect("forget");
     assert_eq!(stores.host.removals(&here).await.expect("read"), vec![]);
     // Removing what is not there leaves nothing.
-    assert!(
-        !stores
+    assert!(matches!(
+        stores
             .accounts
-            .remove_account(&gone.user, &entry, false)
-            .await
-            .expect("remove again")
-    );
+            .change(&AccountChange::remove(&gone.user, false, entry.clone()))
+            .await,
+        Err(StoreError::Conflict(Conflict::NoAccount))
+    ));
     assert_eq!(stores.host.removals(&here).await.expect("read"), vec![]);
 }
 
@@ -200,7 +194,11 @@ pub async fn usage_follows_its_account(stores: &Stores, names: &Names) {
     assert_eq!(read(vec![]).await, vec![]);
     stores
         .accounts
-        .remove_account(&measured.user, &log("REMOVE", &measured.user), false)
+        .change(&AccountChange::remove(
+            &measured.user,
+            false,
+            log("REMOVE", &measured.user),
+        ))
         .await
         .expect("remove");
     assert_eq!(

@@ -6,7 +6,7 @@ use crate::accounts::{account, create_reseller, log};
 use futures::future::join_all;
 use whmd_domain::package::Package;
 use whmd_domain::reseller::ResellerLimits;
-use whmd_domain::store::{Admission, PackageRemoval, PlanGuard, ZoneWrites};
+use whmd_domain::store::{AccountChange, Admission, PackageRemoval, PlanGuard};
 use whmd_domain::{StoreError, Stores};
 
 /// Eight creations at once for a reseller allowed three: exactly three are stored.
@@ -26,12 +26,9 @@ pub async fn account_limit_holds_under_racing_creates(stores: &Stores, names: &N
         let customer = account(&names.user(&format!("race{i}")), &owner);
         let admission = admission.clone();
         async move {
-            a.create_account(
-                &customer,
-                "$p",
-                &log("CREATE", &customer.user),
-                &admission,
-                &ZoneWrites::none(),
+            a.change(
+                &AccountChange::create(customer.clone(), "$p", log("CREATE", &customer.user))
+                    .admitted(admission.clone()),
             )
             .await
         }
@@ -63,17 +60,15 @@ pub async fn removal_and_creation_do_not_cross(stores: &Stores, names: &Names) {
             }),
             limits: None,
         };
-        let entry = log("CREATE", &customer.user);
-        let no_zones = ZoneWrites::none();
+        let change = AccountChange::create(customer.clone(), "$p", log("CREATE", &customer.user))
+            .admitted(admission);
         let (created, removed) = futures::join!(
-            stores
-                .accounts
-                .create_account(&customer, "$p", &entry, &admission, &no_zones),
+            stores.accounts.change(&change),
             stores.packages.remove_package(&pkg.name)
         );
         let removed = removed.expect("removal answers");
         match (&created, removed) {
-            (Ok(()), PackageRemoval::InUse)
+            (Ok(_), PackageRemoval::InUse)
             | (Err(StoreError::Refused(_)), PackageRemoval::Removed) => {}
             other => panic!("round {round}: {other:?}"),
         }

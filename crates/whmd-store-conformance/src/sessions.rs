@@ -6,7 +6,7 @@ use crate::Names;
 use crate::accounts::{account, log};
 use whmd_domain::Stores;
 use whmd_domain::session::{Session, new_secret};
-use whmd_domain::store::{Admission, ZoneWrites};
+use whmd_domain::store::AccountChange;
 
 pub async fn sessions_round_trip_and_redeem_once(stores: &Stores, names: &Names) {
     let s = stores.sessions.as_ref();
@@ -70,13 +70,11 @@ pub async fn sessions_round_trip_and_redeem_once(stores: &Stores, names: &Names)
     // Sessions follow their account's name and end with it.
     let a = stores.accounts.as_ref();
     let owner = names.user("sessacct");
-    a.create_account(
-        &account(&owner, "root"),
+    a.change(&AccountChange::create(
+        account(&owner, "root"),
         "$p",
-        &log("CREATE", &owner),
-        &Admission::NONE,
-        &ZoneWrites::none(),
-    )
+        log("CREATE", &owner),
+    ))
     .await
     .expect("account");
     let mine = Session::new(
@@ -90,7 +88,7 @@ pub async fn sessions_round_trip_and_redeem_once(stores: &Stores, names: &Names)
     let mut renamed = a.account(&owner).await.expect("read").expect("exists");
     renamed.user = names.user("sessren");
     renamed.domain = format!("{}.example.com", renamed.user);
-    a.update_account(&owner, &renamed, &[], &Admission::NONE, &ZoneWrites::none())
+    a.change(&AccountChange::update(&owner, renamed.clone(), vec![]))
         .await
         .expect("rename");
     let moved = s
@@ -99,11 +97,13 @@ pub async fn sessions_round_trip_and_redeem_once(stores: &Stores, names: &Names)
         .expect("read")
         .expect("exists");
     assert_eq!(moved.user, renamed.user);
-    assert!(
-        a.remove_account(&renamed.user, &log("REMOVE", &renamed.user), false)
-            .await
-            .expect("remove")
-    );
+    a.change(&AccountChange::remove(
+        &renamed.user,
+        false,
+        log("REMOVE", &renamed.user),
+    ))
+    .await
+    .expect("remove");
     assert_eq!(s.session(&mine.digest).await.expect("read"), None);
     // What the copy check carries over.
     let kept = Session::new(

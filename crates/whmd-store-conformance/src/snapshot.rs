@@ -1,6 +1,6 @@
 //! Checks for [`whmd_domain::store::SnapshotStore`]: a copy keeps every row as it was.
 
-use whmd_domain::store::{Admission, ZoneWrites};
+use whmd_domain::store::{AccountChange, Conflict};
 use whmd_domain::{StoreError, Stores};
 
 /// Copies `source` (already holding what the other checks wrote) into the empty `target`,
@@ -37,7 +37,7 @@ pub async fn copies_are_exact(source: &Stores, target: &Stores) {
     );
     let again = target.snapshot.import(&snapshot).await;
     assert!(
-        matches!(again, Err(StoreError::Conflict(_))),
+        matches!(again, Err(StoreError::Conflict(Conflict::NotEmpty))),
         "a store that is not empty refuses an import: {again:?}"
     );
     assert_eq!(
@@ -53,7 +53,7 @@ pub async fn copies_are_exact(source: &Stores, target: &Stores) {
     let log = whmd_domain::account::AccountingEntry::new(0, "CREATE", "root", vec![]);
     target
         .accounts
-        .create_account(&fresh, "$p", &log, &Admission::NONE, &ZoneWrites::none())
+        .change(&AccountChange::create(fresh.clone(), "$p", log.clone()))
         .await
         .expect("create after the copy");
     let max = snapshot.accounts.iter().map(|a| a.uid).max().unwrap_or(0);

@@ -3,7 +3,7 @@
 
 use crate::Names;
 use crate::accounts::{account, log};
-use whmd_domain::store::{Admission, StoredZone, ZoneSummary, ZoneWrites};
+use whmd_domain::store::{AccountChange, Conflict, StoredZone, ZoneSummary, ZoneWrites};
 use whmd_domain::{StoreError, Stores};
 
 fn zone(name: &str, owner: &str, serial: u32) -> StoredZone {
@@ -41,7 +41,10 @@ pub async fn zones_round_trip_and_guard_their_serial(stores: &Stores, names: &Na
     assert!(z.zones(None).await.expect("all").contains(&summary(&b)));
 
     let taken = z.put_zone(&zone(&b.name, "other", 9), false).await;
-    assert!(matches!(taken, Err(StoreError::Conflict(_))), "{taken:?}");
+    assert!(
+        matches!(taken, Err(StoreError::Conflict(Conflict::Zone))),
+        "{taken:?}"
+    );
     assert_eq!(z.zone(&b.name).await.expect("read"), Some(b.clone()));
 
     let mut edited = b.clone();
@@ -49,10 +52,16 @@ pub async fn zones_round_trip_and_guard_their_serial(stores: &Stores, names: &Na
     edited.text.push_str("; edited\n");
     z.update_zone(&edited, 1).await.expect("guarded update");
     let stale = z.update_zone(&zone(&b.name, &owner, 3), 1).await;
-    assert!(matches!(stale, Err(StoreError::Conflict(_))), "{stale:?}");
+    assert!(
+        matches!(stale, Err(StoreError::Conflict(Conflict::Changed))),
+        "{stale:?}"
+    );
     assert_eq!(z.zone(&b.name).await.expect("read"), Some(edited));
     let gone = z.update_zone(&zone("absent.example", &owner, 2), 1).await;
-    assert!(matches!(gone, Err(StoreError::Conflict(_))), "{gone:?}");
+    assert!(
+        matches!(gone, Err(StoreError::Conflict(Conflict::Changed))),
+        "{gone:?}"
+    );
 
     let replaced = zone(&b.name, "root", 7);
     z.put_zone(&replaced, true).await.expect("replace");
@@ -68,12 +77,9 @@ pub async fn zones_follow_their_account(stores: &Stores, names: &Names) {
     let acct = account(&user, "root");
     let main = zone(&acct.domain, &user, 10);
     accounts
-        .create_account(
-            &acct,
-            "$p",
-            &log("CREATE", &user),
-            &Admission::NONE,
-            &ZoneWrites::put(main.clone(), false),
+        .change(
+            &AccountChange::create(acct.clone(), "$p", log("CREATE", &user))
+                .with_zones(ZoneWrites::put(main.clone(), false)),
         )
         .await
         .expect("create with its zone");
@@ -83,16 +89,13 @@ pub async fn zones_follow_their_account(stores: &Stores, names: &Names) {
     let second = account(&names.user("zclash"), "root");
     let clash = zone(&main.name, &second.user, 1);
     let refused = accounts
-        .create_account(
-            &second,
-            "$p",
-            &log("CREATE", &second.user),
-            &Admission::NONE,
-            &ZoneWrites::put(clash.clone(), false),
+        .change(
+            &AccountChange::create(second.clone(), "$p", log("CREATE", &second.user))
+                .with_zones(ZoneWrites::put(clash.clone(), false)),
         )
         .await;
     assert!(
-        matches!(refused, Err(StoreError::Conflict(_))),
+        matches!(refused, Err(StoreError::Conflict(Conflict::Zone))),
         "{refused:?}"
     );
     assert_eq!(accounts.account(&second.user).await.expect("read"), None);
@@ -115,10 +118,10 @@ pub async fn zones_follow_their_account(stores: &Stores, names: &Names) {
         replace: false,
     };
     let refused = accounts
-        .update_account(&user, &renamed, &[], &Admission::NONE, &stale)
+        .change(&AccountChange::update(&user, renamed.clone(), vec![]).with_zones(stale.clone()))
         .await;
     assert!(
-        matches!(refused, Err(StoreError::Conflict(_))),
+        matches!(refused, Err(StoreError::Conflict(Conflict::Changed))),
         "{refused:?}"
     );
     assert_eq!(accounts.account(&renamed.user).await.expect("read"), None);
@@ -129,7 +132,7 @@ pub async fn zones_follow_their_account(stores: &Stores, names: &Names) {
         replace: false,
     };
     accounts
-        .update_account(&user, &renamed, &[], &Admission::NONE, &writes)
+        .change(&AccountChange::update(&user, renamed.clone(), vec![]).with_zones(writes.clone()))
         .await
         .expect("rename");
     assert_eq!(z.zone(&main.name).await.expect("read"), None);
@@ -147,13 +150,7 @@ pub async fn zones_follow_their_account(stores: &Stores, names: &Names) {
     let mut back = renamed.clone();
     back.user = user.clone();
     accounts
-        .update_account(
-            &renamed.user,
-            &back,
-            &[],
-            &Admission::NONE,
-            &ZoneWrites::none(),
-        )
+        .change(&AccountChange::update(&renamed.user, back.clone(), vec![]))
         .await
         .expect("rename back");
     let owned: Vec<String> = z
@@ -171,29 +168,26 @@ pub async fn zones_follow_their_account(stores: &Stores, names: &Names) {
     let keeper = account(&names.user("zkeep"), "root");
     let kept = zone(&keeper.domain, &keeper.user, 1);
     accounts
-        .create_account(
-            &keeper,
-            "$p",
-            &log("CREATE", &keeper.user),
-            &Admission::NONE,
-            &ZoneWrites::put(kept.clone(), false),
+        .change(
+            &AccountChange::create(keeper.clone(), "$p", log("CREATE", &keeper.user))
+                .with_zones(ZoneWrites::put(kept.clone(), false)),
         )
         .await
         .expect("create");
-    assert!(
-        accounts
-            .remove_account(&keeper.user, &log("REMOVE", &keeper.user), true)
-            .await
-            .expect("remove")
-    );
+    accounts
+        .change(&AccountChange::remove(
+            &keeper.user,
+            true,
+            log("REMOVE", &keeper.user),
+        ))
+        .await
+        .expect("remove");
     let after = z.zone(&kept.name).await.expect("read").expect("kept");
     assert_eq!(after.owner, "root");
-    assert!(
-        accounts
-            .remove_account(&user, &log("REMOVE", &user), false)
-            .await
-            .expect("remove")
-    );
+    accounts
+        .change(&AccountChange::remove(&user, false, log("REMOVE", &user)))
+        .await
+        .expect("remove");
     assert!(z.zones(Some(&user)).await.expect("list").is_empty());
     assert_eq!(z.zone(&moved.name).await.expect("read"), None);
 

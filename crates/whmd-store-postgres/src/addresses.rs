@@ -33,7 +33,7 @@ impl AddressStore for PostgresStore {
         let mut tx = self.pool.begin().await.map_err(map_error)?;
         for a in addresses {
             if !insert_address(&mut tx, a).await? {
-                return Err(StoreError::Conflict(a.ip.to_string()));
+                return Err(StoreError::Refused(Refusal::InPool(a.ip.to_string())));
             }
         }
         tx.commit().await.map_err(map_error)

@@ -10,6 +10,7 @@ use whmd_domain::StoreError;
 use whmd_domain::account::Account;
 use whmd_domain::package::DEFAULT;
 use whmd_domain::reseller::OwnerUsage;
+use whmd_domain::store::Conflict;
 use whmd_domain::store::{Admission, Refusal};
 
 /// Checks `admission` for `account`; `current` is the name the account is stored under now,
@@ -36,10 +37,7 @@ pub(crate) async fn admit(
             }
             (read, stored) if read == stored => {}
             _ => {
-                return Err(StoreError::Conflict(format!(
-                    "package {} changed since it was read",
-                    guard.name
-                )));
+                return Err(StoreError::Conflict(Conflict::Package));
             }
         }
     }

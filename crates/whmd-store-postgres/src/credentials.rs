@@ -1,6 +1,6 @@
 //! [`CredentialStore`] on PostgreSQL.
 
-use crate::accounts::append_log;
+use crate::change::append_log;
 use crate::{PostgresStore, map_error};
 use async_trait::async_trait;
 use sqlx::Row;

@@ -1,13 +1,17 @@
 //! Turning sqlx errors into [`StoreError`]. A lost or refused connection, a server shutting
 //! down, a full disk, a serialization failure or deadlock are `Unavailable` (the caller may
-//! retry); a unique-key violation is a `Conflict`; anything else `Internal`.
+//! retry); a unique-key violation is the `Conflict` of its key; anything else `Internal`.
 
 use whmd_domain::StoreError;
+use whmd_domain::store::Conflict;
 
 pub fn map_error(e: sqlx::Error) -> StoreError {
     match &e {
         sqlx::Error::Database(db) if db.is_unique_violation() => {
-            StoreError::Conflict(db.message().to_owned())
+            StoreError::Conflict(Conflict::from_postgres_constraint(
+                db.table().unwrap_or_default(),
+                db.constraint().unwrap_or_default(),
+            ))
         }
         sqlx::Error::Database(db) if db.code().is_some_and(|c| retryable(&c)) => {
             StoreError::Unavailable(Box::new(e))

@@ -2,7 +2,7 @@
 //! concurrent account write on that package (which takes it `FOR SHARE`, see
 //! `admission`) either finishes before or sees the change.
 
-use crate::accounts::{append_log, write_account};
+use crate::change::{append_log, write_account};
 use crate::{PostgresStore, map_error};
 use async_trait::async_trait;
 use sqlx::postgres::PgRow;
@@ -10,6 +10,7 @@ use sqlx::{Postgres, Row, Transaction};
 use whmd_domain::StoreError;
 use whmd_domain::account::{Account, AccountingEntry};
 use whmd_domain::package::Package;
+use whmd_domain::store::Conflict;
 use whmd_domain::store::encoding::{from_json, to_json};
 use whmd_domain::store::{PackageRemoval, PackageStore};
 
@@ -67,10 +68,7 @@ impl PackageStore for PostgresStore {
             .await
             .map_err(map_error)?;
             if updated.rows_affected() != 1 {
-                return Err(StoreError::Conflict(format!(
-                    "package {} at revision {}",
-                    package.name, package.revision
-                )));
+                return Err(StoreError::Conflict(Conflict::Changed));
             }
         }
         let on_plan: Vec<String> = sqlx::query_scalar(
@@ -83,10 +81,7 @@ impl PackageStore for PostgresStore {
         let mut given: Vec<&str> = accounts.iter().map(|a| a.user.as_str()).collect();
         given.sort_unstable();
         if on_plan != given {
-            return Err(StoreError::Conflict(format!(
-                "the accounts on package {} changed",
-                package.name
-            )));
+            return Err(StoreError::Conflict(Conflict::Changed));
         }
         for account in accounts {
             write_account(&mut tx, &account.user, account).await?;

@@ -1,9 +1,8 @@
 //! [`SnapshotStore`] on PostgreSQL.
 
-use crate::accounts::{
-    account_columns, account_from_row, append_log, insert_account, log_from_row,
-};
+use crate::accounts::{account_columns, account_from_row, log_from_row};
 use crate::addresses::{address_row, insert_address};
+use crate::change::{append_log, insert_account};
 use crate::credentials::{insert_token, token_columns, token_from_row};
 use crate::host::removal_from_row;
 use crate::hulk::{block_row, failure_row, insert_block, list_row};
@@ -15,6 +14,7 @@ use crate::{PostgresStore, map_error};
 use async_trait::async_trait;
 use sqlx::Row;
 use whmd_domain::StoreError;
+use whmd_domain::store::Conflict;
 use whmd_domain::store::encoding::{acls_to_json, to_json};
 use whmd_domain::store::snapshot::{AccessHashRow, Counts, PasswordRow, Snapshot};
 use whmd_domain::store::{SnapshotStore, ZoneWrites};
@@ -209,12 +209,12 @@ impl SnapshotStore for PostgresStore {
     async fn import(&self, snapshot: &Snapshot) -> Result<(), StoreError> {
         let mut tx = self.pool.begin().await.map_err(map_error)?;
         if count_all(&mut tx).await? != Counts::default() {
-            return Err(StoreError::Conflict("the target store is not empty".into()));
+            return Err(StoreError::Conflict(Conflict::NotEmpty));
         }
         // The pool first: accounts claim their addresses from it.
         for a in &snapshot.addresses {
             if !insert_address(&mut tx, a).await? {
-                return Err(StoreError::Conflict(a.ip.to_string()));
+                return Err(StoreError::Conflict(Conflict::Address));
             }
         }
         for account in &snapshot.accounts {

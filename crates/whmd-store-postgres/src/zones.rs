@@ -5,6 +5,7 @@ use async_trait::async_trait;
 use sqlx::postgres::PgRow;
 use sqlx::{Postgres, Row, Transaction};
 use whmd_domain::StoreError;
+use whmd_domain::store::Conflict;
 use whmd_domain::store::{StoredZone, ZoneStore, ZoneSummary, ZoneWrites};
 
 #[async_trait]
@@ -63,7 +64,7 @@ impl ZoneStore for PostgresStore {
         .await
         .map_err(map_error)?;
         if updated.rows_affected() == 0 {
-            return Err(StoreError::Conflict(format!("zone {}", zone.name)));
+            return Err(StoreError::Conflict(Conflict::Changed));
         }
         Ok(())
     }
@@ -92,7 +93,7 @@ pub async fn write_zones(
             .await
             .map_err(map_error)?;
         if removed.rows_affected() == 0 {
-            return Err(StoreError::Conflict(format!("zone {name}")));
+            return Err(StoreError::Conflict(Conflict::Changed));
         }
     }
     let insert = if writes.replace {

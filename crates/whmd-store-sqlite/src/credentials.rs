@@ -1,6 +1,6 @@
 //! [`CredentialStore`] on SQLite.
 
-use crate::accounts::append_log;
+use crate::change::append_log;
 use crate::{SqliteStore, map_error};
 use async_trait::async_trait;
 use sqlx::Row;

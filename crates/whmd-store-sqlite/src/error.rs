@@ -1,12 +1,13 @@
 //! Turning sqlx errors into [`StoreError`]: a locked or unreachable database is
-//! `Unavailable`, a unique-key violation a `Conflict`, anything else `Internal`.
+//! `Unavailable`, a unique-key violation the `Conflict` of its key, anything else `Internal`.
 
 use whmd_domain::StoreError;
+use whmd_domain::store::Conflict;
 
 pub fn map_error(e: sqlx::Error) -> StoreError {
     match &e {
         sqlx::Error::Database(db) if db.is_unique_violation() => {
-            StoreError::Conflict(db.message().to_owned())
+            StoreError::Conflict(Conflict::from_sqlite_message(db.message()))
         }
         // SQLITE_BUSY (5) and SQLITE_LOCKED (6), after the busy timeout; SQLITE_FULL (13).
         sqlx::Error::Database(db)

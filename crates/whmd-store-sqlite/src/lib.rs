@@ -7,6 +7,7 @@
 mod accounts;
 mod addresses;
 mod admission;
+mod change;
 mod credentials;
 mod error;
 mod host;

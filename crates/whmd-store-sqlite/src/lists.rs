@@ -7,6 +7,7 @@ use sqlx::sqlite::SqliteRow;
 use std::collections::BTreeMap;
 use whmd_domain::StoreError;
 use whmd_domain::features::FeatureList;
+use whmd_domain::store::Conflict;
 use whmd_domain::store::encoding::{acls_from_json, acls_to_json, from_json, to_json};
 use whmd_domain::store::{AclListStore, FeatureListStore};
 use whmd_wire::AclSet;
@@ -68,9 +69,7 @@ impl FeatureListStore for SqliteStore {
                 .transpose()?
                 .unwrap_or_else(|| FeatureList::new(name, owner));
         if own_only && list.owner != owner {
-            return Err(StoreError::Conflict(format!(
-                "feature list {name} of another owner"
-            )));
+            return Err(StoreError::Conflict(Conflict::Name));
         }
         list.features
             .extend(features.iter().map(|(k, v)| (k.clone(), *v)));

@@ -1,6 +1,6 @@
 //! [`PackageStore`] on SQLite.
 
-use crate::accounts::append_log;
+use crate::change::append_log;
 use crate::{SqliteStore, map_error};
 use async_trait::async_trait;
 use sqlx::Row;
@@ -8,6 +8,7 @@ use sqlx::sqlite::SqliteRow;
 use whmd_domain::StoreError;
 use whmd_domain::account::{Account, AccountingEntry};
 use whmd_domain::package::Package;
+use whmd_domain::store::Conflict;
 use whmd_domain::store::encoding::{from_json, to_json};
 use whmd_domain::store::{PackageRemoval, PackageStore};
 
@@ -62,10 +63,7 @@ impl PackageStore for SqliteStore {
             .await
             .map_err(map_error)?;
             if updated.rows_affected() != 1 {
-                return Err(StoreError::Conflict(format!(
-                    "package {} at revision {}",
-                    package.name, package.revision
-                )));
+                return Err(StoreError::Conflict(Conflict::Changed));
             }
         }
         let on_plan: Vec<String> =
@@ -77,13 +75,10 @@ impl PackageStore for SqliteStore {
         let mut given: Vec<&str> = accounts.iter().map(|a| a.user.as_str()).collect();
         given.sort_unstable();
         if on_plan != given {
-            return Err(StoreError::Conflict(format!(
-                "the accounts on package {} changed",
-                package.name
-            )));
+            return Err(StoreError::Conflict(Conflict::Changed));
         }
         for account in accounts {
-            crate::accounts::write_account(&mut tx, &account.user, account).await?;
+            crate::change::write_account(&mut tx, &account.user, account).await?;
         }
         for entry in log {
             append_log(&mut tx, entry).await?;

@@ -15,7 +15,7 @@ use whmd_domain::StoreError;
 use whmd_domain::account::{Account, can_access};
 use whmd_domain::address::{MAX_RANGE, PoolAddress, expand, parse_address, parse_netmask, usable};
 use whmd_domain::dns::{serial_date, stored};
-use whmd_domain::store::{AddressRemoval, Admission, ZoneWrites};
+use whmd_domain::store::{AccountChange, AddressRemoval, ZoneWrites};
 use whmd_domain::time::unix_now;
 use whmd_wire::{Acl, Api0Data, Api0Shape, Outcome, WhmError};
 
@@ -170,9 +170,7 @@ async fn add(call: &Call, ips: Vec<Ipv4Addr>, netmask: Ipv4Addr) -> Result<Vec<S
             .iter()
             .map(|ip| format!("{ip}/{netmask} has been added."))
             .collect()),
-        Err(StoreError::Conflict(ip)) => Err(WhmError::Reason(format!(
-            "The IP address “{ip}” is already on this server."
-        ))),
+        // One already in the pool is refused with its address.
         Err(e) => Err(e.into()),
     }
 }
@@ -333,14 +331,9 @@ async fn move_account(
     let zones = readdress(call, account, ip).await?;
     account.mtime = unix_now();
     let log = entry(call, "SETSITEIP", &[&account.domain, &account.ip, &user]);
-    match call
-        .ctx
-        .stores
-        .accounts
-        .update_account(&user, account, &[log], &Admission::NONE, &zones)
-        .await
-    {
-        Ok(()) => {}
+    let change = AccountChange::update(user, account.clone(), vec![log]).with_zones(zones.clone());
+    match call.ctx.stores.accounts.change(&change).await {
+        Ok(_) => {}
         // A pool address another account took meanwhile is refused in the store.
         Err(StoreError::Conflict(_)) => return Err(WhmError::reason(CHANGED_MEANWHILE)),
         Err(e) => return Err(e.into()),

@@ -90,7 +90,7 @@ impl AccountPage {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Admission {
     /// The account's package as the caller read it. A package since removed refuses the write
-    /// (`Refusal::NoSuchPackage`); one changed since is a `Conflict`. `None` when the write
+    /// (`Refusal::NoSuchPackage`); one changed since is `Conflict::Package`. `None` when the write
     /// does not change the package.
     pub plan: Option<PlanGuard>,
     /// The limits of the reseller that owns the account, held against what its other accounts
@@ -117,18 +117,139 @@ pub struct PlanGuard {
 /// Chooses the page of `matching` sorted accounts to return.
 pub type PageWindow<'a> = dyn Fn(usize) -> Range<usize> + Send + Sync + 'a;
 
+/// One change to accounts, applied whole in one transaction or not at all: the write, its
+/// accounting entries, the admission checks and the zone writes that go with it. It is the
+/// only way accounts are written (a package edit's re-application aside), so every change is
+/// guarded, logged and made durable the same way. What the host must do follows from it: the
+/// stored account is the host's desired state, and a removal leaves a tombstone.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccountChange {
+    pub write: AccountWrite,
+    pub log: Vec<AccountingEntry>,
+    pub admission: Admission,
+    pub zones: ZoneWrites,
+}
+
+/// What an [`AccountChange`] writes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AccountWrite {
+    /// A new account with its password hash. A taken username, domain, uid or address is a
+    /// conflict of that kind.
+    Create { account: Account, password: String },
+    /// The account stored as `user` replaced by `account`, guarded by `account.revision`, which
+    /// the store then bumps. `account` may carry a new username: its password, tokens, owned
+    /// accounts, packages, feature lists and zones move with it.
+    Update { user: String, account: Account },
+    /// As `Update`, for an account no longer a reseller: the accounts it owned (other than
+    /// itself) pass to `heir`.
+    Demote {
+        user: String,
+        account: Account,
+        heir: String,
+    },
+    /// A new password hash for `user`.
+    Password { user: String, password: String },
+    /// The account, its password and tokens, and its zones unless `keep_zones`; what it owned
+    /// (and kept zones) passes to root, and the host gets a tombstone to remove its user.
+    Remove { user: String, keep_zones: bool },
+}
+
+impl AccountChange {
+    fn new(write: AccountWrite, log: Vec<AccountingEntry>) -> Self {
+        Self {
+            write,
+            log,
+            admission: Admission::NONE,
+            zones: ZoneWrites::none(),
+        }
+    }
+
+    pub fn create(account: Account, password: impl Into<String>, log: AccountingEntry) -> Self {
+        Self::new(
+            AccountWrite::Create {
+                account,
+                password: password.into(),
+            },
+            vec![log],
+        )
+    }
+
+    pub fn update(user: impl Into<String>, account: Account, log: Vec<AccountingEntry>) -> Self {
+        Self::new(
+            AccountWrite::Update {
+                user: user.into(),
+                account,
+            },
+            log,
+        )
+    }
+
+    pub fn demote(
+        user: impl Into<String>,
+        account: Account,
+        heir: impl Into<String>,
+        log: Vec<AccountingEntry>,
+    ) -> Self {
+        Self::new(
+            AccountWrite::Demote {
+                user: user.into(),
+                account,
+                heir: heir.into(),
+            },
+            log,
+        )
+    }
+
+    pub fn password(
+        user: impl Into<String>,
+        password: impl Into<String>,
+        log: AccountingEntry,
+    ) -> Self {
+        Self::new(
+            AccountWrite::Password {
+                user: user.into(),
+                password: password.into(),
+            },
+            vec![log],
+        )
+    }
+
+    pub fn remove(user: impl Into<String>, keep_zones: bool, log: AccountingEntry) -> Self {
+        Self::new(
+            AccountWrite::Remove {
+                user: user.into(),
+                keep_zones,
+            },
+            vec![log],
+        )
+    }
+
+    /// When the change happened: its first accounting entry's time (the password's
+    /// `updated_at`, the tombstone's `removed_at`).
+    pub fn time(&self) -> i64 {
+        self.log
+            .first()
+            .map_or_else(crate::time::unix_now, |e| e.time)
+    }
+
+    /// Goes ahead only if `admission` holds in the change's transaction.
+    pub fn admitted(self, admission: Admission) -> Self {
+        Self { admission, ..self }
+    }
+
+    /// Writes `zones` in the change's transaction.
+    pub fn with_zones(self, zones: ZoneWrites) -> Self {
+        Self { zones, ..self }
+    }
+}
+
 #[async_trait]
 pub trait AccountStore: Debug + Send + Sync {
-    /// Stores a new account with its password hash and `zones`, if `admission` holds. A taken
-    /// username, main domain or zone name is a `Conflict`, and then nothing is written.
-    async fn create_account(
-        &self,
-        account: &Account,
-        password_phc: &str,
-        log: &AccountingEntry,
-        admission: &Admission,
-        zones: &ZoneWrites,
-    ) -> Result<(), StoreError>;
+    /// Applies `change` in one transaction. The account as stored after it (with the uid and
+    /// revision the store gave it), or `None` after a removal. A conflict (typed: which
+    /// unique key, or that a guarded row changed, or that the account is gone) or a refused
+    /// admission writes nothing.
+    async fn change(&self, change: &AccountChange) -> Result<Option<Account>, StoreError>;
 
     async fn account(&self, user: &str) -> Result<Option<Account>, StoreError>;
 
@@ -153,48 +274,6 @@ pub trait AccountStore: Debug + Send + Sync {
 
     /// The usernames whose database-owner form starts with `prefix` (the shared-prefix rule).
     async fn users_with_db_prefix(&self, prefix: &str) -> Result<Vec<String>, StoreError>;
-
-    /// Replaces the account stored as `user` by `account`, which may carry a new username
-    /// (then its password, tokens, owned accounts, packages, feature lists and zones move with
-    /// it), writes `zones`, and bumps its revision, if `admission` holds. Fails with `Conflict`
-    /// when the stored revision is no longer `account.revision` (someone changed it since it
-    /// was read) or when a new username, domain or zone name is taken; then nothing is written.
-    async fn update_account(
-        &self,
-        user: &str,
-        account: &Account,
-        log: &[AccountingEntry],
-        admission: &Admission,
-        zones: &ZoneWrites,
-    ) -> Result<(), StoreError>;
-
-    /// Stores `account`, read as `user` and no longer a reseller, and hands the accounts it
-    /// owned (other than itself) to `heir`, in one transaction guarded by its revision.
-    async fn demote_reseller(
-        &self,
-        user: &str,
-        account: &Account,
-        heir: &str,
-        log: &[AccountingEntry],
-    ) -> Result<(), StoreError>;
-
-    /// Removes the account, its password and tokens, and its zones unless `keep_zones`; the
-    /// accounts, packages and feature lists it owned (and kept zones) pass to root. `false`
-    /// when there was none.
-    async fn remove_account(
-        &self,
-        user: &str,
-        log: &AccountingEntry,
-        keep_zones: bool,
-    ) -> Result<bool, StoreError>;
-
-    /// Replaces the account's password hash; `false` when there is no such account.
-    async fn set_account_password(
-        &self,
-        user: &str,
-        password_phc: &str,
-        log: &AccountingEntry,
-    ) -> Result<bool, StoreError>;
 
     /// The newest `limit` accounting entries, oldest first.
     async fn accounting_log(&self, limit: u32) -> Result<Vec<AccountingEntry>, StoreError>;

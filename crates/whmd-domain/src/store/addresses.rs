@@ -29,7 +29,8 @@ pub trait AddressStore: Debug + Send + Sync {
     /// Every pool address with its holder, in address order.
     async fn addresses(&self) -> Result<Vec<HeldAddress>, StoreError>;
 
-    /// Adds all of `addresses` or none: one already in the pool is a `Conflict` naming it.
+    /// Adds all of `addresses` or none: one already in the pool is refused
+    /// (`Refusal::InPool`, naming it).
     async fn add_addresses(&self, addresses: &[PoolAddress]) -> Result<(), StoreError>;
 
     /// Removes an address no account holds.

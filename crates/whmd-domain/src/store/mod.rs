@@ -5,6 +5,7 @@
 mod accounts;
 mod addresses;
 mod catalog;
+mod conflict;
 mod credentials;
 pub mod encoding;
 mod host;
@@ -14,10 +15,12 @@ pub mod snapshot;
 mod zones;
 
 pub use accounts::{
-    AccountColumn, AccountPage, AccountQuery, AccountStore, Admission, PageWindow, PlanGuard,
+    AccountChange, AccountColumn, AccountPage, AccountQuery, AccountStore, AccountWrite, Admission,
+    PageWindow, PlanGuard,
 };
 pub use addresses::{AddressRemoval, AddressStore, HeldAddress};
 pub use catalog::{AclListStore, FeatureListStore, PackageRemoval, PackageStore};
+pub use conflict::Conflict;
 pub use credentials::{ApiTokenRecord, CredentialStore};
 pub use host::{HostStore, HostedAccount, Removal, Usage};
 pub use hulk::HulkStore;
@@ -35,10 +38,10 @@ pub enum StoreError {
     /// The database cannot be reached or is locked beyond the wait; the call may be retried.
     #[error("the store is unavailable")]
     Unavailable(#[source] BoxError),
-    /// A unique key is taken (a name that must exist once), or a guarded row changed since it
-    /// was read.
-    #[error("{0} already exists")]
-    Conflict(String),
+    /// A unique key is taken (a name that must exist once), a guarded row changed since it was
+    /// read, or the row to change is gone; nothing was written.
+    #[error("{0}")]
+    Conflict(Conflict),
     /// What the write needed was not there ([`Admission`]); nothing was written.
     #[error("{0}")]
     Refused(Refusal),
@@ -47,7 +50,7 @@ pub enum StoreError {
     Internal(#[source] BoxError),
 }
 
-/// Why an account write was refused in the store.
+/// Why a write was refused in the store.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum Refusal {
     #[error("The package “{0}” does not exist.")]
@@ -57,6 +60,9 @@ pub enum Refusal {
     /// The pool address the account names is another account's.
     #[error("The IP address “{0}” is already in use.")]
     AddressTaken(String),
+    /// An address to add to the pool is there already.
+    #[error("The IP address “{0}” is already on this server.")]
+    InPool(String),
 }
 
 impl From<StoreError> for WhmError {

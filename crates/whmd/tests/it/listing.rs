@@ -10,7 +10,7 @@ use base64::engine::general_purpose::STANDARD;
 use reqwest::{Method, StatusCode};
 use serde_json::Value;
 use whmd_domain::reseller::Reseller;
-use whmd_domain::store::{Admission, ZoneWrites};
+use whmd_domain::store::AccountChange;
 use whmd_wire::{Acl, AclSet, Args};
 
 /// Each is run as given and checked against the generic pass over the listing without its
@@ -67,13 +67,7 @@ async fn controls_run_in_the_store_answer_as_the_generic_pass() {
     ));
     stores
         .accounts
-        .update_account(
-            "pdres",
-            &reseller,
-            &[],
-            &Admission::NONE,
-            &ZoneWrites::none(),
-        )
+        .change(&AccountChange::update("pdres", reseller.clone(), vec![]))
         .await
         .expect("grant list-accts");
     for (user, extra) in [

@@ -24,7 +24,7 @@ use whmd_domain::names::username::exists_reason as user_exists_reason;
 use whmd_domain::package::DEFAULT;
 use whmd_domain::reseller::Reseller;
 use whmd_domain::secret::{Secret, hash_system_password};
-use whmd_domain::store::{Refusal, StoredZone, ZoneWrites};
+use whmd_domain::store::{AccountChange, Conflict, Refusal, StoredZone, ZoneWrites};
 use whmd_domain::time::unix_now;
 use whmd_wire::{Acl, Api0Data, Api0Shape, Outcome, WhmError};
 
@@ -231,18 +231,10 @@ async fn create(call: &Call) -> Result<Outcome, WhmError> {
     let written = loop {
         let zone = new_zone(call, &account)?;
         let log = entry(call, "CREATE", &[&domain, &account.ip, &user]);
-        let written = call
-            .ctx
-            .stores
-            .accounts
-            .create_account(
-                &account,
-                &phc,
-                &log,
-                &admission,
-                &ZoneWrites::put(zone, forcedns),
-            )
-            .await;
+        let change = AccountChange::create(account.clone(), phc.as_str(), log)
+            .admitted(admission.clone())
+            .with_zones(ZoneWrites::put(zone, forcedns));
+        let written = call.ctx.stores.accounts.change(&change).await;
         // Another request took the pool address picked for this one: the next free one.
         match written {
             Err(StoreError::Refused(Refusal::AddressTaken(_)))
@@ -257,36 +249,30 @@ async fn create(call: &Call) -> Result<Outcome, WhmError> {
             other => break other,
         }
     };
-    match written {
-        Ok(()) => {}
-        // Another request took the name or domain, or changed the package, since they were
-        // checked.
-        Err(StoreError::Conflict(_)) => {
-            let stores = &call.ctx.stores.accounts;
-            return Err(WhmError::Reason(
-                if stores.account(&user).await?.is_some() {
-                    user_exists_reason(&user)
-                } else if stores.account_by_domain(&domain).await?.is_some() {
-                    exists_reason(&domain)
-                } else if call.ctx.stores.zones.zone(&domain).await?.is_some() {
-                    zone_exists_reason(&domain)
-                } else {
-                    "The package changed while the account was being created. Try again.".to_owned()
-                },
+    // A conflict means another request took the name, domain or zone, or changed the
+    // package, since they were checked.
+    let stored = match written {
+        Ok(Some(stored)) => stored,
+        Ok(None) => return Err(WhmError::internal("the new account was not stored")),
+        Err(StoreError::Conflict(Conflict::Username)) => {
+            return Err(WhmError::Reason(user_exists_reason(&user)));
+        }
+        Err(StoreError::Conflict(Conflict::Domain)) => {
+            return Err(WhmError::Reason(exists_reason(&domain)));
+        }
+        Err(StoreError::Conflict(Conflict::Zone)) => {
+            return Err(WhmError::Reason(zone_exists_reason(&domain)));
+        }
+        Err(StoreError::Conflict(Conflict::Package)) => {
+            return Err(WhmError::reason(
+                "The package changed while the account was being created. Try again.",
             ));
         }
         Err(StoreError::Refused(Refusal::NoSuchPackage(_))) => {
             return Err(no_package(&plan_name));
         }
         Err(e) => return Err(e.into()),
-    }
-    let stored = call
-        .ctx
-        .stores
-        .accounts
-        .account(&user)
-        .await?
-        .unwrap_or(account);
+    };
     let ip = stored.ip.clone();
     write_summary(
         &mut raw,

@@ -11,7 +11,7 @@ use futures::future::BoxFuture;
 use serde_json::{Map, Value, json};
 use whmd_domain::StoreError;
 use whmd_domain::account::{Account, Limit};
-use whmd_domain::store::{Refusal, ZoneWrites};
+use whmd_domain::store::{AccountChange, Refusal, ZoneWrites};
 use whmd_domain::time::{civil, unix_now};
 use whmd_wire::{Acl, Api0Data, Api0Shape, Outcome, WhmError};
 
@@ -232,14 +232,11 @@ fn changepackage(call: Call) -> Reply {
             "MODIFY",
             &[&user, &account.domain, &format!("PLAN={pkg}")],
         );
-        match call
-            .ctx
-            .stores
-            .accounts
-            .update_account(&user, &account, &[log], &admission, &zones)
-            .await
-        {
-            Ok(()) => {}
+        let change = AccountChange::update(user.as_str(), account.clone(), vec![log])
+            .admitted(admission)
+            .with_zones(zones.clone());
+        match call.ctx.stores.accounts.change(&change).await {
+            Ok(_) => {}
             Err(StoreError::Refused(Refusal::NoSuchPackage(_))) => return Err(no_package()),
             Err(StoreError::Conflict(_)) => return Err(WhmError::reason(CHANGED_MEANWHILE)),
             Err(e) => return Err(e.into()),

@@ -18,7 +18,7 @@ use super::{CHANGED_MEANWHILE, entry, with_host};
 use crate::registry::Call;
 use whmd_domain::StoreError;
 use whmd_domain::account::{Account, AccountingEntry, require_access};
-use whmd_domain::store::{Admission, ZoneWrites};
+use whmd_domain::store::AccountChange;
 use whmd_wire::WhmError;
 
 pub use backup::FUNCTIONS as BACKUP;
@@ -51,14 +51,9 @@ async fn save(
     log: &[AccountingEntry],
     conflict: &str,
 ) -> Result<(), WhmError> {
-    match call
-        .ctx
-        .stores
-        .accounts
-        .update_account(user, account, log, &Admission::NONE, &ZoneWrites::none())
-        .await
-    {
-        Ok(()) => Ok(()),
+    let change = AccountChange::update(user, account.clone(), log.to_vec());
+    match call.ctx.stores.accounts.change(&change).await {
+        Ok(_) => Ok(()),
         Err(StoreError::Conflict(_)) => Err(WhmError::Reason(conflict.to_owned())),
         Err(e) => Err(e.into()),
     }

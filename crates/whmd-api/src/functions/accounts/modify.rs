@@ -17,7 +17,7 @@ use whmd_domain::account::{Account, Limit, NO_SHELL, SHELL};
 use whmd_domain::dns::{self, serial_date};
 use whmd_domain::names::domain::{DomainContext, check_new_domain, exists_reason};
 use whmd_domain::names::username::exists_reason as user_exists_reason;
-use whmd_domain::store::{Admission, ZoneWrites};
+use whmd_domain::store::{AccountChange, Admission, Conflict, ZoneWrites};
 use whmd_domain::time::unix_now;
 use whmd_wire::{Acl, Api0Data, Api0Shape, ApiVersion, Outcome, WhmError};
 
@@ -195,42 +195,23 @@ async fn modify(call: &Call) -> Result<Outcome, WhmError> {
         Some(plan) => packages::admission(call, Some(plan), &account.owner).await?,
         None => Admission::NONE,
     };
-    match call
-        .ctx
-        .stores
-        .accounts
-        .update_account(&user, &account, &log, &admission, &zones)
-        .await
-    {
-        Ok(()) => {}
-        Err(StoreError::Conflict(_))
-            if account.user != user
-                && call
-                    .ctx
-                    .stores
-                    .accounts
-                    .account(&account.user)
-                    .await?
-                    .is_some() =>
-        {
+    let change = AccountChange::update(user.as_str(), account.clone(), log)
+        .admitted(admission)
+        .with_zones(zones.clone());
+    let stored = match call.ctx.stores.accounts.change(&change).await {
+        Ok(stored) => stored.unwrap_or(account),
+        Err(StoreError::Conflict(Conflict::Username)) => {
             return Err(WhmError::Reason(user_exists_reason(&account.user)));
         }
-        Err(StoreError::Conflict(_))
-            if account.domain != old_domain
-                && call.ctx.stores.zones.zone(&account.domain).await?.is_some() =>
-        {
+        Err(StoreError::Conflict(Conflict::Domain)) => {
+            return Err(WhmError::Reason(exists_reason(&account.domain)));
+        }
+        Err(StoreError::Conflict(Conflict::Zone)) => {
             return Err(WhmError::Reason(zone_exists_reason(&account.domain)));
         }
         Err(StoreError::Conflict(_)) => return Err(WhmError::reason(CHANGED_MEANWHILE)),
         Err(e) => return Err(e.into()),
-    }
-    let stored = call
-        .ctx
-        .stores
-        .accounts
-        .account(&account.user)
-        .await?
-        .unwrap_or(account);
+    };
     let mut data = Map::new();
     data.insert("domain".into(), json!(stored.domain));
     data.insert("user".into(), json!(stored.user));

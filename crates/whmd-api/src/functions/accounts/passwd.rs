@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use whmd_domain::StoreError;
 use whmd_domain::account::{can_access, require_access};
 use whmd_domain::secret::{Secret, hash_system_password};
-use whmd_domain::store::{Admission, ZoneWrites};
+use whmd_domain::store::{AccountChange, Conflict};
 use whmd_domain::time::unix_now;
 use whmd_wire::{Acl, Api0Data, Api0Shape, Outcome, WhmError};
 
@@ -55,16 +55,15 @@ fn passwd(call: Call) -> Reply {
             .await
             .map_err(WhmError::internal)?;
         let log = entry(&call, "PASSWD", &[&user, &account.domain]);
-        if !call
-            .ctx
-            .stores
-            .accounts
-            .set_account_password(&user, &phc, &log)
-            .await?
-        {
-            return Err(WhmError::Reason(format!(
-                "You do not have a user named “{user}”."
-            )));
+        let change = AccountChange::password(user.as_str(), phc, log);
+        match call.ctx.stores.accounts.change(&change).await {
+            Ok(_) => {}
+            Err(StoreError::Conflict(Conflict::NoAccount)) => {
+                return Err(WhmError::Reason(format!(
+                    "You do not have a user named “{user}”."
+                )));
+            }
+            Err(e) => return Err(e.into()),
         }
         let services: &[&str] = if call.args.get("db_pass_update") == Some("0") {
             &SERVICES[..3]
@@ -120,20 +119,9 @@ fn forcepasswordchange(call: Call) -> Reply {
                 "MODIFY",
                 &[&user, &account.domain, "FORCE_PASSWORD_CHANGE"],
             );
-            match call
-                .ctx
-                .stores
-                .accounts
-                .update_account(
-                    &user,
-                    &account,
-                    &[log],
-                    &Admission::NONE,
-                    &ZoneWrites::none(),
-                )
-                .await
-            {
-                Ok(()) => updated.push(user),
+            let change = AccountChange::update(user.as_str(), account, vec![log]);
+            match call.ctx.stores.accounts.change(&change).await {
+                Ok(_) => updated.push(user),
                 Err(StoreError::Conflict(_)) => {
                     failed.insert(
                         user,

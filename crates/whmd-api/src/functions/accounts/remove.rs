@@ -6,7 +6,9 @@ use super::{entry, with_host};
 use crate::registry::Call;
 use crate::{Access, FunctionSpec, Versions};
 use futures::future::BoxFuture;
+use whmd_domain::StoreError;
 use whmd_domain::account::{Account, can_access};
+use whmd_domain::store::{AccountChange, Conflict};
 use whmd_wire::{Acl, Api0Data, Api0Shape, Outcome, WhmError};
 
 pub const FUNCTIONS: &[FunctionSpec] = &[FunctionSpec::new(
@@ -73,16 +75,15 @@ pub(crate) async fn remove(
         .into_iter()
         .map(|z| z.name)
         .collect();
-    if !call
-        .ctx
-        .stores
-        .accounts
-        .remove_account(user, &log, keepdns)
-        .await?
-    {
-        return Err(WhmError::Reason(format!(
-            "System user {user} does not exist!"
-        )));
+    let change = AccountChange::remove(user.as_str(), keepdns, log);
+    match call.ctx.stores.accounts.change(&change).await {
+        Ok(_) => {}
+        Err(StoreError::Conflict(Conflict::NoAccount)) => {
+            return Err(WhmError::Reason(format!(
+                "System user {user} does not exist!"
+            )));
+        }
+        Err(e) => return Err(e.into()),
     }
     let mut raw = format!("Removing account {user} ({})\n", account.domain);
     if !keepdns {

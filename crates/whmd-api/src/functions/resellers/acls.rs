@@ -10,7 +10,7 @@ use futures::future::BoxFuture;
 use serde_json::{Map, Value, json};
 use whmd_domain::StoreError;
 use whmd_domain::names::catalog::{self, Catalog};
-use whmd_domain::store::{Admission, ZoneWrites};
+use whmd_domain::store::AccountChange;
 use whmd_domain::time::unix_now;
 use whmd_wire::{Acl, AclSet, Outcome, WhmError};
 
@@ -94,14 +94,9 @@ fn setacls(call: Call) -> Reply {
             reseller.acls = acls;
         }
         account.mtime = unix_now();
-        match call
-            .ctx
-            .stores
-            .accounts
-            .update_account(&user, &account, &log, &Admission::NONE, &ZoneWrites::none())
-            .await
-        {
-            Ok(()) => Ok(Outcome::ok(data)),
+        let change = AccountChange::update(user, account, log);
+        match call.ctx.stores.accounts.change(&change).await {
+            Ok(_) => Ok(Outcome::ok(data)),
             Err(StoreError::Conflict(_)) => Err(WhmError::reason(CHANGED_MEANWHILE)),
             Err(e) => Err(e.into()),
         }

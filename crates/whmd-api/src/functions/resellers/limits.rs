@@ -10,7 +10,7 @@ use serde_json::{Map, Value, json};
 use whmd_domain::StoreError;
 use whmd_domain::account::{Account, require_access};
 use whmd_domain::reseller::{PackageLimit, ResellerLimits};
-use whmd_domain::store::{Admission, ZoneWrites};
+use whmd_domain::store::AccountChange;
 use whmd_domain::time::unix_now;
 use whmd_wire::{Acl, Outcome, WhmError};
 
@@ -60,14 +60,9 @@ fn switch(call: &Call, key: &str) -> Option<bool> {
 async fn save(call: &Call, account: &mut Account) -> Result<Outcome, WhmError> {
     account.mtime = unix_now();
     let user = account.user.clone();
-    match call
-        .ctx
-        .stores
-        .accounts
-        .update_account(&user, account, &[], &Admission::NONE, &ZoneWrites::none())
-        .await
-    {
-        Ok(()) => Ok(Outcome::done()),
+    let change = AccountChange::update(user, account.clone(), vec![]);
+    match call.ctx.stores.accounts.change(&change).await {
+        Ok(_) => Ok(Outcome::done()),
         Err(StoreError::Conflict(_)) => Err(WhmError::reason(CHANGED_MEANWHILE)),
         Err(e) => Err(e.into()),
     }

@@ -10,7 +10,7 @@ use serde_json::{Map, json};
 use whmd_domain::StoreError;
 use whmd_domain::account::default_reseller_acls;
 use whmd_domain::reseller::Reseller;
-use whmd_domain::store::{Admission, ZoneWrites};
+use whmd_domain::store::AccountChange;
 use whmd_domain::time::unix_now;
 use whmd_wire::{Acl, Outcome, WhmError};
 
@@ -65,20 +65,9 @@ fn setupreseller(call: Call) -> Reply {
         }
         account.mtime = unix_now();
         let log = entry(&call, "ADDRESELLER", &[&account.domain, &user]);
-        match call
-            .ctx
-            .stores
-            .accounts
-            .update_account(
-                &user,
-                &account,
-                &[log],
-                &Admission::NONE,
-                &ZoneWrites::none(),
-            )
-            .await
-        {
-            Ok(()) => Ok(Outcome::done()),
+        let change = AccountChange::update(user, account, vec![log]);
+        match call.ctx.stores.accounts.change(&change).await {
+            Ok(_) => Ok(Outcome::done()),
             Err(StoreError::Conflict(_)) => Err(WhmError::reason(CHANGED_MEANWHILE)),
             Err(e) => Err(e.into()),
         }
@@ -108,14 +97,9 @@ fn unsetupreseller(call: Call) -> Reply {
         account.reseller = None;
         account.mtime = unix_now();
         let log = entry(&call, "DELRESELLER", &[&account.domain, &user]);
-        match call
-            .ctx
-            .stores
-            .accounts
-            .demote_reseller(&user, &account, &heir, &[log])
-            .await
-        {
-            Ok(()) => Ok(Outcome::done()),
+        let change = AccountChange::demote(user, account, heir, vec![log]);
+        match call.ctx.stores.accounts.change(&change).await {
+            Ok(_) => Ok(Outcome::done()),
             Err(StoreError::Conflict(_)) => Err(WhmError::reason(CHANGED_MEANWHILE)),
             Err(e) => Err(e.into()),
         }

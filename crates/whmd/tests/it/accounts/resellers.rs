@@ -7,7 +7,7 @@ use base64::engine::general_purpose::STANDARD;
 use reqwest::Method;
 use serde_json::Value;
 use whmd_domain::reseller::Reseller;
-use whmd_domain::store::{Admission, ZoneWrites};
+use whmd_domain::store::AccountChange;
 use whmd_wire::{Acl, AclSet};
 
 /// Makes `name` a reseller holding `acls`, with password `Secret-{name}-1`.
@@ -23,7 +23,7 @@ async fn reseller(server: &Server, name: &str, acls: &[Acl]) {
     account.reseller = Some(Reseller::new(acls.iter().copied().collect::<AclSet>()));
     stores
         .accounts
-        .update_account(name, &account, &[], &Admission::NONE, &ZoneWrites::none())
+        .change(&AccountChange::update(name, account.clone(), vec![]))
         .await
         .expect("grant");
 }
