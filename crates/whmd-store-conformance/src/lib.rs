@@ -61,6 +61,7 @@ pub async fn run_all(stores: &Stores, names: &Names) {
     sessions::sessions_round_trip_and_redeem_once(stores, names).await;
     races::account_limit_holds_under_racing_creates(stores, names).await;
     races::removal_and_creation_do_not_cross(stores, names).await;
+    races::racing_changes_get_their_own_answers(stores, names).await;
     zones::zones_round_trip_and_guard_their_serial(stores, names).await;
     zones::zones_follow_their_account(stores, names).await;
     addresses::the_pool_is_added_to_listed_and_removed(stores, names).await;

@@ -6,7 +6,7 @@ use crate::accounts::{account, create_reseller, log};
 use futures::future::join_all;
 use whmd_domain::package::Package;
 use whmd_domain::reseller::ResellerLimits;
-use whmd_domain::store::{AccountChange, Admission, PackageRemoval, PlanGuard};
+use whmd_domain::store::{AccountChange, Admission, Conflict, PackageRemoval, PlanGuard};
 use whmd_domain::{StoreError, Stores};
 
 /// Eight creations at once for a reseller allowed three: exactly three are stored.
@@ -76,4 +76,50 @@ pub async fn removal_and_creation_do_not_cross(stores: &Stores, names: &Names) {
         let package = stores.packages.package(&pkg.name).await.expect("read");
         assert_eq!(stored.is_some(), package.is_some(), "round {round}");
     }
+}
+
+/// Twenty changes at once, each name twice: one of each pair is stored and logged, the other
+/// is told the username is taken, and a change that fails takes nothing of the others with it
+/// (the embedded store commits changes that arrive together in one transaction).
+pub async fn racing_changes_get_their_own_answers(stores: &Stores, names: &Names) {
+    let a = stores.accounts.as_ref();
+    let users: Vec<String> = (0..10).map(|i| names.user(&format!("pair{i}"))).collect();
+    let attempts = users.iter().chain(&users).enumerate().map(|(n, user)| {
+        let mut customer = account(user, "root");
+        // The second of a pair has a domain of its own: only its username collides.
+        customer.domain = format!("{user}-{n}.example.com");
+        async move {
+            a.change(&AccountChange::create(
+                customer.clone(),
+                "$p",
+                log("CREATE", &customer.user),
+            ))
+            .await
+        }
+    });
+    let results = join_all(attempts).await;
+    for (user, pair) in users.iter().zip(results[..10].iter().zip(&results[10..])) {
+        let answers = [pair.0, pair.1];
+        let stored: Vec<_> = answers.iter().filter_map(|r| r.as_ref().ok()).collect();
+        assert_eq!(stored.len(), 1, "{user}: {answers:?}");
+        assert_eq!(
+            stored[0].as_ref().map(|s| s.user.as_str()),
+            Some(user.as_str())
+        );
+        assert!(
+            answers
+                .iter()
+                .any(|r| matches!(r, Err(StoreError::Conflict(Conflict::Username)))),
+            "{user}: {answers:?}"
+        );
+        assert!(a.account(user).await.expect("read").is_some());
+    }
+    let logged = a
+        .accounting_log(100_000)
+        .await
+        .expect("log")
+        .into_iter()
+        .filter(|e| e.fields.iter().any(|f| users.contains(f)))
+        .count();
+    assert_eq!(logged, 10, "one entry per stored account");
 }

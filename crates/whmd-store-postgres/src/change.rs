@@ -20,22 +20,27 @@ pub(crate) async fn apply(
     let time = change.time();
     let stored = match &change.write {
         AccountWrite::Create { account, password } => {
-            // A taken username is named first, whatever else is taken too.
+            // A taken username is named first, whatever else is taken too. (A failed statement
+            // aborts PostgreSQL's transaction, so this is asked before, not after.)
             if exists(tx, &account.user).await? {
                 return Err(StoreError::Conflict(Conflict::Username));
             }
             admit(tx, account, &change.admission, None).await?;
-            insert_account(tx, account).await?;
+            let stored = insert_account(tx, account).await?;
             set_password(tx, &account.user, password, time).await?;
-            Some(account.user.as_str())
+            Some(stored)
         }
         AccountWrite::Update { user, account } => {
             admit(tx, account, &change.admission, Some(user)).await?;
-            write_account(tx, user, account).await?;
-            if account.user != *user {
+            let stored = write_account(tx, user, account).await?;
+            if account.user == *user {
+                Some(stored)
+            } else {
+                // The accounts it owned, itself among them when it owns itself, follow the
+                // new name: read it again after they have.
                 rename(tx, user, &account.user).await?;
+                read(tx, &account.user).await?
             }
-            Some(account.user.as_str())
         }
         AccountWrite::Demote {
             user,
@@ -43,7 +48,7 @@ pub(crate) async fn apply(
             heir,
         } => {
             admit(tx, account, &change.admission, Some(user)).await?;
-            write_account(tx, user, account).await?;
+            let stored = write_account(tx, user, account).await?;
             sqlx::query("UPDATE accounts SET owner = $1 WHERE owner = $2 AND username <> $3")
                 .bind(heir)
                 .bind(&account.user)
@@ -51,14 +56,14 @@ pub(crate) async fn apply(
                 .execute(&mut **tx)
                 .await
                 .map_err(map_error)?;
-            Some(account.user.as_str())
+            Some(stored)
         }
         AccountWrite::Password { user, password } => {
-            if !exists(tx, user).await? {
+            let Some(stored) = read(tx, user).await? else {
                 return Err(StoreError::Conflict(Conflict::NoAccount));
-            }
+            };
             set_password(tx, user, password, time).await?;
-            Some(user.as_str())
+            Some(stored)
         }
         AccountWrite::Remove { user, keep_zones } => {
             remove(tx, user, *keep_zones, time).await?;
@@ -69,19 +74,24 @@ pub(crate) async fn apply(
     for entry in &change.log {
         append_log(tx, entry).await?;
     }
-    let Some(user) = stored else {
-        return Ok(None);
-    };
-    let row = sqlx::query(concat!(
+    Ok(stored)
+}
+
+async fn read(
+    tx: &mut Transaction<'_, Postgres>,
+    user: &str,
+) -> Result<Option<Account>, StoreError> {
+    sqlx::query(concat!(
         "SELECT ",
         account_columns!(),
         " FROM accounts WHERE username = $1"
     ))
     .bind(user)
-    .fetch_one(&mut **tx)
+    .fetch_optional(&mut **tx)
     .await
-    .map_err(map_error)?;
-    account_from_row(row).map(Some)
+    .map_err(map_error)?
+    .map(account_from_row)
+    .transpose()
 }
 
 async fn exists(tx: &mut Transaction<'_, Postgres>, user: &str) -> Result<bool, StoreError> {
@@ -194,7 +204,7 @@ async fn remove(
 pub(crate) async fn insert_account(
     tx: &mut Transaction<'_, Postgres>,
     account: &Account,
-) -> Result<(), StoreError> {
+) -> Result<Account, StoreError> {
     let suspension = account.suspension.as_ref();
     let (reseller_acls, reseller_limits) = reseller_to_columns(account.reseller.as_ref())?;
     let (quota, bwlimit) = limit_columns(account)?;
@@ -210,13 +220,15 @@ pub(crate) async fn insert_account(
             return Err(StoreError::Conflict(Conflict::Uid));
         }
     }
-    sqlx::query(
+    let row = sqlx::query(concat!(
         "INSERT INTO accounts (username, domain, owner, plan, ip, uid, homedir, shell, dbowner, quota_mb, \
          suspended_at, suspend_reason, suspend_locked, suspend_leave_ftp, reseller_acls, reseller_limits, \
          bwlimit, cpuser, domains, dead_domains, homedir_links, host, mtime, revision, dedicated_ip) VALUES ($1, $2, $3, $4, $5, \
          CASE WHEN $6 = 0 THEN nextval('account_uids') ELSE $7 END, \
          $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26)",
-    )
+        " RETURNING ",
+        account_columns!()
+    ))
     .bind(&account.user)
     .bind(&account.domain)
     .bind(&account.owner)
@@ -243,10 +255,10 @@ pub(crate) async fn insert_account(
     .bind(account.mtime)
     .bind(account.revision)
     .bind(dedicated)
-    .execute(&mut **tx)
+    .fetch_one(&mut **tx)
     .await
     .map_err(map_error)?;
-    Ok(())
+    account_from_row(row)
 }
 
 pub(crate) async fn append_log(
@@ -271,17 +283,19 @@ pub(crate) async fn write_account(
     tx: &mut Transaction<'_, Postgres>,
     user: &str,
     account: &Account,
-) -> Result<(), StoreError> {
+) -> Result<Account, StoreError> {
     let suspension = account.suspension.as_ref();
     let (reseller_acls, reseller_limits) = reseller_to_columns(account.reseller.as_ref())?;
     let (quota, bwlimit) = limit_columns(account)?;
     let dedicated = claim(tx, &account.ip, user).await?;
-    let updated = sqlx::query(
+    let updated = sqlx::query(concat!(
         "UPDATE accounts SET username = $1, domain = $2, owner = $3, plan = $4, ip = $5, homedir = $6, shell = $7, dbowner = $8, \
          quota_mb = $9, suspended_at = $10, suspend_reason = $11, suspend_locked = $12, suspend_leave_ftp = $13, reseller_acls = $14, \
          reseller_limits = $15, bwlimit = $16, cpuser = $17, domains = $18, dead_domains = $19, homedir_links = $20, mtime = $21, \
          dedicated_ip = $22, revision = revision + 1 WHERE username = $23 AND revision = $24",
-    )
+        " RETURNING ",
+        account_columns!()
+    ))
     .bind(&account.user)
     .bind(&account.domain)
     .bind(&account.owner)
@@ -306,15 +320,15 @@ pub(crate) async fn write_account(
     .bind(dedicated)
     .bind(user)
     .bind(account.revision)
-    .execute(&mut **tx)
+    .fetch_optional(&mut **tx)
     .await
     .map_err(map_error)?;
-    if updated.rows_affected() != 1 {
+    let Some(row) = updated else {
         return Err(StoreError::Conflict(if exists(tx, user).await? {
             Conflict::Changed
         } else {
             Conflict::NoAccount
         }));
-    }
-    Ok(())
+    };
+    account_from_row(row)
 }

@@ -1,6 +1,5 @@
 //! [`AccountStore`] on SQLite.
 
-use crate::change::apply;
 use crate::{SqliteStore, map_error};
 use async_trait::async_trait;
 use futures::TryStreamExt;
@@ -25,10 +24,7 @@ pub(crate) use account_columns;
 #[async_trait]
 impl AccountStore for SqliteStore {
     async fn change(&self, change: &AccountChange) -> Result<Option<Account>, StoreError> {
-        let mut tx = self.writer.begin().await.map_err(map_error)?;
-        let stored = apply(&mut tx, change).await?;
-        tx.commit().await.map_err(map_error)?;
-        Ok(stored)
+        self.batcher.apply(change).await
     }
 
     async fn account(&self, user: &str) -> Result<Option<Account>, StoreError> {

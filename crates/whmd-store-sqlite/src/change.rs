@@ -20,22 +20,29 @@ pub(crate) async fn apply(
     let time = change.time();
     let stored = match &change.write {
         AccountWrite::Create { account, password } => {
-            // A taken username is named first, whatever else is taken too.
-            if exists(tx, &account.user).await? {
-                return Err(StoreError::Conflict(Conflict::Username));
-            }
             admit(tx, account, &change.admission, None).await?;
-            insert_account(tx, account).await?;
+            let stored = match insert_account(tx, account).await {
+                // A taken username is named first, whatever else is taken too. (A failed
+                // statement leaves SQLite's transaction usable.)
+                Err(StoreError::Conflict(_)) if exists(tx, &account.user).await? => {
+                    return Err(StoreError::Conflict(Conflict::Username));
+                }
+                stored => stored?,
+            };
             set_password(tx, &account.user, password, time).await?;
-            Some(account.user.as_str())
+            Some(stored)
         }
         AccountWrite::Update { user, account } => {
             admit(tx, account, &change.admission, Some(user)).await?;
-            write_account(tx, user, account).await?;
-            if account.user != *user {
+            let stored = write_account(tx, user, account).await?;
+            if account.user == *user {
+                Some(stored)
+            } else {
+                // The accounts it owned, itself among them when it owns itself, follow the
+                // new name: read it again after they have.
                 rename(tx, user, &account.user).await?;
+                read(tx, &account.user).await?
             }
-            Some(account.user.as_str())
         }
         AccountWrite::Demote {
             user,
@@ -43,7 +50,7 @@ pub(crate) async fn apply(
             heir,
         } => {
             admit(tx, account, &change.admission, Some(user)).await?;
-            write_account(tx, user, account).await?;
+            let stored = write_account(tx, user, account).await?;
             sqlx::query("UPDATE accounts SET owner = ? WHERE owner = ? AND username <> ?")
                 .bind(heir)
                 .bind(&account.user)
@@ -51,14 +58,14 @@ pub(crate) async fn apply(
                 .execute(&mut **tx)
                 .await
                 .map_err(map_error)?;
-            Some(account.user.as_str())
+            Some(stored)
         }
         AccountWrite::Password { user, password } => {
-            if !exists(tx, user).await? {
+            let Some(stored) = read(tx, user).await? else {
                 return Err(StoreError::Conflict(Conflict::NoAccount));
-            }
+            };
             set_password(tx, user, password, time).await?;
-            Some(user.as_str())
+            Some(stored)
         }
         AccountWrite::Remove { user, keep_zones } => {
             remove(tx, user, *keep_zones, time).await?;
@@ -69,19 +76,21 @@ pub(crate) async fn apply(
     for entry in &change.log {
         append_log(tx, entry).await?;
     }
-    let Some(user) = stored else {
-        return Ok(None);
-    };
-    let row = sqlx::query(concat!(
+    Ok(stored)
+}
+
+async fn read(tx: &mut Transaction<'_, Sqlite>, user: &str) -> Result<Option<Account>, StoreError> {
+    sqlx::query(concat!(
         "SELECT ",
         account_columns!(),
         " FROM accounts WHERE username = ?"
     ))
     .bind(user)
-    .fetch_one(&mut **tx)
+    .fetch_optional(&mut **tx)
     .await
-    .map_err(map_error)?;
-    account_from_row(row).map(Some)
+    .map_err(map_error)?
+    .map(account_from_row)
+    .transpose()
 }
 
 async fn exists(tx: &mut Transaction<'_, Sqlite>, user: &str) -> Result<bool, StoreError> {
@@ -189,7 +198,7 @@ async fn remove(
 pub(crate) async fn insert_account(
     tx: &mut Transaction<'_, Sqlite>,
     account: &Account,
-) -> Result<(), StoreError> {
+) -> Result<Account, StoreError> {
     let suspension = account.suspension.as_ref();
     let (reseller_acls, reseller_limits) = reseller_to_columns(account.reseller.as_ref())?;
     let (quota, bwlimit) = limit_columns(account)?;
@@ -205,14 +214,16 @@ pub(crate) async fn insert_account(
             return Err(StoreError::Conflict(Conflict::Uid));
         }
     }
-    sqlx::query(
+    let row = sqlx::query(concat!(
         "INSERT INTO accounts (username, domain, owner, plan, ip, uid, homedir, shell, dbowner, quota_mb, \
          suspended_at, suspend_reason, suspend_locked, suspend_leave_ftp, reseller_acls, reseller_limits, \
          bwlimit, cpuser, domains, dead_domains, homedir_links, host, mtime, revision, dedicated_ip) VALUES (?, ?, ?, ?, ?, \
          CASE WHEN ? = 0 THEN (SELECT MAX(uid) + 1 FROM (SELECT COALESCE(MAX(uid), 1000) AS uid FROM accounts \
          UNION ALL SELECT MAX(uid) FROM host_removals)) ELSE ? END, \
          ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-    )
+        " RETURNING ",
+        account_columns!()
+    ))
     .bind(&account.user)
     .bind(&account.domain)
     .bind(&account.owner)
@@ -239,10 +250,10 @@ pub(crate) async fn insert_account(
     .bind(account.mtime)
     .bind(account.revision)
     .bind(dedicated)
-    .execute(&mut **tx)
+    .fetch_one(&mut **tx)
     .await
     .map_err(map_error)?;
-    Ok(())
+    account_from_row(row)
 }
 
 pub(crate) async fn append_log(
@@ -267,17 +278,19 @@ pub(crate) async fn write_account(
     tx: &mut Transaction<'_, Sqlite>,
     user: &str,
     account: &Account,
-) -> Result<(), StoreError> {
+) -> Result<Account, StoreError> {
     let suspension = account.suspension.as_ref();
     let (reseller_acls, reseller_limits) = reseller_to_columns(account.reseller.as_ref())?;
     let (quota, bwlimit) = limit_columns(account)?;
     let dedicated = claim(tx, &account.ip, user).await?;
-    let updated = sqlx::query(
+    let updated = sqlx::query(concat!(
         "UPDATE accounts SET username = ?, domain = ?, owner = ?, plan = ?, ip = ?, homedir = ?, shell = ?, dbowner = ?, \
          quota_mb = ?, suspended_at = ?, suspend_reason = ?, suspend_locked = ?, suspend_leave_ftp = ?, reseller_acls = ?, \
          reseller_limits = ?, bwlimit = ?, cpuser = ?, domains = ?, dead_domains = ?, homedir_links = ?, mtime = ?, \
          dedicated_ip = ?, revision = revision + 1 WHERE username = ? AND revision = ?",
-    )
+        " RETURNING ",
+        account_columns!()
+    ))
     .bind(&account.user)
     .bind(&account.domain)
     .bind(&account.owner)
@@ -302,15 +315,15 @@ pub(crate) async fn write_account(
     .bind(dedicated)
     .bind(user)
     .bind(account.revision)
-    .execute(&mut **tx)
+    .fetch_optional(&mut **tx)
     .await
     .map_err(map_error)?;
-    if updated.rows_affected() != 1 {
+    let Some(row) = updated else {
         return Err(StoreError::Conflict(if exists(tx, user).await? {
             Conflict::Changed
         } else {
             Conflict::NoAccount
         }));
-    }
-    Ok(())
+    };
+    account_from_row(row)
 }

@@ -2,11 +2,13 @@
 //! durable, a busy timeout so `whmd passwd` and `whmapi1` can write while the server runs.
 //! Reads share a pool of connections; writes go through one connection of their own, so this
 //! process's writers queue for it in order instead of colliding on SQLite's write lock and
-//! backing off in its busy handler (which cost writes up to 100 ms under load).
+//! backing off in its busy handler (which cost writes up to 100 ms under load). Account changes
+//! that queue for it are committed in groups (`batch`), one durable commit for all of them.
 
 mod accounts;
 mod addresses;
 mod admission;
+mod batch;
 mod change;
 mod credentials;
 mod error;
@@ -33,6 +35,8 @@ pub use error::map_error;
 pub struct SqliteStore {
     pool: SqlitePool,
     writer: SqlitePool,
+    /// Account changes, committed in groups through `writer`.
+    batcher: batch::Batcher,
 }
 
 impl SqliteStore {
@@ -62,7 +66,12 @@ impl SqliteStore {
             .connect_with(options)
             .await
             .map_err(map_error)?;
-        Ok(Self { pool, writer })
+        let batcher = batch::Batcher::start(writer.clone());
+        Ok(Self {
+            pool,
+            writer,
+            batcher,
+        })
     }
 
     /// All store traits, backed by this database.
