@@ -6,7 +6,7 @@ use crate::accounts::{account, log};
 use futures::future::join_all;
 use std::net::Ipv4Addr;
 use whmd_domain::address::PoolAddress;
-use whmd_domain::store::{AccountChange, AddressRemoval, Refusal};
+use whmd_domain::store::{AccountChange, AddressRemoval, Admission, Refusal};
 use whmd_domain::{StoreError, Stores};
 
 fn pool(last: u8) -> PoolAddress {
@@ -172,4 +172,55 @@ pub async fn one_address_one_holder_under_racing_creates(stores: &Stores, names:
         results.iter().all(|r| r.is_ok() || taken(r)),
         "the others are refused for the address: {results:?}"
     );
+}
+
+/// An address removed from the pool while an account is moved onto it: either the account
+/// holds it and the removal is refused, or the write is refused and the address is gone;
+/// never an account on an address the server no longer has.
+pub async fn removal_and_claim_do_not_cross(stores: &Stores, names: &Names) {
+    let a = stores.accounts.as_ref();
+    let s = stores.addresses.as_ref();
+    for round in 0..5u8 {
+        let address = pool(40 + round);
+        s.add_addresses(std::slice::from_ref(&address))
+            .await
+            .expect("add");
+        let ip = address.ip.to_string();
+        let mut customer = account(&names.user(&format!("ipgone{round}")), "root");
+        customer.ip = ip.clone();
+        let change = AccountChange::create(customer.clone(), "$p", log("CREATE", &customer.user))
+            .admitted(Admission {
+                address: Some(ip.clone()),
+                ..Admission::NONE
+            });
+        let (created, removed) = futures::join!(a.change(&change), s.remove_address(address.ip));
+        match (&created, removed.expect("removal answers")) {
+            (Ok(_), AddressRemoval::InUse(_))
+            | (Err(StoreError::Refused(Refusal::NoSuchAddress(_))), AddressRemoval::Removed) => {}
+            other => panic!("round {round}: {other:?}"),
+        }
+    }
+    // Removed first: the write is refused, and nothing of it is stored.
+    let address = pool(50);
+    s.add_addresses(std::slice::from_ref(&address))
+        .await
+        .expect("add");
+    s.remove_address(address.ip).await.expect("remove");
+    let mut late = account(&names.user("iplate"), "root");
+    late.ip = address.ip.to_string();
+    let refused = a
+        .change(
+            &AccountChange::create(late.clone(), "$p", log("CREATE", &late.user)).admitted(
+                Admission {
+                    address: Some(late.ip.clone()),
+                    ..Admission::NONE
+                },
+            ),
+        )
+        .await;
+    assert!(
+        matches!(refused, Err(StoreError::Refused(Refusal::NoSuchAddress(_)))),
+        "{refused:?}"
+    );
+    assert!(a.account(&late.user).await.expect("read").is_none());
 }

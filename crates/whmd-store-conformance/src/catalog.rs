@@ -24,6 +24,7 @@ fn guard(p: Option<&Package>, name: &str) -> Admission {
             revision: p.map(|p| p.revision),
         }),
         limits: None,
+        address: None,
     }
 }
 
@@ -228,6 +229,7 @@ pub async fn reseller_limits_hold_in_the_store(stores: &Stores, names: &Names) {
     let admission = Admission {
         plan: None,
         limits: Some(limits.clone()),
+        address: None,
     };
     let customer = |n: &str, quota: u64| {
         let mut c = account(&names.user(n), &owner);
@@ -470,6 +472,7 @@ pub async fn reseller_totals_saturate(stores: &Stores, names: &Names) {
     let admission = Admission {
         plan: None,
         limits: Some(limits),
+        address: None,
     };
     let mut next = account(&names.user("huge4"), &owner);
     next.quota_mb = Some(1);

@@ -67,6 +67,7 @@ pub async fn run_all(stores: &Stores, names: &Names) {
     addresses::the_pool_is_added_to_listed_and_removed(stores, names).await;
     addresses::accounts_hold_pool_addresses_alone(stores, names).await;
     addresses::one_address_one_holder_under_racing_creates(stores, names).await;
+    addresses::removal_and_claim_do_not_cross(stores, names).await;
     host::hosts_read_their_accounts(stores, names).await;
     host::removals_leave_tombstones(stores, names).await;
     host::usage_follows_its_account(stores, names).await;

@@ -21,6 +21,7 @@ pub async fn account_limit_holds_under_racing_creates(stores: &Stores, names: &N
             account_limit: 3,
             ..ResellerLimits::default()
         }),
+        address: None,
     };
     let attempts = (0..8).map(|i| {
         let customer = account(&names.user(&format!("race{i}")), &owner);
@@ -59,6 +60,7 @@ pub async fn removal_and_creation_do_not_cross(stores: &Stores, names: &Names) {
                 revision: Some(pkg.revision),
             }),
             limits: None,
+            address: None,
         };
         let change = AccountChange::create(customer.clone(), "$p", log("CREATE", &customer.user))
             .admitted(admission);

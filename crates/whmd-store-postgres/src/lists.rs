@@ -7,9 +7,8 @@ use sqlx::postgres::PgRow;
 use std::collections::BTreeMap;
 use whmd_domain::StoreError;
 use whmd_domain::features::FeatureList;
-use whmd_domain::store::Conflict;
 use whmd_domain::store::encoding::{acls_from_json, acls_to_json, from_json, to_json};
-use whmd_domain::store::{AclListStore, FeatureListStore};
+use whmd_domain::store::{AclListStore, Conflict, FeatureListStore};
 use whmd_wire::AclSet;
 
 #[async_trait]

@@ -14,10 +14,9 @@ use crate::{PostgresStore, map_error};
 use async_trait::async_trait;
 use sqlx::Row;
 use whmd_domain::StoreError;
-use whmd_domain::store::Conflict;
 use whmd_domain::store::encoding::{acls_to_json, to_json};
 use whmd_domain::store::snapshot::{AccessHashRow, Counts, PasswordRow, Snapshot};
-use whmd_domain::store::{SnapshotStore, ZoneWrites};
+use whmd_domain::store::{Conflict, SnapshotStore, ZoneWrites};
 
 #[async_trait]
 impl SnapshotStore for PostgresStore {

@@ -5,8 +5,7 @@ use async_trait::async_trait;
 use sqlx::postgres::PgRow;
 use sqlx::{Postgres, Row, Transaction};
 use whmd_domain::StoreError;
-use whmd_domain::store::Conflict;
-use whmd_domain::store::{StoredZone, ZoneStore, ZoneSummary, ZoneWrites};
+use whmd_domain::store::{Conflict, StoredZone, ZoneStore, ZoneSummary, ZoneWrites};
 
 #[async_trait]
 impl ZoneStore for PostgresStore {

@@ -7,8 +7,7 @@ use whmd_domain::StoreError;
 use whmd_domain::account::Account;
 use whmd_domain::package::DEFAULT;
 use whmd_domain::reseller::OwnerUsage;
-use whmd_domain::store::Conflict;
-use whmd_domain::store::{Admission, Refusal};
+use whmd_domain::store::{Admission, Conflict, Refusal};
 
 /// Checks `admission` for `account`; `current` is the name the account is stored under now,
 /// when it exists, so that it does not count against its own owner.
@@ -36,6 +35,17 @@ pub(crate) async fn admit(
             _ => {
                 return Err(StoreError::Conflict(Conflict::Package));
             }
+        }
+    }
+    if let Some(ip) = &admission.address {
+        // Locked against its removal until this write commits.
+        let pooled: Option<String> = sqlx::query_scalar("SELECT ip FROM ip_addresses WHERE ip = ?")
+            .bind(ip)
+            .fetch_optional(&mut **tx)
+            .await
+            .map_err(map_error)?;
+        if pooled.is_none() {
+            return Err(StoreError::Refused(Refusal::NoSuchAddress(ip.clone())));
         }
     }
     if let Some(limits) = &admission.limits {

@@ -8,9 +8,8 @@ use sqlx::sqlite::SqliteRow;
 use whmd_domain::StoreError;
 use whmd_domain::account::{Account, AccountingEntry};
 use whmd_domain::package::Package;
-use whmd_domain::store::Conflict;
 use whmd_domain::store::encoding::{from_json, to_json};
-use whmd_domain::store::{PackageRemoval, PackageStore};
+use whmd_domain::store::{Conflict, PackageRemoval, PackageStore};
 
 #[async_trait]
 impl PackageStore for SqliteStore {

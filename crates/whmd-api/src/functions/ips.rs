@@ -15,7 +15,7 @@ use whmd_domain::StoreError;
 use whmd_domain::account::{Account, can_access};
 use whmd_domain::address::{MAX_RANGE, PoolAddress, expand, parse_address, parse_netmask, usable};
 use whmd_domain::dns::{serial_date, stored};
-use whmd_domain::store::{AccountChange, AddressRemoval, ZoneWrites};
+use whmd_domain::store::{AccountChange, AddressRemoval, Admission, ZoneWrites};
 use whmd_domain::time::unix_now;
 use whmd_wire::{Acl, Api0Data, Api0Shape, Outcome, WhmError};
 
@@ -331,7 +331,14 @@ async fn move_account(
     let zones = readdress(call, account, ip).await?;
     account.mtime = unix_now();
     let log = entry(call, "SETSITEIP", &[&account.domain, &account.ip, &user]);
-    let change = AccountChange::update(user, account.clone(), vec![log]).with_zones(zones.clone());
+    // A pool address must still be in the pool when the move commits.
+    let admission = Admission {
+        address: (account.ip != call.ctx.info.main_ip).then(|| account.ip.clone()),
+        ..Admission::NONE
+    };
+    let change = AccountChange::update(user, account.clone(), vec![log])
+        .admitted(admission)
+        .with_zones(zones.clone());
     match call.ctx.stores.accounts.change(&change).await {
         Ok(_) => {}
         // A pool address another account took meanwhile is refused in the store.

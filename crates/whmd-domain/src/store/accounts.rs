@@ -96,6 +96,10 @@ pub struct Admission {
     /// The limits of the reseller that owns the account, held against what its other accounts
     /// add up to (`Refusal::Limit`). `None` when no limits apply.
     pub limits: Option<ResellerLimits>,
+    /// A pool address the account is to hold, as the caller found it in the pool: one removed
+    /// from the pool since refuses the write (`Refusal::NoSuchAddress`). `None` when the write
+    /// does not move the account to a pool address.
+    pub address: Option<String>,
 }
 
 impl Admission {
@@ -103,6 +107,7 @@ impl Admission {
     pub const NONE: Admission = Admission {
         plan: None,
         limits: None,
+        address: None,
     };
 }
 

@@ -60,6 +60,9 @@ pub enum Refusal {
     /// The pool address the account names is another account's.
     #[error("The IP address “{0}” is already in use.")]
     AddressTaken(String),
+    /// The pool address the write was to claim left the pool since it was read.
+    #[error("The IP address “{0}” is no longer an address of this server.")]
+    NoSuchAddress(String),
     /// An address to add to the pool is there already.
     #[error("The IP address “{0}” is already on this server.")]
     InPool(String),

@@ -223,7 +223,7 @@ async fn create(call: &Call) -> Result<Outcome, WhmError> {
     if !forcedns && call.ctx.stores.zones.zone(&domain).await?.is_some() {
         return Err(WhmError::Reason(zone_exists_reason(&domain)));
     }
-    let admission = packages::admission(call, Some(&plan), &account.owner).await?;
+    let mut admission = packages::admission(call, Some(&plan), &account.owner).await?;
     let phc = hash_system_password(password.clone())
         .await
         .map_err(WhmError::internal)?;
@@ -231,13 +231,15 @@ async fn create(call: &Call) -> Result<Outcome, WhmError> {
     let written = loop {
         let zone = new_zone(call, &account)?;
         let log = entry(call, "CREATE", &[&domain, &account.ip, &user]);
+        admission.address = pooled.then(|| account.ip.clone());
         let change = AccountChange::create(account.clone(), phc.as_str(), log)
             .admitted(admission.clone())
             .with_zones(ZoneWrites::put(zone, forcedns));
         let written = call.ctx.stores.accounts.change(&change).await;
-        // Another request took the pool address picked for this one: the next free one.
+        // Another request took the pool address picked for this one, or it left the pool: the
+        // next free one.
         match written {
-            Err(StoreError::Refused(Refusal::AddressTaken(_)))
+            Err(StoreError::Refused(Refusal::AddressTaken(_) | Refusal::NoSuchAddress(_)))
                 if pooled && tries < MAX_ADDRESS_TRIES =>
             {
                 tries += 1;

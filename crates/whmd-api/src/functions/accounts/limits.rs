@@ -215,7 +215,8 @@ fn changepackage(call: Call) -> Reply {
             .ok_or_else(no_package)?;
         // A package with a dedicated address moves an account on the shared one to a free
         // address of the pool, zone and all, in the same write.
-        let zones = if plan.package.flag("IP") && account.ip == call.ctx.info.main_ip {
+        let moves = plan.package.flag("IP") && account.ip == call.ctx.info.main_ip;
+        let zones = if moves {
             let ip = free_address(&call)
                 .await?
                 .ok_or_else(|| WhmError::reason(NONE_FREE))?;
@@ -226,7 +227,8 @@ fn changepackage(call: Call) -> Reply {
         let applied = plan.package.apply_to(&mut account, None);
         account.plan = pkg.clone();
         account.mtime = unix_now();
-        let admission = packages::admission(&call, Some(&plan), &account.owner).await?;
+        let mut admission = packages::admission(&call, Some(&plan), &account.owner).await?;
+        admission.address = moves.then(|| account.ip.clone());
         let log = entry(
             &call,
             "MODIFY",

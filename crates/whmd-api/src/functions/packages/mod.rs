@@ -91,5 +91,6 @@ pub(crate) async fn admission(
     Ok(Admission {
         plan: plan.map(Plan::guard),
         limits,
+        address: None,
     })
 }
