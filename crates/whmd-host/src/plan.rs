@@ -236,10 +236,6 @@ pub fn converge(
                     from: current.name.clone(),
                     to: name.clone(),
                 });
-                steps.push(Step::RenameCrontab {
-                    from: current.name.clone(),
-                    to: name.clone(),
-                });
             }
             if current.home != desired.home || current.shell != desired.shell {
                 steps.push(Step::SetHomeAndShell {
@@ -256,6 +252,14 @@ pub fn converge(
             home: desired.home.clone(),
             shell: desired.shell.clone(),
         }),
+    }
+    // By the record, not by the user database: a crash after the user's rename still leaves
+    // the crontab to follow.
+    if let Some(old) = applied.filter(|a| a.user != desired.user) {
+        steps.push(Step::RenameCrontab {
+            from: old.user.clone(),
+            to: name.clone(),
+        });
     }
     if let Some(from) = old_home.filter(|h| *h != desired.home) {
         steps.push(Step::MoveHome {
@@ -453,6 +457,17 @@ mod tests {
         observed.by_name = None;
         observed.group = None;
         let steps = converge(&new, Some(&applied_as(&old)), &observed).expect("plan");
+        // After a crash that renamed the user, the record still says "alice": the crontab
+        // still follows.
+        let mut renamed = converged(&new);
+        renamed.by_name = None;
+        let resumed = converge(&new, Some(&applied_as(&old)), &renamed).expect("plan");
+        assert!(
+            resumed
+                .iter()
+                .any(|s| matches!(s, Step::RenameCrontab { from, .. } if from == "alice")),
+            "{resumed:?}"
+        );
         assert_eq!(
             steps,
             vec![
@@ -465,14 +480,14 @@ mod tests {
                     from: "alice".into(),
                     to: "carol".into()
                 },
-                Step::RenameCrontab {
-                    from: "alice".into(),
-                    to: "carol".into()
-                },
                 Step::SetHomeAndShell {
                     name: "carol".into(),
                     home: "/home/carol".into(),
                     shell: NOLOGIN.into()
+                },
+                Step::RenameCrontab {
+                    from: "alice".into(),
+                    to: "carol".into()
                 },
                 Step::MoveHome {
                     from: "/home/alice".into(),

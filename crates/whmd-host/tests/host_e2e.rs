@@ -534,7 +534,9 @@ fn host_e2e_crash_helper() {
 }
 
 /// Aborts the converger just before each kind of step, then converges in a fresh one: the
-/// account ends up right, with nothing made twice.
+/// account ends up right, with nothing made twice. Every kind of system step is crashed at:
+/// on creation, suspension, unsuspension, rename and removal, each change crashed at its
+/// steps in turn (each crash getting one step further), then converged.
 #[test]
 fn host_e2e_a_crash_at_any_step_is_repaired() {
     if let Place::Done = enter("host_e2e_a_crash_at_any_step_is_repaired") {
@@ -548,6 +550,12 @@ fn host_e2e_a_crash_at_any_step_is_repaired() {
             assert_eq!(count("/etc/group", name), 1, "one group {name}");
             assert_eq!(count("/etc/shadow", name), 1, "one shadow entry {name}");
         };
+        let world = &world;
+        let converge = |uid: u32, expected: Outcome| async move {
+            let report = world.converger(5).converge_uid(uid).await;
+            assert_eq!(report.outcome, expected, "{report:?}");
+        };
+        let crontab = |user: &str| format!("{}/{user}", whmd_host::CRONTABS);
         for (n, kind) in ["CreateGroup", "CreateUser", "Home", "SetPassword"]
             .into_iter()
             .enumerate()
@@ -555,12 +563,7 @@ fn host_e2e_a_crash_at_any_step_is_repaired() {
             let user = format!("crash{n}");
             let account = world.create(&user, 0).await;
             crash(kind, account.uid);
-            let report = world.converger(5).converge_uid(account.uid).await;
-            assert_eq!(
-                report.outcome,
-                Outcome::Converged,
-                "after {kind}: {report:?}"
-            );
+            converge(account.uid, Outcome::Converged).await;
             once(&user);
             assert_eq!(entry("/etc/shadow", &user).expect("shadow")[1], HASH);
             assert_eq!(
@@ -568,40 +571,99 @@ fn host_e2e_a_crash_at_any_step_is_repaired() {
                 (account.uid, account.uid, 0o711)
             );
         }
-        // Mid-rename and mid-removal.
+
+        // A user with a shell and a crontab, suspended and unsuspended.
         let account = world.create("mover", 0).await;
+        world
+            .update("mover", |a| a.shell = "/bin/bash".into())
+            .await;
+        converge(account.uid, Outcome::Converged).await;
+        std::fs::create_dir_all(whmd_host::CRONTABS).expect("spool");
+        std::fs::write(crontab("mover"), "* * * * * true\n").expect("crontab");
+        let aside = world.state.join(format!("crontabs/{}", account.uid));
+        world
+            .update("mover", |a| {
+                a.suspension = Some(Suspension {
+                    reason: "unpaid".into(),
+                    time: 1,
+                    locked: false,
+                    leave_ftp_enabled: false,
+                })
+            })
+            .await;
+        for kind in [
+            "SetHomeAndShell",
+            "SetPassword",
+            "SetAsideCrontab",
+            "KillProcesses",
+        ] {
+            crash(kind, account.uid);
+        }
+        converge(account.uid, Outcome::Converged).await;
+        once("mover");
         assert_eq!(
-            world.converger(5).converge_uid(account.uid).await.outcome,
-            Outcome::Converged
+            entry("/etc/shadow", "mover").expect("shadow")[1],
+            format!("!{HASH}")
         );
+        assert_eq!(
+            entry("/etc/passwd", "mover").expect("passwd")[6],
+            "/usr/sbin/nologin"
+        );
+        assert!(!Path::new(&crontab("mover")).exists() && aside.exists());
+        world.update("mover", |a| a.suspension = None).await;
+        for kind in ["SetHomeAndShell", "SetPassword", "RestoreCrontab"] {
+            crash(kind, account.uid);
+        }
+        converge(account.uid, Outcome::Converged).await;
+        assert_eq!(entry("/etc/shadow", "mover").expect("shadow")[1], HASH);
+        assert_eq!(
+            entry("/etc/passwd", "mover").expect("passwd")[6],
+            "/bin/bash"
+        );
+        assert!(Path::new(&crontab("mover")).exists() && !aside.exists());
+
+        // Mid-rename.
         world
             .update("mover", |a| {
                 a.user = "moved".into();
                 a.homedir = "/home/moved".into()
             })
             .await;
-        for kind in ["RenameGroup", "MoveHome"] {
+        for kind in [
+            "KillProcesses",
+            "RenameGroup",
+            "RenameUser",
+            "SetHomeAndShell",
+            "RenameCrontab",
+            "MoveHome",
+        ] {
             crash(kind, account.uid);
         }
-        assert_eq!(
-            world.converger(5).converge_uid(account.uid).await.outcome,
-            Outcome::Converged
-        );
+        converge(account.uid, Outcome::Converged).await;
         once("moved");
         assert!(entry("/etc/passwd", "mover").is_none() && entry("/etc/group", "mover").is_none());
         assert!(
             Path::new("/home/moved/public_html").is_dir() && !Path::new("/home/mover").exists()
         );
+        assert!(Path::new(&crontab("moved")).exists() && !Path::new(&crontab("mover")).exists());
+
+        // Mid-removal.
         world.remove("moved").await;
-        for kind in ["DeleteUser", "DeleteGroup", "DeleteHome"] {
+        for kind in [
+            "SetPassword",
+            "SetHomeAndShell",
+            "KillProcesses",
+            "DeleteCrontab",
+            "DeleteUser",
+            "DeleteGroup",
+            "DeleteHome",
+        ] {
             crash(kind, account.uid);
         }
-        assert_eq!(
-            world.converger(5).converge_uid(account.uid).await.outcome,
-            Outcome::Removed
-        );
+        converge(account.uid, Outcome::Removed).await;
         assert!(entry("/etc/passwd", "moved").is_none() && entry("/etc/group", "moved").is_none());
         assert!(!Path::new("/home/moved").exists());
+        assert!(!Path::new(&crontab("moved")).exists());
         let leftovers: Vec<_> = std::fs::read_dir("/home")
             .expect("home")
             .filter_map(Result::ok)
