@@ -77,7 +77,14 @@ impl HostReport {
             for step in &account.steps {
                 match &step.result {
                     Ok(()) => raw.push_str(&format!("{}...Done\n", step.step)),
-                    Err(e) => raw.push_str(&format!("{}...Failed: {e}\n", step.step)),
+                    Err(e) => {
+                        raw.push_str(&format!("{}...Failed: {e}\n", step.step));
+                        // A step that may fail without failing the account (a quota) is
+                        // still worth a warning.
+                        if !matches!(account.outcome, Outcome::Failed(_)) {
+                            warnings.push(format!("{}: {e}", step.step));
+                        }
+                    }
                 }
             }
             let user = &account.user;
@@ -184,14 +191,28 @@ mod tests {
                 steps: vec![],
                 outcome: Outcome::Converged,
             },
+            AccountReport {
+                uid: 1004,
+                user: "dave".into(),
+                steps: vec![StepReport {
+                    step: "Setting the disk quota of /home/dave to 10 MB".into(),
+                    result: Err("not a subvolume".into()),
+                }],
+                outcome: Outcome::Converged,
+            },
         ]);
         let (raw, warnings) = report.log();
         assert_eq!(
             raw,
             "Adding User alice...Done\nSetting up /home/alice...Failed: disk full\n\
-             Converging bob on the host...pending\nThe host already had carol as stored.\n"
+             Converging bob on the host...pending\nThe host already had carol as stored.\n\
+             Setting the disk quota of /home/dave to 10 MB...Failed: not a subvolume\n"
         );
-        assert_eq!(warnings.len(), 2, "{warnings:?}");
+        assert_eq!(warnings.len(), 3, "{warnings:?}");
+        assert_eq!(
+            warnings[2],
+            "Setting the disk quota of /home/dave to 10 MB: not a subvolume"
+        );
         assert!(HostReport::NotManaged.log().0.contains("not managed"));
     }
 }

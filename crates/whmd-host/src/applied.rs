@@ -3,6 +3,7 @@
 //! hashes, as /etc/shadow does), each replaced atomically, so a crash leaves the old record or
 //! the new, never half of one.
 
+use crate::desired::Quota;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::fs;
@@ -19,6 +20,9 @@ pub struct Applied {
     pub shell: String,
     pub password: String,
     pub suspended: bool,
+    /// The quota last set (records from before quotas were enforced have none).
+    #[serde(default)]
+    pub quota: Quota,
 }
 
 /// The records, as read at start and kept in step with the files.
@@ -111,6 +115,7 @@ mod tests {
             shell: "/usr/sbin/nologin".into(),
             password: "!".into(),
             suspended: false,
+            quota: Quota::Unenforced,
         }
     }
 

@@ -3,7 +3,7 @@
 //! account by account, so one account's failure never stops another's.
 
 use crate::applied::{Applied, AppliedRecords};
-use crate::desired::{Desired, Policy};
+use crate::desired::{Desired, Policy, Quota};
 use crate::plan::{self, Step};
 use crate::system;
 use crate::web::{self, Web};
@@ -63,7 +63,8 @@ struct Inner {
 impl Converger {
     /// Takes this host's lock (refusing when another converger holds it) and reads the
     /// applied records.
-    pub fn open(settings: Settings, store: Arc<dyn HostStore>) -> Result<Self, String> {
+    pub fn open(mut settings: Settings, store: Arc<dyn HostStore>) -> Result<Self, String> {
+        settings.policy.quota_roots = crate::quota::enforced_roots(&settings.policy.home_roots);
         let records = AppliedRecords::open(&settings.state)
             .map_err(|e| format!("{}: {e}", settings.state.display()))?;
         let lock_path = settings.state.join("host.lock");
@@ -94,6 +95,7 @@ impl Converger {
                     web_gid: system::web_gid().unwrap_or(0),
                     crontabs: settings.crontabs.clone(),
                     crontabs_aside: settings.state.join("crontabs"),
+                    quota_roots: settings.policy.quota_roots.clone(),
                 },
                 web,
                 _lock: lock,
@@ -352,6 +354,7 @@ impl Inner {
                 .put(Applied {
                     password: String::new(),
                     suspended: false,
+                    quota: Quota::Unenforced,
                     ..applied_from(desired)
                 })
                 .map_err(|e| format!("recording the uid: {e}"))?;
@@ -524,7 +527,11 @@ impl Inner {
                         step: step.to_string(),
                         result: Err(e.clone()),
                     });
-                    return (reports, Some(format!("{step}: {e}")));
+                    // A quota that cannot be set is reported; the account's users, home and
+                    // sites still converge.
+                    if !matches!(step, Step::SetQuota { .. }) {
+                        return (reports, Some(format!("{step}: {e}")));
+                    }
                 }
             }
         }
@@ -554,5 +561,6 @@ fn applied_from(desired: &Desired) -> Applied {
         shell: desired.shell.clone(),
         password: desired.password.clone(),
         suspended: desired.suspended,
+        quota: desired.quota,
     }
 }

@@ -2,6 +2,7 @@
 //! policy. Everything that reaches a command line or a path is checked here, once: a value
 //! that could break a line or leave a directory is refused, never quoted around.
 
+use serde::{Deserialize, Serialize};
 use std::net::IpAddr;
 use std::ops::RangeInclusive;
 use std::path::{Path, PathBuf};
@@ -24,6 +25,9 @@ pub struct Policy {
     /// The directories homes are made in: an account's home is one directory directly below
     /// one of them.
     pub home_roots: Vec<PathBuf>,
+    /// The home roots whose filesystem enforces quotas (see [`crate::quota`]); the converger
+    /// finds them at start. Empty: quotas are not enforced.
+    pub quota_roots: Vec<PathBuf>,
 }
 
 impl Default for Policy {
@@ -31,8 +35,19 @@ impl Default for Policy {
         Self {
             uids: 1000..=60000,
             home_roots: vec![PathBuf::from("/home")],
+            quota_roots: Vec::new(),
         }
     }
+}
+
+/// An account's disk quota as this host enforces it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Quota {
+    /// Its home root's filesystem cannot enforce quotas.
+    #[default]
+    Unenforced,
+    /// Its home is a btrfs subvolume limited to this many MiB (`None`: no limit).
+    Limit(Option<u64>),
 }
 
 /// One account as the host should have it.
@@ -52,6 +67,7 @@ pub struct Desired {
     pub domains: Vec<String>,
     /// The address its sites answer on.
     pub ip: IpAddr,
+    pub quota: Quota,
 }
 
 /// Why an account cannot be put on this host as stored.
@@ -116,9 +132,19 @@ impl Desired {
             (Some(hash), true) => format!("!{hash}"),
             (None, _) => "!".to_owned(),
         };
+        let quota = if policy
+            .quota_roots
+            .iter()
+            .any(|root| Some(root.as_path()) == home.parent())
+        {
+            Quota::Limit(account.quota_mb)
+        } else {
+            Quota::Unenforced
+        };
         Ok(Self {
             uid: account.uid,
             user: account.user.clone(),
+            quota,
             home,
             shell: shell.to_owned(),
             password,
@@ -231,6 +257,7 @@ mod tests {
                 suspended: false,
                 domains: vec!["alice.example.com".into()],
                 ip: "192.0.2.1".parse().expect("ip"),
+                quota: Quota::Unenforced,
             }
         );
         let mut bash = hosted("bob", None);

@@ -12,6 +12,7 @@ pub mod desired;
 mod failpoint;
 pub mod home;
 pub mod plan;
+pub mod quota;
 #[cfg(feature = "sandbox")]
 pub mod sandbox;
 pub mod status;
@@ -21,5 +22,5 @@ pub mod web;
 pub mod webstate;
 
 pub use converge::{CRONTABS, Converger, PassReport, Settings};
-pub use desired::Policy;
+pub use desired::{Policy, Quota};
 pub use web::Web;

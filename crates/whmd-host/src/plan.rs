@@ -3,7 +3,7 @@
 //! test; every step is idempotent, so running a plan again after a crash at any point is safe.
 
 use crate::applied::Applied;
-use crate::desired::{Desired, NOLOGIN};
+use crate::desired::{Desired, NOLOGIN, Quota};
 use std::fmt;
 use std::path::PathBuf;
 
@@ -66,6 +66,17 @@ pub enum Step {
         to: PathBuf,
         uid: u32,
     },
+    /// Makes the home a btrfs subvolume of its own, when nothing is there yet (its quota is
+    /// the subvolume's).
+    MakeSubvolume {
+        home: PathBuf,
+    },
+    /// Sets the qgroup limit of the home's subvolume (`None`: no limit). Its failure is
+    /// reported and the account converges all the same.
+    SetQuota {
+        home: PathBuf,
+        megabytes: Option<u64>,
+    },
     /// Makes the home tree, modes and owners, without following a link.
     Home {
         home: PathBuf,
@@ -119,6 +130,8 @@ impl Step {
             Self::SetHomeAndShell { .. } => "SetHomeAndShell",
             Self::MoveHome { .. } => "MoveHome",
             Self::Home { .. } => "Home",
+            Self::MakeSubvolume { .. } => "MakeSubvolume",
+            Self::SetQuota { .. } => "SetQuota",
             Self::SetPassword { .. } => "SetPassword",
             Self::DeleteUser { .. } => "DeleteUser",
             Self::DeleteGroup { .. } => "DeleteGroup",
@@ -149,6 +162,17 @@ impl fmt::Display for Step {
                 write!(f, "Moving {} to {}", from.display(), to.display())
             }
             Self::Home { home, .. } => write!(f, "Setting up {}", home.display()),
+            Self::MakeSubvolume { home } => {
+                write!(f, "Making {} a btrfs subvolume", home.display())
+            }
+            Self::SetQuota {
+                home,
+                megabytes: Some(mb),
+            } => write!(f, "Setting the disk quota of {} to {mb} MB", home.display()),
+            Self::SetQuota {
+                home,
+                megabytes: None,
+            } => write!(f, "Removing the disk quota of {}", home.display()),
             Self::SetPassword { name, hash } if hash.starts_with('!') => {
                 write!(f, "Locking the password of {name}")
             }
@@ -268,6 +292,11 @@ pub fn converge(
             uid,
         });
     }
+    if let Quota::Limit(_) = desired.quota {
+        steps.push(Step::MakeSubvolume {
+            home: desired.home.clone(),
+        });
+    }
     steps.push(Step::Home {
         home: desired.home.clone(),
         uid,
@@ -290,6 +319,14 @@ pub fn converge(
         steps.push(Step::RestoreCrontab {
             user: desired.user.clone(),
             uid,
+        });
+    }
+    if let Quota::Limit(megabytes) = desired.quota
+        && applied.is_none_or(|a| a.quota != desired.quota)
+    {
+        steps.push(Step::SetQuota {
+            home: desired.home.clone(),
+            megabytes,
         });
     }
     Ok(steps)
@@ -347,6 +384,7 @@ mod tests {
             suspended: false,
             domains: vec![format!("{user}.example.com")],
             ip: "192.0.2.1".parse().expect("ip"),
+            quota: Quota::Unenforced,
         }
     }
 
@@ -358,6 +396,7 @@ mod tests {
             shell: d.shell.clone(),
             password: d.password.clone(),
             suspended: d.suspended,
+            quota: d.quota,
         }
     }
 
@@ -499,6 +538,39 @@ mod tests {
                     uid: 1001
                 },
             ]
+        );
+    }
+
+    #[test]
+    fn an_enforced_quota_makes_a_subvolume_and_sets_its_limit_when_it_changes() {
+        let mut d = desired("alice");
+        d.quota = Quota::Limit(Some(10));
+        let steps = converge(&d, None, &Observed::default()).expect("plan");
+        let kinds: Vec<&str> = steps.iter().map(Step::kind).collect();
+        let at = |kind: &str| kinds.iter().position(|k| *k == kind).expect(kind);
+        assert!(at("MakeSubvolume") < at("Home") && at("Home") < at("SetQuota"));
+        let same = converge(&d, Some(&applied_as(&d)), &converged(&d)).expect("plan");
+        assert!(
+            !same.iter().any(|s| matches!(s, Step::SetQuota { .. })),
+            "{same:?}"
+        );
+        let mut raised = d.clone();
+        raised.quota = Quota::Limit(Some(50));
+        let steps = converge(&raised, Some(&applied_as(&d)), &converged(&d)).expect("plan");
+        assert!(
+            steps.contains(&Step::SetQuota {
+                home: "/home/alice".into(),
+                megabytes: Some(50)
+            }),
+            "{steps:?}"
+        );
+        let plain = desired("bob");
+        let steps = converge(&plain, None, &Observed::default()).expect("plan");
+        assert!(
+            !steps
+                .iter()
+                .any(|s| matches!(s, Step::MakeSubvolume { .. } | Step::SetQuota { .. })),
+            "{steps:?}"
         );
     }
 

@@ -120,3 +120,35 @@ fn assert_inside() {
         "not inside a sandbox: refusing to mount anything"
     );
 }
+
+/// Mounts a fresh btrfs filesystem over /home, made in the image file `image` (sparse), with
+/// quotas on. Inside a sandbox only; the loop device goes with the mount.
+pub fn btrfs_home(image: &Path) {
+    assert_inside();
+    let file = std::fs::File::create(image).expect("the image");
+    file.set_len(256 << 20).expect("its size");
+    let status = Command::new("mkfs.btrfs")
+        .arg("-q")
+        .arg(image)
+        .status()
+        .expect("mkfs.btrfs");
+    assert!(status.success(), "mkfs.btrfs {}", image.display());
+    let status = Command::new("mount")
+        .args(["-o", "loop"])
+        .arg(image)
+        .arg("/home")
+        .status()
+        .expect("mount");
+    assert!(status.success(), "mount {} on /home", image.display());
+    let status = Command::new("btrfs")
+        .args(["quota", "enable", "/home"])
+        .status()
+        .expect("btrfs");
+    assert!(status.success(), "btrfs quota enable /home");
+}
+
+/// Whether `program` is on the PATH.
+pub fn have(program: &str) -> bool {
+    std::env::var_os("PATH")
+        .is_some_and(|path| std::env::split_paths(&path).any(|dir| dir.join(program).is_file()))
+}

@@ -69,6 +69,13 @@ pub async fn status(
     let records = AppliedRecords::open(&settings.state)
         .map_err(|e| format!("{}: {e}", settings.state.display()))?;
     let web_gid = system::web_gid().unwrap_or(0);
+    let mut policy = settings.policy.clone();
+    policy.quota_roots = policy
+        .home_roots
+        .iter()
+        .filter(|root| crate::quota::why_not(root).is_none())
+        .cloned()
+        .collect();
     let wanted = |user: &str| only.is_none_or(|o| o == user);
     let mut out = Vec::new();
     let stored: BTreeSet<u32> = accounts.iter().map(|a| a.account.uid).collect();
@@ -80,7 +87,7 @@ pub async fn status(
         let state = if !account.host.is_empty() && account.host != *host {
             State::Elsewhere(account.host.clone())
         } else {
-            match Desired::of(hosted, &settings.policy) {
+            match Desired::of(hosted, &policy) {
                 Err(e) => State::Refused(e.to_string()),
                 Ok(desired) => {
                     let observed = system::observe(desired.uid, &desired.user)?;
@@ -130,6 +137,7 @@ fn pending(steps: &[Step], web_gid: u32) -> State {
         .iter()
         .filter(|step| match step {
             Step::Home { home, uid } => !home::is_made(home, *uid, web_gid),
+            Step::MakeSubvolume { home } => std::fs::symlink_metadata(home).is_err(),
             _ => true,
         })
         .map(Step::to_string)

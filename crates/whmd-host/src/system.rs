@@ -2,8 +2,8 @@
 //! and carrying out planned steps with the shadow tools, which keep their lock files, backups
 //! and caches right. Blocking; the converger runs it on the blocking pool.
 
-use crate::home;
 use crate::plan::{Observed, Step, SystemUser};
+use crate::{home, quota};
 use nix::sys::signal::{Signal, kill};
 use nix::unistd::{Gid, Group, Pid, Uid, User};
 use std::io::Write as _;
@@ -67,6 +67,8 @@ pub struct Env {
     pub crontabs: PathBuf,
     /// Where suspended users' crontabs wait, by uid (in whmd's root-only state).
     pub crontabs_aside: PathBuf,
+    /// The home roots where quotas are enforced (btrfs qgroups).
+    pub quota_roots: Vec<PathBuf>,
 }
 
 /// Carries out one step; `Ok(false)` when the host already had it.
@@ -112,11 +114,22 @@ pub fn run(step: &Step, env: &Env) -> Result<bool, String> {
         ),
         Step::MoveHome { from, to, uid } => home::relocate(from, to, *uid),
         Step::Home { home, uid } => home::make(home, *uid, web_gid),
+        Step::MakeSubvolume { home } => quota::make_subvolume(home),
+        Step::SetQuota { home, megabytes } => quota::limit(home, *megabytes).map(|()| true),
         Step::SetPassword { name, hash } => set_password(name, hash),
         // Exit 6: no such user or group, already gone.
         Step::DeleteUser { name } => tool("userdel", &[name], &[6]),
         Step::DeleteGroup { name } => tool("groupdel", &[name], &[6]),
-        Step::DeleteHome { home, uid } => home::delete(home, *uid),
+        Step::DeleteHome { home, uid } => {
+            let deleted = home::delete(home, *uid)?;
+            if let Some(root) = home
+                .parent()
+                .filter(|r| env.quota_roots.iter().any(|q| q == r))
+            {
+                quota::clear_stale(root);
+            }
+            Ok(deleted)
+        }
         Step::SetAsideCrontab { user, uid } => move_file(
             &env.crontabs.join(user),
             &env.crontabs_aside.join(uid.to_string()),

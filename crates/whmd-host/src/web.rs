@@ -338,6 +338,7 @@ mod tests {
             suspended,
             domains: vec!["alice.example.com".into(), "alice.example.net".into()],
             ip: "192.0.2.1".parse().expect("ip"),
+            quota: crate::Quota::Unenforced,
         }
     }
 

@@ -8,7 +8,9 @@ use whmd_domain::Stores;
 use whmd_domain::account::{Account, AccountingEntry, NO_SHELL, Suspension};
 use whmd_domain::host::Outcome;
 use whmd_domain::store::AccountChange;
-use whmd_host::sandbox::{Place, count, enter, entry, limit_files, mount_tmpfs, unmount};
+use whmd_host::sandbox::{
+    Place, btrfs_home, count, enter, entry, have, limit_files, mount_tmpfs, unmount,
+};
 use whmd_host::{Converger, Policy, Settings, Web};
 
 const HOST: &str = "web1.example.com";
@@ -805,5 +807,100 @@ fn host_e2e_a_full_disk_is_contained() {
         assert!(site.contains("ServerName roomy.example.net"), "{site}");
         drop(host);
         unmount(&web.sites);
+    });
+}
+
+/// With /home on btrfs and quotas on, each home is a subvolume whose qgroup limit is the
+/// account's quota: a write past it fails, a raised quota lets it through, and removal leaves
+/// no stale qgroup. On a filesystem that cannot, the reason is given.
+#[test]
+fn host_e2e_quotas_on_btrfs() {
+    if !have("mkfs.btrfs") {
+        assert!(
+            std::env::var_os("WHMD_REQUIRE_HOST_TESTS").is_none(),
+            "the quota test needs btrfs-progs"
+        );
+        eprintln!("skipped: host_e2e_quotas_on_btrfs needs btrfs-progs");
+        return;
+    }
+    if let Place::Done = enter("host_e2e_quotas_on_btrfs") {
+        return;
+    }
+    runtime().block_on(async {
+        let world = World::new().await;
+        let why = whmd_host::quota::why_not(Path::new("/home")).expect("tmpfs cannot");
+        assert!(why.contains("not on btrfs"), "{why}");
+        btrfs_home(&world.state.parent().expect("dir").join("home.img"));
+        let host = world.converger(5);
+        let account = world.create("quoted", 0).await;
+        world.update("quoted", |a| a.quota_mb = Some(10)).await;
+        let report = host.converge_uid(account.uid).await;
+        assert_eq!(report.outcome, Outcome::Converged, "{report:?}");
+        let steps: Vec<&str> = report.steps.iter().map(|s| s.step.as_str()).collect();
+        assert!(
+            steps.contains(&"Making /home/quoted a btrfs subvolume")
+                && steps.contains(&"Setting the disk quota of /home/quoted to 10 MB"),
+            "{steps:?}"
+        );
+        assert_eq!(
+            std::os::unix::fs::MetadataExt::ino(&std::fs::metadata("/home/quoted").expect("home")),
+            256,
+            "a subvolume of its own"
+        );
+        assert_eq!(mode_of("/home/quoted"), (account.uid, account.uid, 0o711));
+        let big = Path::new("/home/quoted/public_html/big");
+        let fill = |megabytes: usize| -> std::io::Result<()> {
+            use std::io::Write as _;
+            let mut file = std::fs::File::create(big)?;
+            for _ in 0..megabytes {
+                file.write_all(&[7u8; 1 << 20])?;
+            }
+            file.sync_all()
+        };
+        let refused = fill(20).expect_err("over the quota");
+        assert_eq!(refused.raw_os_error(), Some(122), "EDQUOT: {refused}");
+        std::fs::remove_file(big).expect("remove");
+        world.update("quoted", |a| a.quota_mb = Some(50)).await;
+        let report = host.converge_uid(account.uid).await;
+        assert!(
+            report
+                .steps
+                .iter()
+                .any(|s| s.step == "Setting the disk quota of /home/quoted to 50 MB"),
+            "{report:?}"
+        );
+        fill(20).expect("under the raised quota");
+        // A home made before quotas were on (a plain directory) cannot take a limit: that is
+        // reported, and the account converges all the same.
+        std::fs::create_dir("/home/early").expect("a plain directory");
+        let early = world.create("early", 0).await;
+        world.update("early", |a| a.quota_mb = Some(10)).await;
+        let report = host.converge_uid(early.uid).await;
+        assert_eq!(report.outcome, Outcome::Converged, "{report:?}");
+        let refused = report
+            .steps
+            .iter()
+            .find(|s| s.step == "Setting the disk quota of /home/early to 10 MB")
+            .expect("tried");
+        assert!(
+            refused
+                .result
+                .as_ref()
+                .is_err_and(|e| e.contains("not a btrfs subvolume")),
+            "{refused:?}"
+        );
+        assert_eq!(mode_of("/home/early"), (early.uid, early.uid, 0o711));
+        world.remove("quoted").await;
+        let report = host.converge_uid(account.uid).await;
+        assert_eq!(report.outcome, Outcome::Removed, "{report:?}");
+        assert!(!Path::new("/home/quoted").exists());
+        let qgroups = std::process::Command::new("btrfs")
+            .args(["qgroup", "show", "/home"])
+            .output()
+            .expect("btrfs");
+        let listed = String::from_utf8_lossy(&qgroups.stdout);
+        assert!(!listed.contains("stale"), "{listed}");
+        drop(host);
+        unmount(Path::new("/home"));
     });
 }

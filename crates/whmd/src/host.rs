@@ -54,8 +54,7 @@ pub fn open(
             let converger = Arc::new(converger);
             tracing::info!(
                 state = %config.state.display(),
-                "provisioning: accounts become system users with homes; disk quotas are not \
-                 enforced by this version"
+                "provisioning: accounts become system users with homes"
             );
             Ok(Hosting {
                 host: Arc::new(Provisioned {
@@ -78,6 +77,7 @@ fn settings(config: &HostConfig, hostname: &str) -> Settings {
         policy: Policy {
             uids: config.uids.0..=config.uids.1,
             home_roots: config.home_roots.clone(),
+            quota_roots: Vec::new(),
         },
         state: config.state.clone(),
         hostname: hostname.to_owned(),

@@ -7,7 +7,7 @@ use crate::harness::{Server, basic};
 use std::os::unix::fs::MetadataExt as _;
 use std::path::Path;
 use whmd::config::Provision;
-use whmd_host::sandbox::{Place, count, enter, entry};
+use whmd_host::sandbox::{Place, btrfs_home, count, enter, entry, have, unmount};
 
 async fn provisioned() -> Server {
     Server::start_local(|c| {
@@ -538,4 +538,39 @@ async fn a_reload_that_fails_is_reported_and_tried_again() {
         log.contains("Reloading PHP-FPM...Done") && log.contains("Reloading the web server...Done"),
         "{log}"
     );
+}
+
+/// On a btrfs /home with quotas on, createacct and editquota set the home's limit and say so.
+#[tokio::test]
+async fn quotas_are_set_through_the_api_on_btrfs() {
+    if !have("mkfs.btrfs") {
+        assert!(
+            std::env::var_os("WHMD_REQUIRE_HOST_TESTS").is_none(),
+            "the quota test needs btrfs-progs"
+        );
+        eprintln!("skipped: the quota test needs btrfs-progs");
+        return;
+    }
+    if let Place::Done = enter("host::quotas_are_set_through_the_api_on_btrfs") {
+        return;
+    }
+    let images = tempfile::tempdir().expect("tempdir");
+    btrfs_home(&images.path().join("home.img"));
+    let server = provisioned().await;
+    let reply = create(&server, "quotaed", "&quota=10").await;
+    assert!(
+        raw(&reply).contains("Setting the disk quota of /home/quotaed to 10 MB...Done"),
+        "{reply}"
+    );
+    let (result, _, reply) = v1(&server, "editquota", "user=quotaed&quota=20").await;
+    assert_eq!(result, 1, "{reply}");
+    assert!(
+        raw(&reply).contains("Setting the disk quota of /home/quotaed to 20 MB...Done"),
+        "{reply}"
+    );
+    let (result, _, reply) = v1(&server, "removeacct", "user=quotaed").await;
+    assert_eq!(result, 1, "{reply}");
+    assert!(!Path::new("/home/quotaed").exists());
+    drop(server);
+    unmount(Path::new("/home"));
 }
