@@ -7,7 +7,7 @@ use whmd_domain::StoreError;
 use whmd_domain::account::Account;
 use whmd_domain::package::DEFAULT;
 use whmd_domain::reseller::OwnerUsage;
-use whmd_domain::store::{Admission, Conflict, Refusal};
+use whmd_domain::store::{Admission, Conflict, PlanGuard, Refusal};
 
 /// Checks `admission` for `account`; `current` is the name the account is stored under now,
 /// when it exists, so that it does not count against its own owner.
@@ -18,27 +18,41 @@ pub(crate) async fn admit(
     current: Option<&str>,
 ) -> Result<(), StoreError> {
     if let Some(guard) = &admission.plan {
-        let stored: Option<i64> =
-            sqlx::query_scalar("SELECT revision FROM packages WHERE name = ?")
-                .bind(&guard.name)
-                .fetch_optional(&mut **tx)
-                .await
-                .map_err(map_error)?;
-        match (guard.revision, stored) {
-            (None, None) if guard.name == DEFAULT => {}
-            (_, None) => {
-                return Err(StoreError::Refused(Refusal::NoSuchPackage(
-                    guard.name.clone(),
-                )));
-            }
-            (read, stored) if read == stored => {}
-            _ => {
-                return Err(StoreError::Conflict(Conflict::Package));
-            }
-        }
+        check_plan(tx, guard).await?;
     }
+    admit_beside_plan(tx, account, admission, current).await
+}
+
+/// The package as it was read must still be there, unchanged.
+pub(crate) async fn check_plan(
+    tx: &mut Transaction<'_, Sqlite>,
+    guard: &PlanGuard,
+) -> Result<(), StoreError> {
+    let stored: Option<i64> = sqlx::query_scalar("SELECT revision FROM packages WHERE name = ?")
+        .bind(&guard.name)
+        .fetch_optional(&mut **tx)
+        .await
+        .map_err(map_error)?;
+    match (guard.revision, stored) {
+        (None, None) if guard.name == DEFAULT => Ok(()),
+        (_, None) => Err(StoreError::Refused(Refusal::NoSuchPackage(
+            guard.name.clone(),
+        ))),
+        (read, stored) if read == stored => Ok(()),
+        _ => Err(StoreError::Conflict(Conflict::Package)),
+    }
+}
+
+/// The checks of `admission` other than the package's (a new account's package guard goes
+/// into its INSERT: see `change::insert_account`).
+pub(crate) async fn admit_beside_plan(
+    tx: &mut Transaction<'_, Sqlite>,
+    account: &Account,
+    admission: &Admission,
+    current: Option<&str>,
+) -> Result<(), StoreError> {
     if let Some(ip) = &admission.address {
-        // Locked against its removal until this write commits.
+        // Writes take turns: it stays in the pool until this one commits.
         let pooled: Option<String> = sqlx::query_scalar("SELECT ip FROM ip_addresses WHERE ip = ?")
             .bind(ip)
             .fetch_optional(&mut **tx)

@@ -2,15 +2,16 @@
 
 use crate::accounts::{account_columns, account_from_row};
 use crate::addresses::claim;
-use crate::admission::admit;
+use crate::admission::{admit, admit_beside_plan, check_plan};
 use crate::map_error;
 use crate::zones::write_zones;
 use sqlx::{Sqlite, Transaction};
 use whmd_domain::StoreError;
 use whmd_domain::account::{Account, AccountingEntry};
 use whmd_domain::names::username::dbowner;
+use whmd_domain::package::DEFAULT;
 use whmd_domain::store::encoding::{limit_columns, reseller_to_columns, to_json};
-use whmd_domain::store::{AccountChange, AccountWrite, Conflict};
+use whmd_domain::store::{AccountChange, AccountWrite, Conflict, PlanGuard, Refusal};
 
 /// Carries `change` out in `tx`; the account as stored after it, `None` after a removal.
 pub(crate) async fn apply(
@@ -20,8 +21,9 @@ pub(crate) async fn apply(
     let time = change.time();
     let stored = match &change.write {
         AccountWrite::Create { account, password } => {
-            admit(tx, account, &change.admission, None).await?;
-            let stored = match insert_account(tx, account).await {
+            admit_beside_plan(tx, account, &change.admission, None).await?;
+            let guard = change.admission.plan.as_ref();
+            let stored = match insert_account(tx, account, guard).await {
                 // A taken username is named first, whatever else is taken too. (A failed
                 // statement leaves SQLite's transaction usable.)
                 Err(StoreError::Conflict(_)) if exists(tx, &account.user).await? => {
@@ -195,14 +197,19 @@ async fn remove(
     Ok(())
 }
 
+/// Stores a new account, as written. The checks that need a read go into the INSERT itself,
+/// each a round trip saved on the one writer: the package guard (`guard`, the package as it was
+/// read; no row is written when it no longer holds, and the check is then run alone for its
+/// reason), and the pool address (claimed when `ip` is one; the unique `dedicated_ip` refuses
+/// a second holder).
 pub(crate) async fn insert_account(
     tx: &mut Transaction<'_, Sqlite>,
     account: &Account,
+    guard: Option<&PlanGuard>,
 ) -> Result<Account, StoreError> {
     let suspension = account.suspension.as_ref();
     let (reseller_acls, reseller_limits) = reseller_to_columns(account.reseller.as_ref())?;
     let (quota, bwlimit) = limit_columns(account)?;
-    let dedicated = claim(tx, &account.ip, &account.user).await?;
     if account.uid != 0 {
         let tombstoned: Option<i64> =
             sqlx::query_scalar("SELECT 1 FROM host_removals WHERE uid = ?")
@@ -217,10 +224,12 @@ pub(crate) async fn insert_account(
     let row = sqlx::query(concat!(
         "INSERT INTO accounts (username, domain, owner, plan, ip, uid, homedir, shell, dbowner, quota_mb, \
          suspended_at, suspend_reason, suspend_locked, suspend_leave_ftp, reseller_acls, reseller_limits, \
-         bwlimit, cpuser, domains, dead_domains, homedir_links, host, mtime, revision, dedicated_ip) VALUES (?, ?, ?, ?, ?, \
+         bwlimit, cpuser, domains, dead_domains, homedir_links, host, mtime, revision, dedicated_ip) SELECT ?, ?, ?, ?, ?, \
          CASE WHEN ? = 0 THEN (SELECT MAX(uid) + 1 FROM (SELECT COALESCE(MAX(uid), 1000) AS uid FROM accounts \
          UNION ALL SELECT MAX(uid) FROM host_removals)) ELSE ? END, \
-         ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+         ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, (SELECT ip FROM ip_addresses WHERE ip = ?) \
+         WHERE ?27 IS NULL OR ((SELECT revision FROM packages WHERE name = ?27) IS ?28 \
+         AND (?28 IS NOT NULL OR ?27 = ?29))",
         " RETURNING ",
         account_columns!()
     ))
@@ -249,11 +258,28 @@ pub(crate) async fn insert_account(
     .bind(&account.host)
     .bind(account.mtime)
     .bind(account.revision)
-    .bind(dedicated)
-    .fetch_one(&mut **tx)
+    .bind(&account.ip)
+    .bind(guard.map(|g| g.name.as_str()))
+    .bind(guard.and_then(|g| g.revision))
+    .bind(DEFAULT)
+    .fetch_optional(&mut **tx)
     .await
-    .map_err(map_error)?;
-    account_from_row(row)
+    .map_err(|e| match map_error(e) {
+        StoreError::Conflict(Conflict::Address) => {
+            StoreError::Refused(Refusal::AddressTaken(account.ip.clone()))
+        }
+        other => other,
+    })?;
+    match (row, guard) {
+        (Some(row), _) => account_from_row(row),
+        (None, Some(guard)) => {
+            check_plan(tx, guard).await?;
+            Err(StoreError::Internal(
+                "the package guard refused a write that its check lets through".into(),
+            ))
+        }
+        (None, None) => Err(StoreError::Internal("the account was not written".into())),
+    }
 }
 
 pub(crate) async fn append_log(

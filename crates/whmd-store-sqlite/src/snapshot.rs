@@ -208,7 +208,7 @@ impl SnapshotStore for SqliteStore {
             }
         }
         for account in &snapshot.accounts {
-            insert_account(&mut tx, account).await?;
+            insert_account(&mut tx, account, None).await?;
         }
         for r in &snapshot.removals {
             sqlx::query(
