@@ -232,6 +232,39 @@ fn whmapi1_provisions_the_host() {
         let raw = create("clione").await;
         assert!(raw.contains("Adding User clione...Done"), "{raw}");
         assert!(entry("/etc/passwd", "clione").is_some());
+        // Each change converges the host before whmapi1 answers.
+        let call = |args: &'static [&'static str]| {
+            let dir = dir.path().to_owned();
+            async move {
+                let out = tool("whmapi1", &dir, args).await;
+                assert!(out.status.success(), "{out:?}");
+            }
+        };
+        let shadow = || entry("/etc/shadow", "clione").expect("shadow")[1].clone();
+        call(&["suspendacct", "user=clione", "reason=unpaid"]).await;
+        assert!(shadow().starts_with("!$6$"), "locked: {}", shadow());
+        call(&["unsuspendacct", "user=clione"]).await;
+        assert!(shadow().starts_with("$6$"), "unlocked: {}", shadow());
+        call(&["passwd", "user=clione", "password=Other-cli-2"]).await;
+        // The system's own crypt(3), through Perl, given the hash as its setting.
+        let hash = shadow();
+        let again = std::process::Command::new("perl")
+            .args([
+                "-e",
+                "print crypt($ARGV[0], $ARGV[1])",
+                "Other-cli-2",
+                &hash,
+            ])
+            .output()
+            .expect("perl");
+        assert_eq!(
+            String::from_utf8_lossy(&again.stdout).trim(),
+            hash,
+            "the new password"
+        );
+        call(&["removeacct", "user=clione"]).await;
+        assert!(entry("/etc/passwd", "clione").is_none());
+        assert!(!std::path::Path::new("/home/clione").exists());
 
         let mut config = Config::ephemeral(dir.path());
         config.host.provision = whmd::config::Provision::Linux;
