@@ -264,7 +264,7 @@ fn whmapi1_provisions_the_host() {
         );
         call(&["removeacct", "user=clione"]).await;
         assert!(entry("/etc/passwd", "clione").is_none());
-        assert!(!std::path::Path::new("/home/clione").exists());
+        assert!(!Path::new("/home/clione").exists());
 
         let mut config = Config::ephemeral(dir.path());
         config.host.provision = whmd::config::Provision::Linux;

@@ -178,6 +178,19 @@ impl Converger {
         Ok(report)
     }
 
+    /// The name the store (or, for a removal, its tombstone) gives `uid`, for reports; `uid N`
+    /// when neither does.
+    pub async fn user_of(&self, uid: u32) -> String {
+        if let Ok(Some(hosted)) = self.store.hosted_account(uid).await {
+            return hosted.account.user;
+        }
+        let removals = self.store.removals(&self.settings.hostname).await;
+        removals
+            .ok()
+            .and_then(|r| r.into_iter().find(|r| r.uid == uid))
+            .map_or_else(|| format!("uid {uid}"), |r| r.user)
+    }
+
     /// Measures the home of every account whmd applied here and records the figures in the
     /// store, for listaccts' `diskused` and `inodesused`; how many homes were measured.
     pub async fn measure_usage(&self, now: i64) -> Result<usize, String> {

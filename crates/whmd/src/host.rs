@@ -164,7 +164,7 @@ impl Host for Provisioned {
         for uid in &uids[done.len()..] {
             done.push(AccountReport {
                 uid: *uid,
-                user: format!("uid {uid}"),
+                user: self.converger.user_of(*uid).await,
                 steps: Vec::new(),
                 outcome: Outcome::Pending,
             });

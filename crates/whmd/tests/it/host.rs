@@ -208,7 +208,10 @@ async fn an_answer_that_cannot_wait_says_pending_and_the_host_catches_up() {
     .await;
     let reply = create(&server, "slowpoke", "").await;
     let log = raw(&reply);
-    assert!(log.contains("on the host...pending"), "{log}");
+    assert!(
+        log.contains("Converging slowpoke on the host...pending"),
+        "{log}"
+    );
     assert!(
         !log.contains("Adding User"),
         "never Done while pending: {log}"
