@@ -13,6 +13,7 @@ use std::collections::BTreeSet;
 use std::fs::File;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
+use tokio::sync::oneshot;
 use whmd_domain::host::{AccountReport, Outcome, StepReport};
 use whmd_domain::store::{HostStore, HostedAccount, Removal, Usage};
 
@@ -48,6 +49,10 @@ pub struct Converger {
     settings: Settings,
     store: Arc<dyn HostStore>,
     inner: Arc<Mutex<Inner>>,
+    /// Uids waiting for the next batch, with where their reports go.
+    queue: Mutex<Vec<(u32, oneshot::Sender<AccountReport>)>>,
+    /// Held while a batch runs.
+    turn: tokio::sync::Mutex<()>,
 }
 
 #[derive(Debug)]
@@ -89,6 +94,8 @@ impl Converger {
         };
         Ok(Self {
             store,
+            queue: Mutex::new(Vec::new()),
+            turn: tokio::sync::Mutex::new(()),
             inner: Arc::new(Mutex::new(Inner {
                 records,
                 env: system::Env {
@@ -242,35 +249,121 @@ impl Converger {
     }
 
     /// Converges the account with this uid now: as stored, or removed when its tombstone
-    /// is there.
+    /// is there. Calls that arrive while a batch runs wait for it and then go together:
+    /// whoever takes the next turn converges everything queued by then, testing the web
+    /// configuration once for all of them and reloading once.
     pub async fn converge_uid(&self, uid: u32) -> AccountReport {
-        let mut report = self.converge_or_remove(uid).await;
-        match self.blocking(|inner| Ok(inner.reload())).await {
-            Ok(steps) => {
-                if let Some(Err(e)) = steps.iter().map(|s| &s.result).find(|r| r.is_err())
-                    && matches!(report.outcome, Outcome::Converged | Outcome::Removed)
-                {
-                    report.outcome = Outcome::Failed(e.clone());
+        let (reply, answer) = oneshot::channel();
+        self.queue
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .push((uid, reply));
+        {
+            let _turn = self.turn.lock().await;
+            let batch = std::mem::take(
+                &mut *self
+                    .queue
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner),
+            );
+            if !batch.is_empty() {
+                let (uids, replies): (Vec<u32>, Vec<_>) = batch.into_iter().unzip();
+                for (reply, report) in replies.into_iter().zip(self.converge_batch(&uids).await) {
+                    // A caller that went away no longer wants its report.
+                    let _ = reply.send(report);
                 }
-                report.steps.extend(steps);
             }
-            Err(e) => report.outcome = Outcome::Failed(e),
         }
-        report
-    }
-
-    async fn converge_or_remove(&self, uid: u32) -> AccountReport {
-        let failed = |e: String| AccountReport {
+        answer.await.unwrap_or_else(|_| AccountReport {
             uid,
             user: String::new(),
             steps: Vec::new(),
-            outcome: Outcome::Failed(e),
-        };
-        match self.store.hosted_account(uid).await {
-            Ok(Some(hosted)) => return self.converge_account(hosted).await,
-            Ok(None) => {}
-            Err(e) => return failed(format!("reading the account: {e}")),
+            outcome: Outcome::Failed("the converger stopped before this account".into()),
+        })
+    }
+
+    /// Converges `uids` as one batch (removals one by one, first), then reloads once; a
+    /// report per uid, in order.
+    async fn converge_batch(&self, uids: &[u32]) -> Vec<AccountReport> {
+        let mut reports = Vec::with_capacity(uids.len());
+        let mut todo = Vec::new();
+        for &uid in uids {
+            let failed = |e: String| AccountReport {
+                uid,
+                user: String::new(),
+                steps: Vec::new(),
+                outcome: Outcome::Failed(e),
+            };
+            let report = match self.store.hosted_account(uid).await {
+                Ok(Some(hosted)) => match self.desired(&hosted) {
+                    Ok(desired) => {
+                        todo.push((reports.len(), desired));
+                        failed(String::new())
+                    }
+                    Err(report) => report,
+                },
+                Ok(None) => self.remove_uid(uid).await,
+                Err(e) => failed(format!("reading the account: {e}")),
+            };
+            reports.push(report);
         }
+        let desired: Vec<Desired> = todo.iter().map(|(_, d)| d.clone()).collect();
+        let results = self
+            .blocking(move |inner| Ok(inner.converge_many(&desired)))
+            .await;
+        for (n, (at, desired)) in todo.iter().enumerate() {
+            let (steps, outcome) = match &results {
+                Ok(results) => match results.get(n) {
+                    Some(Ok((steps, outcome))) => (steps.clone(), outcome.clone()),
+                    Some(Err(e)) => (Vec::new(), Outcome::Failed(e.clone())),
+                    None => (Vec::new(), Outcome::Failed("not converged".into())),
+                },
+                Err(e) => (Vec::new(), Outcome::Failed(e.clone())),
+            };
+            reports[*at] = AccountReport {
+                uid: desired.uid,
+                user: desired.user.clone(),
+                steps,
+                outcome,
+            };
+        }
+        let reloads = self.blocking(|inner| Ok(inner.reload())).await;
+        for report in &mut reports {
+            if !matches!(report.outcome, Outcome::Converged | Outcome::Removed) {
+                continue;
+            }
+            match &reloads {
+                Ok(steps) => {
+                    if let Some(Err(e)) = steps.iter().map(|s| &s.result).find(|r| r.is_err()) {
+                        report.outcome = Outcome::Failed(e.clone());
+                    }
+                    report.steps.extend(steps.iter().cloned());
+                }
+                Err(e) => report.outcome = Outcome::Failed(e.clone()),
+            }
+        }
+        reports
+    }
+
+    /// What the host should have for a stored account, or the report of why it has nothing to
+    /// do for it here.
+    fn desired(&self, hosted: &HostedAccount) -> Result<Desired, AccountReport> {
+        let account = &hosted.account;
+        let report = |outcome| AccountReport {
+            uid: account.uid,
+            user: account.user.clone(),
+            steps: Vec::new(),
+            outcome,
+        };
+        if !account.host.is_empty() && account.host != self.settings.hostname {
+            return Err(report(Outcome::Elsewhere(account.host.clone())));
+        }
+        Desired::of(hosted, &self.settings.policy)
+            .map_err(|e| report(Outcome::Refused(e.to_string())))
+    }
+
+    /// Removes `uid` when its tombstone is there.
+    async fn remove_uid(&self, uid: u32) -> AccountReport {
         match self.store.removals(&self.settings.hostname).await {
             Ok(removals) => match removals.iter().find(|r| r.uid == uid) {
                 Some(removal) => self.remove_account(removal).await,
@@ -281,7 +374,12 @@ impl Converger {
                     outcome: Outcome::Unknown,
                 },
             },
-            Err(e) => failed(format!("reading the removals: {e}")),
+            Err(e) => AccountReport {
+                uid,
+                user: String::new(),
+                steps: Vec::new(),
+                outcome: Outcome::Failed(format!("reading the removals: {e}")),
+            },
         }
     }
 
@@ -294,25 +392,17 @@ impl Converger {
             steps,
             outcome,
         };
-        if !account.host.is_empty() && account.host != self.settings.hostname {
-            return report(Vec::new(), Outcome::Elsewhere(account.host.clone()));
-        }
-        let desired = match Desired::of(&hosted, &self.settings.policy) {
+        let desired = match self.desired(&hosted) {
             Ok(d) => d,
-            Err(e) => return report(Vec::new(), Outcome::Refused(e.to_string())),
+            Err(refused) => return refused,
         };
-        let inner = Arc::clone(&self.inner);
-        let run = tokio::task::spawn_blocking(move || {
-            let mut inner = inner
-                .lock()
-                .map_err(|_| "the converger failed earlier".to_owned())?;
-            inner.converge(&desired)
-        })
-        .await;
+        let run = self
+            .blocking(move |inner| Ok(inner.converge_many(&[desired])))
+            .await
+            .and_then(|mut results| results.pop().unwrap_or(Err("nothing converged".into())));
         match run {
-            Ok(Ok((steps, outcome))) => report(steps, outcome),
-            Ok(Err(e)) => report(Vec::new(), Outcome::Failed(e)),
-            Err(e) => report(Vec::new(), Outcome::Failed(e.to_string())),
+            Ok((steps, outcome)) => report(steps, outcome),
+            Err(e) => report(Vec::new(), Outcome::Failed(e)),
         }
     }
 
@@ -354,7 +444,55 @@ impl Converger {
 }
 
 impl Inner {
-    fn converge(&mut self, desired: &Desired) -> Result<(Vec<StepReport>, Outcome), String> {
+    /// Converges `accounts` together: each one's user, group and home, then the web files of
+    /// all of them written and tested once (when more than one wrote any); when that test fails
+    /// the files are put back and each account's are written and tested alone, so one account's
+    /// bad configuration fails that account only. The reloads wait for the caller.
+    fn converge_many(&mut self, accounts: &[Desired]) -> Vec<Converged> {
+        let mut results = Vec::with_capacity(accounts.len());
+        let mut through = Vec::new();
+        for (i, desired) in accounts.iter().enumerate() {
+            let result = self.converge_system(desired);
+            if let Ok((_, Outcome::Converged)) = &result {
+                through.push(i);
+            }
+            results.push(result);
+        }
+        if let Some((web, _)) = self.web.clone() {
+            let together = through.len() > 1 && {
+                let files: Vec<(PathBuf, Option<String>)> = through
+                    .iter()
+                    .flat_map(|&i| web_files(&web, &accounts[i]))
+                    .collect();
+                self.write_web_together(&files, &through, accounts, &mut results)
+            };
+            if !together {
+                for &i in &through {
+                    let desired = &accounts[i];
+                    let files = web_files(&web, desired);
+                    let (steps, failure) = self.write_web(&desired.user, &desired.domains, &files);
+                    if let Ok((reports, outcome)) = &mut results[i] {
+                        reports.extend(steps);
+                        if let Some(e) = failure {
+                            *outcome = Outcome::Failed(e);
+                        }
+                    }
+                }
+            }
+        }
+        for &i in &through {
+            if let Ok((_, Outcome::Converged)) = &results[i]
+                && let Err(e) = self.records.put(applied_from(&accounts[i]))
+            {
+                results[i] = Err(format!("recording what was applied: {e}"));
+            }
+        }
+        results
+    }
+
+    /// The claim, then the account's user, group, home, password and crontab steps:
+    /// `Converged` when they all went through (its web files still to come), else why not.
+    fn converge_system(&mut self, desired: &Desired) -> Converged {
         let observed = system::observe(desired.uid, &desired.user)?;
         let applied = self.records.get(desired.uid).cloned();
         let steps = match plan::converge(desired, applied.as_ref(), &observed) {
@@ -372,29 +510,65 @@ impl Inner {
                 })
                 .map_err(|e| format!("recording the uid: {e}"))?;
         }
-        let (mut reports, failure) = self.run_steps(&steps);
-        if let Some(e) = failure {
-            return Ok((reports, Outcome::Failed(e)));
+        let (reports, failure) = self.run_steps(&steps);
+        Ok((reports, failure.map_or(Outcome::Converged, Outcome::Failed)))
+    }
+
+    /// Writes the web files of several accounts at once and tests them once; `false` (with
+    /// everything put back) when the write or the test fails, for the caller to do each
+    /// account alone.
+    fn write_web_together(
+        &self,
+        files: &[(PathBuf, Option<String>)],
+        through: &[usize],
+        accounts: &[Desired],
+        results: &mut [Converged],
+    ) -> bool {
+        let Some((web, state)) = &self.web else {
+            return true;
+        };
+        let written = match web.write(files, state) {
+            Ok(w) if w.is_empty() => return true,
+            Ok(w) => w,
+            Err(e) => {
+                tracing::warn!(error = %e, "writing a batch of web files failed; one account at a time");
+                return false;
+            }
+        };
+        crate::failpoint::hit("TestWeb");
+        let tested = web.test(&written).and_then(|()| self.owe(&written));
+        web.settle(&written, tested.is_ok(), state);
+        if let Err(e) = tested {
+            tracing::warn!(error = %e, "a batch failed its web configuration test; one account at a time");
+            return false;
         }
-        if let Some((web, _)) = &self.web {
-            let files = [
-                (
-                    web.default_path(desired.ip),
-                    Some(web.default_site(desired.ip)),
-                ),
-                (web.site_path(desired.uid), Some(web.site(desired))),
-                (web.pool_path(desired.uid), web.pool(desired)),
-            ];
-            let (steps, failure) = self.write_web(&desired.user, &desired.domains, &files);
-            reports.extend(steps);
-            if let Some(e) = failure {
-                return Ok((reports, Outcome::Failed(e)));
+        for &i in through {
+            let desired = &accounts[i];
+            let touched = web_files(web, desired)
+                .iter()
+                .any(|(path, _)| written.touched(path));
+            if let (true, Ok((reports, _))) = (touched, &mut results[i]) {
+                reports.push(done_step(format!(
+                    "Writing the web server entries for {}",
+                    desired.domains.join(", ")
+                )));
+                reports.push(done_step(
+                    "Testing the web server and PHP-FPM configuration".to_owned(),
+                ));
             }
         }
-        self.records
-            .put(applied_from(desired))
-            .map_err(|e| format!("recording what was applied: {e}"))?;
-        Ok((reports, Outcome::Converged))
+        true
+    }
+
+    /// Notes the reloads a tested write needs.
+    fn owe(&self, written: &web::Written) -> Result<(), String> {
+        let Some((_, state)) = &self.web else {
+            return Ok(());
+        };
+        [(written.web, Reload::Web), (written.php, Reload::Php)]
+            .iter()
+            .filter(|(changed, _)| *changed)
+            .try_for_each(|(_, reload)| state.owe(*reload))
     }
 
     fn remove(&mut self, uid: u32) -> Result<(Vec<StepReport>, Outcome), String> {
@@ -461,12 +635,7 @@ impl Inner {
         let mut reports = vec![done_step(what)];
         crate::failpoint::hit("TestWeb");
         let test = "Testing the web server and PHP-FPM configuration".to_owned();
-        let owed = [(written.web, Reload::Web), (written.php, Reload::Php)];
-        let tested = web.test(&written).and_then(|()| {
-            owed.iter()
-                .filter(|(changed, _)| *changed)
-                .try_for_each(|(_, reload)| state.owe(*reload))
-        });
+        let tested = web.test(&written).and_then(|()| self.owe(&written));
         web.settle(&written, tested.is_ok(), state);
         match tested {
             Ok(()) => {
@@ -550,6 +719,23 @@ impl Inner {
         }
         (reports, None)
     }
+}
+
+/// What converging one account came to: its step reports and outcome, or why it could not
+/// be tried.
+type Converged = Result<(Vec<StepReport>, Outcome), String>;
+
+/// An account's web files: the default site of its address, its site, and its pool (none
+/// while suspended).
+fn web_files(web: &Web, desired: &Desired) -> [(PathBuf, Option<String>); 3] {
+    [
+        (
+            web.default_path(desired.ip),
+            Some(web.default_site(desired.ip)),
+        ),
+        (web.site_path(desired.uid), Some(web.site(desired))),
+        (web.pool_path(desired.uid), web.pool(desired)),
+    ]
 }
 
 fn done_step(step: String) -> StepReport {

@@ -262,6 +262,11 @@ impl Written {
     pub fn is_empty(&self) -> bool {
         self.previous.is_empty()
     }
+
+    /// Whether the write changed `path`.
+    pub fn touched(&self, path: &Path) -> bool {
+        self.previous.iter().any(|b| b.path == path)
+    }
 }
 
 /// Writes each file back as it was (removing those that were not there).

@@ -904,3 +904,79 @@ fn host_e2e_quotas_on_btrfs() {
         unmount(Path::new("/home"));
     });
 }
+
+/// Converges that arrive while a batch runs go together: their web files are tested once and
+/// reloaded once. A batch whose test fails is done again one account at a time, so only the
+/// account with the bad configuration fails.
+#[test]
+fn host_e2e_changes_that_arrive_together_are_tested_together() {
+    if let Place::Done = enter("host_e2e_changes_that_arrive_together_are_tested_together") {
+        return;
+    }
+    runtime().block_on(async {
+        let world = World::new().await;
+        let mut web = logged_web(&world.state);
+        // The configuration test fails whenever a site for broken.example.com is in place.
+        let log = world.state.parent().expect("dir").join("web/log");
+        web.web_test = vec![
+            "sh".into(),
+            "-c".into(),
+            format!(
+                "echo web-test >> {}; ! grep -rqs 'ServerName broken.example.com' {}",
+                log.display(),
+                web.sites.display()
+            ),
+        ];
+        let host = world.converger_with(5, Some(web.clone()));
+        let tests = || {
+            std::fs::read_to_string(&log)
+                .unwrap_or_default()
+                .lines()
+                .filter(|l| *l == "web-test")
+                .count()
+        };
+        let mut uids = Vec::new();
+        for n in 0..6 {
+            uids.push(world.create(&format!("batch{n}"), 0).await.uid);
+        }
+        let reports =
+            futures::future::join_all(uids.iter().map(|&uid| host.converge_uid(uid))).await;
+        for report in &reports {
+            assert_eq!(report.outcome, Outcome::Converged, "{report:?}");
+            assert!(
+                report.steps.iter().any(|s| s
+                    .step
+                    .starts_with("Writing the web server entries for batch")),
+                "{report:?}"
+            );
+        }
+        // The first converges alone; the five that queued behind it go together.
+        assert_eq!(tests(), 2, "one test per batch");
+        assert_eq!(world.web_log_tail(2), ["php-reload", "web-reload"]);
+        for &uid in &uids {
+            assert!(web.site_path(uid).exists() && web.pool_path(uid).exists());
+        }
+
+        let before = tests();
+        let good = world.create("good", 0).await.uid;
+        let fine = world.create("fine", 0).await.uid;
+        let broken = world.create("broken", 0).await.uid;
+        let reports = futures::future::join_all(
+            [good, fine, broken]
+                .iter()
+                .map(|&uid| host.converge_uid(uid)),
+        )
+        .await;
+        assert_eq!(reports[0].outcome, Outcome::Converged, "{:?}", reports[0]);
+        assert_eq!(reports[1].outcome, Outcome::Converged, "{:?}", reports[1]);
+        assert!(
+            matches!(reports[2].outcome, Outcome::Failed(_)),
+            "{:?}",
+            reports[2]
+        );
+        // good alone; fine and broken together (failed); then each alone.
+        assert_eq!(tests() - before, 4);
+        assert!(web.site_path(fine).exists() && !web.site_path(broken).exists());
+        assert!(!world.state.join("web/journal.json").exists());
+    });
+}
