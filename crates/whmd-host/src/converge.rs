@@ -41,6 +41,9 @@ pub struct Settings {
     pub crontabs: PathBuf,
 }
 
+/// How many accounts a pass converges together.
+const PASS_BATCH: usize = 64;
+
 /// Debian's crontab directory.
 pub const CRONTABS: &str = "/var/spool/cron/crontabs";
 
@@ -127,8 +130,19 @@ impl Converger {
             .map_err(|e| format!("reading the removals: {e}"))?;
         let mut report = PassReport::default();
         let stored: BTreeSet<u32> = accounts.iter().map(|a| a.account.uid).collect();
-        for hosted in accounts {
-            report.accounts.push(self.converge_account(hosted).await);
+        let mut todo = Vec::new();
+        for hosted in &accounts {
+            match self.desired(hosted) {
+                Ok(desired) => todo.push(desired),
+                Err(refused) => report.accounts.push(refused),
+            }
+        }
+        // In batches, so that a pass over many changed accounts tests the web configuration
+        // once per batch, and functions' converges still get their turns between batches.
+        for batch in todo.chunks(PASS_BATCH) {
+            report
+                .accounts
+                .extend(self.converge_desired(batch.to_vec()).await);
         }
         let applied: BTreeSet<u32> = self.with_inner(|inner| inner.records.uids().collect());
         let due: Vec<&Removal> = removals
@@ -307,25 +321,9 @@ impl Converger {
             };
             reports.push(report);
         }
-        let desired: Vec<Desired> = todo.iter().map(|(_, d)| d.clone()).collect();
-        let results = self
-            .blocking(move |inner| Ok(inner.converge_many(&desired)))
-            .await;
-        for (n, (at, desired)) in todo.iter().enumerate() {
-            let (steps, outcome) = match &results {
-                Ok(results) => match results.get(n) {
-                    Some(Ok((steps, outcome))) => (steps.clone(), outcome.clone()),
-                    Some(Err(e)) => (Vec::new(), Outcome::Failed(e.clone())),
-                    None => (Vec::new(), Outcome::Failed("not converged".into())),
-                },
-                Err(e) => (Vec::new(), Outcome::Failed(e.clone())),
-            };
-            reports[*at] = AccountReport {
-                uid: desired.uid,
-                user: desired.user.clone(),
-                steps,
-                outcome,
-            };
+        let (places, desired): (Vec<usize>, Vec<Desired>) = todo.into_iter().unzip();
+        for (at, report) in places.into_iter().zip(self.converge_desired(desired).await) {
+            reports[at] = report;
         }
         let reloads = self.blocking(|inner| Ok(inner.reload())).await;
         for report in &mut reports {
@@ -383,27 +381,30 @@ impl Converger {
         }
     }
 
-    async fn converge_account(&self, hosted: HostedAccount) -> AccountReport {
-        let account = &hosted.account;
-        let (uid, user) = (account.uid, account.user.clone());
-        let report = |steps, outcome| AccountReport {
-            uid,
-            user: user.clone(),
-            steps,
-            outcome,
-        };
-        let desired = match self.desired(&hosted) {
-            Ok(d) => d,
-            Err(refused) => return refused,
-        };
-        let run = self
-            .blocking(move |inner| Ok(inner.converge_many(&[desired])))
+    /// Converges `accounts` together (see [`Inner::converge_many`]); a report for each, in
+    /// order. The reloads wait for the caller.
+    async fn converge_desired(&self, accounts: Vec<Desired>) -> Vec<AccountReport> {
+        let names: Vec<(u32, String)> = accounts.iter().map(|d| (d.uid, d.user.clone())).collect();
+        let results = match self
+            .blocking(move |inner| Ok(inner.converge_many(&accounts)))
             .await
-            .and_then(|mut results| results.pop().unwrap_or(Err("nothing converged".into())));
-        match run {
-            Ok((steps, outcome)) => report(steps, outcome),
-            Err(e) => report(Vec::new(), Outcome::Failed(e)),
-        }
+        {
+            Ok(results) => results,
+            Err(e) => names.iter().map(|_| Err(e.clone())).collect(),
+        };
+        names
+            .into_iter()
+            .zip(results)
+            .map(|((uid, user), result)| {
+                let (steps, outcome) = result.unwrap_or_else(|e| (Vec::new(), Outcome::Failed(e)));
+                AccountReport {
+                    uid,
+                    user,
+                    steps,
+                    outcome,
+                }
+            })
+            .collect()
     }
 
     async fn remove_account(&self, removal: &Removal) -> AccountReport {

@@ -957,6 +957,20 @@ fn host_e2e_changes_that_arrive_together_are_tested_together() {
             assert!(web.site_path(uid).exists() && web.pool_path(uid).exists());
         }
 
+        // A pass over several changed accounts tests them together too.
+        let before = tests();
+        for n in 0..3 {
+            world.create(&format!("passed{n}"), 0).await;
+        }
+        let pass = host.pass().await.expect("pass");
+        assert!(
+            pass.accounts
+                .iter()
+                .all(|a| a.outcome == Outcome::Converged),
+            "{pass:?}"
+        );
+        assert_eq!(tests() - before, 1, "one test for the pass's batch");
+
         let before = tests();
         let good = world.create("good", 0).await.uid;
         let fine = world.create("fine", 0).await.uid;
