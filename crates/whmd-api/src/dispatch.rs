@@ -168,8 +168,8 @@ mod tests {
             .expect("store");
         store.close().await;
         let specs = [
-            FunctionSpec::new("panics", Access::Authenticated, Versions::Both, panics),
-            FunctionSpec::new(
+            FunctionSpec::legacy("panics", Access::Authenticated, Versions::Both, panics),
+            FunctionSpec::legacy(
                 "reads_store",
                 Access::Acl(Acl::LIST_ACCTS),
                 Versions::Both,

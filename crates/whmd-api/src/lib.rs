@@ -4,7 +4,9 @@
 
 pub mod context;
 pub mod dispatch;
+pub mod function;
 pub mod functions;
+pub mod openapi;
 pub mod registry;
 
 pub use context::{Context, ServerInfo};

@@ -3,8 +3,10 @@
 //! read it; nothing else lists functions.
 
 use crate::Context;
+use crate::function::Signature;
 use crate::functions;
 use futures::future::BoxFuture;
+use schemars::SchemaGenerator;
 use std::collections::HashMap;
 use std::fmt;
 use std::net::IpAddr;
@@ -73,6 +75,10 @@ pub struct FunctionSpec {
     /// handler's name is given too (`passwd` takes `pass`, API 0's name, beside `password`).
     pub aliases: &'static [(&'static str, &'static str)],
     pub handler: Handler,
+    /// The section it is listed under (set by the registry).
+    pub section: &'static str,
+    /// The schemas of its request and response types, for the OpenAPI document.
+    pub describe: Option<fn(&mut SchemaGenerator) -> Signature>,
 }
 
 impl fmt::Debug for FunctionSpec {
@@ -86,8 +92,23 @@ impl fmt::Debug for FunctionSpec {
 }
 
 impl FunctionSpec {
-    /// A function in the standard `{data, metadata}` / flat API 0 shapes.
+    /// A function in the standard `{data, metadata}` / flat API 0 shapes. Sections write
+    /// [`function!`](crate::function::function) rather than call this.
     pub const fn new(
+        name: &'static str,
+        access: Access,
+        versions: Versions,
+        handler: Handler,
+        describe: fn(&mut SchemaGenerator) -> Signature,
+    ) -> Self {
+        Self {
+            describe: Some(describe),
+            ..Self::legacy(name, access, versions, handler)
+        }
+    }
+
+    /// A function not yet in the one form.
+    pub const fn legacy(
         name: &'static str,
         access: Access,
         versions: Versions,
@@ -103,6 +124,8 @@ impl FunctionSpec {
             read_only: false,
             aliases: &[],
             handler,
+            section: "",
+            describe: None,
         }
     }
 
@@ -149,13 +172,16 @@ impl Registry {
     /// Every function whmd implements.
     pub fn standard() -> Self {
         let mut functions = HashMap::new();
-        for spec in functions::ALL.iter().flat_map(|section| section.iter()) {
-            let previous = functions.insert(spec.name, *spec);
-            assert!(
-                previous.is_none(),
-                "function {} registered twice",
-                spec.name
-            );
+        for (section, specs) in functions::ALL {
+            for spec in specs.iter() {
+                let spec = FunctionSpec { section, ..*spec };
+                let previous = functions.insert(spec.name, spec);
+                assert!(
+                    previous.is_none(),
+                    "function {} registered twice",
+                    spec.name
+                );
+            }
         }
         Self { functions }
     }
@@ -190,5 +216,16 @@ impl Registry {
             .collect();
         names.sort_unstable();
         names
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_function_is_listed_exactly_once() {
+        let listed: usize = functions::ALL.iter().map(|(_, specs)| specs.len()).sum();
+        assert_eq!(Registry::standard().specs().count(), listed);
     }
 }

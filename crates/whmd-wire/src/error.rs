@@ -1,6 +1,7 @@
 //! The one error type a function can fail with. [`crate::shape`] turns it into the envelope.
 
 use crate::Acl;
+use std::borrow::Cow;
 
 #[derive(Debug, thiserror::Error)]
 pub enum WhmError {
@@ -9,7 +10,7 @@ pub enum WhmError {
     MissingParameter(&'static str),
     /// A required argument was sent empty.
     #[error("The value of “{0}” may not be empty.")]
-    EmptyParameter(&'static str),
+    EmptyParameter(Cow<'static, str>),
     /// A failure with a function-specific reason, which clients may match on.
     #[error("{0}")]
     Reason(String),

@@ -8,6 +8,7 @@ pub mod args;
 pub mod error;
 pub mod outcome;
 pub mod output;
+pub mod params;
 pub mod path;
 pub mod render;
 pub mod shape;

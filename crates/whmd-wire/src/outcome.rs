@@ -20,21 +20,23 @@ impl Output {
     }
 }
 
+/// A function's reply before it is shaped. A handler returns it with its own response type as
+/// `D`; the dispatcher turns that into the JSON object every format is written from.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Outcome {
+pub struct Outcome<D = Map<String, Value>> {
     pub result: bool,
     pub reason: Cow<'static, str>,
     /// `None` when the function returns nothing: API 1 then omits `data` entirely.
-    pub data: Option<Map<String, Value>>,
+    pub data: Option<D>,
     pub output: Output,
     /// Records the output controls add to `metadata` (`filter`, `sort`, `chunk`, `columns`);
     /// `None` until the controls have been applied, by the function itself or after it.
     pub controls: Option<Map<String, Value>>,
 }
 
-impl Outcome {
+impl<D> Outcome<D> {
     /// Success with reason `OK` and the given data.
-    pub fn ok(data: Map<String, Value>) -> Self {
+    pub fn ok(data: D) -> Self {
         Self {
             result: true,
             reason: Cow::Borrowed("OK"),
@@ -79,5 +81,16 @@ impl Outcome {
     pub fn with_raw(mut self, raw: impl Into<String>) -> Self {
         self.output.raw = Some(raw.into());
         self
+    }
+
+    /// The same outcome with its data turned into another type.
+    pub fn try_map<E, F>(self, f: impl FnOnce(D) -> Result<E, F>) -> Result<Outcome<E>, F> {
+        Ok(Outcome {
+            result: self.result,
+            reason: self.reason,
+            data: self.data.map(f).transpose()?,
+            output: self.output,
+            controls: self.controls,
+        })
     }
 }

@@ -65,6 +65,8 @@ enum Command {
     /// What the host has for each account (with --provision linux).
     #[command(subcommand)]
     Host(HostCommand),
+    /// Print the OpenAPI 3.1 document of every function whmd serves.
+    Openapi,
     /// Print the newest accounting-log entries as cPanel's accounting.log lines.
     AccountingLog {
         /// How many entries, newest last.
@@ -118,6 +120,7 @@ fn main() -> ExitCode {
                 host_status(user.as_deref(), store, host).await
             }
             Command::AccessHash { user, store } => access_hash(&user, &store).await,
+            Command::Openapi => openapi(),
             Command::MigrateStore { from, to } => migrate_store(&from, &to).await,
             Command::ImportZone {
                 domain,
@@ -170,6 +173,13 @@ async fn accounting_log(lines: u32, flags: &StoreFlags) -> anyhow::Result<()> {
     for entry in stores.accounts.accounting_log(lines).await? {
         writeln!(out, "{}", entry.line())?;
     }
+    Ok(())
+}
+
+fn openapi() -> anyhow::Result<()> {
+    let registry = whmd_api::Registry::standard();
+    let document = whmd_api::openapi::document(&registry, whmd::config::DEFAULT_WHM_VERSION);
+    writeln!(std::io::stdout().lock(), "{document:#}")?;
     Ok(())
 }
 

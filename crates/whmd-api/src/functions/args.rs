@@ -7,7 +7,7 @@ use whmd_wire::{Args, WhmError};
 pub fn required<'a>(args: &'a Args, key: &'static str) -> Result<&'a str, WhmError> {
     match args.get(key) {
         None => Err(WhmError::MissingParameter(key)),
-        Some("") => Err(WhmError::EmptyParameter(key)),
+        Some("") => Err(WhmError::EmptyParameter(key.into())),
         Some(v) => Ok(v),
     }
 }

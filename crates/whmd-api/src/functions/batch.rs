@@ -5,22 +5,34 @@
 
 use super::args::optional;
 use super::dns::zone_name;
-use crate::dispatch;
+use crate::function::function;
 use crate::registry::Call;
-use crate::{Access, FunctionSpec, Versions};
-use futures::future::BoxFuture;
-use serde_json::{Map, Value};
+use crate::{Access, FunctionSpec, dispatch};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
 use tracing::Instrument;
 use whmd_domain::account::require_access;
 use whmd_domain::dns::may_manage;
+use whmd_wire::params::Flag;
 use whmd_wire::{Acl, ApiVersion, Args, Outcome, WhmError};
 
-pub const FUNCTIONS: &[FunctionSpec] = &[FunctionSpec::new(
-    "batch",
-    Access::Acl(Acl::BASIC_WHM_FUNCTIONS),
-    Versions::V1,
-    batch,
-)];
+pub const FUNCTIONS: &[FunctionSpec] = &[function!("batch", Acl::BASIC_WHM_FUNCTIONS, V1, batch)];
+
+#[derive(Debug, Deserialize, JsonSchema)]
+struct Batch {
+    /// `FUNCTION?ARGUMENTS`, one per command, repeated (or as `command-N`), run in order.
+    command: Vec<String>,
+    /// Stop at the first command that fails.
+    #[serde(default)]
+    abort_on_error: Flag<false>,
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+struct BatchResponse {
+    /// Each command's whole API 1 reply, in order.
+    result: Vec<Value>,
+}
 
 /// One parsed inner command.
 struct Command {
@@ -28,57 +40,52 @@ struct Command {
     args: Args,
 }
 
-fn batch(call: Call) -> BoxFuture<'static, Result<Outcome, WhmError>> {
-    Box::pin(async move {
-        // `command`, repeated or as `command-N`.
-        let raw = call.args.list("command");
-        if raw.is_empty() {
-            return Err(WhmError::MissingParameter("command"));
+async fn batch(call: Call, req: Batch) -> Result<Outcome<BatchResponse>, WhmError> {
+    let commands = req
+        .command
+        .iter()
+        .map(|c| parse(c))
+        .collect::<Result<Vec<_>, _>>()?;
+    // Authorise all before running any.
+    for c in &commands {
+        if c.function == "batch" {
+            return Err(WhmError::reason("A batch cannot contain another batch."));
         }
-        let commands = raw.into_iter().map(parse).collect::<Result<Vec<_>, _>>()?;
-        // Authorise all before running any.
-        for c in &commands {
-            if c.function == "batch" {
-                return Err(WhmError::reason("A batch cannot contain another batch."));
-            }
-            let Some(spec) = call.ctx.registry.get(&c.function, &ApiVersion::V1) else {
-                return Err(WhmError::Reason(format!(
-                    "Unknown app ({}) requested for this version (1) of the API.",
-                    c.function
-                )));
+        let Some(spec) = call.ctx.registry.get(&c.function, &ApiVersion::V1) else {
+            return Err(WhmError::Reason(format!(
+                "Unknown app ({}) requested for this version (1) of the API.",
+                c.function
+            )));
+        };
+        if !spec.permits(&call.principal) {
+            let Access::Acl(acl) = spec.access else {
+                continue;
             };
-            if !spec.permits(&call.principal) {
-                let Access::Acl(acl) = spec.access else {
-                    continue;
-                };
-                return Err(WhmError::PermissionDenied(acl));
-            }
-            reachable(&call, c).await?;
+            return Err(WhmError::PermissionDenied(acl));
         }
-        let abort_on_error = call.args.is_true("abort_on_error");
-        let mut results = Vec::with_capacity(commands.len());
-        for c in commands {
-            // A span of its own, so the request's span keeps saying "batch".
-            let span = tracing::info_span!("batch_command", function = %c.function);
-            let reply = dispatch::call(
-                &call.ctx,
-                call.principal.clone(),
-                call.peer,
-                &c.function,
-                c.args,
-            )
-            .instrument(span)
-            .await;
-            let failed = reply.body["metadata"]["result"] != 1;
-            results.push(reply.body);
-            if failed && abort_on_error {
-                break;
-            }
+        reachable(&call, c).await?;
+    }
+    let abort_on_error = req.abort_on_error.get();
+    let mut results = Vec::with_capacity(commands.len());
+    for c in commands {
+        // A span of its own, so the request's span keeps saying "batch".
+        let span = tracing::info_span!("batch_command", function = %c.function);
+        let reply = dispatch::call(
+            &call.ctx,
+            call.principal.clone(),
+            call.peer,
+            &c.function,
+            c.args,
+        )
+        .instrument(span)
+        .await;
+        let failed = reply.body["metadata"]["result"] != 1;
+        results.push(reply.body);
+        if failed && abort_on_error {
+            break;
         }
-        let mut data = Map::new();
-        data.insert("result".into(), Value::Array(results));
-        Ok(Outcome::ok(data))
-    })
+    }
+    Ok(Outcome::ok(BatchResponse { result: results }))
 }
 
 /// Functions whose `user` or `username` need not name an account the caller has: a name

@@ -30,17 +30,19 @@ const fn listed(key: &'static str) -> Api0Shape {
 }
 
 pub const FUNCTIONS: &[FunctionSpec] = &[
-    FunctionSpec::new("listips", Access::Acl(Acl::ALL), Versions::Both, listips)
+    FunctionSpec::legacy("listips", Access::Acl(Acl::ALL), Versions::Both, listips)
         .api0(Api0Shape::Renamed {
             from: "ip",
             to: "result",
         })
         .list("ip")
         .read_only(),
-    FunctionSpec::new("addip", Access::Acl(Acl::ALL), Versions::Both, addip).api0(listed("addip")),
-    FunctionSpec::new("addips", Access::Acl(Acl::ALL), Versions::V1, addips),
-    FunctionSpec::new("delip", Access::Acl(Acl::ALL), Versions::Both, delip).api0(listed("delip")),
-    FunctionSpec::new(
+    FunctionSpec::legacy("addip", Access::Acl(Acl::ALL), Versions::Both, addip)
+        .api0(listed("addip")),
+    FunctionSpec::legacy("addips", Access::Acl(Acl::ALL), Versions::V1, addips),
+    FunctionSpec::legacy("delip", Access::Acl(Acl::ALL), Versions::Both, delip)
+        .api0(listed("delip")),
+    FunctionSpec::legacy(
         "setsiteip",
         Access::Acl(Acl::ALL),
         Versions::Both,

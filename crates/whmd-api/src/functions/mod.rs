@@ -1,5 +1,6 @@
 //! WHM functions, one module per WHM section. Each module lists its functions in a
-//! `FUNCTIONS` table; [`ALL`] is what the registry is built from.
+//! `FUNCTIONS` table of [`function!`](crate::function::function) lines; [`ALL`] is what the
+//! registry is built from.
 
 mod accounts;
 mod args;
@@ -23,33 +24,34 @@ use whmd_domain::account::AccountingEntry;
 use whmd_domain::time::unix_now;
 use whmd_wire::{Outcome, WhmError};
 
-/// Every section's function table.
-pub const ALL: &[&[FunctionSpec]] = &[
-    server::FUNCTIONS,
-    privileges::FUNCTIONS,
-    batch::FUNCTIONS,
-    accounts::BACKUP,
-    accounts::CREATE,
-    accounts::HOSTED,
-    accounts::LIMITS,
-    accounts::LIST,
-    accounts::MODIFY,
-    accounts::NAMES,
-    accounts::PASSWD,
-    accounts::REMOVE,
-    accounts::SUSPEND,
-    accounts::USERDATA,
-    packages::FUNCTIONS,
-    featurelists::FUNCTIONS,
-    resellers::FUNCTIONS,
-    tokens::FUNCTIONS,
-    cphulk::FUNCTIONS,
-    sessions::FUNCTIONS,
-    dns::ZONES,
-    dns::RECORDS,
-    dns::MX,
-    dns::NAMESERVERS,
-    ips::FUNCTIONS,
+/// Every section's function tables, under the section's name (the OpenAPI document's tags and
+/// the headings of docs/functions.md).
+pub const ALL: &[(&str, &[FunctionSpec])] = &[
+    ("Server", server::FUNCTIONS),
+    ("Server", privileges::FUNCTIONS),
+    ("Batch", batch::FUNCTIONS),
+    ("Accounts", accounts::BACKUP),
+    ("Accounts", accounts::CREATE),
+    ("Accounts", accounts::HOSTED),
+    ("Accounts", accounts::LIMITS),
+    ("Accounts", accounts::LIST),
+    ("Accounts", accounts::MODIFY),
+    ("Accounts", accounts::NAMES),
+    ("Accounts", accounts::PASSWD),
+    ("Accounts", accounts::REMOVE),
+    ("Accounts", accounts::SUSPEND),
+    ("Accounts", accounts::USERDATA),
+    ("Packages", packages::FUNCTIONS),
+    ("Feature lists", featurelists::FUNCTIONS),
+    ("Resellers", resellers::FUNCTIONS),
+    ("API tokens", tokens::FUNCTIONS),
+    ("Brute-force protection (cPHulk)", cphulk::FUNCTIONS),
+    ("Sessions", sessions::FUNCTIONS),
+    ("DNS", dns::ZONES),
+    ("DNS", dns::RECORDS),
+    ("DNS", dns::MX),
+    ("DNS", dns::NAMESERVERS),
+    ("IP addresses", ips::FUNCTIONS),
 ];
 
 /// The reason a change gets when another request changed the account first.
@@ -81,12 +83,12 @@ pub(crate) fn entry(call: &Call, action: &str, fields: &[&str]) -> AccountingEnt
 /// change) and adds its report to the outcome's raw log, then `done`. A host failure does not
 /// undo the stored change: it is reported in the log and as a warning, and the host tries
 /// again on its next pass.
-pub(crate) async fn with_host(
+pub(crate) async fn with_host<D>(
     call: &Call,
-    mut outcome: Outcome,
+    mut outcome: Outcome<D>,
     uids: &[u32],
     done: &str,
-) -> Outcome {
+) -> Outcome<D> {
     let output = &mut outcome.output;
     let raw = output.raw.get_or_insert_with(String::new);
     if !uids.is_empty() {

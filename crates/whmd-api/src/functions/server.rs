@@ -1,99 +1,72 @@
 //! Server information: version, gethostname, systemloadavg, loadavg (FUNCTIONS.md §2,
 //! "myprivs / applist / version / gethostname / systemloadavg / loadavg").
 
-use super::respond;
+use crate::FunctionSpec;
+use crate::function::function;
 use crate::registry::Call;
-use crate::{Access, FunctionSpec, Versions};
-use futures::future::BoxFuture;
+use schemars::JsonSchema;
 use serde::Serialize;
 use whmd_wire::{Acl, Api1Shape, Outcome, WhmError};
 
 pub const FUNCTIONS: &[FunctionSpec] = &[
-    FunctionSpec::new(
-        "version",
-        Access::Acl(Acl::BASIC_SYSTEM_INFO),
-        Versions::Both,
-        version,
-    )
-    .read_only(),
-    FunctionSpec::new(
-        "gethostname",
-        Access::Acl(Acl::BASIC_SYSTEM_INFO),
-        Versions::Both,
-        gethostname,
-    )
-    .read_only(),
-    FunctionSpec::new(
-        "systemloadavg",
-        Access::Acl(Acl::BASIC_SYSTEM_INFO),
-        Versions::V1,
-        systemloadavg,
-    )
-    .read_only(),
+    function!("version", Acl::BASIC_SYSTEM_INFO, Both, version).read_only(),
+    function!("gethostname", Acl::BASIC_SYSTEM_INFO, Both, gethostname).read_only(),
+    function!("systemloadavg", Acl::BASIC_SYSTEM_INFO, V1, systemloadavg).read_only(),
     // No ACL check in WHM; its keys stay at the top level in API 1 too (CLIENTS.md §1).
-    FunctionSpec::new("loadavg", Access::Authenticated, Versions::Both, loadavg)
+    function!("loadavg", Authenticated, Both, loadavg)
         .read_only()
         .api1(Api1Shape::TopLevel),
 ];
 
-type Reply = BoxFuture<'static, Result<Outcome, WhmError>>;
-
-#[derive(Debug, Serialize)]
-struct VersionResponse<'a> {
-    version: &'a str,
+#[derive(Debug, Serialize, JsonSchema)]
+struct VersionResponse {
+    /// The WHM version this server answers as, `11.120.0.16` by default.
+    version: String,
 }
 
-fn version(call: Call) -> Reply {
-    Box::pin(async move {
-        respond(&VersionResponse {
-            version: &call.ctx.info.whm_version,
-        })
-    })
+async fn version(call: Call, _: ()) -> Result<Outcome<VersionResponse>, WhmError> {
+    Ok(Outcome::ok(VersionResponse {
+        version: call.ctx.info.whm_version.clone(),
+    }))
 }
 
-#[derive(Debug, Serialize)]
-struct HostnameResponse<'a> {
-    hostname: &'a str,
+#[derive(Debug, Serialize, JsonSchema)]
+struct HostnameResponse {
+    hostname: String,
 }
 
-fn gethostname(call: Call) -> Reply {
-    Box::pin(async move {
-        let hostname = call.ctx.info.hostname.as_str();
-        if hostname.is_empty() {
-            return Err(WhmError::reason("Unable to determine hostname."));
-        }
-        respond(&HostnameResponse { hostname })
-    })
+async fn gethostname(call: Call, _: ()) -> Result<Outcome<HostnameResponse>, WhmError> {
+    let hostname = call.ctx.info.hostname.clone();
+    if hostname.is_empty() {
+        return Err(WhmError::reason("Unable to determine hostname."));
+    }
+    Ok(Outcome::ok(HostnameResponse { hostname }))
 }
 
 /// `systemloadavg`: numbers, as cPanel's API 1 description types them.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, JsonSchema)]
 struct SystemLoadResponse {
     one: f64,
     five: f64,
     fifteen: f64,
 }
 
-fn systemloadavg(_call: Call) -> Reply {
-    Box::pin(async move {
-        let [one, five, fifteen] = read_load().await?.map(|v| (v * 100.0).round() / 100.0);
-        respond(&SystemLoadResponse { one, five, fifteen })
-    })
+async fn systemloadavg(_: Call, _: ()) -> Result<Outcome<SystemLoadResponse>, WhmError> {
+    let [one, five, fifteen] = read_load().await?.map(|v| (v * 100.0).round() / 100.0);
+    Ok(Outcome::ok(SystemLoadResponse { one, five, fifteen }))
 }
 
 /// `loadavg`: strings that always carry two decimals (`0.00`), as cPanel's Perl client reads them.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, JsonSchema)]
 struct LoadResponse {
     one: String,
     five: String,
     fifteen: String,
 }
 
-fn loadavg(_call: Call) -> Reply {
-    Box::pin(async move {
-        let [one, five, fifteen] = read_load().await?.map(|v| format!("{v:.2}"));
-        respond(&LoadResponse { one, five, fifteen })
-    })
+async fn loadavg(_: Call, _: ()) -> Result<Outcome<LoadResponse>, WhmError> {
+    let [one, five, fifteen] = read_load().await?.map(|v| format!("{v:.2}"));
+    Ok(Outcome::ok(LoadResponse { one, five, fifteen }))
 }
 
 async fn read_load() -> Result<[f64; 3], WhmError> {

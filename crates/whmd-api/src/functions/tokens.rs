@@ -20,7 +20,7 @@ use whmd_domain::{AuthMethod, Principal};
 use whmd_wire::{Acl, AclSet, Outcome, WhmError};
 
 const fn token_function(name: &'static str, handler: crate::registry::Handler) -> FunctionSpec {
-    FunctionSpec::new(
+    FunctionSpec::legacy(
         name,
         Access::Acl(Acl::MANAGE_API_TOKENS),
         Versions::V1,

@@ -8,8 +8,9 @@ mod session;
 
 use crate::listener::Connection;
 use axum::Router;
-use axum::body::Body;
+use axum::body::{Body, Bytes};
 use axum::extract::{Request, State};
+use axum::http::{HeaderValue, header};
 use axum::response::Response;
 use std::net::{IpAddr, Ipv4Addr};
 use std::sync::Arc;
@@ -23,11 +24,17 @@ use whmd_wire::{Document, Target};
 #[derive(Debug, Clone)]
 pub struct AppState {
     pub ctx: Arc<Context>,
+    /// The OpenAPI document, made once from the registry.
+    openapi: Bytes,
 }
 
 impl AppState {
     pub fn new(ctx: Context) -> Self {
-        Self { ctx: Arc::new(ctx) }
+        let openapi = whmd_api::openapi::document(&ctx.registry, &ctx.info.whm_version);
+        Self {
+            ctx: Arc::new(ctx),
+            openapi: Bytes::from(openapi.to_string()),
+        }
     }
 }
 
@@ -76,8 +83,19 @@ async fn route(state: AppState, request: Request<Body>) -> Response {
         }
         Target::Other(path) if path == "login" => session::login(state, request, token).await,
         Target::Other(path) if path == "logout" => session::logout(state, request, token).await,
+        // The document describes the API, not this server's accounts: no credentials needed.
+        Target::Other(path) if path == "openapi.json" && token.is_none() => openapi(&state),
         Target::Other(_) => errors::not_found(),
     }
+}
+
+fn openapi(state: &AppState) -> Response {
+    let mut response = Response::new(Body::from(state.openapi.clone()));
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    response
 }
 
 /// The address a request came from (unspecified when served without a listener, in tests).

@@ -22,6 +22,7 @@ mod ips;
 mod lenient_http;
 mod listing;
 mod migrate;
+mod openapi;
 mod output;
 mod packages;
 mod protocol;

@@ -28,7 +28,7 @@ use whmd_domain::store::{AccountChange, Conflict, Refusal, StoredZone, ZoneWrite
 use whmd_domain::time::unix_now;
 use whmd_wire::{Acl, Api0Data, Api0Shape, Outcome, WhmError};
 
-pub const FUNCTIONS: &[FunctionSpec] = &[FunctionSpec::new(
+pub const FUNCTIONS: &[FunctionSpec] = &[FunctionSpec::legacy(
     "createacct",
     Access::Acl(Acl::CREATE_ACCT),
     Versions::Both,

@@ -2,33 +2,20 @@
 //! it. A reseller sees its own account and those it owns; root sees every account, and itself
 //! among the users.
 
-use super::super::respond;
+use crate::FunctionSpec;
+use crate::function::function;
 use crate::registry::Call;
-use crate::{Access, FunctionSpec, Versions};
-use futures::future::BoxFuture;
+use schemars::JsonSchema;
 use serde::Serialize;
 use whmd_domain::account::Account;
 use whmd_wire::{Acl, Outcome, WhmError};
 
 pub const FUNCTIONS: &[FunctionSpec] = &[
-    FunctionSpec::new(
-        "list_users",
-        Access::Acl(Acl::LIST_ACCTS),
-        Versions::V1,
-        list_users,
-    )
-    .read_only(),
-    FunctionSpec::new(
-        "get_domain_info",
-        Access::Acl(Acl::LIST_ACCTS),
-        Versions::V1,
-        get_domain_info,
-    )
-    .list("domains")
-    .read_only(),
+    function!("list_users", Acl::LIST_ACCTS, V1, list_users).read_only(),
+    function!("get_domain_info", Acl::LIST_ACCTS, V1, get_domain_info)
+        .list("domains")
+        .read_only(),
 ];
-
-type Reply = BoxFuture<'static, Result<Outcome, WhmError>>;
 
 /// The accounts the caller may see, ordered by name.
 async fn visible(call: &Call) -> Result<Vec<Account>, WhmError> {
@@ -47,24 +34,22 @@ async fn visible(call: &Call) -> Result<Vec<Account>, WhmError> {
     Ok(seen)
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, JsonSchema)]
 struct Users {
     users: Vec<String>,
 }
 
-fn list_users(call: Call) -> Reply {
-    Box::pin(async move {
-        let mut users: Vec<String> = visible(&call).await?.into_iter().map(|a| a.user).collect();
-        if call.principal.is_root() {
-            users.push("root".to_owned());
-            users.sort();
-        }
-        respond(&Users { users })
-    })
+async fn list_users(call: Call, _: ()) -> Result<Outcome<Users>, WhmError> {
+    let mut users: Vec<String> = visible(&call).await?.into_iter().map(|a| a.user).collect();
+    if call.principal.is_root() {
+        users.push("root".to_owned());
+        users.sort();
+    }
+    Ok(Outcome::ok(Users { users }))
 }
 
 /// One domain as get_domain_info lists it.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, JsonSchema)]
 struct DomainInfo {
     docroot: String,
     domain: String,
@@ -80,32 +65,30 @@ struct DomainInfo {
     user_owner: String,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, JsonSchema)]
 struct Domains {
     domains: Vec<DomainInfo>,
 }
 
-fn get_domain_info(call: Call) -> Reply {
-    Box::pin(async move {
-        let mut domains: Vec<DomainInfo> = visible(&call)
-            .await?
-            .into_iter()
-            .map(|a| DomainInfo {
-                docroot: format!("{}/public_html", a.homedir),
-                parent_domain: a.domain.clone(),
-                domain: a.domain,
-                domain_type: "main",
-                ipv4_ssl: a.ip.clone(),
-                ipv4: a.ip,
-                ipv6: None,
-                ipv6_is_dedicated: 0,
-                port: "80".to_owned(),
-                port_ssl: "443".to_owned(),
-                user: a.user,
-                user_owner: a.owner,
-            })
-            .collect();
-        domains.sort_by(|a, b| a.domain.cmp(&b.domain));
-        respond(&Domains { domains })
-    })
+async fn get_domain_info(call: Call, _: ()) -> Result<Outcome<Domains>, WhmError> {
+    let mut domains: Vec<DomainInfo> = visible(&call)
+        .await?
+        .into_iter()
+        .map(|a| DomainInfo {
+            docroot: format!("{}/public_html", a.homedir),
+            parent_domain: a.domain.clone(),
+            domain: a.domain,
+            domain_type: "main",
+            ipv4_ssl: a.ip.clone(),
+            ipv4: a.ip,
+            ipv6: None,
+            ipv6_is_dedicated: 0,
+            port: "80".to_owned(),
+            port_ssl: "443".to_owned(),
+            user: a.user,
+            user_owner: a.owner,
+        })
+        .collect();
+    domains.sort_by(|a, b| a.domain.cmp(&b.domain));
+    Ok(Outcome::ok(Domains { domains }))
 }

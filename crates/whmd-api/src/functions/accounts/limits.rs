@@ -1,14 +1,15 @@
 //! limitbw, showbw, editquota and changepackage (FUNCTIONS.md §2).
 
-use super::super::args::{optional, required};
 use super::super::ips::{NONE_FREE, free_address, publish, readdress};
 use super::super::packages;
 use super::settings::{Settings, parse_limit};
 use super::{CHANGED_MEANWHILE, accessible, entry, save, with_host};
+use crate::FunctionSpec;
+use crate::function::{NoData, function};
 use crate::registry::Call;
-use crate::{Access, FunctionSpec, Versions};
-use futures::future::BoxFuture;
-use serde_json::{Map, Value, json};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
 use whmd_domain::StoreError;
 use whmd_domain::account::{Account, Limit};
 use whmd_domain::store::{AccountChange, Refusal, ZoneWrites};
@@ -23,42 +24,17 @@ const LISTED: Api0Shape = Api0Shape::Listed {
 };
 
 pub const FUNCTIONS: &[FunctionSpec] = &[
-    FunctionSpec::new(
-        "limitbw",
-        Access::Acl(Acl::LIMIT_BANDWIDTH),
-        Versions::Both,
-        limitbw,
-    )
-    .api0(LISTED),
-    FunctionSpec::new(
-        "showbw",
-        Access::Acl(Acl::SHOW_BANDWIDTH),
-        Versions::Both,
-        showbw,
-    )
-    .read_only()
-    .api0(Api0Shape::Status {
-        ok: "Ok",
-        rename: None,
-    })
-    .list("acct"),
-    FunctionSpec::new(
-        "editquota",
-        Access::Acl(Acl::QUOTA),
-        Versions::Both,
-        editquota,
-    )
-    .api0(LISTED),
-    FunctionSpec::new(
-        "changepackage",
-        Access::Acl(Acl::UPGRADE_ACCOUNT),
-        Versions::Both,
-        changepackage,
-    )
-    .api0(LISTED),
+    function!("limitbw", Acl::LIMIT_BANDWIDTH, Both, limitbw).api0(LISTED),
+    function!("showbw", Acl::SHOW_BANDWIDTH, Both, showbw)
+        .read_only()
+        .api0(Api0Shape::Status {
+            ok: "Ok",
+            rename: None,
+        })
+        .list("acct"),
+    function!("editquota", Acl::QUOTA, Both, editquota).api0(LISTED),
+    function!("changepackage", Acl::UPGRADE_ACCOUNT, Both, changepackage).api0(LISTED),
 ];
-
-type Reply = BoxFuture<'static, Result<Outcome, WhmError>>;
 
 const BYTES_PER_MB: u64 = 1_048_576;
 
@@ -73,185 +49,255 @@ async fn save_setting(
     save(call, user, account, &[log], CHANGED_MEANWHILE).await
 }
 
-fn limitbw(call: Call) -> Reply {
-    Box::pin(async move {
-        let user = required(&call.args, "user")?.to_owned();
-        let raw = required(&call.args, "bwlimit")?.to_owned();
-        let mut account = accessible(&call, &user)
-            .await
-            .map_err(|_| WhmError::Reason(format!("Invalid user ({user})")))?;
-        let limit = parse_limit(&raw, "bwlimit", true).map_err(|_| {
-            WhmError::Reason(format!(
-                "Sorry, the bandwidth value you specified, '{raw}', is invalid. It must be a positive integer or “unlimited”."
-            ))
-        })?;
-        Settings::new(&mut account.cpuser).bwlimit_mb(limit);
-        account.mtime = unix_now();
-        save_setting(&call, &user, &account, "BWLIMIT").await?;
-        let (bytes, human) = match limit {
-            Limit::Unlimited => (0, "unlimited".to_owned()),
-            Limit::Value(mb) => (mb * BYTES_PER_MB, format!("{mb} MB")),
-        };
-        let mut domains = vec![account.domain.clone()];
-        domains.extend(account.domains.iter().cloned());
-        let mut data = Map::new();
-        data.insert(
-            "bwlimits".into(),
-            json!([{
-                "bwlimit": bytes,
-                "unlimited": u8::from(limit == Limit::Unlimited),
-                "human_bwlimit": human,
-                "human_bwused": "none",
-                "domains": domains,
-                "bwlimitenable": u8::from(limit != Limit::Unlimited),
-            }]),
-        );
-        let set_to = match limit {
-            Limit::Unlimited => "unlimited".to_owned(),
-            Limit::Value(mb) => format!("{mb} megabytes"),
-        };
-        Ok(Outcome::ok(data).with_reason(format!(
-            "Bandwidth Limit for {user} has been set to {set_to}"
-        )))
-    })
+#[derive(Debug, Deserialize, JsonSchema)]
+struct Limitbw {
+    user: String,
+    /// Megabytes a month, or `unlimited` (0 is unlimited too).
+    bwlimit: String,
 }
 
-fn showbw(call: Call) -> Reply {
-    Box::pin(async move {
-        let (year_now, month_now, ..) = civil(unix_now());
-        let month = match optional(&call.args, "month") {
-            Some(m) => m
-                .parse::<u32>()
-                .ok()
-                .filter(|m| (1..=12).contains(m))
-                .ok_or_else(|| WhmError::reason("Invalid month provided"))?,
-            None => u32::try_from(month_now).unwrap_or(1),
-        };
-        let year = match optional(&call.args, "year") {
-            Some(y) => y
-                .parse::<i64>()
-                .ok()
-                .filter(|y| (1970..=2200).contains(y))
-                .ok_or_else(|| WhmError::reason("Invalid year provided"))?,
-            None => year_now,
-        };
-        let owner = (!call.principal.is_root()).then_some(call.principal.user.as_str());
-        let mut accounts = call.ctx.stores.accounts.accounts(owner).await?;
-        if let Some(term) = optional(&call.args, "search").map(str::to_ascii_lowercase) {
-            let by = optional(&call.args, "searchtype").unwrap_or("user");
-            accounts.retain(|a| match by {
-                "domain" => a.domain.contains(&term),
-                "owner" => a.owner == term,
-                _ => a.user.contains(&term),
-            });
-        }
-        let acct: Vec<Value> = accounts
-            .iter()
-            .map(|a| {
-                let limit: Value = match a.get("BWLIMIT") {
-                    None | Some("unlimited") => json!("unlimited"),
-                    Some(bytes) => json!(bytes),
-                };
-                json!({
-                    "user": a.user,
-                    "maindomain": a.domain,
-                    "owner": a.owner,
-                    "reseller": if a.reseller.is_some() { json!("1") } else { json!(0) },
-                    "limit": limit,
-                    "totalbytes": "0",
-                    "deleted": 0,
-                    "bwlimited": 0,
-                    "bwusage": [{"domain": a.domain, "usage": "0", "deleted": 0}],
-                })
-            })
-            .collect();
-        let mut data = Map::new();
-        data.insert("month".into(), json!(month));
-        data.insert("year".into(), json!(year));
-        data.insert("totalused".into(), json!(0));
-        data.insert("reseller".into(), json!(call.principal.user));
-        data.insert("acct".into(), Value::Array(acct));
-        Ok(Outcome::ok(data))
-    })
+#[derive(Debug, Serialize, JsonSchema)]
+struct LimitbwResponse {
+    bwlimits: [BandwidthLimit; 1],
 }
 
-fn editquota(call: Call) -> Reply {
-    Box::pin(async move {
-        let user = required(&call.args, "user")?.to_owned();
-        let raw = required(&call.args, "quota")?.to_owned();
-        // Another's account reads as one that does not exist.
-        let account = call.ctx.stores.accounts.account(&user).await?;
-        let Some(mut account) =
-            account.filter(|a| whmd_domain::account::can_access(&call.principal, a))
-        else {
-            return Err(WhmError::reason("Invalid user. Cannot set quota."));
-        };
-        let quota = parse_limit(&raw, "quota", true)
-            .map_err(|_| WhmError::Reason(format!("Invalid value ({raw}) for quota supplied.")))?
-            .value();
-        account.quota_mb = quota;
-        account.mtime = unix_now();
-        save_setting(&call, &user, &account, "QUOTA").await?;
-        let outcome = Outcome::done().with_reason("Set quota for user.");
-        Ok(with_host(&call, outcome, &[account.uid], "").await)
-    })
+#[derive(Debug, Serialize, JsonSchema)]
+struct BandwidthLimit {
+    /// Bytes; 0 when unlimited.
+    bwlimit: u64,
+    unlimited: u8,
+    human_bwlimit: String,
+    human_bwused: &'static str,
+    domains: Vec<String>,
+    bwlimitenable: u8,
 }
 
-fn changepackage(call: Call) -> Reply {
-    Box::pin(async move {
-        let user = required(&call.args, "user")?.to_owned();
-        let pkg = required(&call.args, "pkg")?.to_owned();
-        let account = call.ctx.stores.accounts.account(&user).await?;
-        let Some(mut account) =
-            account.filter(|a| whmd_domain::account::can_access(&call.principal, a))
-        else {
-            return Err(WhmError::Reason(format!(
-                "Sorry, the user {user} does not exist"
-            )));
-        };
-        let no_package = || WhmError::reason("Specified package does not exist.");
-        let plan = packages::usable(&call, &pkg)
+async fn limitbw(call: Call, req: Limitbw) -> Result<Outcome<LimitbwResponse>, WhmError> {
+    let Limitbw { user, bwlimit: raw } = req;
+    let mut account = accessible(&call, &user)
+        .await
+        .map_err(|_| WhmError::Reason(format!("Invalid user ({user})")))?;
+    let limit = parse_limit(&raw, "bwlimit", true).map_err(|_| {
+        WhmError::Reason(format!(
+            "Sorry, the bandwidth value you specified, '{raw}', is invalid. It must be a positive integer or “unlimited”."
+        ))
+    })?;
+    Settings::new(&mut account.cpuser).bwlimit_mb(limit);
+    account.mtime = unix_now();
+    save_setting(&call, &user, &account, "BWLIMIT").await?;
+    let (bytes, human) = match limit {
+        Limit::Unlimited => (0, "unlimited".to_owned()),
+        Limit::Value(mb) => (mb * BYTES_PER_MB, format!("{mb} MB")),
+    };
+    let mut domains = vec![account.domain.clone()];
+    domains.extend(account.domains.iter().cloned());
+    let data = LimitbwResponse {
+        bwlimits: [BandwidthLimit {
+            bwlimit: bytes,
+            unlimited: u8::from(limit == Limit::Unlimited),
+            human_bwlimit: human,
+            human_bwused: "none",
+            domains,
+            bwlimitenable: u8::from(limit != Limit::Unlimited),
+        }],
+    };
+    let set_to = match limit {
+        Limit::Unlimited => "unlimited".to_owned(),
+        Limit::Value(mb) => format!("{mb} megabytes"),
+    };
+    Ok(Outcome::ok(data).with_reason(format!(
+        "Bandwidth Limit for {user} has been set to {set_to}"
+    )))
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+struct Showbw {
+    /// 1 to 12; this month by default.
+    month: Option<String>,
+    /// This year by default.
+    year: Option<String>,
+    /// Text the field named by `searchtype` must contain.
+    search: Option<String>,
+    /// `user` (the default), `domain` or `owner` (which must match exactly).
+    searchtype: Option<String>,
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+struct ShowbwResponse {
+    month: u32,
+    year: i64,
+    totalused: u64,
+    /// The caller.
+    reseller: String,
+    acct: Vec<AccountBandwidth>,
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+struct AccountBandwidth {
+    user: String,
+    maindomain: String,
+    owner: String,
+    /// `"1"` for a reseller, the number 0 otherwise, as WHM sends them.
+    reseller: Value,
+    /// Bytes, or `unlimited`.
+    limit: String,
+    totalbytes: &'static str,
+    deleted: u8,
+    bwlimited: u8,
+    bwusage: [DomainBandwidth; 1],
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+struct DomainBandwidth {
+    domain: String,
+    usage: &'static str,
+    deleted: u8,
+}
+
+async fn showbw(call: Call, req: Showbw) -> Result<Outcome<ShowbwResponse>, WhmError> {
+    let (year_now, month_now, ..) = civil(unix_now());
+    let month = match req.month {
+        Some(m) => m
+            .parse::<u32>()
+            .ok()
+            .filter(|m| (1..=12).contains(m))
+            .ok_or_else(|| WhmError::reason("Invalid month provided"))?,
+        None => u32::try_from(month_now).unwrap_or(1),
+    };
+    let year = match req.year {
+        Some(y) => y
+            .parse::<i64>()
+            .ok()
+            .filter(|y| (1970..=2200).contains(y))
+            .ok_or_else(|| WhmError::reason("Invalid year provided"))?,
+        None => year_now,
+    };
+    let owner = (!call.principal.is_root()).then_some(call.principal.user.as_str());
+    let mut accounts = call.ctx.stores.accounts.accounts(owner).await?;
+    if let Some(term) = req.search.map(|s| s.to_ascii_lowercase()) {
+        let by = req.searchtype.as_deref().unwrap_or("user");
+        accounts.retain(|a| match by {
+            "domain" => a.domain.contains(&term),
+            "owner" => a.owner == term,
+            _ => a.user.contains(&term),
+        });
+    }
+    let acct = accounts
+        .into_iter()
+        .map(|a| AccountBandwidth {
+            limit: a.get("BWLIMIT").unwrap_or("unlimited").to_owned(),
+            reseller: if a.reseller.is_some() {
+                json!("1")
+            } else {
+                json!(0)
+            },
+            bwusage: [DomainBandwidth {
+                domain: a.domain.clone(),
+                usage: "0",
+                deleted: 0,
+            }],
+            user: a.user,
+            maindomain: a.domain,
+            owner: a.owner,
+            totalbytes: "0",
+            deleted: 0,
+            bwlimited: 0,
+        })
+        .collect();
+    Ok(Outcome::ok(ShowbwResponse {
+        month,
+        year,
+        totalused: 0,
+        reseller: call.principal.user.clone(),
+        acct,
+    }))
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+struct Editquota {
+    user: String,
+    /// Megabytes, or `unlimited` (0 is unlimited too).
+    quota: String,
+}
+
+async fn editquota(call: Call, req: Editquota) -> Result<Outcome<NoData>, WhmError> {
+    let Editquota { user, quota: raw } = req;
+    // Another's account reads as one that does not exist.
+    let account = call.ctx.stores.accounts.account(&user).await?;
+    let Some(mut account) =
+        account.filter(|a| whmd_domain::account::can_access(&call.principal, a))
+    else {
+        return Err(WhmError::reason("Invalid user. Cannot set quota."));
+    };
+    let quota = parse_limit(&raw, "quota", true)
+        .map_err(|_| WhmError::Reason(format!("Invalid value ({raw}) for quota supplied.")))?
+        .value();
+    account.quota_mb = quota;
+    account.mtime = unix_now();
+    save_setting(&call, &user, &account, "QUOTA").await?;
+    let outcome = Outcome::done().with_reason("Set quota for user.");
+    Ok(with_host(&call, outcome, &[account.uid], "").await)
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+struct Changepackage {
+    user: String,
+    /// The package to move the account to.
+    pkg: String,
+}
+
+async fn changepackage(call: Call, req: Changepackage) -> Result<Outcome<NoData>, WhmError> {
+    let Changepackage { user, pkg } = req;
+    let account = call.ctx.stores.accounts.account(&user).await?;
+    let Some(mut account) =
+        account.filter(|a| whmd_domain::account::can_access(&call.principal, a))
+    else {
+        return Err(WhmError::Reason(format!(
+            "Sorry, the user {user} does not exist"
+        )));
+    };
+    let no_package = || WhmError::reason("Specified package does not exist.");
+    let plan = packages::usable(&call, &pkg)
+        .await?
+        .ok_or_else(no_package)?;
+    // A package with a dedicated address moves an account on the shared one to a free
+    // address of the pool, zone and all, in the same write.
+    let moves = plan.package.flag("IP") && account.ip == call.ctx.info.main_ip;
+    let zones = if moves {
+        let ip = free_address(&call)
             .await?
-            .ok_or_else(no_package)?;
-        // A package with a dedicated address moves an account on the shared one to a free
-        // address of the pool, zone and all, in the same write.
-        let moves = plan.package.flag("IP") && account.ip == call.ctx.info.main_ip;
-        let zones = if moves {
-            let ip = free_address(&call)
-                .await?
-                .ok_or_else(|| WhmError::reason(NONE_FREE))?;
-            readdress(&call, &mut account, ip).await?
-        } else {
-            ZoneWrites::none()
-        };
-        let applied = plan.package.apply_to(&mut account, None);
-        account.plan = pkg.clone();
-        account.mtime = unix_now();
-        let mut admission = packages::admission(&call, Some(&plan), &account.owner).await?;
-        admission.address = moves.then(|| account.ip.clone());
-        let log = entry(
-            &call,
-            "MODIFY",
-            &[&user, &account.domain, &format!("PLAN={pkg}")],
-        );
-        let change = AccountChange::update(user.as_str(), account.clone(), vec![log])
-            .admitted(admission)
-            .with_zones(zones.clone());
-        match call.ctx.stores.accounts.change(&change).await {
-            Ok(_) => {}
-            Err(StoreError::Refused(Refusal::NoSuchPackage(_))) => return Err(no_package()),
-            Err(StoreError::Conflict(_)) => return Err(WhmError::reason(CHANGED_MEANWHILE)),
-            Err(e) => return Err(e.into()),
-        }
-        let published = publish(&call, &zones).await;
-        let on_host: &[u32] = if applied.quota || applied.shell {
-            &[account.uid]
-        } else {
-            &[]
-        };
-        let mut outcome =
-            Outcome::done().with_raw(format!("Account Upgrade/Downgrade Complete for {user}\n"));
-        outcome.output.warnings.extend(published);
-        Ok(with_host(&call, outcome, on_host, "").await)
-    })
+            .ok_or_else(|| WhmError::reason(NONE_FREE))?;
+        readdress(&call, &mut account, ip).await?
+    } else {
+        ZoneWrites::none()
+    };
+    let applied = plan.package.apply_to(&mut account, None);
+    account.plan = pkg.clone();
+    account.mtime = unix_now();
+    let mut admission = packages::admission(&call, Some(&plan), &account.owner).await?;
+    admission.address = moves.then(|| account.ip.clone());
+    let log = entry(
+        &call,
+        "MODIFY",
+        &[&user, &account.domain, &format!("PLAN={pkg}")],
+    );
+    let change = AccountChange::update(user.as_str(), account.clone(), vec![log])
+        .admitted(admission)
+        .with_zones(zones.clone());
+    match call.ctx.stores.accounts.change(&change).await {
+        Ok(_) => {}
+        Err(StoreError::Refused(Refusal::NoSuchPackage(_))) => return Err(no_package()),
+        Err(StoreError::Conflict(_)) => return Err(WhmError::reason(CHANGED_MEANWHILE)),
+        Err(e) => return Err(e.into()),
+    }
+    let published = publish(&call, &zones).await;
+    let on_host: &[u32] = if applied.quota || applied.shell {
+        &[account.uid]
+    } else {
+        &[]
+    };
+    let mut outcome =
+        Outcome::done().with_raw(format!("Account Upgrade/Downgrade Complete for {user}\n"));
+    outcome.output.warnings.extend(published);
+    Ok(with_host(&call, outcome, on_host, "").await)
 }

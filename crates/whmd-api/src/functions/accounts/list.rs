@@ -22,7 +22,7 @@ const STATUS_OK: Api0Shape = Api0Shape::Status {
 };
 
 pub const FUNCTIONS: &[FunctionSpec] = &[
-    FunctionSpec::new(
+    FunctionSpec::legacy(
         "listaccts",
         Access::Acl(Acl::LIST_ACCTS),
         Versions::Both,
@@ -31,7 +31,7 @@ pub const FUNCTIONS: &[FunctionSpec] = &[
     .read_only()
     .api0(STATUS_OK)
     .list("acct"),
-    FunctionSpec::new(
+    FunctionSpec::legacy(
         "accountsummary",
         Access::Acl(Acl::ACCT_SUMMARY),
         Versions::Both,
@@ -40,7 +40,7 @@ pub const FUNCTIONS: &[FunctionSpec] = &[
     .read_only()
     .api0(STATUS_OK)
     .list("acct"),
-    FunctionSpec::new(
+    FunctionSpec::legacy(
         "listsuspended",
         Access::Acl(Acl::SUSPEND_ACCT),
         Versions::Both,
@@ -52,7 +52,7 @@ pub const FUNCTIONS: &[FunctionSpec] = &[
         rename: Some(("account", "accts")),
     })
     .list("account"),
-    FunctionSpec::new(
+    FunctionSpec::legacy(
         "listlockedaccounts",
         Access::Acl(Acl::SUSPEND_ACCT),
         Versions::V1,

@@ -21,7 +21,7 @@ use whmd_domain::store::{AccountChange, Admission, Conflict, ZoneWrites};
 use whmd_domain::time::unix_now;
 use whmd_wire::{Acl, Api0Data, Api0Shape, ApiVersion, Outcome, WhmError};
 
-pub const FUNCTIONS: &[FunctionSpec] = &[FunctionSpec::new(
+pub const FUNCTIONS: &[FunctionSpec] = &[FunctionSpec::legacy(
     "modifyacct",
     Access::Acl(Acl::EDIT_ACCOUNT),
     Versions::Both,

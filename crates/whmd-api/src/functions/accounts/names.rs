@@ -1,33 +1,30 @@
 //! verify_new_username and validate_system_user, and the username check createacct and
 //! modifyacct share (FUNCTIONS.md §2, §9).
 
-use super::super::args::required;
-use super::super::respond;
+use crate::FunctionSpec;
+use crate::function::{NoData, function};
 use crate::registry::Call;
-use crate::{Access, FunctionSpec, Versions};
-use futures::future::BoxFuture;
-use serde::Serialize;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
 use whmd_domain::names::username::{self, db_prefix, dbowner};
 use whmd_wire::{Acl, Outcome, WhmError};
 
 pub const FUNCTIONS: &[FunctionSpec] = &[
-    FunctionSpec::new(
+    function!(
         "verify_new_username",
-        Access::Acl(Acl::CREATE_ACCT),
-        Versions::V1,
-        verify_new_username,
+        Acl::CREATE_ACCT,
+        V1,
+        verify_new_username
     )
     .read_only(),
-    FunctionSpec::new(
+    function!(
         "validate_system_user",
-        Access::Acl(Acl::CREATE_ACCT),
-        Versions::V1,
-        validate_system_user,
+        Acl::CREATE_ACCT,
+        V1,
+        validate_system_user
     )
     .read_only(),
 ];
-
-type Reply = BoxFuture<'static, Result<Outcome, WhmError>>;
 
 /// Whether `user` may name a new account: the strict rule, reserved names, existing accounts
 /// and the shared database-prefix rule, each with WHM's reason. `except` is an account being
@@ -69,15 +66,30 @@ pub async fn check_new_username(
     Ok(())
 }
 
-fn verify_new_username(call: Call) -> Reply {
-    Box::pin(async move {
-        let user = required(&call.args, "user")?.to_owned();
-        check_new_username(&call, &user, None).await?;
-        Ok(Outcome::done())
-    })
+/// The name a new account would take.
+#[derive(Debug, Deserialize, JsonSchema)]
+struct VerifyNewUsername {
+    user: String,
 }
 
-#[derive(Debug, Serialize)]
+async fn verify_new_username(
+    call: Call,
+    req: VerifyNewUsername,
+) -> Result<Outcome<NoData>, WhmError> {
+    check_new_username(&call, &req.user, None).await?;
+    Ok(Outcome::done())
+}
+
+/// The system user to check.
+#[derive(Debug, Deserialize, JsonSchema)]
+struct ValidateSystemUser {
+    /// Required; without it the reason is `No user name supplied: “user” is a required
+    /// argument.`
+    user: Option<String>,
+}
+
+/// What is known of a system user name, each as 1 or 0.
+#[derive(Debug, Serialize, JsonSchema)]
 struct Validity {
     exists: u8,
     reserved: u8,
@@ -85,23 +97,24 @@ struct Validity {
     valid_for_transfer: u8,
 }
 
-fn validate_system_user(call: Call) -> Reply {
-    Box::pin(async move {
-        let Some(user) = call.args.get("user").filter(|u| !u.is_empty()) else {
-            return Err(WhmError::reason(
-                "No user name supplied: “user” is a required argument.",
-            ));
-        };
-        // Without a managed host, root is the one system user whmd knows besides its
-        // accounts; with one, the host's user and group databases answer too.
-        let exists = user == "root"
-            || call.ctx.stores.accounts.account(user).await?.is_some()
-            || call.ctx.host.name_taken(user).await == Some(true);
-        respond(&Validity {
-            exists: u8::from(exists),
-            reserved: u8::from(username::is_reserved(user)),
-            valid_for_new: u8::from(username::valid_for_new(user, false)),
-            valid_for_transfer: u8::from(username::valid_for_transfer(user)),
-        })
-    })
+async fn validate_system_user(
+    call: Call,
+    req: ValidateSystemUser,
+) -> Result<Outcome<Validity>, WhmError> {
+    let Some(user) = req.user else {
+        return Err(WhmError::reason(
+            "No user name supplied: “user” is a required argument.",
+        ));
+    };
+    // Without a managed host, root is the one system user whmd knows besides its accounts;
+    // with one, the host's user and group databases answer too.
+    let exists = user == "root"
+        || call.ctx.stores.accounts.account(&user).await?.is_some()
+        || call.ctx.host.name_taken(&user).await == Some(true);
+    Ok(Outcome::ok(Validity {
+        exists: u8::from(exists),
+        reserved: u8::from(username::is_reserved(&user)),
+        valid_for_new: u8::from(username::valid_for_new(&user, false)),
+        valid_for_transfer: u8::from(username::valid_for_transfer(&user)),
+    }))
 }

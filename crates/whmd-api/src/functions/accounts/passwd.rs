@@ -17,7 +17,7 @@ use whmd_wire::{Acl, Api0Data, Api0Shape, Outcome, WhmError};
 pub const FUNCTIONS: &[FunctionSpec] = &[
     // FOSSBilling reads `passwd[0].status` in API 0 (CLIENTS.md §8).
     // API 0 names the new password `pass` (cPanel's API 0 documentation); clients send either.
-    FunctionSpec::new("passwd", Access::Acl(Acl::PASSWD), Versions::Both, passwd)
+    FunctionSpec::legacy("passwd", Access::Acl(Acl::PASSWD), Versions::Both, passwd)
         .api0(Api0Shape::Listed {
             key: "passwd",
             data: Api0Data::Flatten,
@@ -25,7 +25,7 @@ pub const FUNCTIONS: &[FunctionSpec] = &[
             messages: false,
         })
         .aliases(&[("pass", "password")]),
-    FunctionSpec::new(
+    FunctionSpec::legacy(
         "forcepasswordchange",
         Access::Acl(Acl::PASSWD),
         Versions::V1,

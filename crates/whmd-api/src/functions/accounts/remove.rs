@@ -11,7 +11,7 @@ use whmd_domain::account::{Account, can_access};
 use whmd_domain::store::{AccountChange, Conflict};
 use whmd_wire::{Acl, Api0Data, Api0Shape, Outcome, WhmError};
 
-pub const FUNCTIONS: &[FunctionSpec] = &[FunctionSpec::new(
+pub const FUNCTIONS: &[FunctionSpec] = &[FunctionSpec::legacy(
     "removeacct",
     Access::Acl(Acl::KILL_ACCT),
     Versions::Both,

@@ -18,14 +18,14 @@ const LISTED: Api0Shape = Api0Shape::Listed {
 };
 
 pub const FUNCTIONS: &[FunctionSpec] = &[
-    FunctionSpec::new(
+    FunctionSpec::legacy(
         "suspendacct",
         Access::Acl(Acl::SUSPEND_ACCT),
         Versions::Both,
         suspendacct,
     )
     .api0(LISTED),
-    FunctionSpec::new(
+    FunctionSpec::legacy(
         "unsuspendacct",
         Access::Acl(Acl::SUSPEND_ACCT),
         Versions::Both,

@@ -14,7 +14,7 @@ use whmd_domain::ip;
 use whmd_wire::{Acl, WhmError};
 
 const fn root_function(name: &'static str, handler: Handler) -> FunctionSpec {
-    FunctionSpec::new(name, Access::Acl(Acl::ALL), Versions::V1, handler)
+    FunctionSpec::legacy(name, Access::Acl(Acl::ALL), Versions::V1, handler)
 }
 
 pub const FUNCTIONS: &[FunctionSpec] = &[

@@ -11,10 +11,10 @@ use whmd_dns::{Entry, RData, Record};
 use whmd_wire::{Acl, Outcome, WhmError};
 
 pub const FUNCTIONS: &[FunctionSpec] = &[
-    FunctionSpec::new("listmxs", Access::Acl(Acl::EDIT_MX), Versions::V1, listmxs)
+    FunctionSpec::legacy("listmxs", Access::Acl(Acl::EDIT_MX), Versions::V1, listmxs)
         .read_only()
         .list("record"),
-    FunctionSpec::new("savemxs", Access::Acl(Acl::EDIT_MX), Versions::V1, savemxs),
+    FunctionSpec::legacy("savemxs", Access::Acl(Acl::EDIT_MX), Versions::V1, savemxs),
 ];
 
 type Reply = BoxFuture<'static, Result<Outcome, WhmError>>;

@@ -11,14 +11,14 @@ use whmd_dns::name::{self, Rule};
 use whmd_wire::{Acl, Outcome, WhmError};
 
 pub const FUNCTIONS: &[FunctionSpec] = &[
-    FunctionSpec::new(
+    FunctionSpec::legacy(
         "lookupnsip",
         Access::Acl(Acl::NS_CONFIG),
         Versions::Both,
         lookupnsip,
     )
     .read_only(),
-    FunctionSpec::new(
+    FunctionSpec::legacy(
         "get_nameserver_config",
         Access::Acl(Acl::NS_CONFIG),
         Versions::V1,

@@ -13,28 +13,28 @@ use whmd_dns::{Entry, RData, Record, Soa};
 use whmd_wire::{Acl, Outcome, WhmError};
 
 pub const FUNCTIONS: &[FunctionSpec] = &[
-    FunctionSpec::new(
+    FunctionSpec::legacy(
         "getzonerecord",
         Access::Acl(Acl::MANAGE_DNS_RECORDS),
         Versions::V1,
         getzonerecord,
     )
     .read_only(),
-    FunctionSpec::new(
+    FunctionSpec::legacy(
         "addzonerecord",
         Access::Acl(Acl::MANAGE_DNS_RECORDS),
         Versions::Both,
         addzonerecord,
     )
     .api0(ACTION),
-    FunctionSpec::new(
+    FunctionSpec::legacy(
         "editzonerecord",
         Access::Acl(Acl::MANAGE_DNS_RECORDS),
         Versions::Both,
         editzonerecord,
     )
     .api0(ACTION),
-    FunctionSpec::new(
+    FunctionSpec::legacy(
         "removezonerecord",
         Access::Acl(Acl::MANAGE_DNS_RECORDS),
         Versions::Both,

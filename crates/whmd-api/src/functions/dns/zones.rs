@@ -20,14 +20,14 @@ use whmd_wire::{Acl, Api0Data, Api0Shape, Outcome, WhmError};
 // API 0 forms follow cPanel's API 0 documentation: action results in `result[0]`, dumpzone's
 // records beside its status, listzones' list at the top.
 pub const FUNCTIONS: &[FunctionSpec] = &[
-    FunctionSpec::new(
+    FunctionSpec::legacy(
         "adddns",
         Access::Acl(Acl::CREATE_DNS),
         Versions::Both,
         adddns,
     )
     .api0(ACTION),
-    FunctionSpec::new(
+    FunctionSpec::legacy(
         "killdns",
         Access::Acl(Acl::KILL_DNS),
         Versions::Both,
@@ -39,7 +39,7 @@ pub const FUNCTIONS: &[FunctionSpec] = &[
         raw: Some("rawout"),
         messages: false,
     }),
-    FunctionSpec::new(
+    FunctionSpec::legacy(
         "listzones",
         Access::Acl(Acl::MANAGE_DNS_RECORDS),
         Versions::Both,
@@ -47,7 +47,7 @@ pub const FUNCTIONS: &[FunctionSpec] = &[
     )
     .read_only()
     .list("zone"),
-    FunctionSpec::new(
+    FunctionSpec::legacy(
         "dumpzone",
         Access::Acl(Acl::MANAGE_DNS_RECORDS),
         Versions::Both,
@@ -60,7 +60,7 @@ pub const FUNCTIONS: &[FunctionSpec] = &[
         raw: None,
         messages: false,
     }),
-    FunctionSpec::new(
+    FunctionSpec::legacy(
         "resetzone",
         Access::Acl(Acl::MANAGE_DNS_RECORDS),
         Versions::Both,

@@ -12,7 +12,7 @@ use whmd_domain::features::{self, DEFAULT, DISABLED, FEATURES, FeatureList};
 use whmd_wire::{Acl, Outcome, WhmError};
 
 pub const FUNCTIONS: &[FunctionSpec] = &[
-    FunctionSpec::new(
+    FunctionSpec::legacy(
         "get_featurelists",
         Access::Acl(Acl::LIST_PKGS),
         Versions::V1,
@@ -20,7 +20,7 @@ pub const FUNCTIONS: &[FunctionSpec] = &[
     )
     .read_only()
     .list("featurelists"),
-    FunctionSpec::new(
+    FunctionSpec::legacy(
         "get_feature_names",
         Access::Acl(Acl::LIST_PKGS),
         Versions::V1,
@@ -28,7 +28,7 @@ pub const FUNCTIONS: &[FunctionSpec] = &[
     )
     .read_only()
     .list("feature"),
-    FunctionSpec::new(
+    FunctionSpec::legacy(
         "get_featurelist_data",
         Access::Acl(Acl::LIST_PKGS),
         Versions::V1,

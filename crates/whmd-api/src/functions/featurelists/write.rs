@@ -10,19 +10,19 @@ use whmd_domain::features::{self, FEATURES, FeatureList};
 use whmd_domain::names::catalog::{self, Catalog};
 use whmd_wire::{Acl, Outcome, WhmError};
 
-pub const CREATE: FunctionSpec = FunctionSpec::new(
+pub const CREATE: FunctionSpec = FunctionSpec::legacy(
     "create_featurelist",
     Access::Acl(Acl::ADD_PKG),
     Versions::V1,
     create_featurelist,
 );
-pub const UPDATE: FunctionSpec = FunctionSpec::new(
+pub const UPDATE: FunctionSpec = FunctionSpec::legacy(
     "update_featurelist",
     Access::Acl(Acl::EDIT_PKG),
     Versions::V1,
     update_featurelist,
 );
-pub const DELETE: FunctionSpec = FunctionSpec::new(
+pub const DELETE: FunctionSpec = FunctionSpec::legacy(
     "delete_featurelist",
     Access::Acl(Acl::ADD_PKG),
     Versions::V1,

@@ -23,8 +23,8 @@ const LISTED: Api0Shape = Api0Shape::Listed {
 };
 
 pub const ADDPKG: FunctionSpec =
-    FunctionSpec::new("addpkg", Access::Acl(Acl::ADD_PKG), Versions::Both, addpkg).api0(LISTED);
-pub const EDITPKG: FunctionSpec = FunctionSpec::new(
+    FunctionSpec::legacy("addpkg", Access::Acl(Acl::ADD_PKG), Versions::Both, addpkg).api0(LISTED);
+pub const EDITPKG: FunctionSpec = FunctionSpec::legacy(
     "editpkg",
     Access::Acl(Acl::EDIT_PKG),
     Versions::Both,
@@ -32,7 +32,7 @@ pub const EDITPKG: FunctionSpec = FunctionSpec::new(
 )
 .api0(LISTED);
 // API 0 names the package `pkg` (cPanel's API 0 documentation), API 1 `pkgname`; either works.
-pub const KILLPKG: FunctionSpec = FunctionSpec::new(
+pub const KILLPKG: FunctionSpec = FunctionSpec::legacy(
     "killpkg",
     Access::Acl(Acl::ADD_PKG),
     Versions::Both,

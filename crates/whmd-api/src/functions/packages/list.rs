@@ -10,7 +10,7 @@ use whmd_domain::account::{Account, Limit};
 use whmd_domain::package::{self, DEFAULT, Package};
 use whmd_wire::{Acl, Api0Shape, ApiVersion, Outcome, WhmError};
 
-pub const LISTPKGS: FunctionSpec = FunctionSpec::new(
+pub const LISTPKGS: FunctionSpec = FunctionSpec::legacy(
     "listpkgs",
     Access::Acl(Acl::LIST_PKGS),
     Versions::Both,
@@ -23,14 +23,14 @@ pub const LISTPKGS: FunctionSpec = FunctionSpec::new(
     from: "pkg",
     to: "package",
 });
-pub const GETPKGINFO: FunctionSpec = FunctionSpec::new(
+pub const GETPKGINFO: FunctionSpec = FunctionSpec::legacy(
     "getpkginfo",
     Access::Acl(Acl::LIST_PKGS),
     Versions::V1,
     getpkginfo,
 )
 .read_only();
-pub const MATCHPKGS: FunctionSpec = FunctionSpec::new(
+pub const MATCHPKGS: FunctionSpec = FunctionSpec::legacy(
     "matchpkgs",
     Access::Acl(Acl::LIST_PKGS),
     Versions::V1,

@@ -15,12 +15,12 @@ use whmd_domain::time::unix_now;
 use whmd_wire::{Acl, AclSet, Outcome, WhmError};
 
 pub const SETACLS: FunctionSpec =
-    FunctionSpec::new("setacls", Access::Acl(Acl::ALL), Versions::Both, setacls).api0(LISTED);
+    FunctionSpec::legacy("setacls", Access::Acl(Acl::ALL), Versions::Both, setacls).api0(LISTED);
 pub const LISTACLS: FunctionSpec =
-    FunctionSpec::new("listacls", Access::Acl(Acl::ALL), Versions::Both, listacls)
+    FunctionSpec::legacy("listacls", Access::Acl(Acl::ALL), Versions::Both, listacls)
         .read_only()
         .list("acl");
-pub const SAVEACLLIST: FunctionSpec = FunctionSpec::new(
+pub const SAVEACLLIST: FunctionSpec = FunctionSpec::legacy(
     "saveacllist",
     Access::Acl(Acl::ALL),
     Versions::Both,

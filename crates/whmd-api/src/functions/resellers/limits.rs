@@ -14,21 +14,21 @@ use whmd_domain::store::AccountChange;
 use whmd_domain::time::unix_now;
 use whmd_wire::{Acl, Outcome, WhmError};
 
-pub const SETRESELLERLIMITS: FunctionSpec = FunctionSpec::new(
+pub const SETRESELLERLIMITS: FunctionSpec = FunctionSpec::legacy(
     "setresellerlimits",
     Access::Acl(Acl::ALL),
     Versions::Both,
     setresellerlimits,
 )
 .api0(LISTED);
-pub const SETRESELLERPACKAGELIMIT: FunctionSpec = FunctionSpec::new(
+pub const SETRESELLERPACKAGELIMIT: FunctionSpec = FunctionSpec::legacy(
     "setresellerpackagelimit",
     Access::Acl(Acl::ALL),
     Versions::Both,
     setresellerpackagelimit,
 )
 .api0(LISTED);
-pub const ACCTCOUNTS: FunctionSpec = FunctionSpec::new(
+pub const ACCTCOUNTS: FunctionSpec = FunctionSpec::legacy(
     "acctcounts",
     Access::Acl(Acl::ACCT_SUMMARY),
     Versions::Both,

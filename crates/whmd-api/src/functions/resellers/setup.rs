@@ -14,21 +14,21 @@ use whmd_domain::store::AccountChange;
 use whmd_domain::time::unix_now;
 use whmd_wire::{Acl, Outcome, WhmError};
 
-pub const SETUPRESELLER: FunctionSpec = FunctionSpec::new(
+pub const SETUPRESELLER: FunctionSpec = FunctionSpec::legacy(
     "setupreseller",
     Access::Acl(Acl::ALL),
     Versions::Both,
     setupreseller,
 )
 .api0(LISTED);
-pub const UNSETUPRESELLER: FunctionSpec = FunctionSpec::new(
+pub const UNSETUPRESELLER: FunctionSpec = FunctionSpec::legacy(
     "unsetupreseller",
     Access::Acl(Acl::ALL),
     Versions::Both,
     unsetupreseller,
 )
 .api0(LISTED);
-pub const LISTRESELLERS: FunctionSpec = FunctionSpec::new(
+pub const LISTRESELLERS: FunctionSpec = FunctionSpec::legacy(
     "listresellers",
     Access::Acl(Acl::ALL),
     Versions::Both,

@@ -10,7 +10,7 @@ use whmd_domain::account::Account;
 use whmd_domain::time::{civil, unix_now};
 use whmd_wire::{Acl, Outcome, WhmError};
 
-pub const RESELLERSTATS: FunctionSpec = FunctionSpec::new(
+pub const RESELLERSTATS: FunctionSpec = FunctionSpec::legacy(
     "resellerstats",
     Access::Acl(Acl::ALL),
     Versions::Both,

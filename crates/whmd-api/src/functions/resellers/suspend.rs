@@ -12,21 +12,21 @@ use whmd_domain::account::{Account, Suspension};
 use whmd_domain::time::unix_now;
 use whmd_wire::{Acl, Outcome, WhmError};
 
-pub const SUSPENDRESELLER: FunctionSpec = FunctionSpec::new(
+pub const SUSPENDRESELLER: FunctionSpec = FunctionSpec::legacy(
     "suspendreseller",
     Access::Acl(Acl::ALL),
     Versions::Both,
     suspendreseller,
 )
 .api0(LISTED);
-pub const UNSUSPENDRESELLER: FunctionSpec = FunctionSpec::new(
+pub const UNSUSPENDRESELLER: FunctionSpec = FunctionSpec::legacy(
     "unsuspendreseller",
     Access::Acl(Acl::ALL),
     Versions::Both,
     unsuspendreseller,
 )
 .api0(LISTED);
-pub const TERMINATERESELLER: FunctionSpec = FunctionSpec::new(
+pub const TERMINATERESELLER: FunctionSpec = FunctionSpec::legacy(
     "terminatereseller",
     Access::Acl(Acl::ALL),
     Versions::Both,

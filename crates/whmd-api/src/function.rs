@@ -1,0 +1,140 @@
+//! The one form of a WHM function: a request type, a response type, a plain `async fn` and a
+//! [`function!`] line in its section's `FUNCTIONS` table.
+//!
+//! ```text
+//! pub const FUNCTIONS: &[FunctionSpec] = &[
+//!     function!("verify_new_username", Acl::CREATE_ACCT, V1, verify_new_username).read_only(),
+//! ];
+//!
+//! #[derive(Debug, Deserialize, JsonSchema)]
+//! struct VerifyNewUsername { user: String }
+//!
+//! async fn verify_new_username(call: Call, req: VerifyNewUsername) -> Result<Outcome<NoData>, WhmError>
+//! ```
+//!
+//! The request type is read from the call's arguments before the handler runs
+//! ([`whmd_wire::params`]); the response type is serialised in field order into the reply's
+//! `data`. Both types are what the OpenAPI document ([`crate::openapi`]) describes, so the
+//! document cannot say anything the code does not do.
+
+use crate::registry::Call;
+use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
+use serde::de::DeserializeOwned;
+use serde::{Serialize, Serializer};
+use serde_json::{Map, Value};
+use std::borrow::Cow;
+use std::future::Future;
+use whmd_wire::params::from_args;
+use whmd_wire::{Args, Outcome, WhmError};
+
+/// The data of a function that returns none: API 1 then leaves `data` out. It has no values,
+/// so such a function can only answer `Outcome::done()`.
+#[derive(Debug, Clone, Copy)]
+pub enum NoData {}
+
+impl Serialize for NoData {
+    fn serialize<S: Serializer>(&self, _: S) -> Result<S::Ok, S::Error> {
+        match *self {}
+    }
+}
+
+impl JsonSchema for NoData {
+    fn schema_name() -> Cow<'static, str> {
+        "NoData".into()
+    }
+
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        json_schema!(false)
+    }
+}
+
+/// What the OpenAPI document says of one function: its arguments and its data.
+#[derive(Debug)]
+pub struct Signature {
+    /// The request type's schema, inline: an object whose properties are the arguments.
+    pub request: Schema,
+    /// The response type's schema (usually a reference), or `None` for [`NoData`].
+    pub response: Option<Schema>,
+}
+
+/// Reads the request, runs the handler and turns its typed data into the reply's object.
+pub async fn run<F, Req, Fut, Res>(call: Call, args: &Args, handler: F) -> Result<Outcome, WhmError>
+where
+    F: FnOnce(Call, Req) -> Fut,
+    Req: DeserializeOwned,
+    Fut: Future<Output = Result<Outcome<Res>, WhmError>>,
+    Res: Serialize,
+{
+    let request = from_args(args)?;
+    handler(call, request)
+        .await?
+        .try_map(|data| to_object(&data))
+}
+
+/// The schemas of a handler's request and response types, found from its signature.
+pub fn describe<F, Req, Fut, Res>(generator: &mut SchemaGenerator, _: F) -> Signature
+where
+    F: FnOnce(Call, Req) -> Fut,
+    Req: JsonSchema,
+    Fut: Future<Output = Result<Outcome<Res>, WhmError>>,
+    Res: JsonSchema,
+{
+    Signature {
+        request: Req::json_schema(generator),
+        response: (Res::schema_name() != NoData::schema_name())
+            .then(|| generator.subschema_for::<Res>()),
+    }
+}
+
+/// A response as the JSON object a reply's `data` holds.
+fn to_object<T: Serialize>(data: &T) -> Result<Map<String, Value>, WhmError> {
+    match serde_json::to_value(data) {
+        Ok(Value::Object(map)) => Ok(map),
+        Ok(_) => Err(WhmError::internal(
+            "a response did not serialise to an object",
+        )),
+        Err(e) => Err(WhmError::internal(e)),
+    }
+}
+
+/// One function's entry in its section's table: `function!(name, ACL or Authenticated,
+/// V0|V1|Both, handler)`, then the builder methods of [`crate::FunctionSpec`] for the rest.
+macro_rules! function {
+    ($name:literal, Authenticated, $versions:ident, $handler:path) => {
+        $crate::function::function!(@ $name, $crate::registry::Access::Authenticated, $versions, $handler)
+    };
+    ($name:literal, $acl:expr, $versions:ident, $handler:path) => {
+        $crate::function::function!(@ $name, $crate::registry::Access::Acl($acl), $versions, $handler)
+    };
+    (@ $name:literal, $access:expr, $versions:ident, $handler:path) => {
+        $crate::registry::FunctionSpec::new(
+            $name,
+            $access,
+            $crate::registry::Versions::$versions,
+            {
+                fn run(
+                    mut call: $crate::registry::Call,
+                ) -> ::futures::future::BoxFuture<
+                    'static,
+                    ::std::result::Result<::whmd_wire::Outcome, ::whmd_wire::WhmError>,
+                > {
+                    let args = ::std::mem::take(&mut call.args);
+                    ::std::boxed::Box::pin(async move {
+                        $crate::function::run(call, &args, $handler).await
+                    })
+                }
+                run
+            },
+            {
+                fn describe(
+                    generator: &mut ::schemars::SchemaGenerator,
+                ) -> $crate::function::Signature {
+                    $crate::function::describe(generator, $handler)
+                }
+                describe
+            },
+        )
+    };
+}
+
+pub(crate) use function;
