@@ -23,5 +23,9 @@ mod types;
 pub use de::from_args;
 pub use types::{Flag, YesNo};
 
+/// The arguments a request type's other fields do not name, in the order they were sent: a
+/// `#[serde(flatten)]` field of this type takes them.
+pub type Others = indexmap::IndexMap<String, String>;
+
 #[cfg(test)]
 mod tests;

@@ -1,13 +1,15 @@
 //! suspendacct and unsuspendacct (FUNCTIONS.md §2), with WHM's quirks: some refusals answer
 //! `result: 1` and say why only in the raw log.
 
-use super::super::args::optional;
 use super::{accessible, entry, save, with_host};
+use crate::FunctionSpec;
+use crate::function::{NoData, function};
 use crate::registry::Call;
-use crate::{Access, FunctionSpec, Versions};
-use futures::future::BoxFuture;
+use schemars::JsonSchema;
+use serde::Deserialize;
 use whmd_domain::account::{Account, Suspension};
 use whmd_domain::time::unix_now;
+use whmd_wire::params::Flag;
 use whmd_wire::{Acl, Api0Data, Api0Shape, Outcome, WhmError};
 
 const LISTED: Api0Shape = Api0Shape::Listed {
@@ -18,53 +20,52 @@ const LISTED: Api0Shape = Api0Shape::Listed {
 };
 
 pub const FUNCTIONS: &[FunctionSpec] = &[
-    FunctionSpec::legacy(
-        "suspendacct",
-        Access::Acl(Acl::SUSPEND_ACCT),
-        Versions::Both,
-        suspendacct,
-    )
-    .api0(LISTED),
-    FunctionSpec::legacy(
-        "unsuspendacct",
-        Access::Acl(Acl::SUSPEND_ACCT),
-        Versions::Both,
-        unsuspendacct,
-    )
-    .api0(LISTED),
+    function!("suspendacct", Acl::SUSPEND_ACCT, Both, suspendacct).api0(LISTED),
+    function!("unsuspendacct", Acl::SUSPEND_ACCT, Both, unsuspendacct).api0(LISTED),
 ];
 
-type Reply = BoxFuture<'static, Result<Outcome, WhmError>>;
+#[derive(Debug, Deserialize, JsonSchema)]
+struct Suspendacct {
+    user: String,
+    /// Why; shown to the account's owner.
+    reason: Option<String>,
+    /// Only root may lift the suspension (root only).
+    #[serde(default)]
+    disallowun: Flag<false>,
+    /// Leave the account's FTP accounts usable (root only).
+    #[serde(rename = "leave-ftp-accts-enabled", default)]
+    leave_ftp_accts_enabled: Flag<false>,
+}
 
-fn suspendacct(call: Call) -> Reply {
-    Box::pin(async move {
-        let user = super::super::args::required(&call.args, "user")?.to_owned();
-        if user == "root" {
-            return Ok(Outcome::failure("Failed to suspend account.")
-                .with_raw("Root user may not be suspended.\n"));
-        }
-        let account = accessible(&call, &user).await?;
-        if account.suspension.is_some() {
-            return Ok(Outcome::done().with_raw(format!(
-                "User '{user}' is already suspended. Provide '--force' to suspend the account again.\n"
-            )));
-        }
-        let root = call.principal.is_root();
-        if !root && call.args.is_true("disallowun") {
-            return Ok(Outcome::done()
-                .with_raw("Only root may prevent a reseller from unsuspending an account.\n"));
-        }
-        if !root && call.args.is_true("leave-ftp-accts-enabled") {
-            return Ok(Outcome::done().with_raw("Only root may leave FTP accounts enabled.\n"));
-        }
-        let suspension = Suspension {
-            reason: clean_reason(optional(&call.args, "reason").unwrap_or("")),
-            time: unix_now(),
-            locked: call.args.is_true("disallowun"),
-            leave_ftp_enabled: call.args.is_true("leave-ftp-accts-enabled"),
-        };
-        suspend(&call, account, suspension).await
-    })
+async fn suspendacct(call: Call, req: Suspendacct) -> Result<Outcome<NoData>, WhmError> {
+    let user = req.user;
+    if user == "root" {
+        return Ok(Outcome::failure("Failed to suspend account.")
+            .with_raw("Root user may not be suspended.\n"));
+    }
+    let account = accessible(&call, &user).await?;
+    if account.suspension.is_some() {
+        return Ok(Outcome::done().with_raw(format!(
+            "User '{user}' is already suspended. Provide '--force' to suspend the account again.\n"
+        )));
+    }
+    let root = call.principal.is_root();
+    let locked = req.disallowun.get();
+    let leave_ftp_enabled = req.leave_ftp_accts_enabled.get();
+    if !root && locked {
+        return Ok(Outcome::done()
+            .with_raw("Only root may prevent a reseller from unsuspending an account.\n"));
+    }
+    if !root && leave_ftp_enabled {
+        return Ok(Outcome::done().with_raw("Only root may leave FTP accounts enabled.\n"));
+    }
+    let suspension = Suspension {
+        reason: clean_reason(req.reason.as_deref().unwrap_or("")),
+        time: unix_now(),
+        locked,
+        leave_ftp_enabled,
+    };
+    suspend(&call, account, suspension).await
 }
 
 /// Suspends `account` (not suspended yet) as `suspension` says, and asks the host to.
@@ -72,7 +73,7 @@ pub(crate) async fn suspend(
     call: &Call,
     mut account: Account,
     suspension: Suspension,
-) -> Result<Outcome, WhmError> {
+) -> Result<Outcome<NoData>, WhmError> {
     let user = account.user.clone();
     let log = entry(
         call,
@@ -94,16 +95,21 @@ pub(crate) async fn suspend(
     .await)
 }
 
-fn unsuspendacct(call: Call) -> Reply {
-    Box::pin(async move {
-        let user = super::super::args::required(&call.args, "user")?.to_owned();
-        let account = accessible(&call, &user).await?;
-        unsuspend(&call, account).await
-    })
+#[derive(Debug, Deserialize, JsonSchema)]
+struct Unsuspendacct {
+    user: String,
+}
+
+async fn unsuspendacct(call: Call, req: Unsuspendacct) -> Result<Outcome<NoData>, WhmError> {
+    let account = accessible(&call, &req.user).await?;
+    unsuspend(&call, account).await
 }
 
 /// Lifts `account`'s suspension, unless only root may and the caller is not root.
-pub(crate) async fn unsuspend(call: &Call, mut account: Account) -> Result<Outcome, WhmError> {
+pub(crate) async fn unsuspend(
+    call: &Call,
+    mut account: Account,
+) -> Result<Outcome<NoData>, WhmError> {
     let user = account.user.clone();
     let Some(suspension) = &account.suspension else {
         return Ok(Outcome::done().with_raw(format!("User '{user}' is not suspended.\n")));

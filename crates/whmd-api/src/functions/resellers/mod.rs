@@ -8,27 +8,15 @@ mod setup;
 mod stats;
 mod suspend;
 
-use super::args::required;
-use crate::FunctionSpec;
 use crate::registry::Call;
 use whmd_domain::account::Account;
 use whmd_wire::{Api0Data, Api0Shape, WhmError};
 
-pub const FUNCTIONS: &[FunctionSpec] = &[
-    setup::SETUPRESELLER,
-    setup::UNSETUPRESELLER,
-    setup::LISTRESELLERS,
-    acls::SETACLS,
-    acls::LISTACLS,
-    acls::SAVEACLLIST,
-    limits::SETRESELLERLIMITS,
-    limits::SETRESELLERPACKAGELIMIT,
-    limits::ACCTCOUNTS,
-    stats::RESELLERSTATS,
-    suspend::SUSPENDRESELLER,
-    suspend::UNSUSPENDRESELLER,
-    suspend::TERMINATERESELLER,
-];
+pub use acls::FUNCTIONS as ACLS;
+pub use limits::FUNCTIONS as LIMITS;
+pub use setup::FUNCTIONS as SETUP;
+pub use stats::FUNCTIONS as STATS;
+pub use suspend::FUNCTIONS as SUSPEND;
 
 /// The API 0 shape of the functions that change something: `{result: [{status, statusmsg}]}`.
 const LISTED: Api0Shape = Api0Shape::Listed {
@@ -38,10 +26,9 @@ const LISTED: Api0Shape = Api0Shape::Listed {
     messages: false,
 };
 
-/// The reseller named by the `user` argument, or `not_reseller` as the refusal when there is
-/// no such account or it is not a reseller.
-async fn named_reseller(call: &Call, not_reseller: &str) -> Result<Account, WhmError> {
-    let user = required(&call.args, "user")?;
+/// The reseller `user`, or `not_reseller` as the refusal when there is no such account or it
+/// is not a reseller.
+async fn named_reseller(call: &Call, user: &str, not_reseller: &str) -> Result<Account, WhmError> {
     match call.ctx.stores.accounts.account(user).await? {
         Some(a) if a.reseller.is_some() => Ok(a),
         _ => Err(WhmError::reason(not_reseller)),
