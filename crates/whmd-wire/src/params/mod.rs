@@ -21,7 +21,7 @@ mod de;
 mod types;
 
 pub use de::from_args;
-pub use types::{Flag, YesNo};
+pub use types::{Flag, Sent, YesNo};
 
 /// The arguments a request type's other fields do not name, in the order they were sent: a
 /// `#[serde(flatten)]` field of this type takes them.

@@ -133,3 +133,20 @@ fn a_validated_type_refuses_with_its_own_reason() {
 fn no_arguments_reads_as_unit() {
     from_args::<()>(&args("anything=1")).expect("reads");
 }
+
+#[test]
+fn sent_tells_an_empty_argument_from_an_absent_one() {
+    use crate::params::Sent;
+    #[derive(Debug, Deserialize)]
+    struct Root {
+        #[serde(default)]
+        force: Sent,
+        #[serde(default)]
+        homedir: Sent,
+    }
+    let r: Root = from_args(&args("force=&homedir=/home2/bob")).expect("reads");
+    assert!(r.force.is_sent() && r.force.value().is_none());
+    assert_eq!(r.homedir.value(), Some("/home2/bob"));
+    let none: Root = from_args(&args("")).expect("reads");
+    assert!(!none.force.is_sent());
+}

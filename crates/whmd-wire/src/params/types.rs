@@ -106,3 +106,55 @@ impl<const DEFAULT: bool> JsonSchema for YesNo<DEFAULT> {
         })
     }
 }
+
+/// An argument whose being sent matters, even empty (an argument only root may pass, say).
+/// Absent is `Sent::default()`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Sent(Option<String>);
+
+impl Sent {
+    /// Whether the argument was sent, with any value.
+    pub fn is_sent(&self) -> bool {
+        self.0.is_some()
+    }
+
+    /// Its value, unless absent or empty.
+    pub fn value(&self) -> Option<&str> {
+        self.0.as_deref().filter(|v| !v.is_empty())
+    }
+
+    /// Perl's truth of its value.
+    pub fn is_true(&self) -> bool {
+        perl_true(self.0.as_deref())
+    }
+}
+
+impl<'de> Deserialize<'de> for Sent {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Any;
+        impl serde::de::Visitor<'_> for Any {
+            type Value = Sent;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a value")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Sent, E> {
+                Ok(Sent(Some(v.to_owned())))
+            }
+        }
+        deserializer.deserialize_any(Any)
+    }
+}
+
+impl JsonSchema for Sent {
+    fn schema_name() -> Cow<'static, str> {
+        "Sent".into()
+    }
+
+    fn inline_schema() -> bool {
+        true
+    }
+
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({"type": "string"})
+    }
+}

@@ -1,17 +1,17 @@
-//! createacct (FUNCTIONS.md §2): validate everything, store the account in one transaction,
-//! then ask the host for the system user, zone and web server entry.
+//! createacct: validate everything, store the account in one transaction, then ask the host
+//! for the system user, zone and web server entry.
 
-use super::super::args::{flag, optional, required, yes_no};
 use super::super::dns::{not_foreign, publish_for_account, zone_exists_reason};
 use super::super::ips::{NONE_FREE, free_address};
 use super::super::packages;
 use super::names::check_new_username;
-use super::settings::{self, Settings, apply_limits};
+use super::settings::{self, SettingArgs, Settings, apply_limits};
 use super::{entry, with_host};
+use crate::FunctionSpec;
+use crate::function::function;
 use crate::registry::Call;
-use crate::{Access, FunctionSpec, Versions};
-use futures::future::BoxFuture;
-use serde_json::{Map, Value, json};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::net::Ipv4Addr;
@@ -26,55 +26,137 @@ use whmd_domain::reseller::Reseller;
 use whmd_domain::secret::{Secret, hash_system_password};
 use whmd_domain::store::{AccountChange, Conflict, Refusal, StoredZone, ZoneWrites};
 use whmd_domain::time::unix_now;
+use whmd_wire::params::{Flag, Sent, YesNo};
 use whmd_wire::{Acl, Api0Data, Api0Shape, Outcome, WhmError};
 
-pub const FUNCTIONS: &[FunctionSpec] = &[FunctionSpec::legacy(
-    "createacct",
-    Access::Acl(Acl::CREATE_ACCT),
-    Versions::Both,
-    createacct,
-)
-.api0(Api0Shape::Listed {
-    key: "result",
-    data: Api0Data::Under("options"),
-    raw: Some("rawout"),
-    messages: false,
-})];
+pub const FUNCTIONS: &[FunctionSpec] =
+    &[
+        function!("createacct", Acl::CREATE_ACCT, Both, createacct).api0(Api0Shape::Listed {
+            key: "result",
+            data: Api0Data::Under("options"),
+            raw: Some("rawout"),
+            messages: false,
+        }),
+    ];
 
-/// Arguments only root may pass (FUNCTIONS.md §2, createacct).
-const ROOT_ONLY: &[&str] = &[
-    "force",
-    "forcedns",
-    "is_restore",
-    "mailbox_format",
-    "uid",
-    "gid",
-    "homedir",
-    "reseller",
-];
+/// createacct's arguments, in the order of cPanel's documentation
+/// (<https://api.docs.cpanel.net/openapi/whm/operation/createacct/>).
+#[derive(Debug, Deserialize, JsonSchema)]
+struct Createacct {
+    /// The new account's user name.
+    username: String,
+    /// Its main domain; without one the account gets `USER.HOSTNAME`.
+    domain: Option<String>,
+    /// The package; `default` by default.
+    plan: Option<String>,
+    /// The password (`pass` in API 0); one is made when none is given.
+    password: Option<String>,
+    pass: Option<String>,
+    contactemail: Option<String>,
+    /// A reseller to own the account (root only); the caller by default.
+    owner: Option<String>,
+    /// With `reseller`: the new reseller owns itself.
+    #[serde(default)]
+    ownerself: Flag<false>,
+    /// Make the account a reseller (root only).
+    #[serde(default)]
+    reseller: Sent,
+    /// With `reseller`: no domain.
+    #[serde(default)]
+    reseller_without_domain: Flag<false>,
+    /// `y` gives the account an address of its own from the pool; the package decides by
+    /// default.
+    ip: Option<String>,
+    /// The address to use instead of the server's main one.
+    customip: Option<String>,
+    /// Root only.
+    #[serde(default)]
+    homedir: Sent,
+    /// Root only; 500 or above.
+    #[serde(default)]
+    uid: Sent,
+    /// Root only.
+    #[serde(default)]
+    gid: Sent,
+    /// Root only.
+    #[serde(default)]
+    force: Sent,
+    /// Replace an existing zone of the domain (root only).
+    #[serde(default)]
+    forcedns: Sent,
+    /// Root only.
+    #[serde(default)]
+    is_restore: Sent,
+    /// `maildir` or `mdbox` (root only).
+    #[serde(default)]
+    mailbox_format: Sent,
+    /// Root only.
+    #[serde(default)]
+    child_workloads: Sent,
+    /// Show the password in the raw log.
+    #[serde(default)]
+    showpass: YesNo<true>,
+    #[serde(flatten)]
+    settings: SettingArgs,
+}
+
+impl Createacct {
+    /// The first argument only root may pass that was sent, even empty.
+    fn first_root_only(&self) -> Option<&'static str> {
+        [
+            ("force", &self.force),
+            ("forcedns", &self.forcedns),
+            ("is_restore", &self.is_restore),
+            ("mailbox_format", &self.mailbox_format),
+            ("uid", &self.uid),
+            ("gid", &self.gid),
+            ("homedir", &self.homedir),
+            ("reseller", &self.reseller),
+        ]
+        .into_iter()
+        .find(|(_, arg)| arg.is_sent())
+        .map(|(name, _)| name)
+    }
+}
+
+/// What a new account is told: its address, the nameservers and their addresses (always
+/// null: whmd does not resolve them), and its package.
+#[derive(Debug, Serialize, JsonSchema)]
+struct Created {
+    ip: String,
+    nameserver: String,
+    nameservera: Option<String>,
+    nameserverentry: Option<String>,
+    nameserver2: String,
+    nameservera2: Option<String>,
+    nameserverentry2: Option<String>,
+    nameserver3: String,
+    nameservera3: Option<String>,
+    nameserverentry3: Option<String>,
+    nameserver4: String,
+    nameservera4: Option<String>,
+    nameserverentry4: Option<String>,
+    package: String,
+}
 
 /// The length of a generated password.
 const GENERATED_PASSWORD_LEN: usize = 14;
 
-fn createacct(call: Call) -> BoxFuture<'static, Result<Outcome, WhmError>> {
-    Box::pin(async move { create(&call).await })
-}
-
-async fn create(call: &Call) -> Result<Outcome, WhmError> {
-    let args = &call.args;
+async fn createacct(call: Call, req: Createacct) -> Result<Outcome<Created>, WhmError> {
+    let call = &call;
     let root = call.principal.is_root();
     if !root {
-        if let Some(key) = ROOT_ONLY.iter().find(|k| args.contains(k)) {
+        if let Some(key) = req.first_root_only() {
             return Err(WhmError::Reason(format!(
                 "You cannot use the “{key}” argument because you do not have root access."
             )));
         }
-        if args.contains("child_workloads") {
+        if req.child_workloads.is_sent() {
             return Err(WhmError::reason("Invalid parameter: child_workloads"));
         }
     }
     let mut raw = String::from("Checking input data...Done\n");
-    let user = required(args, "username")?.to_ascii_lowercase();
+    let user = req.username.to_ascii_lowercase();
     check_new_username(call, &user, None).await?;
     raw.push_str("Validating Username...Done\n");
 
@@ -83,8 +165,8 @@ async fn create(call: &Call) -> Result<Outcome, WhmError> {
         hostname: &call.ctx.info.hostname,
         caller_is_root: root,
     };
-    let without_domain = args.is_true("reseller") && args.is_true("reseller_without_domain");
-    let domain = match optional(args, "domain").filter(|_| !without_domain) {
+    let without_domain = req.reseller.is_true() && req.reseller_without_domain.get();
+    let domain = match req.domain.as_deref().filter(|_| !without_domain) {
         Some(raw) => check_new_domain(raw, ctx).map_err(WhmError::Reason)?,
         // WHM makes a temporary domain when none is given; whmd's is a name under the
         // server's own hostname, which the server controls.
@@ -113,19 +195,19 @@ async fn create(call: &Call) -> Result<Outcome, WhmError> {
     }
     raw.push_str("Validating Domain...Done\n");
 
-    let owner = owner(call, &user).await?;
-    let plan_name = optional(args, "plan").unwrap_or(DEFAULT).to_owned();
+    let owner = owner(call, &req, &user).await?;
+    let plan_name = req.plan.as_deref().unwrap_or(DEFAULT).to_owned();
     let plan = packages::usable(call, &plan_name)
         .await?
         .ok_or_else(|| no_package(&plan_name))?;
-    check_custom_settings(call)?;
-    let (ip, pooled) = ip(call, plan.package.flag("IP")).await?;
+    check_custom_settings(call, &req.settings)?;
+    let (ip, pooled) = ip(call, &req, plan.package.flag("IP")).await?;
     raw.push_str("Validating IP...Done\n");
 
     let now = unix_now();
     let mut cpuser = BTreeMap::new();
     Settings::new(&mut cpuser).defaults(&call.ctx.info.whm_version, now);
-    let homedir = match optional(args, "homedir") {
+    let homedir = match req.homedir.value() {
         Some(h)
             if h.starts_with('/')
                 && !h.split('/').any(|s| s == "..")
@@ -158,7 +240,7 @@ async fn create(call: &Call) -> Result<Outcome, WhmError> {
             )));
         }
     }
-    let uid = match optional(args, "uid") {
+    let uid = match req.uid.value() {
         Some(u) => u
             .parse::<u32>()
             .ok()
@@ -166,8 +248,9 @@ async fn create(call: &Call) -> Result<Outcome, WhmError> {
             .ok_or_else(|| WhmError::Reason(format!("The user ID “{u}” is not valid.")))?,
         None => 0,
     };
-    let reseller = args
-        .is_true("reseller")
+    let reseller = req
+        .reseller
+        .is_true()
         .then(|| Reseller::new(default_reseller_acls()));
     let mut account = Account {
         user: user.clone(),
@@ -192,34 +275,29 @@ async fn create(call: &Call) -> Result<Outcome, WhmError> {
     // The package gives the settings; the call's own arguments override them.
     plan.package.apply_to(&mut account, None);
     let mut settings = Settings::new(&mut account.cpuser);
-    if let Some(quota) = apply_limits(args, &mut settings)? {
+    if let Some(quota) = apply_limits(&req.settings, &mut settings)? {
         account.quota_mb = quota;
     }
-    settings.flags_from(args)?;
-    if let Some(list) = optional(args, "featurelist") {
+    settings.flags_from(&req.settings, req.mailbox_format.value())?;
+    if let Some(list) = settings::given(&req.settings.featurelist) {
         settings::featurelist(call, &mut settings, list).await?;
     }
-    if let Some(email) = optional(args, "contactemail") {
+    if let Some(email) = &req.contactemail {
         settings.contact_email(email)?;
         raw.push_str("Validating Contact Email...Done\n");
     }
-    if optional(args, "hasshell").is_some() {
-        account.shell = if flag(args, "hasshell", false) {
-            SHELL
-        } else {
-            NO_SHELL
-        }
-        .to_owned();
+    if let Some(shell) = req.settings.shell() {
+        account.shell = if shell { SHELL } else { NO_SHELL }.to_owned();
     }
 
-    let password = match optional(args, "password").or_else(|| optional(args, "pass")) {
+    let password = match req.password.as_deref().or(req.pass.as_deref()) {
         Some(p) => Secret::new(p),
         None => generated_password(),
     };
     if !root {
         not_foreign(call, &domain).await?;
     }
-    let forcedns = root && args.is_true("forcedns");
+    let forcedns = root && req.forcedns.is_true();
     if !forcedns && call.ctx.stores.zones.zone(&domain).await?.is_some() {
         return Err(WhmError::Reason(zone_exists_reason(&domain)));
     }
@@ -276,11 +354,7 @@ async fn create(call: &Call) -> Result<Outcome, WhmError> {
         Err(e) => return Err(e.into()),
     };
     let ip = stored.ip.clone();
-    write_summary(
-        &mut raw,
-        &stored,
-        yes_no(args, "showpass", true).then_some(&password),
-    );
+    write_summary(&mut raw, &stored, req.showpass.get().then_some(&password));
     raw.push_str(&format!("Adding the DNS zone {domain}...Done\n"));
     let mut outcome = Outcome::ok(creation_data(call, &ip, &plan_name))
         .with_reason("Account Creation Ok")
@@ -322,40 +396,19 @@ fn no_package(name: &str) -> WhmError {
     WhmError::Reason(format!("The package “{name}” does not exist."))
 }
 
-/// Settings a call may give instead of taking its package's.
-const CUSTOM_SETTINGS: &[&str] = &[
-    "quota",
-    "bwlimit",
-    "maxftp",
-    "maxsql",
-    "maxpop",
-    "maxlst",
-    "maxsub",
-    "maxpark",
-    "maxaddon",
-    "max_email_per_hour",
-    "max_defer_fail_percentage",
-    "max_emailacct_quota",
-    "max_team_users",
-    "hasshell",
-    "cgi",
-    "featurelist",
-];
-
 /// A reseller gives an account settings of its own only with the privilege to make packages
 /// (what such settings amount to), and shell access only with `allow-shell`; otherwise its
 /// accounts take their package's.
-fn check_custom_settings(call: &Call) -> Result<(), WhmError> {
+fn check_custom_settings(call: &Call, settings: &SettingArgs) -> Result<(), WhmError> {
     let acls = call.principal.acls;
-    let args = &call.args;
-    if let Some(key) = CUSTOM_SETTINGS.iter().find(|k| optional(args, k).is_some())
+    if let Some(key) = settings.first_custom()
         && !acls.permits(Acl::ADD_PKG)
     {
         return Err(WhmError::Reason(format!(
             "You cannot use the “{key}” argument because you do not have the “add-pkg” privilege: the account takes its package’s settings."
         )));
     }
-    if flag(args, "hasshell", false) && !acls.permits(Acl::ALLOW_SHELL) {
+    if settings.shell() == Some(true) && !acls.permits(Acl::ALLOW_SHELL) {
         return Err(WhmError::reason(
             "You cannot give an account shell access because you do not have the “allow-shell” privilege.",
         ));
@@ -365,13 +418,12 @@ fn check_custom_settings(call: &Call) -> Result<(), WhmError> {
 
 /// The new account's owner: the caller, unless root names a reseller (or `ownerself` makes a
 /// new reseller its own owner).
-async fn owner(call: &Call, user: &str) -> Result<String, WhmError> {
-    let args = &call.args;
+async fn owner(call: &Call, req: &Createacct, user: &str) -> Result<String, WhmError> {
     let caller = call.principal.user.as_str();
-    if args.is_true("ownerself") && args.is_true("reseller") {
+    if req.ownerself.get() && req.reseller.is_true() {
         return Ok(user.to_owned());
     }
-    let Some(owner) = optional(args, "owner") else {
+    let Some(owner) = req.owner.as_deref() else {
         return Ok(caller.to_owned());
     };
     if !call.principal.is_root() {
@@ -400,14 +452,22 @@ const MAX_ADDRESS_TRIES: usize = 8;
 /// The address the account gets, and whether it came from the pool: a free pool address when
 /// it is to have one of its own (`ip=y`, or a package that gives one), root's `customip`, or
 /// the server's main IP.
-async fn ip(call: &Call, package_dedicated: bool) -> Result<(String, bool), WhmError> {
-    if yes_no(&call.args, "ip", package_dedicated) {
+async fn ip(
+    call: &Call,
+    req: &Createacct,
+    package_dedicated: bool,
+) -> Result<(String, bool), WhmError> {
+    let dedicated = match req.ip.as_deref() {
+        None => package_dedicated,
+        Some(v) => v.starts_with(['y', 'Y']) || v == "1",
+    };
+    if dedicated {
         let ip = free_address(call)
             .await?
             .ok_or_else(|| WhmError::reason(NONE_FREE))?;
         return Ok((ip.to_string(), true));
     }
-    let ip = match optional(&call.args, "customip") {
+    let ip = match req.customip.as_deref() {
         Some(ip) => ip
             .parse::<Ipv4Addr>()
             .map(|a| a.to_string())
@@ -475,18 +535,23 @@ fn write_summary(raw: &mut String, a: &Account, password: Option<&Secret>) {
 }
 
 /// createacct's data: the IP, the nameservers and their addresses, the package.
-fn creation_data(call: &Call, ip: &str, plan: &str) -> Map<String, Value> {
-    let mut data = Map::new();
-    data.insert("ip".into(), json!(ip));
+fn creation_data(call: &Call, ip: &str, plan: &str) -> Created {
     let servers = &call.ctx.info.nameservers;
-    for (i, suffix) in ["", "2", "3", "4"].iter().enumerate() {
-        data.insert(
-            format!("nameserver{suffix}"),
-            json!(servers.get(i).map_or("", String::as_str)),
-        );
-        data.insert(format!("nameservera{suffix}"), Value::Null);
-        data.insert(format!("nameserverentry{suffix}"), Value::Null);
+    let server = |i: usize| servers.get(i).cloned().unwrap_or_default();
+    Created {
+        ip: ip.to_owned(),
+        nameserver: server(0),
+        nameservera: None,
+        nameserverentry: None,
+        nameserver2: server(1),
+        nameservera2: None,
+        nameserverentry2: None,
+        nameserver3: server(2),
+        nameservera3: None,
+        nameserverentry3: None,
+        nameserver4: server(3),
+        nameservera4: None,
+        nameserverentry4: None,
+        package: plan.to_owned(),
     }
-    data.insert("package".into(), json!(plan));
-    data
 }

@@ -1,15 +1,13 @@
-//! listaccts, accountsummary, listsuspended, listlockedaccounts (FUNCTIONS.md §2). A reseller
-//! sees only the accounts it owns.
+//! listaccts, accountsummary, listsuspended, listlockedaccounts. A reseller sees only the
+//! accounts it owns.
 
-use super::super::args::optional;
-use super::super::respond;
-use super::record::acct_record;
+use super::record::Accounts;
+use crate::FunctionSpec;
+use crate::function::function;
 use crate::registry::Call;
-use crate::{Access, FunctionSpec, Versions};
-use futures::future::BoxFuture;
 use regex::{Regex, RegexBuilder};
-use serde::Serialize;
-use serde_json::{Map, Value, json};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use whmd_domain::account::{Account, can_access};
 use whmd_domain::store::{AccountColumn, AccountQuery, Usage};
@@ -22,47 +20,30 @@ const STATUS_OK: Api0Shape = Api0Shape::Status {
 };
 
 pub const FUNCTIONS: &[FunctionSpec] = &[
-    FunctionSpec::legacy(
-        "listaccts",
-        Access::Acl(Acl::LIST_ACCTS),
-        Versions::Both,
-        listaccts,
-    )
-    .read_only()
-    .api0(STATUS_OK)
-    .list("acct"),
-    FunctionSpec::legacy(
-        "accountsummary",
-        Access::Acl(Acl::ACCT_SUMMARY),
-        Versions::Both,
-        accountsummary,
-    )
-    .read_only()
-    .api0(STATUS_OK)
-    .list("acct"),
-    FunctionSpec::legacy(
-        "listsuspended",
-        Access::Acl(Acl::SUSPEND_ACCT),
-        Versions::Both,
-        listsuspended,
-    )
-    .read_only()
-    .api0(Api0Shape::Status {
-        ok: "Ok",
-        rename: Some(("account", "accts")),
-    })
-    .list("account"),
-    FunctionSpec::legacy(
+    function!("listaccts", Acl::LIST_ACCTS, Both, listaccts)
+        .read_only()
+        .api0(STATUS_OK)
+        .list("acct"),
+    function!("accountsummary", Acl::ACCT_SUMMARY, Both, accountsummary)
+        .read_only()
+        .api0(STATUS_OK)
+        .list("acct"),
+    function!("listsuspended", Acl::SUSPEND_ACCT, Both, listsuspended)
+        .read_only()
+        .api0(Api0Shape::Status {
+            ok: "Ok",
+            rename: Some(("account", "accts")),
+        })
+        .list("account"),
+    function!(
         "listlockedaccounts",
-        Access::Acl(Acl::SUSPEND_ACCT),
-        Versions::V1,
-        listlockedaccounts,
+        Acl::SUSPEND_ACCT,
+        V1,
+        listlockedaccounts
     )
     .read_only()
     .list("account"),
 ];
-
-type Reply = BoxFuture<'static, Result<Outcome, WhmError>>;
 
 /// The accounts the caller may see: all for root, its own for a reseller.
 async fn visible(call: &Call) -> Result<Vec<Account>, WhmError> {
@@ -74,73 +55,86 @@ async fn visible(call: &Call) -> Result<Vec<Account>, WhmError> {
 /// invalid pattern does.
 const REGEX_SIZE_LIMIT: usize = 1 << 20;
 
-fn listaccts(call: Call) -> Reply {
-    Box::pin(async move {
-        let args = &call.args;
-        let search = optional(args, "search");
-        let searchtype = optional(args, "searchtype");
-        let exact = optional(args, "searchmethod") == Some("exact");
-        if let Some(t) = searchtype
-            && !matches!(
-                t,
-                "domain" | "ip" | "user" | "package" | "owner" | "domain_and_user"
-            )
-        {
-            return Err(WhmError::reason("Unknown search type."));
-        }
-        // The exact-user search is a lookup (FUNCTIONS.md §2, listaccts).
-        if let (Some(user), Some("user"), true) = (search, searchtype, exact) {
-            let user = user.to_ascii_lowercase();
-            let account = call.ctx.stores.accounts.account(&user).await?;
-            return match account {
-                None => Err(WhmError::reason("No accounts found.")),
-                Some(a) if can_access(&call.principal, &a) => listing(&call, vec![a]).await,
-                // A reseller learns nothing of another's account.
-                Some(_) => Err(WhmError::reason("No accounts found.")),
-            };
-        }
-        if search.is_none()
-            && let Some(outcome) = paged(&call).await?
-        {
-            return Ok(outcome);
-        }
-        let mut accounts = visible(&call).await?;
-        if let (Some(term), Some(kind)) = (search, searchtype) {
-            let matcher = Matcher::new(term, exact);
-            accounts.retain(|a| {
-                let fields: &[&str] = match kind {
-                    "domain" => &[&a.domain],
-                    "ip" => &[&a.ip],
-                    "user" => &[&a.user],
-                    "package" => &[&a.plan],
-                    "owner" => &[&a.owner],
-                    _ => &[&a.domain, &a.user],
-                };
-                fields.iter().any(|f| matcher.matches(f, kind))
-            });
-        }
-        if accounts.is_empty() {
-            return Ok(Outcome::done());
-        }
-        listing(&call, accounts).await
-    })
+#[derive(Debug, Deserialize, JsonSchema)]
+struct Listaccts {
+    /// A case-insensitive regular expression (or, with `searchmethod=exact`, the value) the
+    /// field named by `searchtype` must match.
+    search: Option<String>,
+    /// `domain`, `ip`, `user`, `package`, `owner` or `domain_and_user`.
+    searchtype: Option<String>,
+    /// `exact` or `regex` (the default).
+    searchmethod: Option<String>,
+    /// The record fields to send, separated by commas; all by default.
+    want: Option<String>,
 }
 
-/// The record fields that are store columns as they are (FUNCTIONS.md §2, listaccts).
+async fn listaccts(call: Call, req: Listaccts) -> Result<Outcome<Accounts>, WhmError> {
+    let search = req.search.as_deref();
+    let searchtype = req.searchtype.as_deref();
+    let exact = req.searchmethod.as_deref() == Some("exact");
+    let want = wanted(req.want.as_deref());
+    if let Some(t) = searchtype
+        && !matches!(
+            t,
+            "domain" | "ip" | "user" | "package" | "owner" | "domain_and_user"
+        )
+    {
+        return Err(WhmError::reason("Unknown search type."));
+    }
+    // The exact-user search is a lookup.
+    if let (Some(user), Some("user"), true) = (search, searchtype, exact) {
+        let user = user.to_ascii_lowercase();
+        let account = call.ctx.stores.accounts.account(&user).await?;
+        return match account {
+            None => Err(WhmError::reason("No accounts found.")),
+            Some(a) if can_access(&call.principal, &a) => listing(&call, vec![a], want).await,
+            // A reseller learns nothing of another's account.
+            Some(_) => Err(WhmError::reason("No accounts found.")),
+        };
+    }
+    if search.is_none()
+        && let Some(outcome) = paged(&call, &want).await?
+    {
+        return Ok(outcome);
+    }
+    let mut accounts = visible(&call).await?;
+    if let (Some(term), Some(kind)) = (search, searchtype) {
+        let matcher = Matcher::new(term, exact);
+        accounts.retain(|a| {
+            let fields: &[&str] = match kind {
+                "domain" => &[&a.domain],
+                "ip" => &[&a.ip],
+                "user" => &[&a.user],
+                "package" => &[&a.plan],
+                "owner" => &[&a.owner],
+                _ => &[&a.domain, &a.user],
+            };
+            fields.iter().any(|f| matcher.matches(f, kind))
+        });
+    }
+    if accounts.is_empty() {
+        return Ok(Outcome::done());
+    }
+    listing(&call, accounts, want).await
+}
+
+/// The record fields that are store columns as they are.
 const COLUMN_FIELDS: [&str; 4] = ["user", "domain", "owner", "ip"];
 
 /// listaccts under output controls the store can run itself (API 1): the store filters, sorts
 /// and counts, and only the page's records are built. What it returns is what the dispatcher's
 /// pass over every record would have made. `None` when the controls need every record.
-async fn paged(call: &Call) -> Result<Option<Outcome>, WhmError> {
+async fn paged(
+    call: &Call,
+    want: &Option<Vec<String>>,
+) -> Result<Option<Outcome<Accounts>>, WhmError> {
     if call.version != ApiVersion::V1 {
         return Ok(None);
     }
     // A field `want` leaves out is not in the records, so the store must not test it.
-    let want = wanted(call);
     let fields: Vec<&str> = COLUMN_FIELDS
         .into_iter()
-        .filter(|f| want.as_ref().is_none_or(|w| w.contains(f)))
+        .filter(|f| want.as_ref().is_none_or(|w| w.iter().any(|w| w == f)))
         .collect();
     let Some(plan) = output::pushdown(&call.meta, &fields) else {
         return Ok(None);
@@ -174,13 +168,15 @@ async fn paged(call: &Call) -> Result<Option<Outcome>, WhmError> {
     }
     let metadata = plan.metadata(page.unfiltered, page.matching);
     Ok(Some(
-        listing(call, page.accounts).await?.with_controls(metadata),
+        listing(call, page.accounts, want.clone())
+            .await?
+            .with_controls(metadata),
     ))
 }
 
 /// The record fields `want` asks for, when it is given.
-fn wanted(call: &Call) -> Option<Vec<&str>> {
-    optional(&call.args, "want").map(|w| w.split(',').map(str::trim).collect())
+fn wanted(want: Option<&str>) -> Option<Vec<String>> {
+    want.map(|w| w.split(',').map(|f| f.trim().to_owned()).collect())
 }
 
 /// How `search` compares: exact (case-insensitive for domain, user and owner), or a
@@ -215,24 +211,18 @@ impl Matcher {
 
 /// `{acct: […]}`, each record cut to the `want` fields when given, with what the host last
 /// measured of each home.
-async fn listing(call: &Call, accounts: Vec<Account>) -> Result<Outcome, WhmError> {
-    let want = wanted(call);
+async fn listing(
+    call: &Call,
+    accounts: Vec<Account>,
+    want: Option<Vec<String>>,
+) -> Result<Outcome<Accounts>, WhmError> {
     let usage = measured(call, &accounts).await?;
-    // Each account is dropped as soon as its record is built, so a long listing does not
-    // hold both forms of every account at once.
-    let records: Vec<Value> = accounts
-        .into_iter()
-        .map(|a| {
-            let mut record = acct_record(&a, usage.get(&a.uid), true);
-            if let Some(want) = &want {
-                record.retain(|k, _| want.contains(&k.as_str()));
-            }
-            Value::Object(record)
-        })
-        .collect();
-    let mut data = Map::new();
-    data.insert("acct".into(), Value::Array(records));
-    Ok(Outcome::ok(data))
+    Ok(Outcome::ok(Accounts {
+        accounts,
+        usage,
+        want,
+        has_backup: true,
+    }))
 }
 
 /// The host's last figures for these accounts, by uid.
@@ -242,94 +232,95 @@ async fn measured(call: &Call, accounts: &[Account]) -> Result<HashMap<u32, Usag
     Ok(usage.into_iter().map(|u| (u.uid, u)).collect())
 }
 
-fn accountsummary(call: Call) -> Reply {
-    Box::pin(async move {
-        let accounts = &call.ctx.stores.accounts;
-        let found = match (optional(&call.args, "user"), optional(&call.args, "domain")) {
-            (Some(user), _) => accounts.account(&user.to_ascii_lowercase()).await?,
-            (None, Some(domain)) => {
-                accounts
-                    .account_by_domain(&domain.to_ascii_lowercase())
-                    .await?
-            }
-            (None, None) => {
-                return Err(WhmError::reason(
-                    "You must specify a user or domain to get a summary of.",
-                ));
-            }
-        };
-        match found.filter(|a| can_access(&call.principal, a)) {
-            Some(a) => {
-                let usage = measured(&call, std::slice::from_ref(&a)).await?;
-                let mut data = Map::new();
-                data.insert(
-                    "acct".into(),
-                    json!([acct_record(&a, usage.get(&a.uid), false)]),
-                );
-                Ok(Outcome::ok(data))
-            }
-            // API 0 drops the period (its statusmsg is matched by older clients).
-            None if call.version == ApiVersion::V0 => {
-                Err(WhmError::reason("Account does not exist"))
-            }
-            None => Err(WhmError::reason("Account does not exist.")),
-        }
-    })
+/// One of the two.
+#[derive(Debug, Deserialize, JsonSchema)]
+struct Accountsummary {
+    user: Option<String>,
+    /// The account's main domain, when `user` is not given.
+    domain: Option<String>,
 }
 
-#[derive(Debug, Serialize)]
-struct SuspendedAccount<'a> {
-    user: &'a str,
-    owner: &'a str,
-    reason: &'a str,
+async fn accountsummary(call: Call, req: Accountsummary) -> Result<Outcome<Accounts>, WhmError> {
+    let accounts = &call.ctx.stores.accounts;
+    let found = match (req.user, req.domain) {
+        (Some(user), _) => accounts.account(&user.to_ascii_lowercase()).await?,
+        (None, Some(domain)) => {
+            accounts
+                .account_by_domain(&domain.to_ascii_lowercase())
+                .await?
+        }
+        (None, None) => {
+            return Err(WhmError::reason(
+                "You must specify a user or domain to get a summary of.",
+            ));
+        }
+    };
+    match found.filter(|a| can_access(&call.principal, a)) {
+        Some(a) => {
+            let usage = measured(&call, std::slice::from_ref(&a)).await?;
+            Ok(Outcome::ok(Accounts {
+                accounts: vec![a],
+                usage,
+                want: None,
+                has_backup: false,
+            }))
+        }
+        // API 0 drops the period (its statusmsg is matched by older clients).
+        None if call.version == ApiVersion::V0 => Err(WhmError::reason("Account does not exist")),
+        None => Err(WhmError::reason("Account does not exist.")),
+    }
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+struct SuspendedAccount {
+    user: String,
+    owner: String,
+    /// `Unknown` when none was given.
+    reason: String,
     time: String,
     unixtime: i64,
     is_locked: u8,
 }
 
-#[derive(Debug, Serialize)]
-struct Suspended<'a> {
-    account: Vec<SuspendedAccount<'a>>,
+#[derive(Debug, Serialize, JsonSchema)]
+struct Suspended {
+    account: Vec<SuspendedAccount>,
 }
 
-fn listsuspended(call: Call) -> Reply {
-    Box::pin(async move {
-        let accounts = visible(&call).await?;
-        let account = accounts
-            .iter()
-            .filter_map(|a| {
-                let s = a.suspension.as_ref()?;
-                Some(SuspendedAccount {
-                    user: &a.user,
-                    owner: &a.owner,
-                    reason: if s.reason.is_empty() {
-                        "Unknown"
-                    } else {
-                        &s.reason
-                    },
-                    time: ctime(s.time),
-                    unixtime: s.time,
-                    is_locked: u8::from(s.locked),
-                })
+async fn listsuspended(call: Call, _: ()) -> Result<Outcome<Suspended>, WhmError> {
+    let accounts = visible(&call).await?;
+    let account = accounts
+        .into_iter()
+        .filter_map(|a| {
+            let s = a.suspension?;
+            Some(SuspendedAccount {
+                user: a.user,
+                owner: a.owner,
+                reason: if s.reason.is_empty() {
+                    "Unknown".to_owned()
+                } else {
+                    s.reason
+                },
+                time: ctime(s.time),
+                unixtime: s.time,
+                is_locked: u8::from(s.locked),
             })
-            .collect();
-        respond(&Suspended { account })
-    })
+        })
+        .collect();
+    Ok(Outcome::ok(Suspended { account }))
 }
 
-#[derive(Debug, Serialize)]
-struct Locked<'a> {
-    account: Vec<&'a str>,
+#[derive(Debug, Serialize, JsonSchema)]
+struct Locked {
+    account: Vec<String>,
 }
 
-fn listlockedaccounts(call: Call) -> Reply {
-    Box::pin(async move {
-        let accounts = visible(&call).await?;
-        let account = accounts
-            .iter()
-            .filter(|a| a.suspension.as_ref().is_some_and(|s| s.locked))
-            .map(|a| a.user.as_str())
-            .collect();
-        respond(&Locked { account })
-    })
+async fn listlockedaccounts(call: Call, _: ()) -> Result<Outcome<Locked>, WhmError> {
+    let accounts = visible(&call).await?;
+    let account = accounts
+        .into_iter()
+        .filter(|a| a.suspension.as_ref().is_some_and(|s| s.locked))
+        .map(|a| a.user)
+        .collect();
+    Ok(Outcome::ok(Locked { account }))
 }

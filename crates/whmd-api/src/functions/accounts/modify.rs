@@ -1,16 +1,18 @@
-//! modifyacct (seed modifyacct; FUNCTIONS.md §2): lowercase legacy parameters, cpuser-style
-//! uppercase keys, and keys WHM does not know, which are stored and returned as they are.
+//! modifyacct (<https://api.docs.cpanel.net/openapi/whm/operation/modifyacct/>): lowercase
+//! legacy parameters, cpuser-style uppercase keys, and keys WHM does not know, which are
+//! stored and returned as they are.
 
-use super::super::args::optional;
 use super::super::dns::{not_foreign, publish_for_account, zone_exists_reason};
 use super::super::packages;
 use super::names::check_new_username;
 use super::settings::{self, Settings, parse_limit};
 use super::{CHANGED_MEANWHILE, accessible, entry, with_host};
+use crate::FunctionSpec;
+use crate::function::function;
 use crate::registry::Call;
-use crate::{Access, FunctionSpec, Versions};
-use futures::future::BoxFuture;
-use serde_json::{Map, json};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
 use std::net::Ipv4Addr;
 use whmd_domain::StoreError;
 use whmd_domain::account::{Account, Limit, NO_SHELL, SHELL};
@@ -19,20 +21,18 @@ use whmd_domain::names::domain::{DomainContext, check_new_domain, exists_reason}
 use whmd_domain::names::username::exists_reason as user_exists_reason;
 use whmd_domain::store::{AccountChange, Admission, Conflict, ZoneWrites};
 use whmd_domain::time::unix_now;
+use whmd_wire::params::Others;
 use whmd_wire::{Acl, Api0Data, Api0Shape, ApiVersion, Outcome, WhmError};
 
-pub const FUNCTIONS: &[FunctionSpec] = &[FunctionSpec::legacy(
-    "modifyacct",
-    Access::Acl(Acl::EDIT_ACCOUNT),
-    Versions::Both,
-    modifyacct,
-)
-.api0(Api0Shape::Listed {
-    key: "result",
-    data: Api0Data::Under("newcfg"),
-    raw: None,
-    messages: true,
-})];
+pub const FUNCTIONS: &[FunctionSpec] =
+    &[
+        function!("modifyacct", Acl::EDIT_ACCOUNT, Both, modifyacct).api0(Api0Shape::Listed {
+            key: "result",
+            data: Api0Data::Under("newcfg"),
+            raw: None,
+            messages: true,
+        }),
+    ];
 
 /// Lowercase limit parameters and their cpuser keys; `true` where 0 means unlimited.
 const LIMITS: &[(&str, &str, bool)] = &[
@@ -59,11 +59,41 @@ const READ_ONLY: &[&str] = &[
     "UUID",
 ];
 
-/// Parameters that are not settings.
-const CONTROL: &[&str] = &["user", "rename_database_objects", "spamassassin"];
+#[derive(Debug, Deserialize, JsonSchema)]
+struct Modifyacct {
+    /// The account to change.
+    user: Option<String>,
+    /// Accepted and ignored: whmd keeps no databases.
+    #[serde(rename = "rename_database_objects")]
+    _rename_database_objects: Option<String>,
+    /// Accepted and ignored.
+    #[serde(rename = "spamassassin")]
+    _spamassassin: Option<String>,
+    /// The changes, in the order sent: `newuser`, `domain` (or `DNS`), `owner`,
+    /// `contactemail`, `quota` and `bwlimit` (MB), `BWLIMIT` (bytes), `hasshell`, `hascgi`,
+    /// `hasdkim`, `hasspf`, `locale`, `rs`, the `max*` limits, `PLAN`, `FEATURELIST`, and
+    /// root's `IP`, `BACKUP` and `LEGACY_BACKUP`; any other cpuser key (a letter or `_`, then
+    /// letters, digits, `_` or `-`) is stored as it is.
+    #[serde(flatten)]
+    changes: Others,
+}
 
-fn modifyacct(call: Call) -> BoxFuture<'static, Result<Outcome, WhmError>> {
-    Box::pin(async move { modify(&call).await })
+#[derive(Debug, Serialize, JsonSchema)]
+struct Modified {
+    domain: String,
+    user: String,
+    /// The new shell, or `unmodified`.
+    setshell: &'static str,
+    /// The account's whole cpuser hash after the change.
+    cpuser: Map<String, Value>,
+}
+
+/// The changed account, or (API 0, when no user is named) `{missingfields: ["user"]}`.
+#[derive(Debug, Serialize, JsonSchema)]
+#[serde(untagged)]
+enum ModifyResponse {
+    Modified(Modified),
+    Missing { missingfields: [&'static str; 1] },
 }
 
 /// What the arguments ask to change beyond plain cpuser keys.
@@ -79,21 +109,22 @@ struct Changes {
     featurelist: Option<String>,
 }
 
-async fn modify(call: &Call) -> Result<Outcome, WhmError> {
-    let Some(user) = optional(&call.args, "user").map(str::to_owned) else {
+async fn modifyacct(call: Call, req: Modifyacct) -> Result<Outcome<ModifyResponse>, WhmError> {
+    let Some(user) = req.user else {
         if call.version == ApiVersion::V0 {
-            let mut data = Map::new();
-            data.insert("missingfields".into(), json!(["user"]));
             return Ok(Outcome {
-                data: Some(data),
+                data: Some(ModifyResponse::Missing {
+                    missingfields: ["user"],
+                }),
                 ..Outcome::failure("Required fields missing")
             });
         }
         return Err(WhmError::reason("Must at least specify a user to modify."));
     };
+    let call = &call;
     let mut account = accessible(call, &user).await?;
     let mut messages = Vec::new();
-    let changes = read_changes(call, &mut account, &mut messages)?;
+    let changes = read_changes(call, &req.changes, &mut account, &mut messages)?;
     if let Some(list) = &changes.featurelist {
         settings::featurelist(call, &mut Settings::new(&mut account.cpuser), list).await?;
     }
@@ -212,17 +243,12 @@ async fn modify(call: &Call) -> Result<Outcome, WhmError> {
         Err(StoreError::Conflict(_)) => return Err(WhmError::reason(CHANGED_MEANWHILE)),
         Err(e) => return Err(e.into()),
     };
-    let mut data = Map::new();
-    data.insert("domain".into(), json!(stored.domain));
-    data.insert("user".into(), json!(stored.user));
-    data.insert(
-        "setshell".into(),
-        json!(changes.shell.map_or("unmodified", |s| s)),
-    );
-    data.insert(
-        "cpuser".into(),
-        serde_json::Value::Object(stored.cpuser_hash()),
-    );
+    let data = ModifyResponse::Modified(Modified {
+        cpuser: stored.cpuser_hash(),
+        domain: stored.domain,
+        user: stored.user,
+        setshell: changes.shell.unwrap_or("unmodified"),
+    });
     let mut outcome = Outcome::ok(data).with_reason("Account Modified");
     outcome.output.messages = messages;
     outcome.output.always = true;
@@ -268,20 +294,18 @@ async fn renamed_zone(
 }
 
 /// Applies plain settings to `account` and collects the changes that need checks.
-fn read_changes(
+fn read_changes<'a>(
     call: &Call,
+    args: &'a Others,
     account: &mut Account,
     messages: &mut Vec<String>,
 ) -> Result<Changes, WhmError> {
     let root = call.principal.is_root();
     let mut changes = Changes::default();
     let mut settings = Settings::new(&mut account.cpuser);
-    let mut ip = None;
-    for (key, value) in call.args.iter() {
-        let Some(value) = value else { continue };
-        if CONTROL.contains(&key) {
-            continue;
-        }
+    let mut ip: Option<&'a str> = None;
+    for (key, value) in args {
+        let (key, value) = (key.as_str(), value.as_str());
         if value.contains(['\n', '\r']) {
             return Err(WhmError::Reason(format!(
                 "The value of “{key}” may not contain a line break."

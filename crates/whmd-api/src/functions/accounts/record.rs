@@ -1,7 +1,15 @@
-//! One account as `listaccts` and `accountsummary` report it (FUNCTIONS.md §2, listaccts).
-//! Numbers WHM sends as strings stay strings; flags are 0/1 numbers.
+//! One account as `listaccts` and `accountsummary` report it (cPanel's listaccts
+//! documentation: <https://api.docs.cpanel.net/openapi/whm/operation/listaccts/>). Numbers WHM
+//! sends as strings stay strings; flags are 0/1 numbers.
+//!
+//! A listing holds the accounts and writes each one's record only when the reply is made, so
+//! no second copy of every record is kept beside the accounts.
 
-use serde_json::{Map, Value, json};
+use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
+use serde::ser::{SerializeMap, SerializeSeq};
+use serde::{Serialize, Serializer};
+use std::borrow::Cow;
+use std::collections::HashMap;
 use whmd_domain::account::Account;
 use whmd_domain::store::Usage;
 use whmd_domain::time::short_date;
@@ -9,102 +17,191 @@ use whmd_domain::time::short_date;
 /// The server setting WHM reports with every account.
 const MIN_DEFER_FAIL_TO_TRIGGER_PROTECTION: &str = "5";
 
-/// The record; `usage` is what the host last measured of the home (none: not measured).
-pub fn acct_record(
-    a: &Account,
-    usage: Option<&Usage>,
-    with_has_backup: bool,
-) -> Map<String, Value> {
-    let cp = |key: &str| a.get(key).unwrap_or("*unknown*").to_owned();
-    let email = match (
-        a.get("CONTACTEMAIL").filter(|e| !e.is_empty()),
-        a.get("CONTACTEMAIL2").filter(|e| !e.is_empty()),
-    ) {
-        (Some(one), Some(two)) => format!("{one}, {two}"),
-        (Some(one), None) => one.to_owned(),
-        (None, Some(two)) => two.to_owned(),
-        (None, None) => "*unknown*".to_owned(),
-    };
-    let flag = |key: &str| json!(u8::from(a.get(key) == Some("1")));
-    let mut m = Map::new();
-    m.insert("user".into(), json!(a.user));
-    m.insert("domain".into(), json!(a.domain));
-    m.insert("ip".into(), json!(a.ip));
-    m.insert("ipv6".into(), json!([]));
-    m.insert("owner".into(), json!(a.owner));
-    m.insert("email".into(), json!(email));
-    m.insert(
-        "plan".into(),
-        json!(if a.plan.is_empty() {
-            "undefined"
-        } else {
-            &a.plan
-        }),
-    );
-    m.insert("theme".into(), json!(a.get_or_default("RS")));
-    m.insert("shell".into(), json!(a.shell));
-    m.insert("uid".into(), json!(a.uid));
-    m.insert("partition".into(), json!(partition(&a.homedir)));
-    m.insert(
-        "mailbox_format".into(),
-        json!(a.get_or_default("MAILBOX_FORMAT")),
-    );
-    m.insert("startdate".into(), json!(short_date(a.start_date())));
-    m.insert("unix_startdate".into(), json!(a.start_date()));
-    let (suspended, reason, time, locked) = match &a.suspension {
-        Some(s) => (1, s.reason.as_str(), s.time, u8::from(s.locked)),
-        None => (0, "not suspended", 0, 0),
-    };
-    m.insert("suspended".into(), json!(suspended));
-    m.insert("suspendreason".into(), json!(reason));
-    m.insert("suspendtime".into(), json!(time));
-    m.insert("is_locked".into(), json!(locked));
-    m.insert(
-        "outgoing_mail_suspended".into(),
-        flag("OUTGOING_MAIL_SUSPENDED"),
-    );
-    m.insert("outgoing_mail_hold".into(), flag("OUTGOING_MAIL_HOLD"));
-    m.insert(
-        "disklimit".into(),
-        json!(
-            a.quota_mb
-                .map_or_else(|| "unlimited".to_owned(), |q| format!("{q}M"))
-        ),
-    );
-    // Whole megabytes, rounded down, as WHM reports them.
-    let (disk_mb, inodes) = usage.map_or((0, 0), |u| (u.disk_bytes / (1024 * 1024), u.inodes));
-    m.insert("diskused".into(), json!(format!("{disk_mb}M")));
-    m.insert("inodeslimit".into(), json!("unlimited"));
-    m.insert("inodesused".into(), json!(inodes));
-    for (field, key) in [
-        ("maxaddons", "MAXADDON"),
-        ("maxparked", "MAXPARK"),
-        ("maxftp", "MAXFTP"),
-        ("maxlst", "MAXLST"),
-        ("maxpop", "MAXPOP"),
-        ("maxsql", "MAXSQL"),
-        ("maxsub", "MAXSUB"),
-        ("max_emailacct_quota", "MAX_EMAILACCT_QUOTA"),
-        ("max_email_per_hour", "MAX_EMAIL_PER_HOUR"),
-        ("max_defer_fail_percentage", "MAX_DEFER_FAIL_PERCENTAGE"),
-    ] {
-        m.insert(field.into(), json!(cp(key)));
+/// The data of listaccts and accountsummary: `{acct: [record, …]}`.
+#[derive(Debug)]
+pub struct Accounts {
+    pub accounts: Vec<Account>,
+    /// What the host last measured of each home, by uid (none: not measured).
+    pub usage: HashMap<u32, Usage>,
+    /// The record fields to send (listaccts' `want`); all when `None`.
+    pub want: Option<Vec<String>>,
+    /// Whether records carry `has_backup` (listaccts' do, accountsummary's do not).
+    pub has_backup: bool,
+}
+
+impl Serialize for Accounts {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(Some(1))?;
+        map.serialize_entry("acct", &Records(self))?;
+        map.end()
     }
-    m.insert(
-        "min_defer_fail_to_trigger_protection".into(),
-        json!(MIN_DEFER_FAIL_TO_TRIGGER_PROTECTION),
-    );
-    m.insert("backup".into(), flag("BACKUP"));
-    m.insert("legacy_backup".into(), flag("LEGACY_BACKUP"));
-    m.insert(
-        "temporary".into(),
-        json!(u8::from(a.plan.contains("cPanel Ticket System"))),
-    );
-    m.insert("child_nodes".into(), json!([]));
-    if with_has_backup {
-        m.insert("has_backup".into(), json!(0));
+}
+
+struct Records<'a>(&'a Accounts);
+
+impl Serialize for Records<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let listing = self.0;
+        let mut seq = serializer.serialize_seq(Some(listing.accounts.len()))?;
+        for account in &listing.accounts {
+            let record = Record::of(account, listing.usage.get(&account.uid), listing.has_backup);
+            match &listing.want {
+                None => seq.serialize_element(&record)?,
+                Some(want) => seq.serialize_element(&Cut { record, want })?,
+            }
+        }
+        seq.end()
     }
-    m
+}
+
+/// A record with only the wanted fields.
+struct Cut<'a> {
+    record: Record<'a>,
+    want: &'a [String],
+}
+
+impl Serialize for Cut<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut whole = serde_json::to_value(&self.record).map_err(serde::ser::Error::custom)?;
+        if let Some(fields) = whole.as_object_mut() {
+            fields.retain(|k, _| self.want.iter().any(|w| w == k));
+        }
+        whole.serialize(serializer)
+    }
+}
+
+impl JsonSchema for Accounts {
+    fn schema_name() -> Cow<'static, str> {
+        "Accounts".into()
+    }
+
+    fn json_schema(generator: &mut SchemaGenerator) -> Schema {
+        json_schema!({
+            "type": "object",
+            "properties": {"acct": {"type": "array", "items": generator.subschema_for::<Record>()}},
+        })
+    }
+}
+
+/// One account's record, in WHM's field order. With `want`, only the fields it names.
+#[derive(Debug, Serialize, JsonSchema)]
+#[schemars(rename = "AccountRecord")]
+struct Record<'a> {
+    user: &'a str,
+    domain: &'a str,
+    ip: &'a str,
+    ipv6: [&'a str; 0],
+    owner: &'a str,
+    /// The contact addresses, or `*unknown*`.
+    email: String,
+    /// The package, or `undefined`.
+    plan: &'a str,
+    theme: &'a str,
+    shell: &'a str,
+    uid: u32,
+    partition: &'a str,
+    mailbox_format: &'a str,
+    startdate: String,
+    unix_startdate: i64,
+    suspended: u8,
+    suspendreason: &'a str,
+    suspendtime: i64,
+    is_locked: u8,
+    outgoing_mail_suspended: u8,
+    outgoing_mail_hold: u8,
+    /// `NM` (megabytes) or `unlimited`.
+    disklimit: String,
+    /// Whole megabytes, rounded down, as `NM`.
+    diskused: String,
+    inodeslimit: &'static str,
+    inodesused: u64,
+    maxaddons: &'a str,
+    maxparked: &'a str,
+    maxftp: &'a str,
+    maxlst: &'a str,
+    maxpop: &'a str,
+    maxsql: &'a str,
+    maxsub: &'a str,
+    max_emailacct_quota: &'a str,
+    max_email_per_hour: &'a str,
+    max_defer_fail_percentage: &'a str,
+    min_defer_fail_to_trigger_protection: &'static str,
+    backup: u8,
+    legacy_backup: u8,
+    temporary: u8,
+    child_nodes: [&'a str; 0],
+    /// listaccts only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    has_backup: Option<u8>,
+}
+
+impl<'a> Record<'a> {
+    fn of(a: &'a Account, usage: Option<&Usage>, with_has_backup: bool) -> Self {
+        let cp = |key: &str| a.get(key).unwrap_or("*unknown*");
+        let email = match (
+            a.get("CONTACTEMAIL").filter(|e| !e.is_empty()),
+            a.get("CONTACTEMAIL2").filter(|e| !e.is_empty()),
+        ) {
+            (Some(one), Some(two)) => format!("{one}, {two}"),
+            (Some(one), None) => one.to_owned(),
+            (None, Some(two)) => two.to_owned(),
+            (None, None) => "*unknown*".to_owned(),
+        };
+        let flag = |key: &str| u8::from(a.get(key) == Some("1"));
+        let (suspended, suspendreason, suspendtime, is_locked) = match &a.suspension {
+            Some(s) => (1, s.reason.as_str(), s.time, u8::from(s.locked)),
+            None => (0, "not suspended", 0, 0),
+        };
+        let (disk_mb, inodes) = usage.map_or((0, 0), |u| (u.disk_bytes / (1024 * 1024), u.inodes));
+        Self {
+            user: &a.user,
+            domain: &a.domain,
+            ip: &a.ip,
+            ipv6: [],
+            owner: &a.owner,
+            email,
+            plan: if a.plan.is_empty() {
+                "undefined"
+            } else {
+                &a.plan
+            },
+            theme: a.get_or_default("RS"),
+            shell: &a.shell,
+            uid: a.uid,
+            partition: partition(&a.homedir),
+            mailbox_format: a.get_or_default("MAILBOX_FORMAT"),
+            startdate: short_date(a.start_date()),
+            unix_startdate: a.start_date(),
+            suspended,
+            suspendreason,
+            suspendtime,
+            is_locked,
+            outgoing_mail_suspended: flag("OUTGOING_MAIL_SUSPENDED"),
+            outgoing_mail_hold: flag("OUTGOING_MAIL_HOLD"),
+            disklimit: a
+                .quota_mb
+                .map_or_else(|| "unlimited".to_owned(), |q| format!("{q}M")),
+            diskused: format!("{disk_mb}M"),
+            inodeslimit: "unlimited",
+            inodesused: inodes,
+            maxaddons: cp("MAXADDON"),
+            maxparked: cp("MAXPARK"),
+            maxftp: cp("MAXFTP"),
+            maxlst: cp("MAXLST"),
+            maxpop: cp("MAXPOP"),
+            maxsql: cp("MAXSQL"),
+            maxsub: cp("MAXSUB"),
+            max_emailacct_quota: cp("MAX_EMAILACCT_QUOTA"),
+            max_email_per_hour: cp("MAX_EMAIL_PER_HOUR"),
+            max_defer_fail_percentage: cp("MAX_DEFER_FAIL_PERCENTAGE"),
+            min_defer_fail_to_trigger_protection: MIN_DEFER_FAIL_TO_TRIGGER_PROTECTION,
+            backup: flag("BACKUP"),
+            legacy_backup: flag("LEGACY_BACKUP"),
+            temporary: u8::from(a.plan.contains("cPanel Ticket System")),
+            child_nodes: [],
+            has_backup: with_has_backup.then_some(0),
+        }
+    }
 }
 
 /// The first component of the home directory (`/home/bob` → `home`).
