@@ -1,47 +1,34 @@
-//! Feature lists (FUNCTIONS.md §4): get_featurelists, get_feature_names,
-//! get_featurelist_data, and the three that change lists (`write`).
+//! Feature lists: get_featurelists, get_feature_names, get_featurelist_data, and the three
+//! that change lists (`write`).
 
 mod write;
 
-use super::args::optional;
+use crate::FunctionSpec;
+use crate::function::function;
 use crate::registry::Call;
-use crate::{Access, FunctionSpec, Versions};
-use futures::future::BoxFuture;
-use serde_json::{Map, Value, json};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
 use whmd_domain::features::{self, DEFAULT, DISABLED, FEATURES, FeatureList};
 use whmd_wire::{Acl, Outcome, WhmError};
 
 pub const FUNCTIONS: &[FunctionSpec] = &[
-    FunctionSpec::legacy(
-        "get_featurelists",
-        Access::Acl(Acl::LIST_PKGS),
-        Versions::V1,
-        get_featurelists,
-    )
-    .read_only()
-    .list("featurelists"),
-    FunctionSpec::legacy(
-        "get_feature_names",
-        Access::Acl(Acl::LIST_PKGS),
-        Versions::V1,
-        get_feature_names,
-    )
-    .read_only()
-    .list("feature"),
-    FunctionSpec::legacy(
+    function!("get_featurelists", Acl::LIST_PKGS, V1, get_featurelists)
+        .read_only()
+        .list("featurelists"),
+    function!("get_feature_names", Acl::LIST_PKGS, V1, get_feature_names)
+        .read_only()
+        .list("feature"),
+    function!(
         "get_featurelist_data",
-        Access::Acl(Acl::LIST_PKGS),
-        Versions::V1,
-        get_featurelist_data,
+        Acl::LIST_PKGS,
+        V1,
+        get_featurelist_data
     )
     .read_only()
     .list("features"),
-    write::CREATE,
-    write::UPDATE,
-    write::DELETE,
 ];
 
-type Reply = BoxFuture<'static, Result<Outcome, WhmError>>;
+pub use write::FUNCTIONS as WRITE;
 
 /// Whether the caller may give accounts or packages the list `name`: one of the two built-in
 /// lists, or a stored one it may see.
@@ -54,9 +41,8 @@ pub(crate) async fn usable(call: &Call, name: &str) -> Result<bool, WhmError> {
 }
 
 /// The `featurelist` argument, or WHM's refusal when it is missing.
-fn name_arg(call: &Call) -> Result<&str, WhmError> {
-    optional(&call.args, "featurelist")
-        .ok_or_else(|| WhmError::reason("No featurelist name specified."))
+fn name_arg(featurelist: Option<String>) -> Result<String, WhmError> {
+    featurelist.ok_or_else(|| WhmError::reason("No featurelist name specified."))
 }
 
 /// WHM's refusal of a list the caller may not reach; for a reseller it does not tell whether
@@ -88,73 +74,103 @@ async fn reachable(call: &Call, name: &str) -> Result<Option<FeatureList>, WhmEr
     }
 }
 
-fn get_featurelists(call: Call) -> Reply {
-    Box::pin(async move {
-        let stored = call.ctx.stores.feature_lists.feature_lists().await?;
-        let names: Vec<String> = if call.principal.is_root() {
-            [DEFAULT, DISABLED]
-                .into_iter()
-                .map(str::to_owned)
-                .chain(
-                    stored
-                        .into_iter()
-                        .map(|l| l.name)
-                        .filter(|n| !FeatureList::is_builtin(n)),
-                )
-                .collect()
-        } else {
-            stored
-                .into_iter()
-                .filter(|l| l.owner == call.principal.user)
-                .map(|l| l.name)
-                .collect()
-        };
-        let mut data = Map::new();
-        data.insert("featurelists".into(), json!(names));
-        Ok(Outcome::ok(data))
-    })
+#[derive(Debug, Serialize, JsonSchema)]
+struct Featurelists {
+    /// The lists' names: root's start with the built-in `default` and `disabled`.
+    featurelists: Vec<String>,
 }
 
-fn get_feature_names(_call: Call) -> Reply {
-    Box::pin(async move {
-        let feature: Vec<Value> = FEATURES
-            .iter()
-            .map(|(id, name)| json!({"id": id, "name": name}))
-            .collect();
-        let mut data = Map::new();
-        data.insert("feature".into(), Value::Array(feature));
-        Ok(Outcome::ok(data))
-    })
+async fn get_featurelists(call: Call, _: ()) -> Result<Outcome<Featurelists>, WhmError> {
+    let stored = call.ctx.stores.feature_lists.feature_lists().await?;
+    let featurelists = if call.principal.is_root() {
+        [DEFAULT, DISABLED]
+            .into_iter()
+            .map(str::to_owned)
+            .chain(
+                stored
+                    .into_iter()
+                    .map(|l| l.name)
+                    .filter(|n| !FeatureList::is_builtin(n)),
+            )
+            .collect()
+    } else {
+        stored
+            .into_iter()
+            .filter(|l| l.owner == call.principal.user)
+            .map(|l| l.name)
+            .collect()
+    };
+    Ok(Outcome::ok(Featurelists { featurelists }))
 }
 
-fn get_featurelist_data(call: Call) -> Reply {
-    Box::pin(async move {
-        let name = name_arg(&call)?.to_owned();
-        let list = reachable(&call, &name)
-            .await?
-            .ok_or_else(|| missing(&name))?;
-        // Features off in the `disabled` list are off everywhere; the two built-in lists
-        // themselves report none as disabled.
-        let disabled = if FeatureList::is_builtin(&name) {
-            None
-        } else {
-            call.ctx.stores.feature_lists.feature_list(DISABLED).await?
-        };
-        let bit = |on: bool| if on { "1" } else { "0" };
-        let features: Vec<Value> = FEATURES
-            .iter()
-            .map(|(id, _)| {
-                let off_everywhere = disabled.as_ref().is_some_and(|d| !d.allows(id));
-                json!({
-                    "id": id,
-                    "value": bit(list.allows(id)),
-                    "is_disabled": bit(off_everywhere),
-                })
-            })
-            .collect();
-        let mut data = Map::new();
-        data.insert("featurelist".into(), json!(name));
-        data.insert("features".into(), Value::Array(features));
-        Ok(Outcome::ok(data))
-    })
+#[derive(Debug, Serialize, JsonSchema)]
+struct FeatureNames {
+    feature: Vec<FeatureName>,
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+struct FeatureName {
+    id: &'static str,
+    name: &'static str,
+}
+
+async fn get_feature_names(_: Call, _: ()) -> Result<Outcome<FeatureNames>, WhmError> {
+    let feature = FEATURES
+        .iter()
+        .map(|(id, name)| FeatureName { id, name })
+        .collect();
+    Ok(Outcome::ok(FeatureNames { feature }))
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+struct GetFeaturelistData {
+    featurelist: Option<String>,
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+struct FeaturelistData {
+    featurelist: String,
+    features: Vec<FeatureState>,
+}
+
+/// One feature in a list: "1" or "0" for on, and whether the `disabled` list turns it off
+/// everywhere.
+#[derive(Debug, Serialize, JsonSchema)]
+struct FeatureState {
+    id: &'static str,
+    value: &'static str,
+    is_disabled: &'static str,
+}
+
+async fn get_featurelist_data(
+    call: Call,
+    req: GetFeaturelistData,
+) -> Result<Outcome<FeaturelistData>, WhmError> {
+    let name = name_arg(req.featurelist)?;
+    let list = reachable(&call, &name)
+        .await?
+        .ok_or_else(|| missing(&name))?;
+    // Features off in the `disabled` list are off everywhere; the two built-in lists
+    // themselves report none as disabled.
+    let disabled = if FeatureList::is_builtin(&name) {
+        None
+    } else {
+        call.ctx.stores.feature_lists.feature_list(DISABLED).await?
+    };
+    let bit = |on: bool| if on { "1" } else { "0" };
+    let features = FEATURES
+        .iter()
+        .map(|(id, _)| {
+            let off_everywhere = disabled.as_ref().is_some_and(|d| !d.allows(id));
+            FeatureState {
+                id,
+                value: bit(list.allows(id)),
+                is_disabled: bit(off_everywhere),
+            }
+        })
+        .collect();
+    Ok(Outcome::ok(FeaturelistData {
+        featurelist: name,
+        features,
+    }))
 }

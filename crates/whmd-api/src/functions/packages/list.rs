@@ -1,45 +1,34 @@
-//! listpkgs, getpkginfo and matchpkgs (FUNCTIONS.md §4): what packages the caller may see,
-//! each as its package file's keys.
+//! listpkgs, getpkginfo and matchpkgs: what packages the caller may see, each as its package
+//! file's keys.
 
-use super::super::args::{optional, required};
+use crate::FunctionSpec;
+use crate::function::function;
 use crate::registry::Call;
-use crate::{Access, FunctionSpec, Versions};
-use futures::future::BoxFuture;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
+use std::collections::BTreeMap;
 use whmd_domain::account::{Account, Limit};
 use whmd_domain::package::{self, DEFAULT, Package};
+use whmd_wire::params::Others;
 use whmd_wire::{Acl, Api0Shape, ApiVersion, Outcome, WhmError};
 
-pub const LISTPKGS: FunctionSpec = FunctionSpec::legacy(
-    "listpkgs",
-    Access::Acl(Acl::LIST_PKGS),
-    Versions::Both,
-    listpkgs,
-)
-.read_only()
-.list("pkg")
-// The old XML-API layout billing systems read: a top-level `package` list (CLIENTS.md §8).
-.api0(Api0Shape::Renamed {
-    from: "pkg",
-    to: "package",
-});
-pub const GETPKGINFO: FunctionSpec = FunctionSpec::legacy(
-    "getpkginfo",
-    Access::Acl(Acl::LIST_PKGS),
-    Versions::V1,
-    getpkginfo,
-)
-.read_only();
-pub const MATCHPKGS: FunctionSpec = FunctionSpec::legacy(
-    "matchpkgs",
-    Access::Acl(Acl::LIST_PKGS),
-    Versions::V1,
-    matchpkgs,
-)
-.read_only()
-.list("pkg");
-
-type Reply = BoxFuture<'static, Result<Outcome, WhmError>>;
+pub const FUNCTIONS: &[FunctionSpec] = &[
+    // The old XML-API layout billing systems (WHMCS among them) read: a top-level `package`
+    // list.
+    function!("listpkgs", Acl::LIST_PKGS, Both, listpkgs)
+        .read_only()
+        .list("pkg")
+        // The old XML-API layout billing systems read: a top-level `package` list (CLIENTS.md §8).
+        .api0(Api0Shape::Renamed {
+            from: "pkg",
+            to: "package",
+        }),
+    function!("getpkginfo", Acl::LIST_PKGS, V1, getpkginfo).read_only(),
+    function!("matchpkgs", Acl::LIST_PKGS, V1, matchpkgs)
+        .read_only()
+        .list("pkg"),
+];
 
 /// Which packages a listing shows (`want`).
 #[derive(Clone, Copy)]
@@ -50,9 +39,9 @@ enum Want {
     Viewable,
 }
 
-fn want(call: &Call) -> Result<Want, WhmError> {
-    // cPanel's own default is `creatable` (FUNCTIONS.md §4).
-    Ok(match optional(&call.args, "want").unwrap_or("creatable") {
+fn want(want: Option<&str>) -> Result<Want, WhmError> {
+    // cPanel's own default is `creatable`.
+    Ok(match want.unwrap_or("creatable") {
         "all" => Want::All,
         "creatable" => Want::Creatable,
         "editable" => Want::Editable,
@@ -83,35 +72,48 @@ async fn visible(call: &Call, want: Want) -> Result<Vec<Package>, WhmError> {
         .collect())
 }
 
+#[derive(Debug, Deserialize, JsonSchema)]
+struct Listpkgs {
+    /// `creatable` (the default: those the caller may put accounts on), `viewable`,
+    /// `editable` or `all`.
+    want: Option<String>,
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+struct Packages {
+    pkg: Vec<PackageRecord>,
+}
+
 /// A listing record: the name and every setting as its raw string.
-fn record(p: &Package, version: &ApiVersion) -> Value {
-    let mut r = Map::new();
-    r.insert("name".into(), json!(p.name));
-    for (k, v) in &p.settings {
-        r.insert(k.clone(), json!(v));
-    }
-    if *version == ApiVersion::V0 {
-        // Package files of older releases carry it, and API 0 clients read it.
-        r.insert("FRONTPAGE".into(), json!("n"));
-    }
-    Value::Object(r)
+#[derive(Debug, Serialize, JsonSchema)]
+struct PackageRecord {
+    name: String,
+    #[serde(flatten)]
+    settings: BTreeMap<String, String>,
+    /// API 0 only: package files of older releases carry it, and API 0 clients read it.
+    #[serde(rename = "FRONTPAGE", skip_serializing_if = "Option::is_none")]
+    frontpage: Option<&'static str>,
 }
 
-fn listpkgs(call: Call) -> Reply {
-    Box::pin(async move {
-        let want = want(&call)?;
-        let pkg: Vec<Value> = visible(&call, want)
-            .await?
-            .iter()
-            .map(|p| record(p, &call.version))
-            .collect();
-        let mut data = Map::new();
-        data.insert("pkg".into(), Value::Array(pkg));
-        Ok(Outcome::ok(data))
-    })
+fn record(p: Package, version: &ApiVersion) -> PackageRecord {
+    PackageRecord {
+        name: p.name,
+        settings: p.settings,
+        frontpage: (*version == ApiVersion::V0).then_some("n"),
+    }
 }
 
-/// Limits getpkginfo reports as JSON null when unlimited (FUNCTIONS.md §4).
+async fn listpkgs(call: Call, req: Listpkgs) -> Result<Outcome<Packages>, WhmError> {
+    let want = want(req.want.as_deref())?;
+    let pkg = visible(&call, want)
+        .await?
+        .into_iter()
+        .map(|p| record(p, &call.version))
+        .collect();
+    Ok(Outcome::ok(Packages { pkg }))
+}
+
+/// Limits getpkginfo reports as JSON null when unlimited.
 const NULL_WHEN_UNLIMITED: &[&str] = &[
     "BWLIMIT", "MAXFTP", "MAXADDON", "MAXLST", "MAXPARK", "MAXPOP", "MAXSQL", "MAXSUB", "QUOTA",
 ];
@@ -139,16 +141,26 @@ fn normalised(p: &Package) -> Map<String, Value> {
     out
 }
 
-fn getpkginfo(call: Call) -> Reply {
-    Box::pin(async move {
-        let name = required(&call.args, "pkg")?.to_owned();
-        let plan = super::usable(&call, &name)
-            .await?
-            .ok_or_else(|| WhmError::Reason(format!("Invalid package {name}")))?;
-        let mut data = Map::new();
-        data.insert("pkg".into(), Value::Object(normalised(&plan.package)));
-        Ok(Outcome::ok(data))
-    })
+#[derive(Debug, Deserialize, JsonSchema)]
+struct Getpkginfo {
+    pkg: String,
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+struct PackageInfo {
+    /// The package's settings: limits as numbers (null for unlimited where WHM does so),
+    /// `CGI`, `HASSHELL` and `IP` as 1/0, `FRONTPAGE` 0; `DIGESTAUTH` stays `y`/`n`.
+    pkg: Map<String, Value>,
+}
+
+async fn getpkginfo(call: Call, req: Getpkginfo) -> Result<Outcome<PackageInfo>, WhmError> {
+    let name = req.pkg;
+    let plan = super::usable(&call, &name)
+        .await?
+        .ok_or_else(|| WhmError::Reason(format!("Invalid package {name}")))?;
+    Ok(Outcome::ok(PackageInfo {
+        pkg: normalised(&plan.package),
+    }))
 }
 
 /// A setting as matchpkgs compares it: flags as `y`/`n`, unlimited limits as `unlimited`,
@@ -202,65 +214,75 @@ fn account_criteria(a: &Account) -> Vec<(String, String)> {
     out
 }
 
-/// Arguments that are not criteria; the language never is (FUNCTIONS.md §4).
+/// Arguments that are not criteria; the language never is.
 const NOT_CRITERIA: &[&str] = &["USER", "WANT", "EXCLUDE", "LANG", "LOCALE", "LANGUAGE"];
 
-fn matchpkgs(call: Call) -> Reply {
-    Box::pin(async move {
-        let want = want(&call)?;
-        let mut criteria = Vec::new();
-        let mut exclude = None;
-        let user = optional(&call.args, "user").or_else(|| optional(&call.args, "USER"));
-        if let Some(user) = user {
-            let account = call.ctx.stores.accounts.account(user).await?;
-            let account = whmd_domain::account::require_access(&call.principal, user, account)
-                .map_err(WhmError::Reason)?;
-            criteria = account_criteria(&account);
-            exclude = Some(account.plan.clone());
-        }
-        for (key, value) in call.args.iter() {
-            let Some(value) = value else { continue };
-            let upper = match key.to_ascii_uppercase().as_str() {
-                "HASCGI" => "CGI".to_owned(),
-                "RS" => "CPMOD".to_owned(),
-                other => other.to_owned(),
-            };
-            if NOT_CRITERIA.contains(&upper.as_str()) {
-                continue;
-            }
-            // Standard keys in any case; extension variables as written.
-            let key = if package::is_standard(&upper) {
-                upper
-            } else {
-                key.to_owned()
-            };
-            criteria.retain(|(k, _)| *k != key);
-            criteria.push((key, value.to_owned()));
-        }
-        // `exclude` leaves out the account's own package (or, given a name, that one).
-        let excluded = match optional(&call.args, "exclude") {
-            Some("1") => exclude,
-            Some("0") | None => None,
-            Some(name) => Some(name.to_owned()),
+#[derive(Debug, Deserialize, JsonSchema)]
+struct Matchpkgs {
+    /// As listpkgs' `want`.
+    want: Option<String>,
+    /// Match this account's settings (`USER` is taken too).
+    user: Option<String>,
+    #[serde(rename = "USER")]
+    user_upper: Option<String>,
+    /// 1 leaves out the account's own package; a name leaves out that package.
+    exclude: Option<String>,
+    /// Settings the packages must have, by their package-file names in any case (`hascgi`
+    /// and `rs` as `CGI` and `CPMOD`); extension variables must match exactly.
+    #[serde(flatten)]
+    criteria: Others,
+}
+
+async fn matchpkgs(call: Call, req: Matchpkgs) -> Result<Outcome<Packages>, WhmError> {
+    let want = want(req.want.as_deref())?;
+    let mut criteria = Vec::new();
+    let mut exclude = None;
+    if let Some(user) = req.user.as_deref().or(req.user_upper.as_deref()) {
+        let account = call.ctx.stores.accounts.account(user).await?;
+        let account = whmd_domain::account::require_access(&call.principal, user, account)
+            .map_err(WhmError::Reason)?;
+        criteria = account_criteria(&account);
+        exclude = Some(account.plan.clone());
+    }
+    for (key, value) in &req.criteria {
+        let upper = match key.to_ascii_uppercase().as_str() {
+            "HASCGI" => "CGI".to_owned(),
+            "RS" => "CPMOD".to_owned(),
+            other => other.to_owned(),
         };
-        let pkg: Vec<Value> = visible(&call, want)
-            .await?
-            .iter()
-            .filter(|p| p.name != DEFAULT && Some(&p.name) != excluded.as_ref())
-            .filter(|p| {
-                criteria.iter().all(|(k, v)| {
-                    // Extension variables must match exactly.
-                    if package::is_standard(k) {
-                        comparable(k, p.get(k)) == comparable(k, v)
-                    } else {
-                        p.settings.get(k).is_some_and(|x| x == v)
-                    }
-                })
+        if NOT_CRITERIA.contains(&upper.as_str()) {
+            continue;
+        }
+        // Standard keys in any case; extension variables as written.
+        let key = if package::is_standard(&upper) {
+            upper
+        } else {
+            key.to_owned()
+        };
+        criteria.retain(|(k, _)| *k != key);
+        criteria.push((key, value.to_owned()));
+    }
+    // `exclude` leaves out the account's own package (or, given a name, that one).
+    let excluded = match req.exclude.as_deref() {
+        Some("1") => exclude,
+        Some("0") | None => None,
+        Some(name) => Some(name.to_owned()),
+    };
+    let pkg = visible(&call, want)
+        .await?
+        .into_iter()
+        .filter(|p| p.name != DEFAULT && Some(&p.name) != excluded.as_ref())
+        .filter(|p| {
+            criteria.iter().all(|(k, v)| {
+                // Extension variables must match exactly.
+                if package::is_standard(k) {
+                    comparable(k, p.get(k)) == comparable(k, v)
+                } else {
+                    p.settings.get(k).is_some_and(|x| x == v)
+                }
             })
-            .map(|p| record(p, &call.version))
-            .collect();
-        let mut data = Map::new();
-        data.insert("pkg".into(), Value::Array(pkg));
-        Ok(Outcome::ok(data))
-    })
+        })
+        .map(|p| record(p, &call.version))
+        .collect();
+    Ok(Outcome::ok(Packages { pkg }))
 }

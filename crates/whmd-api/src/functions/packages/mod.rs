@@ -1,25 +1,18 @@
-//! Packages (FUNCTIONS.md §4): addpkg, editpkg and killpkg (`edit`); listpkgs, getpkginfo and
+//! Packages: addpkg, editpkg and killpkg (`edit`); listpkgs, getpkginfo and
 //! matchpkgs (`list`); and how account functions find the package an account is put on.
 
 mod edit;
 mod list;
 mod settings;
 
-use crate::FunctionSpec;
 use crate::registry::Call;
 use whmd_domain::package::{self, DEFAULT, Package};
 use whmd_domain::reseller::ResellerLimits;
 use whmd_domain::store::{Admission, PlanGuard};
 use whmd_wire::WhmError;
 
-pub const FUNCTIONS: &[FunctionSpec] = &[
-    edit::ADDPKG,
-    edit::EDITPKG,
-    edit::KILLPKG,
-    list::LISTPKGS,
-    list::GETPKGINFO,
-    list::MATCHPKGS,
-];
+pub use edit::FUNCTIONS as EDIT;
+pub use list::FUNCTIONS as LIST;
 
 /// A package as read: stored, or the implicit `default` (no revision).
 #[derive(Debug, Clone)]

@@ -1,5 +1,5 @@
-//! The settings addpkg and editpkg take (FUNCTIONS.md §4): keys in any case, cpuser aliases,
-//! WHM's value rules, and the clamps a reseller's privileges put on them.
+//! The settings addpkg and editpkg take: keys in any case, cpuser aliases, WHM's value rules,
+//! and the clamps a reseller's privileges put on them.
 
 use super::super::featurelists;
 use crate::registry::Call;
@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use whmd_domain::account::{MAX_COUNT, MAX_SIZE_MB};
 use whmd_domain::names::{MAX_LOCALE_LEN, MAX_THEME_LEN, is_setting_name};
 use whmd_domain::package::Package;
+use whmd_wire::params::Others;
 use whmd_wire::{Acl, WhmError};
 
 /// What a package's disk quota and bandwidth become for a reseller who may not make them
@@ -76,6 +77,7 @@ const NOT_SETTINGS: &[&str] = &["name", "pkgname", "frontpage", "maxlists"];
 /// value changed. Every invalid value is reported, one per line, and then nothing is applied.
 pub async fn apply(
     call: &Call,
+    args: &Others,
     package: &mut Package,
     stored: bool,
 ) -> Result<Vec<String>, WhmError> {
@@ -83,8 +85,7 @@ pub async fn apply(
     let mut errors = Vec::new();
     let mut extensions: Option<Vec<String>> = None;
     let mut variables = Vec::new();
-    for (key, value) in call.args.iter() {
-        let Some(value) = value else { continue };
+    for (key, value) in args {
         let lower = key.to_ascii_lowercase();
         if NOT_SETTINGS.contains(&lower.as_str()) {
             continue;
@@ -173,7 +174,7 @@ async fn read(call: &Call, kind: &Kind, value: &str) -> Result<Option<String>, W
                 .filter(|n| *n <= MAX_COUNT && digits.bytes().all(|b| b.is_ascii_digit()))
                 .map(|n| n.to_string()),
         },
-        // 0 is refused: it would read as unlimited (FUNCTIONS.md §4).
+        // 0 is refused: it would read as unlimited.
         Kind::Size => match lower.as_str() {
             "unlimited" | "null" | "" => Some("unlimited".into()),
             digits => digits
@@ -203,7 +204,7 @@ fn flag(value: &str) -> bool {
     !matches!(value, "" | "0" | "n" | "no" | "off" | "false")
 }
 
-/// What a reseller's privileges allow a package to hold (FUNCTIONS.md §4): without them
+/// What a reseller's privileges allow a package to hold: without them
 /// shell access, a dedicated address, parked and addon domains and unlimited values are taken
 /// away, keeping a value the package already had.
 fn clamp(call: &Call, package: &mut Package, before: &BTreeMap<String, String>) {
