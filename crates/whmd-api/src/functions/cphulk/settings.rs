@@ -1,61 +1,95 @@
 //! cphulk_status, enable_cphulk, disable_cphulk, load_cphulk_config, save_cphulk_config.
 
 use super::check_enabled;
+use crate::FunctionSpec;
+use crate::function::{NoData, function};
 use crate::registry::Call;
-use futures::future::BoxFuture;
-use serde_json::{Map, Value, json};
-use whmd_wire::{Outcome, WhmError};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+use whmd_wire::params::{Flag, Others};
+use whmd_wire::{Acl, Outcome, WhmError};
 
-type Reply = BoxFuture<'static, Result<Outcome, WhmError>>;
+pub const FUNCTIONS: &[FunctionSpec] = &[
+    function!("cphulk_status", Acl::ALL, V1, cphulk_status).read_only(),
+    function!("enable_cphulk", Acl::ALL, V1, enable_cphulk),
+    function!("disable_cphulk", Acl::ALL, V1, disable_cphulk),
+    function!("load_cphulk_config", Acl::ALL, V1, load_cphulk_config).read_only(),
+    function!("save_cphulk_config", Acl::ALL, V1, save_cphulk_config),
+];
 
-pub fn cphulk_status(call: Call) -> Reply {
-    Box::pin(async move {
-        let config = call.ctx.stores.hulk.hulk_config().await?;
-        let mut data = Map::new();
-        data.insert("is_enabled".into(), json!(u8::from(config.is_enabled)));
-        data.insert("service".into(), json!("cPHulk"));
-        Ok(Outcome::ok(data))
-    })
+#[derive(Debug, Serialize, JsonSchema)]
+struct Status {
+    is_enabled: u8,
+    service: &'static str,
 }
 
-async fn switch(call: &Call, on: bool) -> Result<Outcome, WhmError> {
+#[derive(Debug, Serialize, JsonSchema)]
+struct Config {
+    /// Every setting, by cPHulk's names.
+    cphulk_config: Map<String, Value>,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+struct SaveCphulkConfig {
+    /// Save even when cPHulk is off.
+    #[serde(default)]
+    skip_enabled_check: Flag<false>,
+    /// The settings to change, by cPHulk's names (load_cphulk_config lists them).
+    #[serde(flatten)]
+    settings: Others,
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+struct Saved {
+    cphulk_config: Map<String, Value>,
+    /// Always 0: whmd restarts no SSH daemon.
+    restart_ssh: u8,
+    warning: Option<String>,
+}
+
+async fn cphulk_status(call: Call, _: ()) -> Result<Outcome<Status>, WhmError> {
+    let config = call.ctx.stores.hulk.hulk_config().await?;
+    Ok(Outcome::ok(Status {
+        is_enabled: u8::from(config.is_enabled),
+        service: "cPHulk",
+    }))
+}
+
+async fn switch(call: &Call, on: bool) -> Result<Outcome<NoData>, WhmError> {
     let mut config = call.ctx.stores.hulk.hulk_config().await?;
     config.is_enabled = on;
     call.ctx.stores.hulk.save_hulk_config(&config).await?;
     Ok(Outcome::done())
 }
 
-pub fn enable_cphulk(call: Call) -> Reply {
-    Box::pin(async move { switch(&call, true).await })
+async fn enable_cphulk(call: Call, _: ()) -> Result<Outcome<NoData>, WhmError> {
+    switch(&call, true).await
 }
 
-pub fn disable_cphulk(call: Call) -> Reply {
-    Box::pin(async move { switch(&call, false).await })
+async fn disable_cphulk(call: Call, _: ()) -> Result<Outcome<NoData>, WhmError> {
+    switch(&call, false).await
 }
 
-pub fn load_cphulk_config(call: Call) -> Reply {
-    Box::pin(async move {
-        let config = call.ctx.stores.hulk.hulk_config().await?;
-        let mut data = Map::new();
-        data.insert("cphulk_config".into(), Value::Object(config.to_map()));
-        Ok(Outcome::ok(data))
-    })
+async fn load_cphulk_config(call: Call, _: ()) -> Result<Outcome<Config>, WhmError> {
+    let config = call.ctx.stores.hulk.hulk_config().await?;
+    Ok(Outcome::ok(Config {
+        cphulk_config: config.to_map(),
+    }))
 }
 
-pub fn save_cphulk_config(call: Call) -> Reply {
-    Box::pin(async move {
-        let mut config = call.ctx.stores.hulk.hulk_config().await?;
-        check_enabled(&call, &config)?;
-        let given = call.args.iter().filter_map(|(k, v)| v.map(|v| (k, v)));
-        config
-            .apply(given)
-            .map_err(|errors| WhmError::Reason(errors.join("\n")))?;
-        call.ctx.stores.hulk.save_hulk_config(&config).await?;
-        let mut data = Map::new();
-        data.insert("cphulk_config".into(), Value::Object(config.to_map()));
-        // No SSH daemon to restart: whmd changes nothing outside itself.
-        data.insert("restart_ssh".into(), json!(0));
-        data.insert("warning".into(), Value::Null);
-        Ok(Outcome::ok(data))
-    })
+async fn save_cphulk_config(call: Call, req: SaveCphulkConfig) -> Result<Outcome<Saved>, WhmError> {
+    let mut config = call.ctx.stores.hulk.hulk_config().await?;
+    check_enabled(req.skip_enabled_check.get(), &config)?;
+    let given = req.settings.iter().map(|(k, v)| (k.as_str(), v.as_str()));
+    config
+        .apply(given)
+        .map_err(|errors| WhmError::Reason(errors.join("\n")))?;
+    call.ctx.stores.hulk.save_hulk_config(&config).await?;
+    // No SSH daemon to restart: whmd changes nothing outside itself.
+    Ok(Outcome::ok(Saved {
+        cphulk_config: config.to_map(),
+        restart_ssh: 0,
+        warning: None,
+    }))
 }
