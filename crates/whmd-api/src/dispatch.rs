@@ -44,11 +44,10 @@ pub async fn call(
         ctx: Arc::clone(ctx),
         principal,
         peer,
-        args,
         meta: Arc::clone(&meta),
         version: version.clone(),
     };
-    let result = match AssertUnwindSafe(handler(call)).catch_unwind().await {
+    let result = match AssertUnwindSafe(handler(call, args)).catch_unwind().await {
         Ok(result) => result,
         Err(_) => Err(WhmError::internal("the handler panicked")),
     };
@@ -141,23 +140,21 @@ fn error_chain(e: &dyn std::error::Error) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::function::{NoData, function};
     use crate::registry::Call;
-    use crate::{Access, FunctionSpec, Registry, ServerInfo, Versions};
-    use futures::future::BoxFuture;
+    use crate::{Registry, ServerInfo};
     use serde_json::json;
     use whmd_domain::AuthMethod;
     use whmd_store_sqlite::SqliteStore;
     use whmd_wire::{Acl, AclSet};
 
-    fn panics(_: Call) -> BoxFuture<'static, Result<Outcome, WhmError>> {
-        Box::pin(async { panic!("boom") })
+    async fn panics(_: Call, _: ()) -> Result<Outcome<NoData>, WhmError> {
+        panic!("boom")
     }
 
-    fn reads_store(call: Call) -> BoxFuture<'static, Result<Outcome, WhmError>> {
-        Box::pin(async move {
-            call.ctx.stores.credentials.password_hash("root").await?;
-            Ok(Outcome::done())
-        })
+    async fn reads_store(call: Call, _: ()) -> Result<Outcome<NoData>, WhmError> {
+        call.ctx.stores.credentials.password_hash("root").await?;
+        Ok(Outcome::done())
     }
 
     /// A context whose store is real but closed, as when the database has gone away.
@@ -168,13 +165,8 @@ mod tests {
             .expect("store");
         store.close().await;
         let specs = [
-            FunctionSpec::legacy("panics", Access::Authenticated, Versions::Both, panics),
-            FunctionSpec::legacy(
-                "reads_store",
-                Access::Acl(Acl::LIST_ACCTS),
-                Versions::Both,
-                reads_store,
-            ),
+            function!("panics", Authenticated, Both, panics),
+            function!("reads_store", Acl::LIST_ACCTS, Both, reads_store),
         ];
         Arc::new(Context {
             info: ServerInfo {

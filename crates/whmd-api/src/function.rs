@@ -113,12 +113,12 @@ macro_rules! function {
             $crate::registry::Versions::$versions,
             {
                 fn run(
-                    mut call: $crate::registry::Call,
+                    call: $crate::registry::Call,
+                    args: ::whmd_wire::Args,
                 ) -> ::futures::future::BoxFuture<
                     'static,
                     ::std::result::Result<::whmd_wire::Outcome, ::whmd_wire::WhmError>,
                 > {
-                    let args = ::std::mem::take(&mut call.args);
                     ::std::boxed::Box::pin(async move {
                         $crate::function::run(call, &args, $handler).await
                     })

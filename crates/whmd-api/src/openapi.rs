@@ -61,11 +61,8 @@ pub fn document(registry: &Registry, whm_version: &str) -> Value {
     specs.sort_unstable_by_key(|s| s.name);
     let mut paths = Map::new();
     for spec in specs {
-        let signature = spec.describe.map(|describe| describe(&mut generator));
-        paths.insert(
-            format!("/json-api/{}", spec.name),
-            path(spec, signature.as_ref()),
-        );
+        let signature = (spec.describe)(&mut generator);
+        paths.insert(format!("/json-api/{}", spec.name), path(spec, &signature));
     }
     let mut definitions = generator.take_definitions(true);
     definitions.insert("Metadata".into(), metadata());
@@ -98,11 +95,8 @@ pub fn document(registry: &Registry, whm_version: &str) -> Value {
     })
 }
 
-fn path(spec: &FunctionSpec, signature: Option<&Signature>) -> Value {
-    let (mut parameters, body) = signature.map_or_else(
-        || (Vec::new(), json!({"type": "object"})),
-        |s| parameters(&s.request),
-    );
+fn path(spec: &FunctionSpec, signature: &Signature) -> Value {
+    let (mut parameters, body) = parameters(&signature.request);
     parameters.insert(
         0,
         json!({
@@ -113,7 +107,8 @@ fn path(spec: &FunctionSpec, signature: Option<&Signature>) -> Value {
         }),
     );
     let description = signature
-        .and_then(|s| s.request.get("description"))
+        .request
+        .get("description")
         .and_then(Value::as_str)
         .unwrap_or_default();
     let mut operation = json!({
@@ -234,11 +229,9 @@ fn not_null(mut schema: Value) -> Value {
 }
 
 /// The API 1 reply: `{data, metadata}`, or the data's keys beside `metadata` (loadavg).
-fn reply(spec: &FunctionSpec, signature: Option<&Signature>) -> Value {
+fn reply(spec: &FunctionSpec, signature: &Signature) -> Value {
     let metadata = json!({"$ref": "#/components/schemas/Metadata"});
-    let data = signature
-        .and_then(|s| s.response.as_ref())
-        .map(|r| r.as_value().clone());
+    let data = signature.response.as_ref().map(|r| r.as_value().clone());
     match (spec.api1, data) {
         (_, None) => json!({
             "type": "object",

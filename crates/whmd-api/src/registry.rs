@@ -21,14 +21,15 @@ pub struct Call {
     pub principal: Principal,
     /// Where the call came from; `None` when run on the server itself (`whmapi1`).
     pub peer: Option<IpAddr>,
-    pub args: Args,
     /// The `api.*` arguments: the version and the output controls, which the dispatcher
     /// applies after the handler unless the handler applied them itself.
     pub meta: Arc<Args>,
     pub version: ApiVersion,
 }
 
-pub type Handler = fn(Call) -> BoxFuture<'static, Result<Outcome, WhmError>>;
+/// A function as the dispatcher runs it: the call and its own arguments. Sections do not write
+/// these: [`function!`](crate::function::function) makes one from a plain `async fn`.
+pub type Handler = fn(Call, Args) -> BoxFuture<'static, Result<Outcome, WhmError>>;
 
 /// What a caller must hold to run a function.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -78,7 +79,7 @@ pub struct FunctionSpec {
     /// The section it is listed under (set by the registry).
     pub section: &'static str,
     /// The schemas of its request and response types, for the OpenAPI document.
-    pub describe: Option<fn(&mut SchemaGenerator) -> Signature>,
+    pub describe: fn(&mut SchemaGenerator) -> Signature,
 }
 
 impl fmt::Debug for FunctionSpec {
@@ -102,19 +103,6 @@ impl FunctionSpec {
         describe: fn(&mut SchemaGenerator) -> Signature,
     ) -> Self {
         Self {
-            describe: Some(describe),
-            ..Self::legacy(name, access, versions, handler)
-        }
-    }
-
-    /// A function not yet in the one form.
-    pub const fn legacy(
-        name: &'static str,
-        access: Access,
-        versions: Versions,
-        handler: Handler,
-    ) -> Self {
-        Self {
             name,
             access,
             versions,
@@ -125,7 +113,7 @@ impl FunctionSpec {
             aliases: &[],
             handler,
             section: "",
-            describe: None,
+            describe,
         }
     }
 

@@ -3,7 +3,6 @@
 //! zones it may act on) before any runs; then they run in order, each with its own arguments
 //! and output controls, and their envelopes come back in `data.result`.
 
-use super::args::optional;
 use super::dns::zone_name;
 use crate::function::function;
 use crate::registry::Call;
@@ -107,15 +106,15 @@ async fn reachable(call: &Call, c: &Command) -> Result<(), WhmError> {
     let function = c.function.as_str();
     if !ANY_USER.contains(&function) {
         for key in ["user", "username"] {
-            if let Some(user) = optional(&c.args, key) {
+            if let Some(user) = given(&c.args, key) {
                 let account = call.ctx.stores.accounts.account(user).await?;
                 require_access(&call.principal, user, account).map_err(WhmError::Reason)?;
             }
         }
     }
-    let mut zones = vec![optional(&c.args, "zone")];
+    let mut zones = vec![given(&c.args, "zone")];
     if !NEW_DOMAIN.contains(&function) {
-        zones.push(optional(&c.args, "domain"));
+        zones.push(given(&c.args, "domain"));
     }
     for raw in zones.into_iter().flatten() {
         let name = zone_name(raw);
@@ -137,6 +136,12 @@ async fn reachable(call: &Call, c: &Command) -> Result<(), WhmError> {
         }
     }
     Ok(())
+}
+
+/// An argument of an inner command, `None` when absent or empty. batch reads the names its
+/// commands act on before any runs; each command reads its own arguments when it runs.
+fn given<'a>(args: &'a Args, key: &str) -> Option<&'a str> {
+    args.get(key).filter(|v| !v.is_empty())
 }
 
 /// `FUNC` or `FUNC?args`, the arguments parsed by the legacy rules. An inner `api.version`

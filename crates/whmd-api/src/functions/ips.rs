@@ -3,13 +3,13 @@
 //! to another of the server's addresses. Pool addresses are dedicated: an account on one holds
 //! it alone; the main address is shared.
 
-use super::args::{optional, required};
 use super::dns::publish_for_account;
-use super::{CHANGED_MEANWHILE, entry, respond};
+use super::{CHANGED_MEANWHILE, entry};
+use crate::FunctionSpec;
+use crate::function::{NoData, function};
 use crate::registry::Call;
-use crate::{Access, FunctionSpec, Versions};
-use futures::future::BoxFuture;
-use serde::Serialize;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
 use std::net::Ipv4Addr;
 use whmd_domain::StoreError;
 use whmd_domain::account::{Account, can_access};
@@ -30,28 +30,18 @@ const fn listed(key: &'static str) -> Api0Shape {
 }
 
 pub const FUNCTIONS: &[FunctionSpec] = &[
-    FunctionSpec::legacy("listips", Access::Acl(Acl::ALL), Versions::Both, listips)
+    function!("listips", Acl::ALL, Both, listips)
         .api0(Api0Shape::Renamed {
             from: "ip",
             to: "result",
         })
         .list("ip")
         .read_only(),
-    FunctionSpec::legacy("addip", Access::Acl(Acl::ALL), Versions::Both, addip)
-        .api0(listed("addip")),
-    FunctionSpec::legacy("addips", Access::Acl(Acl::ALL), Versions::V1, addips),
-    FunctionSpec::legacy("delip", Access::Acl(Acl::ALL), Versions::Both, delip)
-        .api0(listed("delip")),
-    FunctionSpec::legacy(
-        "setsiteip",
-        Access::Acl(Acl::ALL),
-        Versions::Both,
-        setsiteip,
-    )
-    .api0(listed("result")),
+    function!("addip", Acl::ALL, Both, addip).api0(listed("addip")),
+    function!("addips", Acl::ALL, V1, addips),
+    function!("delip", Acl::ALL, Both, delip).api0(listed("delip")),
+    function!("setsiteip", Acl::ALL, Both, setsiteip).api0(listed("result")),
 ];
-
-type Reply = BoxFuture<'static, Result<Outcome, WhmError>>;
 
 /// The refusal when no pool address is free.
 pub(crate) const NONE_FREE: &str = "There are no dedicated IP addresses available.";
@@ -70,8 +60,41 @@ pub(crate) async fn free_address(call: &Call) -> Result<Option<Ipv4Addr>, WhmErr
         .map(|h| h.address.ip))
 }
 
+#[derive(Debug, Deserialize, JsonSchema)]
+struct Addip {
+    /// An IPv4 address.
+    ip: String,
+    netmask: String,
+    /// The network interface (letters, digits, `.`, `_`, `:`, `-`).
+    ethernetdev: Option<String>,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+struct Addips {
+    /// A range: `192.0.2.10-192.0.2.20`, `192.0.2.10-20` or CIDR.
+    ips: String,
+    netmask: String,
+    /// Addresses of the range to leave out, the same way.
+    excludes: Option<String>,
+    ethernetdev: Option<String>,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+struct Delip {
+    ip: String,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+struct Setsiteip {
+    /// The main address or a pool address.
+    ip: String,
+    /// The account; or name it by `domain`.
+    user: Option<String>,
+    domain: Option<String>,
+}
+
 /// One address as listips shows it, fields in the order of WHM's description.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, JsonSchema)]
 struct Listed {
     active: u8,
     dedicated: u8,
@@ -86,52 +109,50 @@ struct Listed {
     used: u8,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, JsonSchema)]
 struct Addresses {
     ip: Vec<Listed>,
 }
 
-fn listips(call: Call) -> Reply {
-    Box::pin(async move {
-        let main = call.ctx.info.main_ip.clone();
-        let pool = call.ctx.stores.addresses.addresses().await?;
-        let in_pool = |ip: &str| pool.iter().find(|h| h.address.ip.to_string() == ip);
-        // The main address first; its netmask is the pool's when root added it there too.
-        let main_mask = in_pool(&main).map_or_else(
-            || "255.255.255.255".to_owned(),
-            |h| h.address.netmask.to_string(),
-        );
-        let mut ip = vec![Listed {
+async fn listips(call: Call, _: ()) -> Result<Outcome<Addresses>, WhmError> {
+    let main = call.ctx.info.main_ip.clone();
+    let pool = call.ctx.stores.addresses.addresses().await?;
+    let in_pool = |ip: &str| pool.iter().find(|h| h.address.ip.to_string() == ip);
+    // The main address first; its netmask is the pool's when root added it there too.
+    let main_mask = in_pool(&main).map_or_else(
+        || "255.255.255.255".to_owned(),
+        |h| h.address.netmask.to_string(),
+    );
+    let mut ip = vec![Listed {
+        active: 1,
+        dedicated: 0,
+        interface: in_pool(&main)
+            .map(|h| h.address.interface.clone())
+            .unwrap_or_default(),
+        ip: main.clone(),
+        mainaddr: 1,
+        network: main_network(&main, &main_mask),
+        netmask: main_mask,
+        public_ip: main.clone(),
+        removable: 0,
+        used: 1,
+    }];
+    for held in pool.iter().filter(|h| h.address.ip.to_string() != main) {
+        let used = u8::from(held.holder.is_some());
+        ip.push(Listed {
             active: 1,
-            dedicated: 0,
-            interface: in_pool(&main)
-                .map(|h| h.address.interface.clone())
-                .unwrap_or_default(),
-            ip: main.clone(),
-            mainaddr: 1,
-            network: main_network(&main, &main_mask),
-            netmask: main_mask,
-            public_ip: main.clone(),
-            removable: 0,
-            used: 1,
-        }];
-        for held in pool.iter().filter(|h| h.address.ip.to_string() != main) {
-            let used = u8::from(held.holder.is_some());
-            ip.push(Listed {
-                active: 1,
-                dedicated: used,
-                interface: held.address.interface.clone(),
-                ip: held.address.ip.to_string(),
-                mainaddr: 0,
-                netmask: held.address.netmask.to_string(),
-                network: held.address.network().to_string(),
-                public_ip: held.address.ip.to_string(),
-                removable: 1 - used,
-                used,
-            });
-        }
-        respond(&Addresses { ip })
-    })
+            dedicated: used,
+            interface: held.address.interface.clone(),
+            ip: held.address.ip.to_string(),
+            mainaddr: 0,
+            netmask: held.address.netmask.to_string(),
+            network: held.address.network().to_string(),
+            public_ip: held.address.ip.to_string(),
+            removable: 1 - used,
+            used,
+        });
+    }
+    Ok(Outcome::ok(Addresses { ip }))
 }
 
 fn main_network(ip: &str, mask: &str) -> String {
@@ -142,14 +163,19 @@ fn main_network(ip: &str, mask: &str) -> String {
 }
 
 /// Adds `ips` to the pool, all or none; each must be usable and not the main address.
-async fn add(call: &Call, ips: Vec<Ipv4Addr>, netmask: Ipv4Addr) -> Result<Vec<String>, WhmError> {
+async fn add(
+    call: &Call,
+    ips: Vec<Ipv4Addr>,
+    netmask: Ipv4Addr,
+    ethernetdev: Option<&str>,
+) -> Result<Vec<String>, WhmError> {
     let main = call.ctx.info.main_ip.as_str();
     if let Some(ip) = ips.iter().find(|ip| ip.to_string() == main) {
         return Err(WhmError::Reason(format!(
             "The IP address “{ip}” is the server’s main IP address."
         )));
     }
-    let interface = optional(&call.args, "ethernetdev").unwrap_or("").to_owned();
+    let interface = ethernetdev.unwrap_or("").to_owned();
     if !interface.is_empty()
         && !interface
             .bytes()
@@ -177,94 +203,84 @@ async fn add(call: &Call, ips: Vec<Ipv4Addr>, netmask: Ipv4Addr) -> Result<Vec<S
     }
 }
 
-fn netmask(call: &Call) -> Result<Ipv4Addr, WhmError> {
-    let raw = required(&call.args, "netmask")?;
+fn netmask(raw: &str) -> Result<Ipv4Addr, WhmError> {
     parse_netmask(raw).ok_or_else(|| WhmError::Reason(format!("The netmask “{raw}” is not valid.")))
 }
 
-fn addip(call: Call) -> Reply {
-    Box::pin(async move {
-        let raw = required(&call.args, "ip")?;
-        let ip = parse_address(raw)
-            .filter(|ip| usable(*ip))
-            .ok_or_else(|| WhmError::Reason(format!("“{raw}” is not a valid IPv4 address.")))?;
-        let netmask = netmask(&call)?;
-        let added = add(&call, vec![ip], netmask).await?;
-        Ok(Outcome::done()
-            .with_reason("Success")
-            .with_raw(added.join("\n")))
-    })
+async fn addip(call: Call, req: Addip) -> Result<Outcome<NoData>, WhmError> {
+    let raw = &req.ip;
+    let ip = parse_address(raw)
+        .filter(|ip| usable(*ip))
+        .ok_or_else(|| WhmError::Reason(format!("“{raw}” is not a valid IPv4 address.")))?;
+    let netmask = netmask(&req.netmask)?;
+    let added = add(&call, vec![ip], netmask, req.ethernetdev.as_deref()).await?;
+    Ok(Outcome::done()
+        .with_reason("Success")
+        .with_raw(added.join("\n")))
 }
 
-fn addips(call: Call) -> Reply {
-    Box::pin(async move {
-        let ips = required(&call.args, "ips")?;
-        let netmask = netmask(&call)?;
-        let ips = expand(ips, optional(&call.args, "excludes"))
-            .map_err(|e| WhmError::Reason(e.to_string()))?;
-        if ips.is_empty() || ips.len() > MAX_RANGE {
-            return Err(WhmError::reason("The range holds no address to add."));
-        }
-        let added = add(&call, ips, netmask).await?;
-        let mut outcome = Outcome::done().with_reason("Success");
-        outcome.output.messages = added;
-        Ok(outcome)
-    })
+async fn addips(call: Call, req: Addips) -> Result<Outcome<NoData>, WhmError> {
+    let netmask = netmask(&req.netmask)?;
+    let ips =
+        expand(&req.ips, req.excludes.as_deref()).map_err(|e| WhmError::Reason(e.to_string()))?;
+    if ips.is_empty() || ips.len() > MAX_RANGE {
+        return Err(WhmError::reason("The range holds no address to add."));
+    }
+    let added = add(&call, ips, netmask, req.ethernetdev.as_deref()).await?;
+    let mut outcome = Outcome::done().with_reason("Success");
+    outcome.output.messages = added;
+    Ok(outcome)
 }
 
-fn delip(call: Call) -> Reply {
-    Box::pin(async move {
-        let raw = required(&call.args, "ip")?;
-        let ip = parse_address(raw)
-            .ok_or_else(|| WhmError::Reason(format!("“{raw}” is not a valid IPv4 address.")))?;
-        if ip.to_string() == call.ctx.info.main_ip {
-            return Err(WhmError::reason(
-                "The server’s main IP address cannot be removed.",
-            ));
+async fn delip(call: Call, req: Delip) -> Result<Outcome<NoData>, WhmError> {
+    let raw = &req.ip;
+    let ip = parse_address(raw)
+        .ok_or_else(|| WhmError::Reason(format!("“{raw}” is not a valid IPv4 address.")))?;
+    if ip.to_string() == call.ctx.info.main_ip {
+        return Err(WhmError::reason(
+            "The server’s main IP address cannot be removed.",
+        ));
+    }
+    match call.ctx.stores.addresses.remove_address(ip).await? {
+        AddressRemoval::Removed => {
+            Ok(Outcome::done().with_reason(format!("{ip} has been removed")))
         }
-        match call.ctx.stores.addresses.remove_address(ip).await? {
-            AddressRemoval::Removed => {
-                Ok(Outcome::done().with_reason(format!("{ip} has been removed")))
-            }
-            AddressRemoval::InUse(user) => Err(WhmError::Reason(format!(
-                "The IP address “{ip}” is in use by the account “{user}”."
-            ))),
-            AddressRemoval::Missing => Err(WhmError::Reason(format!(
-                "The IP address “{ip}” is not on this server."
-            ))),
-        }
-    })
+        AddressRemoval::InUse(user) => Err(WhmError::Reason(format!(
+            "The IP address “{ip}” is in use by the account “{user}”."
+        ))),
+        AddressRemoval::Missing => Err(WhmError::Reason(format!(
+            "The IP address “{ip}” is not on this server."
+        ))),
+    }
 }
 
-fn setsiteip(call: Call) -> Reply {
-    Box::pin(async move {
-        let raw = required(&call.args, "ip")?.to_owned();
-        let accounts = call.ctx.stores.accounts.as_ref();
-        let (found, named) = match (optional(&call.args, "user"), optional(&call.args, "domain")) {
-            (Some(user), _) => (accounts.account(user).await?, user.to_owned()),
-            (None, Some(domain)) => {
-                let domain = domain.to_ascii_lowercase();
-                (accounts.account_by_domain(&domain).await?, domain)
-            }
-            (None, None) => {
-                return Err(WhmError::reason("You must specify a user or a domain."));
-            }
-        };
-        let Some(mut account) = found.filter(|a| can_access(&call.principal, a)) else {
-            return Err(WhmError::Reason(format!(
-                "“{named}” is not an account or a domain on this server."
-            )));
-        };
-        let ip = ours(&call, &raw).await?;
-        if account.ip == ip.to_string() {
-            return Ok(Outcome::done());
+async fn setsiteip(call: Call, req: Setsiteip) -> Result<Outcome<NoData>, WhmError> {
+    let raw = req.ip;
+    let accounts = call.ctx.stores.accounts.as_ref();
+    let (found, named) = match (req.user, req.domain) {
+        (Some(user), _) => (accounts.account(&user).await?, user),
+        (None, Some(domain)) => {
+            let domain = domain.to_ascii_lowercase();
+            (accounts.account_by_domain(&domain).await?, domain)
         }
-        let mut outcome = Outcome::done();
-        if let Some(warning) = move_account(&call, &mut account, ip).await? {
-            outcome.output.warnings.push(warning);
+        (None, None) => {
+            return Err(WhmError::reason("You must specify a user or a domain."));
         }
-        Ok(outcome)
-    })
+    };
+    let Some(mut account) = found.filter(|a| can_access(&call.principal, a)) else {
+        return Err(WhmError::Reason(format!(
+            "“{named}” is not an account or a domain on this server."
+        )));
+    };
+    let ip = ours(&call, &raw).await?;
+    if account.ip == ip.to_string() {
+        return Ok(Outcome::done());
+    }
+    let mut outcome = Outcome::done();
+    if let Some(warning) = move_account(&call, &mut account, ip).await? {
+        outcome.output.warnings.push(warning);
+    }
+    Ok(outcome)
 }
 
 /// `raw` as one of the server's addresses: the main one or a pool address.

@@ -3,7 +3,6 @@
 //! registry is built from.
 
 mod accounts;
-mod args;
 mod batch;
 mod cphulk;
 mod dns;
@@ -18,11 +17,9 @@ mod tokens;
 
 use crate::FunctionSpec;
 use crate::registry::Call;
-use serde::Serialize;
-use serde_json::Value;
 use whmd_domain::account::AccountingEntry;
 use whmd_domain::time::unix_now;
-use whmd_wire::{Outcome, WhmError};
+use whmd_wire::Outcome;
 
 /// Every section's function tables, under the section's name (the OpenAPI document's tags and
 /// the headings of docs/functions.md).
@@ -65,17 +62,6 @@ pub const ALL: &[(&str, &[FunctionSpec])] = &[
 /// The reason a change gets when another request changed the account first.
 pub(crate) const CHANGED_MEANWHILE: &str =
     "The account changed while it was being modified. Try again.";
-
-/// A success with reason `OK` whose data is `response`, which must serialise to an object.
-fn respond<T: Serialize>(response: &T) -> Result<Outcome, WhmError> {
-    match serde_json::to_value(response) {
-        Ok(Value::Object(data)) => Ok(Outcome::ok(data)),
-        Ok(_) => Err(WhmError::internal(
-            "a response did not serialise to an object",
-        )),
-        Err(e) => Err(WhmError::internal(e)),
-    }
-}
 
 /// An accounting entry for a change the caller made now.
 pub(crate) fn entry(call: &Call, action: &str, fields: &[&str]) -> AccountingEntry {

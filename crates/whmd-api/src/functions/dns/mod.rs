@@ -1,4 +1,4 @@
-//! DNS zones (FUNCTIONS.md §7): the zone functions (`zones`), record functions (`records`),
+//! DNS zones: the zone functions (`zones`), record functions (`records`),
 //! mail exchangers (`mx`) and nameserver lookups (`nameservers`). Zones live in the store as
 //! their zone file; every change re-checks the whole zone, bumps its serial, is stored only if
 //! no one changed the zone meanwhile, and is then published for the name server.
@@ -8,7 +8,6 @@ mod nameservers;
 mod records;
 mod zones;
 
-use super::args::optional;
 use crate::FunctionSpec;
 use crate::registry::Call;
 use serde_json::{Map, Value, json};
@@ -18,6 +17,7 @@ use whmd_domain::account::can_access;
 use whmd_domain::dns::{Published, may_manage, serial_date, stored};
 use whmd_domain::store::StoredZone;
 use whmd_domain::time::unix_now;
+use whmd_wire::params::Others;
 use whmd_wire::{Api0Data, Api0Shape, WhmError};
 
 pub const ZONES: &[FunctionSpec] = zones::FUNCTIONS;
@@ -76,9 +76,16 @@ const NO_ZONE: &str = "Zone does not exist.";
 
 /// The zone a call names: `domain`, or `zone` as a file name (`example.com.db`); lowercase,
 /// without `.db` or a trailing dot.
-fn zone_arg(call: &Call) -> Option<String> {
-    let raw = optional(&call.args, "domain").or_else(|| optional(&call.args, "zone"))?;
-    Some(zone_name(raw))
+fn zone_arg(domain: Option<&str>, zone: Option<&str>) -> Option<String> {
+    domain.or(zone).map(zone_name)
+}
+
+/// A record field the call gives among its other arguments, `None` when absent or empty.
+fn field<'a>(fields: &'a Others, name: &str) -> Option<&'a str> {
+    fields
+        .get(name)
+        .map(String::as_str)
+        .filter(|v| !v.is_empty())
 }
 
 /// A zone's name as a call gives it: any case, a trailing dot, or as its file (`x.db`).
@@ -103,8 +110,8 @@ async fn load(call: &Call, name: &str) -> Result<(StoredZone, Zone), WhmError> {
 }
 
 /// `serialnum`, when given, must be the zone's current serial.
-fn check_serial(call: &Call, stored: &StoredZone) -> Result<(), WhmError> {
-    match optional(&call.args, "serialnum") {
+fn check_serial(serialnum: Option<&str>, stored: &StoredZone) -> Result<(), WhmError> {
+    match serialnum {
         Some(serial) if serial.trim() != stored.serial.to_string() => {
             Err(WhmError::reason(CHANGED))
         }
@@ -158,7 +165,7 @@ async fn publish_note(call: &Call, zone: &str) -> Option<String> {
     }
 }
 
-/// The refusal when a zone of a domain an account is given exists (FUNCTIONS.md §9).
+/// The refusal when a zone of a domain an account is given exists.
 pub(crate) fn zone_exists_reason(domain: &str) -> String {
     format!(
         "A DNS entry for “{domain}” already exists. You must remove this DNS entry from all servers in the DNS cluster to proceed."
@@ -177,9 +184,13 @@ pub(crate) async fn publish_for_account(call: &Call, zones: &[String]) -> Option
     }
 }
 
-/// One zone entry as dumpzone and getzonerecord give it: WHM's field names, values as
-/// strings except `Line` and `Lines`.
-fn entry_json(line: usize, entry: &Entry, zone: &Zone) -> Value {
+/// One zone entry as dumpzone, getzonerecord and listmxs give it: WHM's field names (`Line`,
+/// `Lines` for a record over several lines, `type`, `name`, `ttl`, and the type's own
+/// fields), values as strings except `Line` and `Lines`. The fields vary with the type, so an
+/// entry is an open object.
+type ZoneEntry = Map<String, Value>;
+
+fn entry_json(line: usize, entry: &Entry, zone: &Zone) -> ZoneEntry {
     let mut out = Map::new();
     out.insert("Line".into(), json!(line));
     match entry {
@@ -201,7 +212,7 @@ fn entry_json(line: usize, entry: &Entry, zone: &Zone) -> Value {
             record_fields(&mut out, record);
         }
     }
-    Value::Object(out)
+    out
 }
 
 fn record_fields(out: &mut Map<String, Value>, record: &Record) {

@@ -1,60 +1,66 @@
 //! Nameservers: lookupnsip and get_nameserver_config.
 
-use super::super::args::optional;
+use crate::FunctionSpec;
+use crate::function::function;
 use crate::registry::Call;
-use crate::{Access, FunctionSpec, Versions};
-use futures::future::BoxFuture;
-use serde_json::{Map, json};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
 use std::net::IpAddr;
 use whmd_dns::RData;
 use whmd_dns::name::{self, Rule};
 use whmd_wire::{Acl, Outcome, WhmError};
 
 pub const FUNCTIONS: &[FunctionSpec] = &[
-    FunctionSpec::legacy(
-        "lookupnsip",
-        Access::Acl(Acl::NS_CONFIG),
-        Versions::Both,
-        lookupnsip,
-    )
-    .read_only(),
-    FunctionSpec::legacy(
+    function!("lookupnsip", Acl::NS_CONFIG, Both, lookupnsip).read_only(),
+    function!(
         "get_nameserver_config",
-        Access::Acl(Acl::NS_CONFIG),
-        Versions::V1,
-        get_nameserver_config,
+        Acl::NS_CONFIG,
+        V1,
+        get_nameserver_config
     )
     .read_only(),
 ];
 
-type Reply = BoxFuture<'static, Result<Outcome, WhmError>>;
+#[derive(Debug, Deserialize, JsonSchema)]
+struct Lookupnsip {
+    /// The nameserver's host name.
+    host: Option<String>,
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+struct Address {
+    ip: String,
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+struct NameserverConfig {
+    /// The nameservers new accounts are told about.
+    nameservers: Vec<String>,
+}
 
 /// The nameserver's IPv4 address: from the zones whmd serves when the name lies in one (so a
 /// new server's own nameservers resolve before the world knows them), else from the system's
 /// resolver.
-fn lookupnsip(call: Call) -> Reply {
-    Box::pin(async move {
-        let raw = optional(&call.args, "host")
-            .ok_or_else(|| WhmError::reason("Provide the “host” parameter."))?;
-        let host = name::target(raw, Rule::Host)
-            .map_err(|_| WhmError::Reason(format!("“{raw}” is not a valid host name.")))?;
-        let ip = match served_address(&call, &host).await? {
-            Some(ip) => Some(ip),
-            None => tokio::net::lookup_host((host.as_str(), 53))
-                .await
-                .ok()
-                .and_then(|mut addrs| addrs.find(|a| a.is_ipv4()))
-                .map(|a| a.ip()),
-        };
-        let ip = ip.ok_or_else(|| {
-            WhmError::Reason(format!(
-                "The system could not find the IP address of “{host}”."
-            ))
-        })?;
-        let mut data = Map::new();
-        data.insert("ip".into(), json!(ip.to_string()));
-        Ok(Outcome::ok(data))
-    })
+async fn lookupnsip(call: Call, req: Lookupnsip) -> Result<Outcome<Address>, WhmError> {
+    let raw = req
+        .host
+        .ok_or_else(|| WhmError::reason("Provide the “host” parameter."))?;
+    let host = name::target(&raw, Rule::Host)
+        .map_err(|_| WhmError::Reason(format!("“{raw}” is not a valid host name.")))?;
+    let ip = match served_address(&call, &host).await? {
+        Some(ip) => Some(ip),
+        None => tokio::net::lookup_host((host.as_str(), 53))
+            .await
+            .ok()
+            .and_then(|mut addrs| addrs.find(|a| a.is_ipv4()))
+            .map(|a| a.ip()),
+    };
+    let ip = ip.ok_or_else(|| {
+        WhmError::Reason(format!(
+            "The system could not find the IP address of “{host}”."
+        ))
+    })?;
+    Ok(Outcome::ok(Address { ip: ip.to_string() }))
 }
 
 /// The first A record of `host` in the closest stored zone that contains it.
@@ -75,10 +81,8 @@ async fn served_address(call: &Call, host: &str) -> Result<Option<IpAddr>, WhmEr
     }
 }
 
-fn get_nameserver_config(call: Call) -> Reply {
-    Box::pin(async move {
-        let mut data = Map::new();
-        data.insert("nameservers".into(), json!(call.ctx.info.nameservers));
-        Ok(Outcome::ok(data))
-    })
+async fn get_nameserver_config(call: Call, _: ()) -> Result<Outcome<NameserverConfig>, WhmError> {
+    Ok(Outcome::ok(NameserverConfig {
+        nameservers: call.ctx.info.nameservers.clone(),
+    }))
 }

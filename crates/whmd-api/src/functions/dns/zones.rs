@@ -1,12 +1,11 @@
 //! Whole zones: adddns, killdns, listzones, dumpzone, resetzone.
 
-use super::super::args::optional;
-use super::ACTION;
-use super::{NO_ZONE, entry_json, load, not_foreign, publish_note, zone_arg};
+use super::{ACTION, NO_ZONE, ZoneEntry, entry_json, load, not_foreign, publish_note, zone_arg};
+use crate::FunctionSpec;
+use crate::function::{NoData, function};
 use crate::registry::Call;
-use crate::{Access, FunctionSpec, Versions};
-use futures::future::BoxFuture;
-use serde_json::{Map, Value, json};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use whmd_dns::name::{self, Rule};
@@ -20,149 +19,166 @@ use whmd_wire::{Acl, Api0Data, Api0Shape, Outcome, WhmError};
 // API 0 forms follow cPanel's API 0 documentation: action results in `result[0]`, dumpzone's
 // records beside its status, listzones' list at the top.
 pub const FUNCTIONS: &[FunctionSpec] = &[
-    FunctionSpec::legacy(
-        "adddns",
-        Access::Acl(Acl::CREATE_DNS),
-        Versions::Both,
-        adddns,
-    )
-    .api0(ACTION),
-    FunctionSpec::legacy(
-        "killdns",
-        Access::Acl(Acl::KILL_DNS),
-        Versions::Both,
-        killdns,
-    )
-    .api0(Api0Shape::Listed {
+    function!("adddns", Acl::CREATE_DNS, Both, adddns).api0(ACTION),
+    function!("killdns", Acl::KILL_DNS, Both, killdns).api0(Api0Shape::Listed {
         key: "result",
         data: Api0Data::Flatten,
         raw: Some("rawout"),
         messages: false,
     }),
-    FunctionSpec::legacy(
-        "listzones",
-        Access::Acl(Acl::MANAGE_DNS_RECORDS),
-        Versions::Both,
-        listzones,
-    )
-    .read_only()
-    .list("zone"),
-    FunctionSpec::legacy(
-        "dumpzone",
-        Access::Acl(Acl::MANAGE_DNS_RECORDS),
-        Versions::Both,
-        dumpzone,
-    )
-    .read_only()
-    .api0(Api0Shape::Listed {
-        key: "result",
-        data: Api0Data::FirstOf("zone"),
-        raw: None,
-        messages: false,
-    }),
-    FunctionSpec::legacy(
-        "resetzone",
-        Access::Acl(Acl::MANAGE_DNS_RECORDS),
-        Versions::Both,
-        resetzone,
-    )
-    .api0(ACTION),
+    function!("listzones", Acl::MANAGE_DNS_RECORDS, Both, listzones)
+        .read_only()
+        .list("zone"),
+    function!("dumpzone", Acl::MANAGE_DNS_RECORDS, Both, dumpzone)
+        .read_only()
+        .api0(Api0Shape::Listed {
+            key: "result",
+            data: Api0Data::FirstOf("zone"),
+            raw: None,
+            messages: false,
+        }),
+    function!("resetzone", Acl::MANAGE_DNS_RECORDS, Both, resetzone).api0(ACTION),
 ];
-
-type Reply = BoxFuture<'static, Result<Outcome, WhmError>>;
 
 const BAD_IP: &str = "Sorry, the IP address appears to be invalid.";
 
-fn adddns(call: Call) -> Reply {
-    Box::pin(async move {
-        let args = &call.args;
-        let info = &call.ctx.info;
-        let domain = zone_arg(&call).unwrap_or_default();
-        let valid = domain.contains('.')
-            && domain.parse::<IpAddr>().is_err()
-            && name::valid(&domain, Rule::Host)
-            && !domain.starts_with("*.");
-        if !valid {
-            return Err(WhmError::reason("Sorry, that's an invalid domain"));
+/// The zone a call names, as `domain` or as its file name `zone` (`example.com.db`).
+#[derive(Debug, Deserialize, JsonSchema)]
+struct ZoneArgs {
+    domain: Option<String>,
+    zone: Option<String>,
+}
+
+impl ZoneArgs {
+    fn name(&self) -> Option<String> {
+        zone_arg(self.domain.as_deref(), self.zone.as_deref())
+    }
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+struct Adddns {
+    /// The new zone's domain.
+    domain: Option<String>,
+    zone: Option<String>,
+    /// The IPv4 address of the zone's records.
+    ip: Option<String>,
+    ipv6: Option<String>,
+    /// `standard` (the default), `simple` or `parked`.
+    template: Option<String>,
+    /// The account the zone belongs to; the caller by default.
+    trueowner: Option<String>,
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+struct Zones {
+    zone: Vec<ZoneFile>,
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+struct ZoneFile {
+    domain: String,
+    zonefile: String,
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+struct Dump {
+    zone: [Records; 1],
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+struct Records {
+    record: Vec<ZoneEntry>,
+}
+
+async fn adddns(call: Call, req: Adddns) -> Result<Outcome<NoData>, WhmError> {
+    let info = &call.ctx.info;
+    let domain = zone_arg(req.domain.as_deref(), req.zone.as_deref()).unwrap_or_default();
+    let valid = domain.contains('.')
+        && domain.parse::<IpAddr>().is_err()
+        && name::valid(&domain, Rule::Host)
+        && !domain.starts_with("*.");
+    if !valid {
+        return Err(WhmError::reason("Sorry, that's an invalid domain"));
+    }
+    if domain == info.hostname.to_ascii_lowercase() {
+        return Err(WhmError::reason(
+            "Sorry, you can not add a DNS record for the system hostname.",
+        ));
+    }
+    let ipv4: Ipv4Addr = req
+        .ip
+        .as_deref()
+        .and_then(|ip| ip.trim().parse().ok())
+        .ok_or_else(|| WhmError::reason(BAD_IP))?;
+    let ipv6 = match req.ipv6.as_deref() {
+        Some(ip) => Some(
+            ip.trim()
+                .parse::<Ipv6Addr>()
+                .map_err(|_| WhmError::reason(BAD_IP))?,
+        ),
+        None => None,
+    };
+    let template_name = req.template.as_deref().unwrap_or("standard");
+    let template = Template::from_name(template_name).ok_or_else(|| {
+        WhmError::Reason(format!(
+            "The zone template “{template_name}” does not exist."
+        ))
+    })?;
+    let owner = true_owner(&call, req.trueowner.as_deref()).await?;
+    let root = call.principal.is_root();
+    if !root {
+        not_foreign(&call, &domain).await?;
+    }
+    if let Some(existing) = call.ctx.stores.zones.zone(&domain).await? {
+        let accounts = call.ctx.stores.accounts.as_ref();
+        let reachable =
+            whmd_domain::dns::may_manage(&call.principal, &existing.owner, accounts).await?;
+        if !root && !reachable {
+            return Err(WhmError::Reason(format!(
+                "Sorry, the domain {domain} is owned by another user ({})",
+                existing.owner
+            )));
         }
-        if domain == info.hostname.to_ascii_lowercase() {
-            return Err(WhmError::reason(
-                "Sorry, you can not add a DNS record for the system hostname.",
-            ));
-        }
-        let ipv4: Ipv4Addr = optional(args, "ip")
-            .and_then(|ip| ip.trim().parse().ok())
-            .ok_or_else(|| WhmError::reason(BAD_IP))?;
-        let ipv6 = match optional(args, "ipv6") {
-            Some(ip) => Some(
-                ip.trim()
-                    .parse::<Ipv6Addr>()
-                    .map_err(|_| WhmError::reason(BAD_IP))?,
-            ),
-            None => None,
-        };
-        let template_name = optional(args, "template").unwrap_or("standard");
-        let template = Template::from_name(template_name).ok_or_else(|| {
-            WhmError::Reason(format!(
-                "The zone template “{template_name}” does not exist."
-            ))
-        })?;
-        let owner = true_owner(&call).await?;
-        let root = call.principal.is_root();
         if !root {
-            not_foreign(&call, &domain).await?;
+            return Err(WhmError::Reason(format!(
+                "Sorry, a DNS entry for {domain} already exists"
+            )));
         }
-        if let Some(existing) = call.ctx.stores.zones.zone(&domain).await? {
-            let accounts = call.ctx.stores.accounts.as_ref();
-            let reachable =
-                whmd_domain::dns::may_manage(&call.principal, &existing.owner, accounts).await?;
-            if !root && !reachable {
-                return Err(WhmError::Reason(format!(
-                    "Sorry, the domain {domain} is owned by another user ({})",
-                    existing.owner
-                )));
-            }
-            if !root {
-                return Err(WhmError::Reason(format!(
-                    "Sorry, a DNS entry for {domain} already exists"
-                )));
-            }
+    }
+    let zone = NewZone {
+        domain: &domain,
+        owner: &owner,
+        ipv4,
+        ipv6,
+        template,
+        nameservers: &info.nameservers,
+        hostname: &info.hostname,
+        now: unix_now(),
+        replaces: None,
+    }
+    .build()
+    .map_err(|e| WhmError::Reason(e.to_string()))?;
+    // Root may overwrite a zone; anyone else met the checks above, so a
+    // conflict here means another request made the zone first.
+    match call.ctx.stores.zones.put_zone(&zone, root).await {
+        Ok(()) => {}
+        Err(StoreError::Conflict(_)) => {
+            return Err(WhmError::Reason(format!(
+                "Sorry, a DNS entry for {domain} already exists"
+            )));
         }
-        let zone = NewZone {
-            domain: &domain,
-            owner: &owner,
-            ipv4,
-            ipv6,
-            template,
-            nameservers: &info.nameservers,
-            hostname: &info.hostname,
-            now: unix_now(),
-            replaces: None,
-        }
-        .build()
-        .map_err(|e| WhmError::Reason(e.to_string()))?;
-        // Root may overwrite a zone (FUNCTIONS.md §7); anyone else met the checks above, so a
-        // conflict here means another request made the zone first.
-        match call.ctx.stores.zones.put_zone(&zone, root).await {
-            Ok(()) => {}
-            Err(StoreError::Conflict(_)) => {
-                return Err(WhmError::Reason(format!(
-                    "Sorry, a DNS entry for {domain} already exists"
-                )));
-            }
-            Err(e) => return Err(e.into()),
-        }
-        let mut outcome =
-            Outcome::done().with_reason(format!("Added {domain} ok belonging to user {owner}"));
-        outcome.output.raw = publish_note(&call, &domain).await;
-        Ok(outcome)
-    })
+        Err(e) => return Err(e.into()),
+    }
+    let mut outcome =
+        Outcome::done().with_reason(format!("Added {domain} ok belonging to user {owner}"));
+    outcome.output.raw = publish_note(&call, &domain).await;
+    Ok(outcome)
 }
 
 /// `trueowner`, the caller by default: an account the caller may act on.
-async fn true_owner(call: &Call) -> Result<String, WhmError> {
+async fn true_owner(call: &Call, trueowner: Option<&str>) -> Result<String, WhmError> {
     let caller = &call.principal.user;
-    let Some(owner) = optional(&call.args, "trueowner").map(str::trim) else {
+    let Some(owner) = trueowner.map(str::trim) else {
         return Ok(caller.clone());
     };
     if owner == caller.as_str() {
@@ -177,115 +193,114 @@ async fn true_owner(call: &Call) -> Result<String, WhmError> {
     }
 }
 
-fn killdns(call: Call) -> Reply {
-    Box::pin(async move {
-        let domain = zone_arg(&call).ok_or_else(|| WhmError::reason("A domain is required."))?;
-        let (stored, _) = load(&call, &domain).await?;
-        if !call.ctx.stores.zones.remove_zone(&stored.name).await? {
-            return Err(WhmError::reason(NO_ZONE));
-        }
-        let note = publish_note(&call, &domain).await.unwrap_or_default();
-        Ok(Outcome::done().with_raw(format!(
-            "{domain} => deleted from {}.\n{note}",
-            call.ctx.info.hostname
-        )))
-    })
+async fn killdns(call: Call, req: ZoneArgs) -> Result<Outcome<NoData>, WhmError> {
+    let domain = req
+        .name()
+        .ok_or_else(|| WhmError::reason("A domain is required."))?;
+    let (stored, _) = load(&call, &domain).await?;
+    if !call.ctx.stores.zones.remove_zone(&stored.name).await? {
+        return Err(WhmError::reason(NO_ZONE));
+    }
+    let note = publish_note(&call, &domain).await.unwrap_or_default();
+    Ok(Outcome::done().with_raw(format!(
+        "{domain} => deleted from {}.\n{note}",
+        call.ctx.info.hostname
+    )))
 }
 
-fn listzones(call: Call) -> Reply {
-    Box::pin(async move {
-        let all = call.ctx.stores.zones.zones(None).await?;
-        let visible: Vec<Value> = if call.principal.is_root() {
-            all.iter().map(zone_json).collect()
-        } else {
-            let caller = &call.principal.user;
-            let mut owners: HashSet<String> = call
-                .ctx
-                .stores
-                .accounts
-                .accounts(Some(caller))
-                .await?
-                .into_iter()
-                .map(|a| a.user)
-                .collect();
-            owners.insert(caller.clone());
-            all.iter()
-                .filter(|z| owners.contains(&z.owner))
-                .map(zone_json)
-                .collect()
-        };
-        if visible.is_empty() {
-            return Ok(Outcome::done());
-        }
-        let mut data = Map::new();
-        data.insert("zone".into(), Value::Array(visible));
-        Ok(Outcome::ok(data))
-    })
-}
-
-fn zone_json(zone: &whmd_domain::store::ZoneSummary) -> Value {
-    json!({ "domain": zone.name, "zonefile": format!("{}.db", zone.name) })
-}
-
-fn dumpzone(call: Call) -> Reply {
-    Box::pin(async move {
-        let name =
-            zone_arg(&call).ok_or_else(|| WhmError::reason("You must specify a zone to dump."))?;
-        let (_, zone) = load(&call, &name).await?;
-        let records: Vec<Value> = zone
-            .numbered()
-            .map(|(line, entry)| entry_json(line, entry, &zone))
-            .collect();
-        let mut data = Map::new();
-        data.insert("zone".into(), json!([{ "record": records }]));
-        Ok(Outcome::ok(data).with_reason("Zone Serialized"))
-    })
-}
-
-fn resetzone(call: Call) -> Reply {
-    Box::pin(async move {
-        let name = zone_arg(&call).ok_or_else(|| WhmError::reason("A domain is required."))?;
-        let (stored, zone) = load(&call, &name).await?;
-        // The address of the account the zone belongs to, else the zone's own apex address.
-        let account = call.ctx.stores.accounts.account(&stored.owner).await?;
-        let ipv4 = account
-            .and_then(|a| a.ip.parse::<Ipv4Addr>().ok())
-            .or_else(|| {
-                zone.records().find_map(|r| match r.data {
-                    RData::A(ip) if r.name == stored.name => Some(ip),
-                    _ => None,
-                })
-            })
-            .ok_or_else(|| {
-                WhmError::Reason(format!("Unable to determine the IP address for {name}"))
-            })?;
-        let info = &call.ctx.info;
-        let reset = NewZone {
-            domain: &stored.name,
-            owner: &stored.owner,
-            ipv4,
-            ipv6: None,
-            template: Template::Standard,
-            nameservers: &info.nameservers,
-            hostname: &info.hostname,
-            now: unix_now(),
-            replaces: Some(stored.serial),
-        }
-        .build()
-        .map_err(|e| WhmError::Reason(e.to_string()))?;
-        match call
+async fn listzones(call: Call, _: ()) -> Result<Outcome<Zones>, WhmError> {
+    let all = call.ctx.stores.zones.zones(None).await?;
+    let visible: Vec<ZoneFile> = if call.principal.is_root() {
+        all.iter().map(zone_json).collect()
+    } else {
+        let caller = &call.principal.user;
+        let mut owners: HashSet<String> = call
             .ctx
             .stores
-            .zones
-            .update_zone(&reset, stored.serial)
-            .await
-        {
-            Ok(()) => {}
-            Err(StoreError::Conflict(_)) => return Err(WhmError::reason(super::CHANGED)),
-            Err(e) => return Err(e.into()),
-        }
-        let mut outcome = Outcome::done();
-        outcome.output.raw = publish_note(&call, &name).await;
-        Ok(outcome)
+            .accounts
+            .accounts(Some(caller))
+            .await?
+            .into_iter()
+            .map(|a| a.user)
+            .collect();
+        owners.insert(caller.clone());
+        all.iter()
+            .filter(|z| owners.contains(&z.owner))
+            .map(zone_json)
+            .collect()
+    };
+    if visible.is_empty() {
+        return Ok(Outcome::done());
+    }
+    Ok(Outcome::ok(Zones { zone: visible }))
+}
+
+fn zone_json(zone: &whmd_domain::store::ZoneSummary) -> ZoneFile {
+    ZoneFile {
+        domain: zone.name.clone(),
+        zonefile: format!("{}.db", zone.name),
+    }
+}
+
+async fn dumpzone(call: Call, req: ZoneArgs) -> Result<Outcome<Dump>, WhmError> {
+    let name = req
+        .name()
+        .ok_or_else(|| WhmError::reason("You must specify a zone to dump."))?;
+    let (_, zone) = load(&call, &name).await?;
+    let record = zone
+        .numbered()
+        .map(|(line, entry)| entry_json(line, entry, &zone))
+        .collect();
+    Ok(Outcome::ok(Dump {
+        zone: [Records { record }],
     })
+    .with_reason("Zone Serialized"))
+}
+
+async fn resetzone(call: Call, req: ZoneArgs) -> Result<Outcome<NoData>, WhmError> {
+    let name = req
+        .name()
+        .ok_or_else(|| WhmError::reason("A domain is required."))?;
+    let (stored, zone) = load(&call, &name).await?;
+    // The address of the account the zone belongs to, else the zone's own apex address.
+    let account = call.ctx.stores.accounts.account(&stored.owner).await?;
+    let ipv4 = account
+        .and_then(|a| a.ip.parse::<Ipv4Addr>().ok())
+        .or_else(|| {
+            zone.records().find_map(|r| match r.data {
+                RData::A(ip) if r.name == stored.name => Some(ip),
+                _ => None,
+            })
+        })
+        .ok_or_else(|| {
+            WhmError::Reason(format!("Unable to determine the IP address for {name}"))
+        })?;
+    let info = &call.ctx.info;
+    let reset = NewZone {
+        domain: &stored.name,
+        owner: &stored.owner,
+        ipv4,
+        ipv6: None,
+        template: Template::Standard,
+        nameservers: &info.nameservers,
+        hostname: &info.hostname,
+        now: unix_now(),
+        replaces: Some(stored.serial),
+    }
+    .build()
+    .map_err(|e| WhmError::Reason(e.to_string()))?;
+    match call
+        .ctx
+        .stores
+        .zones
+        .update_zone(&reset, stored.serial)
+        .await
+    {
+        Ok(()) => {}
+        Err(StoreError::Conflict(_)) => return Err(WhmError::reason(super::CHANGED)),
+        Err(e) => return Err(e.into()),
+    }
+    let mut outcome = Outcome::done();
+    outcome.output.raw = publish_note(&call, &name).await;
+    Ok(outcome)
 }
