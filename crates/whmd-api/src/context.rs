@@ -18,8 +18,8 @@ pub struct ServerInfo {
     pub main_ip: String,
     /// The nameservers new accounts are told about (`createacct` data), up to four.
     pub nameservers: Vec<String>,
-    /// How many leading characters of a username must be unique (the database-prefix rule,
-    /// FUNCTIONS.md §9): 8 without MySQL, 16 with MySQL or MariaDB.
+    /// How many leading characters of a username must be unique (the database-prefix rule): 8
+    /// without MySQL, 16 with MySQL or MariaDB.
     pub db_prefix_length: usize,
     /// The port WHM's HTTPS listener answers on, for the login URLs sessions are given.
     pub https_port: Option<u16>,

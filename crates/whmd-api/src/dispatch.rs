@@ -72,7 +72,7 @@ pub async fn call(
 
 /// The refusal of a function the caller lacks the privilege for. API 0 answers WHM's one flat
 /// `{status: 0, statusmsg: "Permission Denied"}` whatever the function's own shape
-/// (PROTOCOL.md §3.2); API 1 names the privilege.
+/// (docs/compatibility.md, "Responses"); API 1 names the privilege.
 fn denied(spec: &FunctionSpec, version: &ApiVersion) -> Reply {
     match spec.access {
         Access::Acl(acl) if version.uses_metadata() => shaped(

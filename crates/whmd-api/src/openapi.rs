@@ -115,6 +115,10 @@ fn path(spec: &FunctionSpec, signature: &Signature) -> Value {
         "operationId": spec.name,
         "summary": spec.name,
         "tags": [spec.section],
+        "externalDocs": {
+            "description": "cPanel's description of the function",
+            "url": format!("https://api.docs.cpanel.net/openapi/whm/operation/{}/", spec.name),
+        },
         "x-whm-acl": match spec.access {
             Access::Acl(acl) => json!(acl.name()),
             Access::Authenticated => Value::Null,

@@ -98,10 +98,7 @@ async fn run(cli: &Cli, version: &ApiVersion) -> anyhow::Result<String> {
         Context::new(info, stores, hosting.host, Arc::new(audit)).with_zone_publisher(dns),
     );
     let Some(spec) = ctx.registry.get(&cli.function, version) else {
-        bail!(
-            "Unknown app ({}) requested for this version ({version}) of the API.",
-            cli.function
-        );
+        bail!("{}", whmd_wire::unknown_app_reason(&cli.function, version));
     };
     if !spec.permits(&principal) {
         bail!(

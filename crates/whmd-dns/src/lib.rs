@@ -1,4 +1,4 @@
-//! DNS zones as whmd keeps them (FUNCTIONS.md §7, §8). A zone is the ordered entries of the
+//! DNS zones as whmd keeps them. A zone is the ordered entries of the
 //! file whmd renders for BIND; WHM's functions name records by the line they start on in that
 //! file, so the same rendering numbers them. Everything here is pure: the store keeps the
 //! rendered text, and the server writes it out for BIND.

@@ -1,5 +1,5 @@
 //! Resource records: the types whmd keeps, their fields by WHM's names, and the checks a
-//! record passes before it goes into a zone, with WHM's reasons (FUNCTIONS.md §7).
+//! record passes before it goes into a zone, with WHM's reasons.
 
 use crate::name::{self, NameError, Rule};
 use std::net::{Ipv4Addr, Ipv6Addr};

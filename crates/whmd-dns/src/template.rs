@@ -1,4 +1,4 @@
-//! The zone templates adddns and createacct build new zones from (FUNCTIONS.md §7, §8): the
+//! The zone templates adddns and createacct build new zones from: the
 //! standard one, a simple one, and one with a separate FTP address record.
 
 use crate::name;

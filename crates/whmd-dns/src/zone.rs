@@ -169,7 +169,7 @@ impl Zone {
     }
 
     /// The same zone with the next serial number: today's `YYYYMMDD00` when that is later,
-    /// else one more than the current serial (FUNCTIONS.md §7).
+    /// else one more than the current serial.
     pub fn with_next_serial(&self, today: u32) -> Zone {
         let mut zone = self.clone();
         for entry in &mut zone.entries {

@@ -1,4 +1,4 @@
-//! DNS zones (FUNCTIONS.md §7): who may act on one, how a new one is made and stored, and
+//! DNS zones: who may act on one, how a new one is made and stored, and
 //! the publisher that writes stored zones out for the name server.
 
 use crate::Principal;

@@ -1,4 +1,4 @@
-//! Feature lists: which cPanel features the accounts on a package may use (FUNCTIONS.md §4).
+//! Feature lists: which cPanel features the accounts on a package may use.
 //!
 //! A list maps feature ids to on or off; a feature a list does not mention is on. Two lists
 //! always exist: `default`, and `disabled`, whose features set to off are off on the whole
@@ -158,7 +158,7 @@ impl FeatureList {
 }
 
 /// The name a reseller's list must have: `<reseller>_` and then word characters
-/// (FUNCTIONS.md §4, create_featurelist).
+///.
 pub fn is_reseller_name(reseller: &str, name: &str) -> bool {
     name.strip_prefix(reseller)
         .and_then(|rest| rest.strip_prefix('_'))

@@ -1,4 +1,4 @@
-//! Packages (hosting plans): named sets of account settings (FUNCTIONS.md §4, §8). A package
+//! Packages (hosting plans): named sets of account settings. A package
 //! keeps the keys and raw values of cPanel's package file (`QUOTA` and `BWLIMIT` in MB, flags
 //! as `y`/`n`); accounts on it get those settings in cpuser form.
 //!
@@ -170,7 +170,7 @@ pub struct Applied {
 }
 
 /// The name a reseller's package gets: `<reseller>_<name>`, any such prefix given replaced
-/// (FUNCTIONS.md §4, addpkg).
+///.
 pub fn owned_name(reseller: &str, name: &str) -> String {
     let prefix = format!("{reseller}_");
     let bare = name.strip_prefix(&prefix).unwrap_or(name);

@@ -1,5 +1,5 @@
 //! Resellers: accounts that hold WHM privileges and own other accounts, within the limits root
-//! sets (FUNCTIONS.md §5, setresellerlimits and setresellerpackagelimit).
+//! sets (and setresellerpackagelimit).
 
 use crate::account::Account;
 use serde::{Deserialize, Serialize};
@@ -90,7 +90,7 @@ pub enum LimitViolation {
     UnlimitedBandwidth,
     #[error("You may not use the package “{0}”.")]
     PackageNotAllowed(String),
-    // The text changepackage documents (FUNCTIONS.md §2).
+    // The text changepackage documents.
     #[error("Sorry you may not create any more accounts with the package {0}.")]
     PackageCount(String),
 }

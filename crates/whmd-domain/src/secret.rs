@@ -39,7 +39,7 @@ pub fn same_secret(a: &str, b: &str) -> bool {
 }
 
 /// A new access hash as cPanel's `~/.accesshash` holds one: 30 lines of 32 hexadecimal digits
-/// (PROTOCOL.md §2.1).
+/// (docs/compatibility.md, "Authentication").
 pub fn generate_access_hash() -> Secret {
     let mut rng = rand::rng();
     let lines: Vec<String> = (0..30)
@@ -64,7 +64,8 @@ pub fn looks_like_access_hash(secret: &str) -> bool {
 const TOKEN_ALPHABET: &[u8] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ";
 pub const TOKEN_LEN: usize = 32;
 
-/// A new API token: 32 characters from `[0-9A-Z]`, like cPanel's (PROTOCOL.md §2.1).
+/// A new API token: 32 characters from `[0-9A-Z]`, like cPanel's (docs/compatibility.md,
+/// "Authentication").
 pub fn generate_api_token() -> Secret {
     let mut rng = rand::rng();
     let token: String = (0..TOKEN_LEN)
@@ -83,8 +84,8 @@ pub fn token_digest(token: &str) -> String {
 #[error("the password could not be hashed: {0}")]
 pub struct HashError(String);
 
-/// At most this many password hashes run at once. Each holds a core for milliseconds (and
-/// Argon2's 19 MiB for tens of them): more at once would only wait for CPU while holding memory, and an
+/// At most this many password hashes run at once. Each holds a core for milliseconds (and Argon2's
+/// 19 MiB for tens of them): more at once would only wait for CPU while holding memory, and an
 /// unbounded number would let a flood of logins or createacct calls exhaust memory.
 static HASHING: LazyLock<Semaphore> =
     LazyLock::new(|| Semaphore::new(std::thread::available_parallelism().map_or(1, usize::from)));

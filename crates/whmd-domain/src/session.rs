@@ -1,4 +1,4 @@
-//! WHM login sessions (PROTOCOL.md §2.3): a secret the browser keeps in the
+//! WHM login sessions (docs/compatibility.md, "Authentication"): a secret the browser keeps in the
 //! `whostmgrsession` cookie, and a security token (`/cpsessNNNNNNNNNN`) every request of the
 //! session carries in its path. Only a digest of the secret is stored. A session made by
 //! `create_user_session` starts "pre-authenticated": its login URL turns it into a normal

@@ -1,4 +1,4 @@
-//! WHM privilege (ACL) names, as cPanel 11.120 defines them (FUNCTIONS.md §5).
+//! WHM privilege (ACL) names, as cPanel 11.120 defines them.
 //!
 //! An [`Acl`] is an index into one fixed table, so an [`AclSet`] is a bit set: checking a
 //! privilege on every request costs a shift and a mask.

@@ -1,4 +1,4 @@
-//! Raw request arguments, parsed by WHM's legacy rules (PROTOCOL.md §1.3–§1.6).
+//! Raw request arguments, parsed by WHM's legacy rules (docs/compatibility.md, "Requests").
 //!
 //! The query string and the body are one urlencoded stream (query first). Pairs split on `&`,
 //! each on its first `=`; `+` is a space; a repeated key keeps its first value under its own
@@ -47,9 +47,9 @@ impl Args {
         Ok(args)
     }
 
-    /// Parses the query string, then a JSON object body (PROTOCOL.md §1.3: only for a
-    /// Content-Type of exactly `application/json`). Scalars become strings (`true` → `1`), an
-    /// array of scalars becomes repeated keys, `null` is undefined.
+    /// Parses the query string, then a JSON object body (docs/compatibility.md, "Requests").
+    /// Scalars become strings (`true` → `1`), an array of scalars becomes repeated keys, `null` is
+    /// undefined.
     pub fn from_json(query: &[u8], body: &[u8]) -> Result<Self, ArgsError> {
         let mut args = Self::default();
         args.extend_form(query)?;
@@ -166,7 +166,7 @@ impl Args {
     }
 
     /// Every value sent as `base` or `base-N`, the unsuffixed one first, then by N
-    /// (PROTOCOL.md §1.5).
+    /// (docs/compatibility.md, "Requests").
     pub fn list(&self, base: &str) -> Vec<&str> {
         let mut found: Vec<(i64, &str)> = self
             .pairs
@@ -192,8 +192,8 @@ impl Args {
         self.pairs.iter().map(|(k, v)| (k.as_str(), v.as_deref()))
     }
 
-    /// Removes and returns the `api.*` meta-arguments (PROTOCOL.md §4.1); what remains are the
-    /// function's own arguments.
+    /// Removes and returns the `api.*` meta-arguments (docs/compatibility.md, "Output controls,
+    /// batch and the command line"); what remains are the function's own arguments.
     pub fn take_meta(&mut self) -> Args {
         let mut meta = Args::default();
         self.pairs.retain(|k, v| {
@@ -216,7 +216,7 @@ impl Args {
     }
 }
 
-/// Perl truthiness, which most WHM functions apply to flags (PROTOCOL.md §1.6).
+/// Perl truthiness, which most WHM functions apply to flags (docs/compatibility.md, "Requests").
 pub fn perl_true(value: Option<&str>) -> bool {
     matches!(value, Some(v) if !v.is_empty() && v != "0")
 }

@@ -1,7 +1,7 @@
 //! The WHM wire contract: everything that is decided by what clients send and parse.
 //!
 //! Nothing here knows about HTTP servers, stores or handlers; the server, the command-line
-//! client and the fuzz tests all share these pieces (PROTOCOL.md §1 and §3).
+//! client and the fuzz tests all share these pieces (docs/compatibility.md, "Requests").
 
 pub mod acl;
 pub mod args;
@@ -19,5 +19,5 @@ pub use args::{Args, ArgsError};
 pub use error::WhmError;
 pub use outcome::{Outcome, Output};
 pub use path::{ApiFormat, Document, PathError, Target};
-pub use shape::{Api0Data, Api0Shape, Api1Shape, Reply, ReplyStatus};
+pub use shape::{Api0Data, Api0Shape, Api1Shape, Reply, ReplyStatus, unknown_app_reason};
 pub use version::ApiVersion;

@@ -3,7 +3,8 @@
 use serde_json::{Map, Value};
 use std::borrow::Cow;
 
-/// The `metadata.output` block: non-fatal messages, warnings and a raw log (PROTOCOL.md §3.1).
+/// The `metadata.output` block: non-fatal messages, warnings and a raw log (docs/compatibility.md,
+/// "Responses").
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Output {
     pub messages: Vec<String>,

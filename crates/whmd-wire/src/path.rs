@@ -1,4 +1,4 @@
-//! The document a request names, normalised as cpsrvd does (PROTOCOL.md §1.1).
+//! The document a request names, normalised as cpsrvd does (docs/compatibility.md, "Requests").
 //!
 //! The path is percent-decoded (`+` stays a plus), CR, LF and NUL are refused, empty and `.`
 //! segments vanish and `..` folds without climbing above the root. A first segment of

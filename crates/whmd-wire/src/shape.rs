@@ -1,7 +1,8 @@
-//! Envelopes: how an [`Outcome`] looks on the wire in API 1 and API 0 (PROTOCOL.md §3.1, §3.2).
+//! Envelopes: how an [`Outcome`] looks on the wire in API 1 and API 0 (docs/compatibility.md,
+//! "Responses").
 //!
-//! The result is a JSON value tree plus the XML root name; the renderers in [`crate::render`]
-//! turn that one tree into JSON or XML, so the formats never disagree.
+//! The result is a JSON value tree plus the XML root name; the renderers in [`crate::render`] turn
+//! that one tree into JSON or XML, so the formats never disagree.
 
 use crate::{ApiVersion, Outcome, Output};
 use serde_json::{Map, Value, json};
@@ -12,7 +13,7 @@ pub enum Api1Shape {
     /// `{data, metadata}`, the standard envelope.
     Envelope,
     /// The data's keys at the top level beside `metadata`. Only `loadavg`, whose keys cPanel's
-    /// own Perl client reads at the top in every version (CLIENTS.md §1).
+    /// own Perl client reads at the top in every version.
     TopLevel,
 }
 
@@ -120,10 +121,9 @@ impl Reply {
     }
 
     /// The reply for a function that does not exist in this API version. API 0 also carries
-    /// the text as a top-level `error`, where older clients look for it (PROTOCOL.md §3.1).
+    /// the text as a top-level `error`, where older clients look for it.
     pub fn unknown_app(command: &str, version: &ApiVersion) -> Self {
-        let reason =
-            format!("Unknown app ({command}) requested for this version ({version}) of the API.");
+        let reason = unknown_app_reason(command, version);
         if !version.uses_metadata() {
             return Self {
                 status: ReplyStatus::Ok,
@@ -207,6 +207,12 @@ fn api0(shape: Api0Shape, outcome: Outcome) -> Value {
             json!({ key: [record] })
         }
     }
+}
+
+/// The reason for a function that does not exist in this API version. Clients match on it
+/// (`Unknown app (FN) requested`), so it is written in this one place.
+pub fn unknown_app_reason(command: &str, version: &ApiVersion) -> String {
+    format!("Unknown app ({command}) requested for this version ({version}) of the API.")
 }
 
 fn metadata(

@@ -1,7 +1,8 @@
-//! batch (PROTOCOL.md §5.3): several API 1 calls in one request. Every command is checked
-//! (exists, is not itself a batch, is permitted, and for a reseller names only accounts and
-//! zones it may act on) before any runs; then they run in order, each with its own arguments
-//! and output controls, and their envelopes come back in `data.result`.
+//! batch (docs/compatibility.md, "Output controls, batch and the command line"): several API 1
+//! calls in one request. Every command is checked (exists, is not itself a batch, is permitted, and
+//! for a reseller names only accounts and zones it may act on) before any runs; then they run in
+//! order, each with its own arguments and output controls, and their envelopes come back in
+//! `data.result`.
 
 use super::dns::zone_name;
 use crate::function::function;
@@ -14,7 +15,7 @@ use tracing::Instrument;
 use whmd_domain::account::require_access;
 use whmd_domain::dns::may_manage;
 use whmd_wire::params::Flag;
-use whmd_wire::{Acl, ApiVersion, Args, Outcome, WhmError};
+use whmd_wire::{Acl, ApiVersion, Args, Outcome, WhmError, unknown_app_reason};
 
 pub const FUNCTIONS: &[FunctionSpec] = &[function!("batch", Acl::BASIC_WHM_FUNCTIONS, V1, batch)];
 
@@ -51,9 +52,9 @@ async fn batch(call: Call, req: Batch) -> Result<Outcome<BatchResponse>, WhmErro
             return Err(WhmError::reason("A batch cannot contain another batch."));
         }
         let Some(spec) = call.ctx.registry.get(&c.function, &ApiVersion::V1) else {
-            return Err(WhmError::Reason(format!(
-                "Unknown app ({}) requested for this version (1) of the API.",
-                c.function
+            return Err(WhmError::Reason(unknown_app_reason(
+                &c.function,
+                &ApiVersion::V1,
             )));
         };
         if !spec.permits(&call.principal) {

@@ -1,4 +1,4 @@
-//! What the caller may do: applist and myprivs (FUNCTIONS.md §2).
+//! What the caller may do: applist and myprivs.
 
 use crate::FunctionSpec;
 use crate::function::function;

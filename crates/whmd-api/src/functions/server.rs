@@ -1,5 +1,4 @@
-//! Server information: version, gethostname, systemloadavg, loadavg (FUNCTIONS.md §2,
-//! "myprivs / applist / version / gethostname / systemloadavg / loadavg").
+//! Server information: version, gethostname, systemloadavg, loadavg.
 
 use crate::FunctionSpec;
 use crate::function::function;
@@ -12,7 +11,7 @@ pub const FUNCTIONS: &[FunctionSpec] = &[
     function!("version", Acl::BASIC_SYSTEM_INFO, Both, version).read_only(),
     function!("gethostname", Acl::BASIC_SYSTEM_INFO, Both, gethostname).read_only(),
     function!("systemloadavg", Acl::BASIC_SYSTEM_INFO, V1, systemloadavg).read_only(),
-    // No ACL check in WHM; its keys stay at the top level in API 1 too (CLIENTS.md §1).
+    // No ACL check in WHM; its keys stay at the top level in API 1 too.
     function!("loadavg", Authenticated, Both, loadavg)
         .read_only()
         .api1(Api1Shape::TopLevel),

@@ -1,6 +1,6 @@
-//! create_user_session (PROTOCOL.md §2.3): a login URL for WHM that works once, within five
-//! minutes, and the security token that session will carry. whmd serves WHM only, so the
-//! service is `whostmgrd`, and the user one who may log in to WHM: root or a reseller.
+//! create_user_session (docs/compatibility.md, "Authentication"): a login URL for WHM that works
+//! once, within five minutes, and the security token that session will carry. whmd serves WHM only,
+//! so the service is `whostmgrd`, and the user one who may log in to WHM: root or a reseller.
 
 use crate::FunctionSpec;
 use crate::function::function;

@@ -1,4 +1,4 @@
-//! Ownership: who may act on an account (FUNCTIONS.md §1, "Ownership / authorization model").
+//! Ownership: who may act on an account.
 //! Every account-scoped function checks it here, once.
 
 use super::Account;

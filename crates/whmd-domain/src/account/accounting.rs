@@ -1,5 +1,5 @@
 //! The accounting log: one entry per change to an account, written in the same transaction as
-//! the change, and rendered as cPanel's accounting.log lines (FUNCTIONS.md §8).
+//! the change, and rendered as cPanel's accounting.log lines.
 
 use crate::time::ctime;
 

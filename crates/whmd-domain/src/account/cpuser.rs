@@ -1,5 +1,6 @@
-//! The cpuser hash: WHM's view of an account as `KEY => value` (FUNCTIONS.md §8), as
-//! `modifyacct` returns it in `newcfg.cpuser` (seed modifyacct).
+//! The cpuser hash: WHM's view of an account as `KEY => value`, as
+//! `modifyacct` returns it in `newcfg.cpuser`
+//! (<https://api.docs.cpanel.net/openapi/whm/operation/modifyacct/>).
 
 use super::Account;
 use serde_json::{Map, Value, json};

@@ -53,7 +53,7 @@ pub struct Account {
     pub revision: i64,
 }
 
-/// The privileges a new reseller gets: WHM's "basic" group (FUNCTIONS.md §5).
+/// The privileges a new reseller gets: WHM's "basic" group.
 pub fn default_reseller_acls() -> AclSet {
     [
         Acl::ACCT_SUMMARY,
@@ -96,7 +96,7 @@ impl Account {
         self.cpuser.get(key).map(String::as_str)
     }
 
-    /// A cpuser value, or WHM's default for it when absent (FUNCTIONS.md §8).
+    /// A cpuser value, or WHM's default for it when absent.
     pub fn get_or_default(&self, key: &str) -> &str {
         self.get(key).unwrap_or_else(|| cpuser::default_for(key))
     }

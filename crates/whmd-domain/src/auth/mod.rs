@@ -1,9 +1,9 @@
 //! Authentication: credentials from a request become a [`Principal`], or a refusal.
 //!
-//! A refusal never says why (wrong secret, unknown user, expired token): the caller gets the
-//! same 403 either way (PROTOCOL.md §2.4). The reason goes to the log and the audit log only.
-//! Brute-force protection ([`HulkGuard`]) is consulted first: a blocked caller is refused
-//! before its credentials are looked at, and every failure from an address that is not
+//! A refusal never says why (wrong secret, unknown user, expired token): the caller gets the same
+//! 403 either way (docs/compatibility.md, "Authentication"). The reason goes to the log and the
+//! audit log only. Brute-force protection ([`HulkGuard`]) is consulted first: a blocked caller is
+//! refused before its credentials are looked at, and every failure from an address that is not
 //! whitelisted is counted.
 
 mod cache;

@@ -1,6 +1,6 @@
-//! Login sessions (PROTOCOL.md §2.3): made by a password login or by `create_user_session`,
-//! used with the `whostmgrsession` cookie and the security token in the path, ended by
-//! logging out or by going unused for the session timeout.
+//! Login sessions (docs/compatibility.md, "Authentication"): made by a password login or by
+//! `create_user_session`, used with the `whostmgrsession` cookie and the security token in the
+//! path, ended by logging out or by going unused for the session timeout.
 
 use super::{Authenticator, Refused};
 use crate::audit::AuditEvent;

@@ -1,6 +1,6 @@
-//! cPHulk's settings (PROTOCOL.md §2.5), with cPanel's defaults. whmd has no firewall and
-//! sends no notifications, so the firewall, command and notification settings are kept and
-//! reported but change nothing; commands are never run.
+//! cPHulk's settings (docs/compatibility.md, "cPHulk"), with cPanel's defaults. whmd has no
+//! firewall and sends no notifications, so the firewall, command and notification settings are kept
+//! and reported but change nothing; commands are never run.
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};

@@ -1,8 +1,8 @@
-//! cPHulk, brute-force protection (PROTOCOL.md §2.5): failed logins are counted per address
-//! and per user; too many within a period block the address (for the period, or for a day
-//! after very many) or lock the user. A blocked caller is refused before its credentials are
-//! looked at. Whitelisted addresses are never counted or blocked; blacklisted ones are always
-//! refused. Everything lives in the store, so every replica enforces the same blocks.
+//! cPHulk, brute-force protection (docs/compatibility.md, "cPHulk"): failed logins are counted per
+//! address and per user; too many within a period block the address (for the period, or for a day
+//! after very many) or lock the user. A blocked caller is refused before its credentials are looked
+//! at. Whitelisted addresses are never counted or blocked; blacklisted ones are always refused.
+//! Everything lives in the store, so every replica enforces the same blocks.
 
 mod config;
 mod guard;

@@ -1,4 +1,4 @@
-//! Names of packages, feature lists and ACL lists (FUNCTIONS.md §4, §5, §8).
+//! Names of packages, feature lists and ACL lists.
 //!
 //! cPanel keeps each of these as a file named after it, so its rules keep a name a safe file
 //! name: no `/`, no NUL or line breaks, not `.` or `..`. whmd adds what a name shown in HTML and

@@ -1,4 +1,4 @@
-//! Main domains of new accounts (FUNCTIONS.md §9), with WHM's reasons.
+//! Main domains of new accounts, with WHM's reasons.
 
 use std::net::IpAddr;
 

@@ -5,7 +5,7 @@ pub mod domain;
 pub mod username;
 
 /// Whether `name` can be a system user name at all: what an `Authorization` header may name
-/// before any lookup happens (PROTOCOL.md §2.1).
+/// before any lookup happens (docs/compatibility.md, "Authentication").
 pub fn is_system_username(name: &str) -> bool {
     let bytes = name.as_bytes();
     !bytes.is_empty()

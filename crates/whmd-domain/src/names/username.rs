@@ -1,4 +1,9 @@
-//! Usernames for new and transferred accounts (FUNCTIONS.md §9), with WHM's exact reasons.
+//! Usernames for new and transferred accounts, with WHM's exact reasons (see
+//! docs/compatibility.md, "User names").
+
+use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
+use serde::Deserialize;
+use std::borrow::Cow;
 
 /// Exact names no account may take.
 const RESERVED: &[&str] = &[
@@ -168,9 +173,73 @@ pub fn prefix_reason(name: &str, n: usize) -> String {
     )
 }
 
+/// A name a new account may take, as far as the name alone can tell: lower case (it is
+/// lowercased when read), the strict rule, not reserved. Whether another account or system
+/// user has it is for the caller to ask. Read from a request, a name that is not one is
+/// refused there with WHM's reason.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(try_from = "String")]
+pub struct NewUsername(String);
+
+impl NewUsername {
+    /// `name` as it was given, or the reason it may not name a new account.
+    pub fn check(name: &str) -> Result<(), String> {
+        if !valid_for_new(name, false) {
+            return Err(invalid_reason(name));
+        }
+        if is_reserved(name) {
+            return Err(reserved_reason(name));
+        }
+        Ok(())
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl TryFrom<String> for NewUsername {
+    type Error = String;
+
+    fn try_from(name: String) -> Result<Self, String> {
+        let name = name.to_ascii_lowercase();
+        Self::check(&name)?;
+        Ok(Self(name))
+    }
+}
+
+impl JsonSchema for NewUsername {
+    fn schema_name() -> Cow<'static, str> {
+        "NewUsername".into()
+    }
+
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({
+            "type": "string",
+            "pattern": "^[A-Za-z][A-Za-z0-9]{0,15}$",
+            "description": "1 to 16 letters and digits, not starting with a digit, read in lower \
+                            case; not a reserved name.",
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_new_username_is_read_in_lower_case_and_refused_with_whms_reason() {
+        let ok = NewUsername::try_from("Bob2".to_owned()).expect("valid");
+        assert_eq!(ok.as_str(), "bob2");
+        assert_eq!(
+            NewUsername::try_from("2bob".to_owned()),
+            Err(invalid_reason("2bob"))
+        );
+        assert_eq!(
+            NewUsername::try_from("test".to_owned()),
+            Err(reserved_reason("test"))
+        );
+    }
 
     #[test]
     fn strict_and_loose_rules() {

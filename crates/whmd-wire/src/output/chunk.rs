@@ -1,4 +1,5 @@
-//! `api.chunk` (PROTOCOL.md §4.6): one page of the records.
+//! `api.chunk` (docs/compatibility.md, "Output controls, batch and the command line"): one page of
+//! the records.
 
 use super::Spec;
 use serde_json::{Value, json};

@@ -1,4 +1,5 @@
-//! `api.columns` (PROTOCOL.md §4.7): only the named top-level keys stay in each record.
+//! `api.columns` (docs/compatibility.md, "Output controls, batch and the command line"): only the
+//! named top-level keys stay in each record.
 
 use super::Spec;
 use serde_json::{Value, json};

@@ -1,5 +1,6 @@
-//! Field paths into a record (PROTOCOL.md §4.3): `name(.name|.[N])*`, where a name descends
-//! into an object and `[N]` indexes an array, and Perl's reading of strings as numbers.
+//! Field paths into a record (docs/compatibility.md, "Output controls, batch and the command
+//! line"): `name(.name|.[N])*`, where a name descends into an object and `[N]` indexes an array,
+//! and Perl's reading of strings as numbers.
 
 use serde_json::Value;
 

@@ -1,4 +1,5 @@
-//! `api.filter` (PROTOCOL.md §4.4): records kept when every valid filter matches.
+//! `api.filter` (docs/compatibility.md, "Output controls, batch and the command line"): records
+//! kept when every valid filter matches.
 
 use super::Spec;
 use super::field::{FieldPath, all_digits, perl_number, text};

@@ -1,7 +1,7 @@
-//! The output controls every list-returning WHM API 1 function accepts (PROTOCOL.md §4):
-//! `api.columns`, `api.filter`, `api.sort` and `api.chunk`, applied in that fixed order to the
-//! function's list, in place, with their `metadata` records. One generic pass over the
-//! response tree; no function knows about it.
+//! The output controls every list-returning WHM API 1 function accepts (docs/compatibility.md,
+//! "Output controls, batch and the command line"): `api.columns`, `api.filter`, `api.sort` and
+//! `api.chunk`, applied in that fixed order to the function's list, in place, with their `metadata`
+//! records. One generic pass over the response tree; no function knows about it.
 
 mod chunk;
 mod columns;

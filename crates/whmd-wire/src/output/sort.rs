@@ -1,4 +1,5 @@
-//! `api.sort` (PROTOCOL.md §4.5): like SQL's `ORDER BY a, b, …`.
+//! `api.sort` (docs/compatibility.md, "Output controls, batch and the command line"): like SQL's
+//! `ORDER BY a, b, …`.
 
 use super::Spec;
 use super::field::{FieldPath, perl_number, text};
@@ -116,7 +117,8 @@ fn read(spec: &Spec) -> (Value, Vec<Key>) {
         let reverse = attrs
             .get("reverse")
             .is_some_and(|r| !r.is_empty() && r != "0");
-        // `field` reports whether the field was valid, not its name (PROTOCOL.md §4.5).
+        // `field` reports whether the field was valid, not its name (docs/compatibility.md, "Output
+        // controls, batch and the command line").
         report.insert(
             id.clone(),
             json!({"field": u8::from(path.is_some()), "method": method_name, "reverse": u8::from(reverse)}),

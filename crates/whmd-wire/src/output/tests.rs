@@ -1,4 +1,5 @@
-//! The output controls, record by record against PROTOCOL.md §4.
+//! The output controls, record by record (docs/compatibility.md, "Output controls, batch and
+//! the command line").
 
 use super::*;
 use serde_json::json;

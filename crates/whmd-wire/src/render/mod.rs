@@ -18,7 +18,7 @@ pub fn render(format: ApiFormat, root: &str, body: &Value) -> Vec<u8> {
     }
 }
 
-/// The Content-Type of a successful reply in `format` (PROTOCOL.md §3.4).
+/// The Content-Type of a successful reply in `format` (docs/compatibility.md, "Responses").
 pub fn content_type(format: ApiFormat) -> &'static str {
     match format {
         ApiFormat::Json => "application/json; charset=\"utf-8\"",

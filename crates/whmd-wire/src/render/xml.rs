@@ -1,7 +1,7 @@
-//! XML in the shape of cPanel's XML::Simple output (PROTOCOL.md §3.3): no attributes, one
-//! child element per hash key, an array as its element repeated, an empty array omitted, an
-//! empty string or null as an empty element, booleans as 1/0. Keys come in the reply's own
-//! (documented) order, the order of the JSON reply: cPanel's Perl client matches `loadavg` as
+//! XML in the shape of cPanel's XML::Simple output (docs/compatibility.md, "Responses"): no
+//! attributes, one child element per hash key, an array as its element repeated, an empty array
+//! omitted, an empty string or null as an empty element, booleans as 1/0. Keys come in the reply's
+//! own (documented) order, the order of the JSON reply: cPanel's Perl client matches `loadavg` as
 //! `<one>…<five>…<fifteen>` (docs/compatibility.md, "Responses").
 
 use serde_json::Value;

@@ -13,7 +13,7 @@ use whmd_domain::auth::Credentials;
 use whmd_wire::render::{content_type, render};
 use whmd_wire::{ApiFormat, ApiVersion, Args, ArgsError, Reply, ReplyStatus};
 
-/// The largest request body read (PROTOCOL.md §1.3); more is refused with 413.
+/// The largest request body read (docs/compatibility.md, "Requests"); more is refused with 413.
 pub const MAX_BODY: usize = 1 << 20;
 
 pub async fn handle(
@@ -27,7 +27,7 @@ pub async fn handle(
         return errors::method_not_allowed(format);
     }
     // An `Authorization` header wins; without one, a session cookie with the path's
-    // security token (PROTOCOL.md §2.3).
+    // security token (docs/compatibility.md, "Authentication").
     let credentials = match from_headers(request.headers()) {
         HeaderAuth::Present(c) => c,
         HeaderAuth::Malformed => return errors::access_denied(format),
@@ -77,8 +77,8 @@ pub async fn handle(
     respond(format, &reply)
 }
 
-/// How a body's arguments are read (PROTOCOL.md §1.3): JSON only for a Content-Type of
-/// exactly `application/json`, multipart for `multipart/form-data` with a boundary
+/// How a body's arguments are read (docs/compatibility.md, "Requests"): JSON only for a
+/// Content-Type of exactly `application/json`, multipart for `multipart/form-data` with a boundary
 /// (TheHostingTool sends it), urlencoded whatever else it says.
 enum BodyKind {
     Form,

@@ -1,4 +1,4 @@
-//! Reading credentials from the `Authorization` header (PROTOCOL.md §2.1).
+//! Reading credentials from the `Authorization` header (docs/compatibility.md, "Authentication").
 //!
 //! `whm USER:SECRET` in any case of the scheme word, and `Basic base64(USER:PASS)`. Anything
 //! else is not a credential WHM accepts. Whitespace inside the secret is removed only when

@@ -1,6 +1,6 @@
-//! HTTP-level refusals, decided before any function runs. On an API document they carry the
-//! body WHM sends with its 403 (PROTOCOL.md §2.4), in the document's format, as `text/plain`;
-//! elsewhere plain text.
+//! HTTP-level refusals, decided before any function runs. On an API document they carry the body
+//! WHM sends with its 403 (docs/compatibility.md, "Authentication"), in the document's format, as
+//! `text/plain`; elsewhere plain text.
 
 use axum::body::Body;
 use axum::http::{HeaderValue, StatusCode, header};

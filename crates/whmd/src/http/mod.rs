@@ -1,5 +1,6 @@
 //! The HTTP front end. One fallback handler takes every request, because WHM's path rules
-//! (PROTOCOL.md §1.1) are not a router's: the path is normalised first, then dispatched.
+//! (docs/compatibility.md, "Requests") are not a router's: the path is normalised first, then
+//! dispatched.
 
 mod api;
 mod auth;

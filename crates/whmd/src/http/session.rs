@@ -1,8 +1,9 @@
-//! `/login` and `/logout` (PROTOCOL.md §2.3): a password login makes a session and answers
-//! with the session cookie, a `Location: /cpsessNNNNNNNNNN/` header (cPanel's Perl client reads
-//! the security token from its first segment) and the JSON body browsers' scripts read, all
-//! with status 200 (never a 303, which its HTTP library would follow and lose the header). A
-//! `create_user_session` login URL (`/cpsessN/login/?session=…`) is redeemed once here too.
+//! `/login` and `/logout` (docs/compatibility.md, "Authentication"): a password login makes a
+//! session and answers with the session cookie, a `Location: /cpsessNNNNNNNNNN/` header (cPanel's
+//! Perl client reads the security token from its first segment) and the JSON body browsers' scripts
+//! read, all with status 200 (never a 303, which its HTTP library would follow and lose the
+//! header). A `create_user_session` login URL (`/cpsessN/login/?session=…`) is redeemed once here
+//! too.
 
 use super::auth::{SessionCookie, session_cookie};
 use super::{AppState, api::MAX_BODY};

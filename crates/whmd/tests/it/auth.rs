@@ -1,4 +1,5 @@
-//! Authentication on both listeners: tokens, Basic, refusals (PROTOCOL.md §2).
+//! Authentication on both listeners: tokens, Basic, refusals (docs/compatibility.md,
+//! "Authentication").
 
 use crate::harness::{Server, basic};
 use reqwest::{Method, StatusCode};

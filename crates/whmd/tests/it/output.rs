@@ -1,4 +1,4 @@
-//! The output controls over HTTP, as cPanel's UIs and @cpanel/api send them (CLIENTS.md §9).
+//! The output controls over HTTP, as cPanel's UIs and @cpanel/api send them.
 
 use crate::accounts::create;
 use crate::harness::Server;

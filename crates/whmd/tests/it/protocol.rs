@@ -1,4 +1,5 @@
-//! The wire protocol: versions, formats, methods, bodies, the cpsess prefix (PROTOCOL.md §1, §3).
+//! The wire protocol: versions, formats, methods, bodies, the cpsess prefix (docs/compatibility.md,
+//! "Requests").
 
 use crate::harness::{Server, basic};
 use reqwest::{Method, StatusCode};
@@ -89,7 +90,7 @@ async fn xml_in_both_versions() {
 
 #[tokio::test]
 async fn post_octet_stream_body_is_a_form() {
-    // cPanel::PublicAPI posts its form with Content-Type application/octet-stream (CLIENTS.md §1).
+    // cPanel::PublicAPI posts its form with Content-Type application/octet-stream.
     let server = Server::start().await;
     let answer = server
         .send(

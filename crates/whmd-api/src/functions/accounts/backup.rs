@@ -1,5 +1,7 @@
-//! toggle_user_backup_state (seed toggle_user_backup_state; FUNCTIONS.md §3).
+//! toggle_user_backup_state
+//! (<https://api.docs.cpanel.net/openapi/whm/operation/toggle_user_backup_state/>).
 
+use super::reasons;
 use super::{CHANGED_MEANWHILE, accessible, entry, save};
 use crate::FunctionSpec;
 use crate::function::function;
@@ -59,9 +61,9 @@ async fn toggle_user_backup_state(
     );
     save(&call, &user, &account, &[log], CHANGED_MEANWHILE).await?;
     let reason = if legacy {
-        "Legacy Backup state modified"
+        reasons::LEGACY_BACKUP_STATE_MODIFIED
     } else {
-        "Backup state modified"
+        reasons::BACKUP_STATE_MODIFIED
     };
     Ok(Outcome::ok(ToggleStatus { toggle_status: new }).with_reason(reason))
 }

@@ -5,6 +5,7 @@ use super::super::dns::{not_foreign, publish_for_account, zone_exists_reason};
 use super::super::ips::{NONE_FREE, free_address};
 use super::super::packages;
 use super::names::check_new_username;
+use super::reasons;
 use super::settings::{self, SettingArgs, Settings, apply_limits};
 use super::{entry, with_host};
 use crate::FunctionSpec;
@@ -20,7 +21,7 @@ use whmd_domain::StoreError;
 use whmd_domain::account::{Account, NO_SHELL, SHELL, default_reseller_acls};
 use whmd_domain::dns::NewZone;
 use whmd_domain::names::domain::{DomainContext, check_new_domain, exists_reason};
-use whmd_domain::names::username::exists_reason as user_exists_reason;
+use whmd_domain::names::username::{NewUsername, exists_reason as user_exists_reason};
 use whmd_domain::package::DEFAULT;
 use whmd_domain::reseller::Reseller;
 use whmd_domain::secret::{Secret, hash_system_password};
@@ -44,7 +45,7 @@ pub const FUNCTIONS: &[FunctionSpec] =
 #[derive(Debug, Deserialize, JsonSchema)]
 struct Createacct {
     /// The new account's user name.
-    username: String,
+    username: NewUsername,
     /// Its main domain; without one the account gets `USER.HOSTNAME`.
     domain: Option<String>,
     /// The package; `default` by default.
@@ -156,7 +157,7 @@ async fn createacct(call: Call, req: Createacct) -> Result<Outcome<Created>, Whm
         }
     }
     let mut raw = String::from("Checking input data...Done\n");
-    let user = req.username.to_ascii_lowercase();
+    let user = req.username.as_str().to_owned();
     check_new_username(call, &user, None).await?;
     raw.push_str("Validating Username...Done\n");
 
@@ -357,7 +358,7 @@ async fn createacct(call: Call, req: Createacct) -> Result<Outcome<Created>, Whm
     write_summary(&mut raw, &stored, req.showpass.get().then_some(&password));
     raw.push_str(&format!("Adding the DNS zone {domain}...Done\n"));
     let mut outcome = Outcome::ok(creation_data(call, &ip, &plan_name))
-        .with_reason("Account Creation Ok")
+        .with_reason(reasons::ACCOUNT_CREATED)
         .with_raw(raw);
     outcome
         .output

@@ -1,7 +1,8 @@
-//! limitbw, showbw, editquota and changepackage (FUNCTIONS.md §2).
+//! limitbw, showbw, editquota and changepackage.
 
 use super::super::ips::{NONE_FREE, free_address, publish, readdress};
 use super::super::packages;
+use super::reasons;
 use super::settings::{Settings, parse_limit};
 use super::{CHANGED_MEANWHILE, accessible, entry, save, with_host};
 use crate::FunctionSpec;
@@ -235,7 +236,7 @@ async fn editquota(call: Call, req: Editquota) -> Result<Outcome<NoData>, WhmErr
     account.quota_mb = quota;
     account.mtime = unix_now();
     save_setting(&call, &user, &account, "QUOTA").await?;
-    let outcome = Outcome::done().with_reason("Set quota for user.");
+    let outcome = Outcome::done().with_reason(reasons::QUOTA_SET);
     Ok(with_host(&call, outcome, &[account.uid], "").await)
 }
 

@@ -1,4 +1,4 @@
-//! Accounts: the account lifecycle of WHM API 1 and API 0 (FUNCTIONS.md §2, §3, §9).
+//! Accounts: the account lifecycle of WHM API 1 and API 0.
 
 mod backup;
 mod create;
@@ -8,6 +8,7 @@ mod list;
 mod modify;
 mod names;
 mod passwd;
+mod reasons;
 mod record;
 mod remove;
 mod settings;

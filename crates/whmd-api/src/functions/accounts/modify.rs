@@ -5,6 +5,7 @@
 use super::super::dns::{not_foreign, publish_for_account, zone_exists_reason};
 use super::super::packages;
 use super::names::check_new_username;
+use super::reasons;
 use super::settings::{self, Settings, parse_limit};
 use super::{CHANGED_MEANWHILE, accessible, entry, with_host};
 use crate::FunctionSpec;
@@ -249,7 +250,7 @@ async fn modifyacct(call: Call, req: Modifyacct) -> Result<Outcome<ModifyRespons
         user: stored.user,
         setshell: changes.shell.unwrap_or("unmodified"),
     });
-    let mut outcome = Outcome::ok(data).with_reason("Account Modified");
+    let mut outcome = Outcome::ok(data).with_reason(reasons::ACCOUNT_MODIFIED);
     outcome.output.messages = messages;
     outcome.output.always = true;
     if !zones.put.is_empty() {

@@ -1,12 +1,12 @@
 //! verify_new_username and validate_system_user, and the username check createacct and
-//! modifyacct share (FUNCTIONS.md §2, §9).
+//! modifyacct share.
 
 use crate::FunctionSpec;
 use crate::function::{NoData, function};
 use crate::registry::Call;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
-use whmd_domain::names::username::{self, db_prefix, dbowner};
+use whmd_domain::names::username::{self, NewUsername, db_prefix, dbowner};
 use whmd_wire::{Acl, Outcome, WhmError};
 
 pub const FUNCTIONS: &[FunctionSpec] = &[
@@ -34,12 +34,7 @@ pub async fn check_new_username(
     user: &str,
     except: Option<&str>,
 ) -> Result<(), WhmError> {
-    if !username::valid_for_new(user, false) {
-        return Err(WhmError::Reason(username::invalid_reason(user)));
-    }
-    if username::is_reserved(user) {
-        return Err(WhmError::Reason(username::reserved_reason(user)));
-    }
+    NewUsername::check(user).map_err(WhmError::Reason)?;
     let accounts = &call.ctx.stores.accounts;
     if except != Some(user)
         && (accounts.account(user).await?.is_some()

@@ -1,5 +1,6 @@
-//! passwd and forcepasswordchange (FUNCTIONS.md §2).
+//! passwd and forcepasswordchange.
 
+use super::reasons;
 use super::{entry, with_host};
 use crate::FunctionSpec;
 use crate::function::function;
@@ -17,7 +18,7 @@ use whmd_wire::params::Flag;
 use whmd_wire::{Acl, Api0Data, Api0Shape, Outcome, WhmError};
 
 pub const FUNCTIONS: &[FunctionSpec] = &[
-    // FOSSBilling reads `passwd[0].status` in API 0 (CLIENTS.md §8).
+    // FOSSBilling reads `passwd[0].status` in API 0.
     // API 0 names the new password `pass` (cPanel's API 0 documentation); clients send either.
     function!("passwd", Acl::PASSWD, Both, passwd)
         .api0(Api0Shape::Listed {
@@ -79,8 +80,7 @@ async fn passwd(call: Call, req: Passwd) -> Result<Outcome<PasswdResponse>, WhmE
     } else {
         SERVICES
     };
-    let outcome = Outcome::ok(PasswdResponse { app })
-        .with_reason(format!("Password changed for user “{user}”."));
+    let outcome = Outcome::ok(PasswdResponse { app }).with_reason(reasons::password_changed(&user));
     Ok(with_host(&call, outcome, &[account.uid], "").await)
 }
 

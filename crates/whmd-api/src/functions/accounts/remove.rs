@@ -1,6 +1,7 @@
-//! removeacct (FUNCTIONS.md §2).
+//! removeacct.
 
 use super::super::dns::publish_for_account;
+use super::reasons;
 use super::{entry, with_host};
 use crate::FunctionSpec;
 use crate::function::{NoData, function};
@@ -92,7 +93,7 @@ pub(crate) async fn remove(
         raw.push_str(&format!("Removing the DNS zones of {user}...Done\n"));
     }
     let mut outcome = Outcome::done()
-        .with_reason(format!("{user} account removed"))
+        .with_reason(reasons::account_removed(user))
         .with_raw(raw);
     if !keepdns {
         outcome
@@ -104,7 +105,7 @@ pub(crate) async fn remove(
         call,
         outcome,
         &[account.uid],
-        &format!("{user} account removed\n"),
+        &format!("{}\n", reasons::account_removed(user)),
     )
     .await)
 }

@@ -1,6 +1,7 @@
-//! suspendacct and unsuspendacct (FUNCTIONS.md §2), with WHM's quirks: some refusals answer
+//! suspendacct and unsuspendacct, with WHM's quirks: some refusals answer
 //! `result: 1` and say why only in the raw log.
 
+use super::reasons;
 use super::{accessible, entry, save, with_host};
 use crate::FunctionSpec;
 use crate::function::{NoData, function};
@@ -40,8 +41,9 @@ struct Suspendacct {
 async fn suspendacct(call: Call, req: Suspendacct) -> Result<Outcome<NoData>, WhmError> {
     let user = req.user;
     if user == "root" {
-        return Ok(Outcome::failure("Failed to suspend account.")
-            .with_raw("Root user may not be suspended.\n"));
+        return Ok(
+            Outcome::failure(reasons::SUSPEND_FAILED).with_raw("Root user may not be suspended.\n")
+        );
     }
     let account = accessible(&call, &user).await?;
     if account.suspension.is_some() {
@@ -84,7 +86,7 @@ pub(crate) async fn suspend(
     account.set("SUSPENDTIME", suspension.time.to_string());
     account.mtime = suspension.time;
     account.suspension = Some(suspension);
-    save(call, &user, &account, &[log], "Failed to suspend account.").await?;
+    save(call, &user, &account, &[log], reasons::SUSPEND_FAILED).await?;
     let outcome = Outcome::done().with_raw(format!("Suspending account {user}\n"));
     Ok(with_host(
         call,
@@ -116,7 +118,7 @@ pub(crate) async fn unsuspend(
     };
     if suspension.locked && !call.principal.is_root() {
         return Ok(
-            Outcome::failure("Failed to unsuspend account.").with_raw(format!(
+            Outcome::failure(reasons::UNSUSPEND_FAILED).with_raw(format!(
                 "This account is locked and can only be unsuspended by root ({user})\n"
             )),
         );
@@ -126,14 +128,7 @@ pub(crate) async fn unsuspend(
     account.cpuser.remove("SUSPENDTIME");
     account.mtime = unix_now();
     let log = entry(call, "UNSUSPEND", &[&user, &account.domain]);
-    save(
-        call,
-        &user,
-        &account,
-        &[log],
-        "Failed to unsuspend account.",
-    )
-    .await?;
+    save(call, &user, &account, &[log], reasons::UNSUSPEND_FAILED).await?;
     let outcome = Outcome::done().with_raw(format!("Unsuspending account {user}\n"));
     Ok(with_host(
         call,

@@ -1,4 +1,4 @@
-//! domainuserdata (FUNCTIONS.md §2): the web server's view of a domain.
+//! domainuserdata: the web server's view of a domain.
 
 use crate::FunctionSpec;
 use crate::function::function;

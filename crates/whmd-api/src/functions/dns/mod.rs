@@ -73,6 +73,9 @@ const ACTION: Api0Shape = Api0Shape::Listed {
 /// another request changed the zone first).
 const CHANGED: &str = "Zone file changed since last read.";
 const NO_ZONE: &str = "Zone does not exist.";
+/// dumpzone's and getzonerecord's successes, as cPanel's documentation shows them.
+const ZONE_SERIALIZED: &str = "Zone Serialized";
+const RECORD_OBTAINED: &str = "Record obtained.";
 
 /// The zone a call names: `domain`, or `zone` as a file name (`example.com.db`); lowercase,
 /// without `.db` or a trailing dot.

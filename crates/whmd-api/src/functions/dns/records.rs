@@ -1,7 +1,10 @@
 //! One record at a time, named by the line it starts on: getzonerecord, addzonerecord,
 //! editzonerecord, removezonerecord.
 
-use super::{ACTION, NO_ZONE, ZoneEntry, check_serial, entry_json, field, load, save, zone_arg};
+use super::{
+    ACTION, NO_ZONE, RECORD_OBTAINED, ZoneEntry, check_serial, entry_json, field, load, save,
+    zone_arg,
+};
 use crate::FunctionSpec;
 use crate::function::{NoData, function};
 use crate::registry::Call;
@@ -102,7 +105,7 @@ async fn getzonerecord(call: Call, req: RecordArgs) -> Result<Outcome<Found>, Wh
     let data = Found {
         record: [entry_json(at, entry, &zone)],
     };
-    Ok(Outcome::ok(data).with_reason("Record obtained."))
+    Ok(Outcome::ok(data).with_reason(RECORD_OBTAINED))
 }
 
 async fn addzonerecord(call: Call, req: RecordArgs) -> Result<Outcome<NoData>, WhmError> {

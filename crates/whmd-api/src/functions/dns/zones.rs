@@ -1,6 +1,9 @@
 //! Whole zones: adddns, killdns, listzones, dumpzone, resetzone.
 
-use super::{ACTION, NO_ZONE, ZoneEntry, entry_json, load, not_foreign, publish_note, zone_arg};
+use super::{
+    ACTION, NO_ZONE, ZONE_SERIALIZED, ZoneEntry, entry_json, load, not_foreign, publish_note,
+    zone_arg,
+};
 use crate::FunctionSpec;
 use crate::function::{NoData, function};
 use crate::registry::Call;
@@ -254,7 +257,7 @@ async fn dumpzone(call: Call, req: ZoneArgs) -> Result<Outcome<Dump>, WhmError> 
     Ok(Outcome::ok(Dump {
         zone: [Records { record }],
     })
-    .with_reason("Zone Serialized"))
+    .with_reason(ZONE_SERIALIZED))
 }
 
 async fn resetzone(call: Call, req: ZoneArgs) -> Result<Outcome<NoData>, WhmError> {

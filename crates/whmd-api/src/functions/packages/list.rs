@@ -19,7 +19,7 @@ pub const FUNCTIONS: &[FunctionSpec] = &[
     function!("listpkgs", Acl::LIST_PKGS, Both, listpkgs)
         .read_only()
         .list("pkg")
-        // The old XML-API layout billing systems read: a top-level `package` list (CLIENTS.md §8).
+        // The old XML-API layout billing systems read: a top-level `package` list.
         .api0(Api0Shape::Renamed {
             from: "pkg",
             to: "package",

@@ -1,4 +1,4 @@
-//! setacls, listacls and saveacllist (FUNCTIONS.md §5): a reseller's privileges, given one by
+//! setacls, listacls and saveacllist: a reseller's privileges, given one by
 //! one (`acl-NAME=1`) or from a saved list.
 
 use super::super::{CHANGED_MEANWHILE, entry};

@@ -1,4 +1,4 @@
-//! setresellerlimits, setresellerpackagelimit and acctcounts (FUNCTIONS.md §5).
+//! setresellerlimits, setresellerpackagelimit and acctcounts.
 
 use super::super::{CHANGED_MEANWHILE, packages};
 use super::{LISTED, named_reseller};

@@ -1,4 +1,4 @@
-//! Resellers (FUNCTIONS.md §5): making and unmaking them (`setup`), their privileges and saved
+//! Resellers: making and unmaking them (`setup`), their privileges and saved
 //! privilege lists (`acls`), their limits and counts (`limits`, `stats`), and suspending or
 //! terminating them with their accounts (`suspend`). All but `acctcounts` are root's.
 

@@ -1,4 +1,4 @@
-//! setupreseller, unsetupreseller and listresellers (FUNCTIONS.md §5).
+//! setupreseller, unsetupreseller and listresellers.
 
 use super::super::{CHANGED_MEANWHILE, entry};
 use super::LISTED;
@@ -76,7 +76,7 @@ async fn unsetupreseller(call: Call, req: Unsetupreseller) -> Result<Outcome<NoD
             "The user “{user}” does not exist."
         )));
     };
-    // WHM answers OK for an account that is not a reseller (FUNCTIONS.md §5).
+    // WHM answers OK for an account that is not a reseller.
     if account.reseller.is_none() {
         return Ok(Outcome::done());
     }

@@ -1,4 +1,4 @@
-//! resellerstats (FUNCTIONS.md §5): what a reseller's accounts are allotted and use, in MB.
+//! resellerstats: what a reseller's accounts are allotted and use, in MB.
 //! whmd measures no disk or bandwidth use yet, so the use figures are zero.
 
 use crate::FunctionSpec;

@@ -1,4 +1,4 @@
-//! suspendreseller, unsuspendreseller and terminatereseller (FUNCTIONS.md §5): a reseller and,
+//! suspendreseller, unsuspendreseller and terminatereseller: a reseller and,
 //! unless `reseller-only`, every account it owns.
 
 use super::super::accounts;

@@ -275,7 +275,7 @@ async fn without_a_domain_a_temporary_one_is_made() {
 
 #[tokio::test]
 async fn xml_api0_texts_perl_clients_match() {
-    // CLIENTS.md: cPanel::PublicAPI's tests look for these in API 0 XML.
+    // cPanel::PublicAPI's tests look for these in API 0 XML.
     let server = Server::start().await;
     let reserved = server
         .get("/xml-api/createacct?username=test&domain=t.example.com")

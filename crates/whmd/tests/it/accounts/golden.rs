@@ -1,29 +1,81 @@
-//! Our output held against the examples in cPanel's own documentation pages
-//! (`shared/seeds/`): every key the example shows is there, with the same JSON type. The
-//! pages are read where they are kept, never copied into the project.
+//! Our output held against the examples in cPanel's own documentation pages for modifyacct,
+//! validate_system_user and toggle_user_backup_state
+//! (<https://api.docs.cpanel.net/openapi/whm/operation/modifyacct/> and the others): every key
+//! an example shows is in our reply, with the same JSON type. The examples' shapes (their keys
+//! and the type of each value, not their text) are kept in `golden_shapes/`. Given the saved
+//! pages in `WHMD_SEEDS`, `the_shapes_are_the_pages_examples` checks them against the pages
+//! (and with `WHMD_BLESS=1` writes them).
 
 use super::{create, v1};
 use crate::harness::Server;
 use serde_json::Value;
 use std::path::PathBuf;
 
-/// The JSON examples of a seed page, parsed leniently (the pages have trailing commas).
-fn seed_examples(name: &str) -> Option<Vec<Value>> {
-    let dir = std::env::var_os("WHMD_SEEDS")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/seeds"));
-    let Ok(text) = std::fs::read_to_string(dir.join(name)) else {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "CI must have the seeds at {}",
-            dir.display()
-        );
-        eprintln!(
-            "seed {name} not found in {}; golden check skipped",
-            dir.display()
-        );
-        return None;
+/// The pages, the example each shape is taken from (the one holding this key), and the
+/// shape file.
+const PAGES: &[(&str, &str, &str)] = &[
+    ("modifyacct.txt", "result", "modifyacct.json"),
+    (
+        "validate_system_user.txt",
+        "data",
+        "validate_system_user.json",
+    ),
+    (
+        "toggle_user_backup_state.txt",
+        "data",
+        "toggle_user_backup_state.json",
+    ),
+];
+
+fn shape_path(file: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/it/accounts/golden_shapes")
+        .join(file)
+}
+
+/// A committed shape.
+fn shape(file: &str) -> Value {
+    let text = std::fs::read_to_string(shape_path(file)).expect("the shape file");
+    serde_json::from_str(&text).expect("a JSON shape")
+}
+
+/// The shape of `v`: its keys, the first element of each array, and `<TYPE>` for each value.
+fn shape_of(v: &Value) -> Value {
+    match v {
+        Value::Object(m) => {
+            Value::Object(m.iter().map(|(k, v)| (k.clone(), shape_of(v))).collect())
+        }
+        Value::Array(a) => Value::Array(a.first().map(shape_of).into_iter().collect()),
+        other => Value::String(format!("<{}>", kind(other))),
+    }
+}
+
+#[test]
+fn the_shapes_are_the_pages_examples() {
+    let Some(dir) = std::env::var_os("WHMD_SEEDS").map(PathBuf::from) else {
+        return;
     };
+    for (page, key, file) in PAGES {
+        let text = std::fs::read_to_string(dir.join(page)).expect("the page");
+        let example = examples(&text)
+            .into_iter()
+            .find(|e| e.get(*key).is_some())
+            .expect("the JSON example");
+        let made = format!("{:#}\n", shape_of(&example));
+        if std::env::var_os("WHMD_BLESS").is_some() {
+            std::fs::write(shape_path(file), &made).expect("write");
+        } else {
+            let committed = std::fs::read_to_string(shape_path(file)).unwrap_or_default();
+            assert_eq!(
+                committed, made,
+                "{file} is not the shape of {page}'s example"
+            );
+        }
+    }
+}
+
+/// The JSON examples of a page, parsed leniently (the pages have trailing commas).
+fn examples(text: &str) -> Vec<Value> {
     let mut examples = Vec::new();
     let bytes = text.as_bytes();
     let mut i = 0;
@@ -40,7 +92,7 @@ fn seed_examples(name: &str) -> Option<Vec<Value>> {
         }
         i += 1;
     }
-    Some(examples)
+    examples
 }
 
 fn matching_brace(bytes: &[u8], start: usize) -> Option<usize> {
@@ -93,21 +145,24 @@ fn kind(v: &Value) -> &'static str {
     }
 }
 
-/// Every key of `seed` is in `ours` with the same type, recursively; `skip` names paths whose
+/// Every key of `shape` is in `ours` with the same type, recursively; `skip` names paths whose
 /// type we chose differently (see docs/compatibility.md).
-fn same_shape(seed: &Value, ours: &Value, path: &str, skip: &[&str], problems: &mut Vec<String>) {
+fn same_shape(shape: &Value, ours: &Value, path: &str, skip: &[&str], problems: &mut Vec<String>) {
     if skip.contains(&path) {
         return;
     }
-    if kind(seed) != kind(ours) {
+    let expected = match shape {
+        Value::String(marker) => marker.trim_start_matches('<').trim_end_matches('>'),
+        other => kind(other),
+    };
+    if expected != kind(ours) {
         problems.push(format!(
-            "{path}: the seed has {}, we have {}",
-            kind(seed),
+            "{path}: the example has {expected}, we have {}",
             kind(ours)
         ));
         return;
     }
-    match (seed, ours) {
+    match (shape, ours) {
         (Value::Object(s), Value::Object(o)) => {
             for (k, v) in s {
                 match o.get(k) {
@@ -131,24 +186,12 @@ fn assert_same_shape(seed: &Value, ours: &Value, skip: &[&str]) {
     assert!(problems.is_empty(), "{problems:#?}\nours: {ours:#}");
 }
 
-/// The parameters the modifyacct page's example sets, so its output can match.
-/// The JSON example of the modifyacct page (API 0), when the seeds are there.
-fn seed_modifyacct() -> Option<Value> {
-    let example = seed_examples("modifyacct.txt")?
-        .into_iter()
-        .find(|e| e.get("result").is_some())
-        .expect("the JSON example");
-    Some(example)
-}
-
+/// The arguments the modifyacct page's example was made with, so its output can match.
 const SEED_MODIFY: &str = "user=username&contactemail=username%40example.com&MAXMONGREL=4&bogus_food=y&bogus_appetite=normal&bogus_name=Quarks&maxaddon=unlimited&maxpark=unlimited";
 
 #[tokio::test]
 async fn modifyacct_api0_matches_the_seed() {
-    let Some(seed) = seed_modifyacct() else {
-        return;
-    };
-    let seed = &seed;
+    let seed = &shape("modifyacct.json");
     let server = Server::start().await;
     let created = server
         .call(
@@ -171,10 +214,7 @@ async fn modifyacct_api0_matches_the_seed() {
 async fn modifyacct_of_a_new_account_has_every_cpuser_key_of_the_seed() {
     // Not only the keys the call sets: a new account's cpuser holds all that the example
     // shows, whatever the arguments (the seed's `bogus_*` keys are its own arguments).
-    let Some(seed) = seed_modifyacct() else {
-        return;
-    };
-    let seed = &seed;
+    let seed = &shape("modifyacct.json");
     let server = Server::start().await;
     create(&server, "username", "").await;
     let ours = server
@@ -195,10 +235,7 @@ async fn modifyacct_of_a_new_account_has_every_cpuser_key_of_the_seed() {
 
 #[tokio::test]
 async fn modifyacct_api1_carries_newcfg_as_data() {
-    let Some(seed) = seed_modifyacct() else {
-        return;
-    };
-    let seed = &seed;
+    let seed = &shape("modifyacct.json");
     let server = Server::start().await;
     create(&server, "username", "").await;
     let (result, reason, ours) = v1(&server, "modifyacct", SEED_MODIFY).await;
@@ -210,13 +247,7 @@ async fn modifyacct_api1_carries_newcfg_as_data() {
 
 #[tokio::test]
 async fn validate_system_user_matches_the_seed() {
-    let Some(examples) = seed_examples("validate_system_user.txt") else {
-        return;
-    };
-    let seed = examples
-        .iter()
-        .find(|e| e.get("data").is_some())
-        .expect("the JSON example");
+    let seed = &shape("validate_system_user.json");
     let server = Server::start().await;
     let ours = server
         .call("validate_system_user", "api.version=1&user=username")
@@ -226,18 +257,12 @@ async fn validate_system_user_matches_the_seed() {
     assert_same_shape(seed, &ours, &[".metadata.result"]);
     assert_eq!(ours["data"]["valid_for_new"], 1);
     assert_eq!(ours["data"]["exists"], 0);
-    assert_eq!(ours["metadata"]["reason"], seed["metadata"]["reason"]);
+    assert_eq!(ours["metadata"]["reason"], "OK");
 }
 
 #[tokio::test]
 async fn toggle_user_backup_state_matches_the_seed() {
-    let Some(examples) = seed_examples("toggle_user_backup_state.txt") else {
-        return;
-    };
-    let seed = examples
-        .iter()
-        .find(|e| e.get("data").is_some())
-        .expect("the JSON example");
+    let seed = &shape("toggle_user_backup_state.json");
     let server = Server::start().await;
     create(&server, "username", "").await;
     let ours = server
@@ -247,7 +272,7 @@ async fn toggle_user_backup_state_matches_the_seed() {
         )
         .await;
     assert_same_shape(seed, &ours, &[]);
-    assert_eq!(ours["metadata"]["reason"], seed["metadata"]["reason"]);
+    assert_eq!(ours["metadata"]["reason"], "Backup state modified");
     // New accounts are backed up, so the first toggle turns it off, as in the example.
-    assert_eq!(ours["data"]["toggle_status"], seed["data"]["toggle_status"]);
+    assert_eq!(ours["data"]["toggle_status"], 0);
 }

@@ -1,5 +1,5 @@
 //! Accounts over HTTP: creation, listing, changes, suspension, removal, resellers, and the
-//! seed examples.
+//! examples of cPanel's documentation (`golden`).
 
 mod create;
 mod golden;

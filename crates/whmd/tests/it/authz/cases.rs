@@ -87,7 +87,7 @@ pub const CASES: &[Case] = &[
     case("listlockedaccounts", "", LISTS),
     case("verify_new_username", "user={new}", Kind::Global),
     case("validate_system_user", "user={user}", Kind::Global),
-    // Backups are root's (FUNCTIONS.md §3).
+    // Backups are root's.
     case("toggle_user_backup_state", "user={user}", Kind::RootOnly),
     case("passwd", "user={user}&password=New-pw-123456", Kind::Owned),
     case(

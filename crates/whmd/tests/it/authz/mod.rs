@@ -83,7 +83,8 @@ async fn run(case: &Case) -> Result<(), String> {
         "the bare reseller",
     )?;
     if acl.is_some() && in_api0(case.function) {
-        // API 0 refuses in one flat shape, whatever the function's own (PROTOCOL.md §3.2).
+        // API 0 refuses in one flat shape, whatever the function's own (docs/compatibility.md,
+        // "Responses").
         let reply = world.call_api0(Caller::Bare, Target::A, case).await;
         if reply != serde_json::json!({"status": 0, "statusmsg": "Permission Denied"}) {
             return Err(format!("{}: API 0 refusal: {reply}", case.function));

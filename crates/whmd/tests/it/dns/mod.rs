@@ -1,4 +1,4 @@
-//! DNS zones over HTTP (FUNCTIONS.md §7): shapes and reasons (`zones`, `records`), the
+//! DNS zones over HTTP: shapes and reasons (`zones`, `records`), the
 //! zones accounts get (`accounts`), and a live BIND serving what whmd wrote (`bind`).
 
 mod accounts;
