@@ -22,6 +22,7 @@ use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
 use serde::de::DeserializeOwned;
 use serde::{Serialize, Serializer};
 use serde_json::{Map, Value};
+use std::any::TypeId;
 use std::borrow::Cow;
 use std::future::Future;
 use whmd_wire::params::from_args;
@@ -77,11 +78,11 @@ where
     F: FnOnce(Call, Req) -> Fut,
     Req: JsonSchema,
     Fut: Future<Output = Result<Outcome<Res>, WhmError>>,
-    Res: JsonSchema,
+    Res: JsonSchema + 'static,
 {
     Signature {
         request: Req::json_schema(generator),
-        response: (Res::schema_name() != NoData::schema_name())
+        response: (TypeId::of::<Res>() != TypeId::of::<NoData>())
             .then(|| generator.subschema_for::<Res>()),
     }
 }

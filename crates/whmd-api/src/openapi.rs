@@ -18,13 +18,15 @@ use whmd_wire::Api1Shape;
 /// The page that lists every function by section (docs/functions.md), from the same registry.
 pub fn function_list(registry: &Registry) -> String {
     let mut specs: Vec<&FunctionSpec> = registry.specs().collect();
-    specs.sort_unstable_by_key(|s| (s.section, s.name));
-    let mut page = String::from(
+    specs.sort_unstable_by_key(|s| (s.section.to_ascii_lowercase(), s.name));
+    let mut page = format!(
         "# Functions\n\n\
-         Every function whmd serves, by section: the privilege it needs, the API versions it \
-         answers in, and the list in its data that API 1's output controls apply to. Made from \
-         the registry, as `docs/openapi.json` is (`whmd openapi`), which gives each function's \
-         arguments and reply; a test fails when either is out of step with the code.\n",
+         The {} functions whmd serves, by section: the privilege each needs, the API versions \
+         it answers in, and the list in its data that API 1's output controls apply to. Made \
+         from the registry, as `docs/openapi.json` is (`whmd openapi`), which gives each \
+         function's arguments and reply; a test fails when either is out of step with the \
+         code.\n",
+        specs.len()
     );
     let mut section = "";
     for spec in specs {
