@@ -20,7 +20,7 @@ use whmd_dns::Template;
 use whmd_domain::StoreError;
 use whmd_domain::account::{Account, NO_SHELL, SHELL, default_reseller_acls};
 use whmd_domain::dns::NewZone;
-use whmd_domain::names::domain::{DomainContext, check_new_domain, exists_reason};
+use whmd_domain::names::domain::{DomainContext, NewDomain, check_new_domain, exists_reason};
 use whmd_domain::names::username::{NewUsername, exists_reason as user_exists_reason};
 use whmd_domain::package::DEFAULT;
 use whmd_domain::reseller::Reseller;
@@ -47,7 +47,7 @@ struct Createacct {
     /// The new account's user name.
     username: NewUsername,
     /// Its main domain; without one the account gets `USER.HOSTNAME`.
-    domain: Option<String>,
+    domain: Option<NewDomain>,
     /// The package; `default` by default.
     plan: Option<String>,
     /// The password (`pass` in API 0); one is made when none is given.
@@ -167,8 +167,8 @@ async fn createacct(call: Call, req: Createacct) -> Result<Outcome<Created>, Whm
         caller_is_root: root,
     };
     let without_domain = req.reseller.is_true() && req.reseller_without_domain.get();
-    let domain = match req.domain.as_deref().filter(|_| !without_domain) {
-        Some(raw) => check_new_domain(raw, ctx).map_err(WhmError::Reason)?,
+    let domain = match req.domain.as_ref().filter(|_| !without_domain) {
+        Some(domain) => domain.check(ctx).map_err(WhmError::Reason)?,
         // WHM makes a temporary domain when none is given; whmd's is a name under the
         // server's own hostname, which the server controls.
         None => {
