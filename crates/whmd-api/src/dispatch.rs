@@ -101,6 +101,16 @@ pub fn reject(ctx: &Context, function: &str, version: &ApiVersion, reason: Strin
     }
 }
 
+/// The reply for a call that failed before its function ran (a store that could not be
+/// reached): the function's own failure shape, with the error's status.
+pub fn failed(ctx: &Context, function: &str, version: &ApiVersion, e: WhmError) -> Reply {
+    let (outcome, status) = failure(function, e);
+    match ctx.registry.get(function, version) {
+        Some(spec) => shaped(spec, version, outcome, status),
+        None => Reply::unknown_app(function, version),
+    }
+}
+
 fn shaped(
     spec: &FunctionSpec,
     version: &ApiVersion,

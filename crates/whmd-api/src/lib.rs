@@ -6,6 +6,7 @@ pub mod context;
 pub mod dispatch;
 pub mod function;
 pub mod functions;
+pub mod idempotent;
 pub mod openapi;
 pub mod registry;
 

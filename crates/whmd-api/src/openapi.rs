@@ -7,7 +7,7 @@
 //! (`null`: any authenticated caller), `x-whm-api-versions` the API versions it exists in,
 //! `x-whm-list` the list in its data that the output controls (`api.filter`, `api.sort`,
 //! `api.chunk`, `api.columns`) apply to, and `x-whm-aliases` other names clients send for its
-//! arguments.
+//! arguments. Functions that change something take the `Idempotency-Key` header.
 
 use crate::function::Signature;
 use crate::{Access, FunctionSpec, Registry, Versions};
@@ -108,6 +108,15 @@ fn path(spec: &FunctionSpec, signature: &Signature) -> Value {
             "schema": {"type": "integer", "const": 1},
         }),
     );
+    if !spec.read_only && !spec.secret_reply {
+        parameters.push(json!({
+            "name": "Idempotency-Key",
+            "in": "header",
+            "required": false,
+            "description": "A retry with the same key and arguments gets the first reply and runs nothing (kept 24 hours).",
+            "schema": {"type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[!-~]+$"},
+        }));
+    }
     let description = signature
         .request
         .get("description")
@@ -153,7 +162,12 @@ fn path(spec: &FunctionSpec, signature: &Signature) -> Value {
     get["operationId"] = json!(format!("{}_get", spec.name));
     get["parameters"] = json!(parameters);
     let mut post = operation;
-    post["parameters"] = json!([parameters[0]]);
+    let header = parameters.iter().filter(|p| p["in"] == "header");
+    post["parameters"] = json!(
+        std::iter::once(&parameters[0])
+            .chain(header)
+            .collect::<Vec<_>>()
+    );
     post["requestBody"] =
         json!({"content": {"application/x-www-form-urlencoded": {"schema": body}}});
     json!({"get": get, "post": post})

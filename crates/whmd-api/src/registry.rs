@@ -71,6 +71,9 @@ pub struct FunctionSpec {
     /// The function changes nothing. After any other function the dispatcher forgets every
     /// remembered token proof, since it may have changed credentials or privileges.
     pub read_only: bool,
+    /// The reply holds a secret shown once (a new API token, a login URL), so it is not kept
+    /// for an `Idempotency-Key`: the key is not honoured for this function.
+    pub secret_reply: bool,
     /// Other names clients send for an argument: `(other name, the handler's name)`. The
     /// argument is renamed before the handler runs, in either API version, unless the
     /// handler's name is given too (`passwd` takes `pass`, API 0's name, beside `password`).
@@ -110,6 +113,7 @@ impl FunctionSpec {
             api1: Api1Shape::Envelope,
             list: None,
             read_only: false,
+            secret_reply: false,
             aliases: &[],
             handler,
             section: "",
@@ -119,6 +123,11 @@ impl FunctionSpec {
 
     pub const fn read_only(mut self) -> Self {
         self.read_only = true;
+        self
+    }
+
+    pub const fn secret_reply(mut self) -> Self {
+        self.secret_reply = true;
         self
     }
 

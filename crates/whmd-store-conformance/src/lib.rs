@@ -7,6 +7,7 @@ mod catalog;
 mod credentials;
 mod host;
 mod hulk;
+mod idempotency;
 mod races;
 mod sessions;
 mod snapshot;
@@ -62,6 +63,9 @@ pub async fn run_all(stores: &Stores, names: &Names) {
     races::account_limit_holds_under_racing_creates(stores, names).await;
     races::removal_and_creation_do_not_cross(stores, names).await;
     races::racing_changes_get_their_own_answers(stores, names).await;
+    idempotency::keys_replay_and_refuse(stores, names).await;
+    idempotency::keys_are_released_and_expire(stores, names).await;
+    idempotency::racing_claims_run_once(stores, names).await;
     zones::zones_round_trip_and_guard_their_serial(stores, names).await;
     zones::zones_follow_their_account(stores, names).await;
     addresses::the_pool_is_added_to_listed_and_removed(stores, names).await;

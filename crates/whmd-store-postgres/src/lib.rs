@@ -10,6 +10,7 @@ mod credentials;
 mod error;
 mod host;
 mod hulk;
+mod idempotency;
 mod lists;
 mod packages;
 pub mod scratch;
@@ -59,6 +60,7 @@ impl PostgresStore {
             addresses: Arc::new(self.clone()),
             host: Arc::new(self.clone()),
             snapshot: Arc::new(self.clone()),
+            idempotency: Arc::new(self.clone()),
         }
     }
 

@@ -14,6 +14,7 @@ mod credentials;
 mod error;
 mod host;
 mod hulk;
+mod idempotency;
 mod lists;
 mod packages;
 mod sessions;
@@ -88,6 +89,7 @@ impl SqliteStore {
             addresses: Arc::new(self.clone()),
             host: Arc::new(self.clone()),
             snapshot: Arc::new(self.clone()),
+            idempotency: Arc::new(self.clone()),
         }
     }
 

@@ -17,7 +17,8 @@ pub const FUNCTIONS: &[FunctionSpec] = &[function!(
     Acl::CREATE_USER_SESSION,
     V1,
     create_user_session
-)];
+)
+.secret_reply()];
 
 #[derive(Debug, Deserialize, JsonSchema)]
 struct CreateUserSession {

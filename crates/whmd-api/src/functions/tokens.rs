@@ -27,7 +27,8 @@ pub const FUNCTIONS: &[FunctionSpec] = &[
         Acl::MANAGE_API_TOKENS,
         V1,
         api_token_create
-    ),
+    )
+    .secret_reply(),
     function!("api_token_list", Acl::MANAGE_API_TOKENS, V1, api_token_list).read_only(),
     function!(
         "api_token_update",

@@ -10,6 +10,7 @@ mod credentials;
 pub mod encoding;
 mod host;
 mod hulk;
+pub mod idempotency;
 mod sessions;
 pub mod snapshot;
 mod zones;
@@ -24,6 +25,7 @@ pub use conflict::Conflict;
 pub use credentials::{ApiTokenRecord, CredentialStore};
 pub use host::{HostStore, HostedAccount, Removal, Usage};
 pub use hulk::HulkStore;
+pub use idempotency::IdempotencyStore;
 pub use sessions::SessionStore;
 pub use snapshot::SnapshotStore;
 pub use zones::{StoredZone, ZoneStore, ZoneSummary, ZoneWrites};
@@ -92,4 +94,5 @@ pub struct Stores {
     pub addresses: Arc<dyn AddressStore>,
     pub host: Arc<dyn HostStore>,
     pub snapshot: Arc<dyn SnapshotStore>,
+    pub idempotency: Arc<dyn IdempotencyStore>,
 }

@@ -8,7 +8,7 @@ use axum::body::{Body, to_bytes};
 use axum::extract::Request;
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::Response;
-use whmd_api::dispatch;
+use whmd_api::{dispatch, idempotent};
 use whmd_domain::auth::Credentials;
 use whmd_wire::render::{content_type, render};
 use whmd_wire::{ApiFormat, ApiVersion, Args, ArgsError, Reply, ReplyStatus};
@@ -50,6 +50,11 @@ pub async fn handle(
             return errors::unavailable(format);
         }
     };
+    // A header that is not text is kept as an empty key, which is refused as invalid.
+    let idempotency_key = request
+        .headers()
+        .get(IDEMPOTENCY_KEY)
+        .map(|v| v.to_str().unwrap_or_default().to_owned());
     let kind = BodyKind::of(request.headers());
     let is_json = matches!(kind, BodyKind::Json);
     let query = request.uri().query().unwrap_or("").to_owned();
@@ -66,16 +71,33 @@ pub async fn handle(
             None => Err(ArgsError::BadMultipart),
         },
     };
-    let reply = match parsed {
-        Ok(args) => dispatch::call(&state.ctx, principal, Some(peer), &function, args).await,
+    let (reply, replayed) = match parsed {
+        Ok(args) => {
+            let key = idempotency_key.as_deref();
+            let answer =
+                idempotent::call(&state.ctx, principal, Some(peer), &function, args, key).await;
+            (answer.reply, answer.replayed)
+        }
         Err(e) => {
             tracing::info!(error = %e, "unreadable arguments");
             let version = sniff_version(query.as_bytes(), if is_json { &[] } else { &body });
-            dispatch::reject(&state.ctx, &function, &version, e.to_string())
+            let reply = dispatch::reject(&state.ctx, &function, &version, e.to_string());
+            (reply, false)
         }
     };
-    respond(format, &reply)
+    let mut response = respond(format, &reply);
+    if replayed {
+        response
+            .headers_mut()
+            .insert(REPLAYED, HeaderValue::from_static("true"));
+    }
+    response
 }
+
+/// The request header that makes a retry safe (docs/compatibility.md, "Safe retries").
+const IDEMPOTENCY_KEY: &str = "idempotency-key";
+/// Set on a reply that is the kept reply of an earlier call with the same key.
+const REPLAYED: &str = "idempotent-replayed";
 
 /// How a body's arguments are read (docs/compatibility.md, "Requests"): JSON only for a
 /// Content-Type of exactly `application/json`, multipart for `multipart/form-data` with a boundary

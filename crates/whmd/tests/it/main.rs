@@ -18,6 +18,7 @@ mod functions;
 mod harness;
 mod host;
 mod http_fuzz;
+mod idempotency;
 mod ips;
 mod lenient_http;
 mod listing;

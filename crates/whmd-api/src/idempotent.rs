@@ -1,0 +1,171 @@
+//! `Idempotency-Key`: a call that changes something, sent again with the same key and the same
+//! arguments, gets the first call's reply and runs nothing (docs/compatibility.md, "Safe
+//! retries"). The claim, the kept reply and the one-runs-of-many guarantee are the store's
+//! ([`IdempotencyStore`](whmd_domain::store::IdempotencyStore)), so they hold across replicas.
+
+use crate::{Context, dispatch};
+use serde_json::{Value, json};
+use std::net::IpAddr;
+use std::sync::Arc;
+use std::time::Duration;
+use whmd_domain::Principal;
+use whmd_domain::store::idempotency::{Claim, KeyOf, fingerprint, valid_key};
+use whmd_domain::time::unix_now;
+use whmd_wire::{ApiVersion, Args, Reply, ReplyStatus, WhmError};
+
+pub const INVALID_KEY: &str =
+    "The Idempotency-Key header must be 1 to 255 printable ASCII characters, without spaces.";
+pub const OTHER_CALL: &str = "This Idempotency-Key was used for another call (another function or other arguments); use a new key for a new call.";
+pub const STILL_RUNNING: &str =
+    "The first call with this Idempotency-Key has not finished yet; try again later.";
+pub const UNFINISHED: &str = "The first call with this Idempotency-Key did not finish; whether it made its change is unknown. Check, then use a new key.";
+
+/// How long a retry waits for the first call with its key to finish before it gives up.
+const WAIT: Duration = Duration::from_secs(30);
+const POLL: Duration = Duration::from_millis(50);
+/// A first call still running after this long is taken to have died with its server.
+const ABANDONED_SECONDS: i64 = 10 * 60;
+
+/// What a call with a key answered, and whether the reply is a kept one.
+#[derive(Debug)]
+pub struct Answer {
+    pub reply: Reply,
+    pub replayed: bool,
+}
+
+/// Runs `function` as [`dispatch::call`] does, honouring `key` when given: for a function that
+/// changes something (and whose reply holds no secret), the first call runs and its reply is
+/// kept; a call with the same key and arguments gets that reply; one with other arguments is
+/// refused. Functions that change nothing run as they are.
+pub async fn call(
+    ctx: &Arc<Context>,
+    principal: Principal,
+    peer: Option<IpAddr>,
+    function: &str,
+    args: Args,
+    key: Option<&str>,
+) -> Answer {
+    let version = ApiVersion::from_arg(args.get("api.version"));
+    let honoured = key.is_some()
+        && ctx
+            .registry
+            .get(function, &version)
+            .is_some_and(|spec| !spec.read_only && !spec.secret_reply && spec.permits(&principal));
+    let (Some(key), true) = (key, honoured) else {
+        let reply = dispatch::call(ctx, principal, peer, function, args).await;
+        return Answer {
+            reply,
+            replayed: false,
+        };
+    };
+    let refuse = |reason: &str| Answer {
+        reply: dispatch::reject(ctx, function, &version, reason.to_owned()),
+        replayed: false,
+    };
+    if !valid_key(key) {
+        return refuse(INVALID_KEY);
+    }
+    let user = principal.user.clone();
+    let key = KeyOf { user: &user, key };
+    let print = fingerprint(function, args.iter());
+    let store = ctx.stores.idempotency.as_ref();
+    let started = tokio::time::Instant::now();
+    loop {
+        let claim = match store.claim(key, &print, unix_now()).await {
+            Ok(claim) => claim,
+            Err(e) => {
+                return Answer {
+                    reply: dispatch::failed(ctx, function, &version, WhmError::from(e)),
+                    replayed: false,
+                };
+            }
+        };
+        match claim {
+            Claim::Run => break,
+            Claim::Replay(kept) => return replay(ctx, function, &version, &kept),
+            Claim::Mismatch => return refuse(OTHER_CALL),
+            Claim::Running { since } if unix_now() - since > ABANDONED_SECONDS => {
+                return refuse(UNFINISHED);
+            }
+            Claim::Running { .. } if started.elapsed() >= WAIT => return refuse(STILL_RUNNING),
+            Claim::Running { .. } => tokio::time::sleep(POLL).await,
+        }
+    }
+    let reply = dispatch::call(ctx, principal, peer, function, args).await;
+    // A reply of a store that could not be reached, or of a bug, changed nothing for certain
+    // only in the first case; either way a retry should run rather than see it again.
+    let kept = match reply.status {
+        ReplyStatus::Ok => store.complete(key, &kept_form(&reply)).await,
+        ReplyStatus::Unavailable | ReplyStatus::Internal => store.release(key).await,
+    };
+    if let Err(e) = kept {
+        tracing::warn!(function, error = %e, "the reply for an Idempotency-Key was not kept");
+    }
+    Answer {
+        reply,
+        replayed: false,
+    }
+}
+
+/// A reply as kept: its XML root and its body, without the password createacct's raw log
+/// shows (a kept reply is not a place for a secret).
+fn kept_form(reply: &Reply) -> String {
+    let mut body = reply.body.clone();
+    redact(&mut body);
+    json!({"root": reply.root, "body": body}).to_string()
+}
+
+fn replay(ctx: &Context, function: &str, version: &ApiVersion, kept: &str) -> Answer {
+    let parsed: Option<(String, Value)> = serde_json::from_str::<Value>(kept).ok().and_then(|v| {
+        let root = v.get("root")?.as_str()?.to_owned();
+        Some((root, v.get("body")?.clone()))
+    });
+    let reply = match parsed {
+        Some((root, body)) => Reply {
+            status: ReplyStatus::Ok,
+            root,
+            body,
+        },
+        None => dispatch::failed(
+            ctx,
+            function,
+            version,
+            WhmError::internal("a kept reply could not be read"),
+        ),
+    };
+    Answer {
+        reply,
+        replayed: true,
+    }
+}
+
+/// Removes the lines of createacct's `New Account Info` box that show the password, wherever
+/// in the reply a text holds one (API 1's `metadata.output.raw`, API 0's `rawout`).
+fn redact(value: &mut Value) {
+    match value {
+        Value::String(text) if text.contains("| PassWord: ") => {
+            *text = text
+                .split_inclusive('\n')
+                .filter(|line| !line.starts_with("| PassWord: "))
+                .collect();
+        }
+        Value::Array(items) => items.iter_mut().for_each(redact),
+        Value::Object(fields) => fields.values_mut().for_each(redact),
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_password_line_is_not_kept() {
+        let mut body = json!({"metadata": {"output": {"raw": "| UserName: bob\n| PassWord: s3cret\n| CpanelMod: x\n"}}});
+        redact(&mut body);
+        assert_eq!(
+            body["metadata"]["output"]["raw"],
+            "| UserName: bob\n| CpanelMod: x\n"
+        );
+    }
+}

@@ -1,0 +1,78 @@
+//! [`IdempotencyStore`] on PostgreSQL.
+
+use crate::{PostgresStore, map_error};
+use async_trait::async_trait;
+use sqlx::Row;
+use whmd_domain::StoreError;
+use whmd_domain::store::IdempotencyStore;
+use whmd_domain::store::idempotency::{Claim, KEEP_SECONDS, KeyOf, found};
+
+#[async_trait]
+impl IdempotencyStore for PostgresStore {
+    async fn claim(
+        &self,
+        key: KeyOf<'_>,
+        fingerprint: &str,
+        now: i64,
+    ) -> Result<Claim, StoreError> {
+        let mut tx = self.pool.begin().await.map_err(map_error)?;
+        sqlx::query("DELETE FROM idempotency WHERE created < $1")
+            .bind(now - KEEP_SECONDS)
+            .execute(&mut *tx)
+            .await
+            .map_err(map_error)?;
+        let inserted = sqlx::query(
+            "INSERT INTO idempotency (username, key, fingerprint, created) \
+             VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
+        )
+        .bind(key.user)
+        .bind(key.key)
+        .bind(fingerprint)
+        .bind(now)
+        .execute(&mut *tx)
+        .await
+        .map_err(map_error)?;
+        let claim = if inserted.rows_affected() == 1 {
+            Claim::Run
+        } else {
+            let row = sqlx::query(
+                "SELECT fingerprint, created, reply FROM idempotency \
+                 WHERE username = $1 AND key = $2",
+            )
+            .bind(key.user)
+            .bind(key.key)
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(map_error)?;
+            found(
+                fingerprint,
+                row.try_get("fingerprint").map_err(map_error)?,
+                row.try_get("created").map_err(map_error)?,
+                row.try_get("reply").map_err(map_error)?,
+            )
+        };
+        tx.commit().await.map_err(map_error)?;
+        Ok(claim)
+    }
+
+    async fn complete(&self, key: KeyOf<'_>, reply: &str) -> Result<(), StoreError> {
+        sqlx::query("UPDATE idempotency SET reply = $1 WHERE username = $2 AND key = $3")
+            .bind(reply)
+            .bind(key.user)
+            .bind(key.key)
+            .execute(&self.pool)
+            .await
+            .map_err(map_error)?;
+        Ok(())
+    }
+
+    async fn release(&self, key: KeyOf<'_>) -> Result<(), StoreError> {
+        sqlx::query("DELETE FROM idempotency WHERE username = $1 AND key = $2 AND reply IS NULL")
+            .bind(key.user)
+            .bind(key.key)
+            .execute(&self.pool)
+            .await
+            .map_err(map_error)?;
+        Ok(())
+    }
+}
