@@ -409,3 +409,42 @@ async fn postgres_going_away_and_coming_back() {
     running.shutdown().await;
     cluster("stop", &pg);
 }
+
+#[tokio::test]
+async fn an_idempotency_key_holds_across_replicas() {
+    let Some(admin) = postgres() else { return };
+    let url = scratch(&admin, "whmd_idem").await;
+    let (dir_a, dir_b) = (
+        tempfile::tempdir().expect("tempdir"),
+        tempfile::tempdir().expect("tempdir"),
+    );
+    let a = replica(dir_a.path(), &url).await;
+    let token = std::fs::read_to_string(dir_a.path().join("root.token"))
+        .expect("root.token")
+        .trim()
+        .to_owned();
+    let b = replica(dir_b.path(), &url).await;
+    let client = Client::new();
+    let create = |base: &str| {
+        client
+            .get(format!(
+                "{base}/json-api/createacct?api.version=1&username=idem&domain=idem.example.com&password=Pw-123456-x"
+            ))
+            .header("Authorization", format!("whm root:{token}"))
+            .header("Idempotency-Key", "order-9")
+            .send()
+    };
+    // The same retry at both replicas at once: one runs, both answer the first reply.
+    let (one, two) = tokio::join!(create(&a.base), create(&b.base));
+    let answers = [one.expect("answered"), two.expect("answered")];
+    let replayed = answers
+        .iter()
+        .filter(|r| r.headers().get("idempotent-replayed").is_some())
+        .count();
+    assert_eq!(replayed, 1);
+    for answer in answers {
+        let reply: Value = answer.json().await.expect("JSON");
+        assert!(ok(&reply), "{reply}");
+    }
+    assert_eq!(users(&client, &a.base, &token).await.len(), 1);
+}
