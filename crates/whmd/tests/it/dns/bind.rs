@@ -46,9 +46,16 @@ fn bind() -> Option<Bind> {
     found
 }
 
+/// A loopback port free for TCP and for UDP alike: named listens on both for DNS, and rndc's
+/// control channel is TCP (a port free for UDP alone may be a TCP listener's).
 fn free_port() -> u16 {
-    let socket = std::net::UdpSocket::bind("127.0.0.1:0").expect("a free port");
-    socket.local_addr().expect("address").port()
+    loop {
+        let tcp = std::net::TcpListener::bind("127.0.0.1:0").expect("a free port");
+        let port = tcp.local_addr().expect("address").port();
+        if std::net::UdpSocket::bind(("127.0.0.1", port)).is_ok() {
+            return port;
+        }
+    }
 }
 
 /// A named process on loopback, stopped when dropped.
