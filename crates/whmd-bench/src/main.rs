@@ -44,6 +44,10 @@ struct Cli {
     /// The whmd binary [default: beside this one].
     #[arg(long)]
     whmd: Option<PathBuf>,
+    /// whmd's log level (`WHMD_LOG`), e.g. `warn` for no line per request [default: whmd's
+    /// own, one access-log line per request].
+    #[arg(long)]
+    whmd_log: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -110,7 +114,7 @@ async fn run(cli: &Cli) -> anyhow::Result<()> {
 
     progress("template account");
     let template_dir = work.path().join("template");
-    let server = Server::whmd(&whmd, &template_dir, &cert, &key).await?;
+    let server = Server::whmd(&whmd, &template_dir, &cert, &key, cli.whmd_log.as_deref()).await?;
     let token = root_token(&template_dir)?;
     let target = target_of(&server, "http", &tls, Some(&token));
     let create = format!(
@@ -127,7 +131,7 @@ async fn run(cli: &Cli) -> anyhow::Result<()> {
         let dir = work.path().join(format!("n{accounts}"));
         std::fs::create_dir(&dir)?;
         let seeded = seed::seed(&dir, &template, accounts).await?;
-        let server = Server::whmd(&whmd, &dir, &cert, &key).await?;
+        let server = Server::whmd(&whmd, &dir, &cert, &key, cli.whmd_log.as_deref()).await?;
         let token = root_token(&dir)?;
         let rss_seeded = server.rss()?;
         let per_transport: Vec<_> = (0..)
@@ -254,6 +258,11 @@ fn header(cli: &Cli, timing: Timing) -> Vec<String> {
             cli.concurrency
         ),
         "store: SQLite (WAL, synchronous=FULL), accounts seeded by snapshot import of copies of one createacct-made account".to_owned(),
-        "whmd runs with WHMD_LOG=warn: no log line per request".to_owned(),
+        match &cli.whmd_log {
+            None => "whmd runs with its default log level (info: an access-log line per request, \
+                     its standard error written to a file)"
+                .to_owned(),
+            Some(level) => format!("whmd runs with WHMD_LOG={level}, its standard error written to a file"),
+        },
     ]
 }

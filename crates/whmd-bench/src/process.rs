@@ -24,12 +24,14 @@ pub struct Rss {
 }
 
 impl Server {
-    /// `whmd serve` on `data_dir`, with the bench certificate.
+    /// `whmd serve` on `data_dir`, with the bench certificate, its log (standard error) going
+    /// to `whmd.log` there, at `log_level` (whmd's default when `None`).
     pub async fn whmd(
         whmd: &Path,
         data_dir: &Path,
         cert: &Path,
         key: &Path,
+        log_level: Option<&str>,
     ) -> anyhow::Result<Self> {
         let (http, https) = (free_addr()?, free_addr()?);
         let mut command = Command::new(whmd);
@@ -47,7 +49,10 @@ impl Server {
             .arg(cert)
             .arg("--tls-key")
             .arg(key)
-            .env("WHMD_LOG", "warn");
+            .stderr(std::fs::File::create(data_dir.join("whmd.log"))?);
+        if let Some(level) = log_level {
+            command.env("WHMD_LOG", level);
+        }
         Self::spawn(command, http, https).await
     }
 
