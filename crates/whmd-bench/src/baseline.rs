@@ -25,13 +25,22 @@ pub async fn serve(
     let acceptor = TlsAcceptor::from(tls::server_config(cert, key)?);
     // The sender lives as long as the process, so the loops never see a stop.
     let (_stop, stopped) = watch::channel(false);
+    // whmd's own limits, as whmd serves with them by default.
+    let gate = listener::Gate::new(listener::Limits::default());
     let plain = listener::serve(
         listener::bind(http).await?,
         None,
         app.clone(),
+        gate.clone(),
         stopped.clone(),
     );
-    let secure = listener::serve(listener::bind(https).await?, Some(acceptor), app, stopped);
+    let secure = listener::serve(
+        listener::bind(https).await?,
+        Some(acceptor),
+        app,
+        gate,
+        stopped,
+    );
     tokio::join!(plain, secure);
     Ok(())
 }

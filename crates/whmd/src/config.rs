@@ -2,6 +2,7 @@
 //! Clap reads the last two; this module lays them over the file and the defaults and checks
 //! the result once, at start.
 
+use crate::listener::Limits;
 use anyhow::{Context as _, bail};
 use clap::Args;
 use serde::Deserialize;
@@ -9,6 +10,7 @@ use std::fmt;
 use std::net::{Ipv4Addr, SocketAddr};
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
+use std::time::Duration;
 use whmd_domain::auth::AuthPolicy;
 
 /// The WHM version whmd reports by default: the release its behaviour was taken from.
@@ -101,6 +103,22 @@ pub struct ServeFlags {
     /// `rndc reload` [default: none].
     #[arg(long, env = "WHMD_DNS_RELOAD")]
     pub dns_reload: Option<String>,
+    /// Seconds a client may take to send a request's headers, or wait idle between requests
+    /// [default: 20].
+    #[arg(long, env = "WHMD_HEADER_TIMEOUT")]
+    pub header_timeout: Option<u64>,
+    /// Seconds a request body may take before --body-min-rate applies [default: 20].
+    #[arg(long, env = "WHMD_BODY_TIMEOUT")]
+    pub body_timeout: Option<u64>,
+    /// Bytes a second a body must then arrive at, 0 for no rate [default: 500].
+    #[arg(long, env = "WHMD_BODY_MIN_RATE")]
+    pub body_min_rate: Option<u64>,
+    /// Open connections in all [default: 4096].
+    #[arg(long, env = "WHMD_MAX_CONNECTIONS")]
+    pub max_connections: Option<usize>,
+    /// Open connections from one address [default: 64].
+    #[arg(long, env = "WHMD_MAX_CONNECTIONS_PER_ADDRESS")]
+    pub max_connections_per_address: Option<usize>,
     #[command(flatten)]
     pub host: HostFlags,
 }
@@ -197,7 +215,7 @@ pub struct HostConfig {
     pub home_roots: Vec<PathBuf>,
     pub state: PathBuf,
     pub max_removals: usize,
-    pub wait: std::time::Duration,
+    pub wait: Duration,
     /// Where sites and pools go and how they are tested and reloaded; `None` makes none.
     pub web: Option<whmd_host::Web>,
 }
@@ -221,6 +239,11 @@ struct FileConfig {
     access_hash: Option<bool>,
     zone_dir: Option<PathBuf>,
     dns_reload: Option<String>,
+    header_timeout: Option<u64>,
+    body_timeout: Option<u64>,
+    body_min_rate: Option<u64>,
+    max_connections: Option<usize>,
+    max_connections_per_address: Option<usize>,
     provision: Option<Provision>,
     uid_range: Option<UidRange>,
     home_roots: Option<Vec<PathBuf>>,
@@ -254,6 +277,8 @@ pub struct Config {
     pub zone_dir: Option<PathBuf>,
     /// The program and arguments that make BIND reload.
     pub dns_reload: Option<Vec<String>>,
+    /// What a connection may take.
+    pub limits: Limits,
     pub host: HostConfig,
 }
 
@@ -276,6 +301,7 @@ impl fmt::Debug for Config {
             .field("access_hash", &self.access_hash)
             .field("zone_dir", &self.zone_dir)
             .field("dns_reload", &self.dns_reload)
+            .field("limits", &self.limits)
             .field("host", &self.host)
             .finish()
     }
@@ -342,6 +368,7 @@ impl ServeFlags {
         let data_dir = self.store.data_dir_with(&file);
         let database_url = self.store.database_url_with(&file, &data_dir);
         let host = self.host.resolve(&file);
+        let limits = self.limits(&file);
         let listen = |flag: Option<Listen>, file: Option<Listen>, default: &str| {
             flag.or(file).map_or_else(|| default.parse().ok(), |l| l.0)
         };
@@ -352,6 +379,7 @@ impl ServeFlags {
             .unwrap_or_else(system_hostname);
         let config = Config {
             host,
+            limits,
             https: listen(self.https, file.https, "127.0.0.1:2087"),
             http: listen(self.http, file.http, "127.0.0.1:2086"),
             main_ip: self.main_ip.or(file.main_ip).unwrap_or(Ipv4Addr::LOCALHOST),
@@ -388,6 +416,31 @@ impl ServeFlags {
     }
 }
 
+impl ServeFlags {
+    fn limits(&self, file: &FileConfig) -> Limits {
+        let d = Limits::default();
+        let secs = |flag: Option<u64>, file: Option<u64>, default: Duration| {
+            flag.or(file).map_or(default, Duration::from_secs)
+        };
+        Limits {
+            header_timeout: secs(self.header_timeout, file.header_timeout, d.header_timeout),
+            body_timeout: secs(self.body_timeout, file.body_timeout, d.body_timeout),
+            body_min_rate: self
+                .body_min_rate
+                .or(file.body_min_rate)
+                .unwrap_or(d.body_min_rate),
+            max_connections: self
+                .max_connections
+                .or(file.max_connections)
+                .unwrap_or(d.max_connections),
+            max_per_address: self
+                .max_connections_per_address
+                .or(file.max_connections_per_address)
+                .unwrap_or(d.max_per_address),
+        }
+    }
+}
+
 impl HostFlags {
     fn resolve(&self, file: &FileConfig) -> HostConfig {
         HostConfig {
@@ -410,7 +463,7 @@ impl HostFlags {
                 .host_max_removals
                 .or(file.host_max_removals)
                 .unwrap_or(10),
-            wait: std::time::Duration::from_secs(self.host_wait.or(file.host_wait).unwrap_or(20)),
+            wait: Duration::from_secs(self.host_wait.or(file.host_wait).unwrap_or(20)),
             web: match self.web.or(file.web).unwrap_or_default() {
                 WebServer::None => None,
                 WebServer::Apache => {
@@ -465,6 +518,13 @@ impl Config {
         }
         if self.tls_cert.is_some() != self.tls_key.is_some() {
             bail!("--tls-cert and --tls-key go together");
+        }
+        let l = &self.limits;
+        if l.header_timeout.is_zero() || l.body_timeout.is_zero() {
+            bail!("--header-timeout and --body-timeout are at least one second");
+        }
+        if l.max_connections == 0 || l.max_per_address == 0 {
+            bail!("--max-connections and --max-connections-per-address are at least 1");
         }
         let parts: Vec<&str> = self.whm_version.split('.').collect();
         if parts.len() != 4
@@ -535,6 +595,7 @@ impl Config {
             access_hash: false,
             zone_dir: None,
             dns_reload: None,
+            limits: Limits::default(),
             host: HostFlags::default().resolve(&FileConfig::default()),
         }
     }
@@ -595,6 +656,14 @@ mod tests {
         });
         refused(ServeFlags {
             tls_cert: Some("c.pem".into()),
+            ..ServeFlags::default()
+        });
+        refused(ServeFlags {
+            header_timeout: Some(0),
+            ..ServeFlags::default()
+        });
+        refused(ServeFlags {
+            max_connections_per_address: Some(0),
             ..ServeFlags::default()
         });
         refused(ServeFlags {

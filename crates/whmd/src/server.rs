@@ -66,6 +66,7 @@ pub async fn start(config: Config) -> anyhow::Result<Running> {
     )?;
     let router = app(AppState::new(
         Context::new(info, stores, hosting.host, audit.clone()).with_zone_publisher(dns.clone()),
+        config.limits,
     ));
     let (stop, stopped) = watch::channel(false);
     let mut tasks = JoinSet::new();
@@ -73,11 +74,18 @@ pub async fn start(config: Config) -> anyhow::Result<Running> {
     if let Some(converger) = hosting.converger {
         tasks.spawn(crate::host::converge_regularly(converger, stopped.clone()));
     }
+    let gate = listener::Gate::new(open_files_for(config.limits));
     let mut addrs = [None, None];
     for (slot, bound, tls) in [(0, https, Some(acceptor)), (1, http, None)] {
         let Some(bound) = bound else { continue };
         addrs[slot] = Some(bound.local_addr()?);
-        tasks.spawn(listener::serve(bound, tls, router.clone(), stopped.clone()));
+        tasks.spawn(listener::serve(
+            bound,
+            tls,
+            router.clone(),
+            gate.clone(),
+            stopped.clone(),
+        ));
     }
     Ok(Running {
         https: addrs[0],
@@ -113,4 +121,35 @@ impl Running {
         while self.tasks.join_next().await.is_some() {}
         self.audit.flush();
     }
+}
+
+/// Raises the open-file limit to its hard limit, so that the connection cap, not the limit,
+/// decides; returns the limits with the cap lowered (and a warning) if the files still do not
+/// reach it. A few hundred descriptors stay for the store, logs and host work.
+fn open_files_for(limits: listener::Limits) -> listener::Limits {
+    use nix::sys::resource::{Resource, getrlimit, setrlimit};
+    const RESERVED: u64 = 256;
+    let Ok((soft, hard)) = getrlimit(Resource::RLIMIT_NOFILE) else {
+        return limits;
+    };
+    let soft = if soft < hard && setrlimit(Resource::RLIMIT_NOFILE, hard, hard).is_ok() {
+        hard
+    } else {
+        soft
+    };
+    let room = usize::try_from(soft.saturating_sub(RESERVED))
+        .unwrap_or(usize::MAX)
+        .max(1);
+    if limits.max_connections > room {
+        tracing::warn!(
+            configured = limits.max_connections,
+            open_files = soft,
+            "the open-file limit is below --max-connections; serving at most {room} connections"
+        );
+        return listener::Limits {
+            max_connections: room,
+            ..limits
+        };
+    }
+    limits
 }

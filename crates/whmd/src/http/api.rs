@@ -3,11 +3,13 @@
 
 use super::auth::{HeaderAuth, SessionCookie, from_headers, session_cookie};
 use super::{AppState, errors};
-use axum::body::Bytes;
-use axum::body::{Body, to_bytes};
+use crate::listener::Limits;
+use axum::body::{Body, Bytes};
 use axum::extract::Request;
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::Response;
+use http_body_util::{BodyExt, LengthLimitError, Limited};
+use tokio::time::Instant;
 use whmd_api::{dispatch, idempotent};
 use whmd_domain::auth::Credentials;
 use whmd_wire::render::{content_type, render};
@@ -58,10 +60,11 @@ pub async fn handle(
     let kind = BodyKind::of(request.headers());
     let is_json = matches!(kind, BodyKind::Json);
     let query = request.uri().query().unwrap_or("").to_owned();
-    let body = match to_bytes(request.into_body(), MAX_BODY).await {
+    let body = match read_body(request.into_body(), &state.limits).await {
         Ok(b) => b,
-        Err(e) if is_too_large(&e) => return errors::payload_too_large(format),
-        Err(_) => return errors::unreadable_body(format),
+        Err(BodyError::TooLarge) => return errors::payload_too_large(format),
+        Err(BodyError::TooSlow) => return errors::request_timeout(format),
+        Err(BodyError::Unreadable) => return errors::unreadable_body(format),
     };
     let parsed = match kind {
         BodyKind::Json => Args::from_json(query.as_bytes(), &body),
@@ -145,8 +148,36 @@ async fn multipart_fields(body: Bytes, boundary: String) -> Option<Vec<(String, 
     Some(fields)
 }
 
-fn is_too_large(e: &axum::Error) -> bool {
-    std::error::Error::source(e).is_some_and(|s| s.is::<http_body_util::LengthLimitError>())
+enum BodyError {
+    TooLarge,
+    /// Slower than the limits allow: the grace time, then `body_min_rate` bytes a second.
+    TooSlow,
+    Unreadable,
+}
+
+/// The whole body, at most [`MAX_BODY`] bytes, arriving as fast as `limits` ask.
+async fn read_body(body: Body, limits: &Limits) -> Result<Bytes, BodyError> {
+    let mut body = Limited::new(body, MAX_BODY);
+    let started = Instant::now();
+    let mut whole = Vec::new();
+    loop {
+        let frame = match limits.body_deadline(started, whole.len()) {
+            Some(deadline) => tokio::time::timeout_at(deadline, body.frame())
+                .await
+                .map_err(|_| BodyError::TooSlow)?,
+            None => body.frame().await,
+        };
+        match frame {
+            None => return Ok(Bytes::from(whole)),
+            Some(Ok(frame)) => {
+                if let Ok(data) = frame.into_data() {
+                    whole.extend_from_slice(&data);
+                }
+            }
+            Some(Err(e)) if e.is::<LengthLimitError>() => return Err(BodyError::TooLarge),
+            Some(Err(_)) => return Err(BodyError::Unreadable),
+        }
+    }
 }
 
 /// The API version of a request whose arguments as a whole could not be read, so that the

@@ -38,6 +38,19 @@ pub fn unreadable_body(format: ApiFormat) -> Response {
     )
 }
 
+/// A body slower than the limits allow: `408 Request Timeout`, and the connection is closed.
+pub fn request_timeout(format: ApiFormat) -> Response {
+    let mut response = api_error(
+        format,
+        StatusCode::REQUEST_TIMEOUT,
+        "The request body arrived too slowly.",
+    );
+    response
+        .headers_mut()
+        .insert(header::CONNECTION, HeaderValue::from_static("close"));
+    response
+}
+
 pub fn method_not_allowed(format: ApiFormat) -> Response {
     let mut response = api_error(format, StatusCode::METHOD_NOT_ALLOWED, "Use GET or POST.");
     response

@@ -7,7 +7,7 @@ mod auth;
 mod errors;
 mod session;
 
-use crate::listener::Connection;
+use crate::listener::{Connection, Limits};
 use axum::Router;
 use axum::body::{Body, Bytes};
 use axum::extract::{Request, State};
@@ -25,15 +25,18 @@ use whmd_wire::{Document, Target};
 #[derive(Debug, Clone)]
 pub struct AppState {
     pub ctx: Arc<Context>,
+    /// How slowly a body may arrive (the rest of the limits are the listener's).
+    pub limits: Limits,
     /// The OpenAPI document, made once from the registry.
     openapi: Bytes,
 }
 
 impl AppState {
-    pub fn new(ctx: Context) -> Self {
+    pub fn new(ctx: Context, limits: Limits) -> Self {
         let openapi = whmd_api::openapi::document(&ctx.registry, &ctx.info.whm_version);
         Self {
             ctx: Arc::new(ctx),
+            limits,
             openapi: Bytes::from(openapi.to_string()),
         }
     }

@@ -70,6 +70,17 @@ impl Default for Framer {
 impl Framer {
     /// Decides what to do with the start of `input`, the bytes not yet handed on. `eof` says
     /// the peer has closed, so no more will come: then nothing is left waiting.
+    /// Whether the connection's first request head is still to come whole.
+    pub fn awaits_first_head(&self) -> bool {
+        matches!(
+            self.state,
+            State::Start
+                | State::Head {
+                    after_request: false
+                }
+        )
+    }
+
     pub fn step(&mut self, input: &[u8], eof: bool) -> Step {
         if input.is_empty() {
             return match self.state {

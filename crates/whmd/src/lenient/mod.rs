@@ -19,6 +19,10 @@
 //! Everything else reaches hyper byte for byte: a well-formed request is parsed exactly as it
 //! would be without this module (a property test holds that), and a malformed one gets hyper's
 //! refusal. HTTP/2 (its preface, or ALPN) never comes here.
+//!
+//! A head is handed on only when it is whole, so hyper cannot time out a first head that never
+//! ends (its connection builder waits for enough bytes to tell the protocol): the reader does,
+//! with the header timeout. Later heads are hyper's to time (from the end of each answer).
 
 mod framer;
 #[cfg(test)]
@@ -26,10 +30,13 @@ mod tests;
 
 pub use framer::{Framer, MAX_HEAD, Step};
 
+use std::future::Future;
 use std::io;
 use std::pin::Pin;
 use std::task::{Context, Poll, ready};
+use std::time::Duration;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+use tokio::time::Sleep;
 
 /// How much is read from the socket at a time.
 const READ_SIZE: usize = 8 * 1024;
@@ -45,6 +52,9 @@ pub struct Lenient<S> {
     /// Bytes the framer decided on and the reader has yet to take.
     out: Out,
     eof: bool,
+    /// How long the first head may take, and (once reading began) when it runs out.
+    first_head: Option<Duration>,
+    deadline: Option<Pin<Box<Sleep>>>,
 }
 
 #[derive(Debug)]
@@ -59,7 +69,9 @@ enum Out {
 }
 
 impl<S> Lenient<S> {
-    pub fn new(inner: S) -> Self {
+    /// The reader of `inner`, whose first request head must arrive whole within
+    /// `first_head` (no limit when `None`).
+    pub fn new(inner: S, first_head: Option<Duration>) -> Self {
         Self {
             inner,
             framer: Framer::default(),
@@ -67,6 +79,30 @@ impl<S> Lenient<S> {
             start: 0,
             out: Out::None,
             eof: false,
+            first_head,
+            deadline: None,
+        }
+    }
+
+    /// An error once the first head has taken too long; disarmed for good once it came.
+    fn check_first_head(&mut self, cx: &mut Context<'_>) -> io::Result<()> {
+        if !self.framer.awaits_first_head() {
+            self.first_head = None;
+            self.deadline = None;
+            return Ok(());
+        }
+        let Some(limit) = self.first_head else {
+            return Ok(());
+        };
+        let deadline = self
+            .deadline
+            .get_or_insert_with(|| Box::pin(tokio::time::sleep(limit)));
+        match deadline.as_mut().poll(cx) {
+            Poll::Ready(()) => Err(io::Error::new(
+                io::ErrorKind::TimedOut,
+                "the request head did not arrive in time",
+            )),
+            Poll::Pending => Ok(()),
         }
     }
 
@@ -127,6 +163,7 @@ impl<S: AsyncRead + Unpin> AsyncRead for Lenient<S> {
                     this.start = 0;
                 }
                 Step::NeedMore => {
+                    this.check_first_head(cx)?;
                     if this.start == this.raw.len() {
                         this.raw.clear();
                         this.start = 0;

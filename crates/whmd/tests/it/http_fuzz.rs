@@ -55,12 +55,15 @@ pub async fn state(dir: &std::path::Path) -> AppState {
         home_roots: None,
         auth: whmd_domain::auth::AuthPolicy::default(),
     };
-    AppState::new(Context::new(
-        info,
-        stores,
-        Arc::new(Unmanaged),
-        Arc::new(MemoryAudit::default()),
-    ))
+    AppState::new(
+        Context::new(
+            info,
+            stores,
+            Arc::new(Unmanaged),
+            Arc::new(MemoryAudit::default()),
+        ),
+        whmd::listener::Limits::default(),
+    )
 }
 
 fn function() -> impl Strategy<Value = String> {

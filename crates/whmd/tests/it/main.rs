@@ -30,4 +30,5 @@ mod protocol;
 mod replicas;
 mod resellers;
 mod sessions;
+mod slow_clients;
 mod tokens;

@@ -1,6 +1,11 @@
 //! The accept loops. Both listeners serve the same router; the HTTPS one first completes a
 //! TLS handshake. Each connection learns its peer address and whether it came over TLS. HTTP/1
-//! bytes pass through the lenient reader (`crate::lenient`) on their way to hyper.
+//! bytes pass through the lenient reader (`crate::lenient`) on their way to hyper. A connection
+//! over a cap of [`Limits`] is closed as soon as it is accepted.
+
+mod limits;
+
+pub use limits::{Gate, Limits};
 
 use crate::lenient::Lenient;
 use axum::Router;
@@ -15,9 +20,6 @@ use tokio::sync::watch;
 use tokio_rustls::TlsAcceptor;
 use tower::ServiceExt;
 
-/// How long a client may take to send its request headers or finish a TLS handshake.
-const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(60);
-
 /// What a handler knows about the connection a request came on.
 #[derive(Debug, Clone, Copy)]
 pub struct Connection {
@@ -25,11 +27,13 @@ pub struct Connection {
     pub tls: bool,
 }
 
-/// Serves `app` on `listener` until `shutdown` changes.
+/// Serves `app` on `listener` until `shutdown` changes, admitting connections through `gate`
+/// (shared by both listeners).
 pub async fn serve(
     listener: TcpListener,
     tls: Option<TlsAcceptor>,
     app: Router,
+    gate: Gate,
     mut shutdown: watch::Receiver<bool>,
 ) {
     loop {
@@ -46,35 +50,50 @@ pub async fn serve(
             // Any change of the flag (or its sender going away) means stop.
             _ = shutdown.changed() => return,
         };
+        let Some(pass) = gate.admit(peer.ip()) else {
+            tracing::debug!(%peer, "connection refused: over the connection cap");
+            drop(stream);
+            continue;
+        };
+        let header_timeout = gate.limits().header_timeout;
         let app = app.clone();
         let tls = tls.clone();
         tokio::spawn(async move {
+            let _pass = pass;
             let connection = Connection {
                 peer,
                 tls: tls.is_some(),
             };
             match tls {
                 Some(acceptor) => {
-                    match tokio::time::timeout(HANDSHAKE_TIMEOUT, acceptor.accept(stream)).await {
+                    match tokio::time::timeout(header_timeout, acceptor.accept(stream)).await {
                         Ok(Ok(stream)) if stream.get_ref().1.alpn_protocol() == Some(b"h2") => {
-                            serve_connection(TokioIo::new(stream), app, connection).await
+                            let io = TokioIo::new(stream);
+                            serve_connection(io, app, connection, header_timeout).await
                         }
                         Ok(Ok(stream)) => {
-                            serve_connection(TokioIo::new(Lenient::new(stream)), app, connection)
-                                .await
+                            let io = TokioIo::new(Lenient::new(stream, Some(header_timeout)));
+                            serve_connection(io, app, connection, header_timeout).await
                         }
                         Ok(Err(e)) => tracing::debug!(%peer, error = %e, "TLS handshake failed"),
                         Err(_) => tracing::debug!(%peer, "TLS handshake timed out"),
                     }
                 }
-                None => serve_connection(TokioIo::new(Lenient::new(stream)), app, connection).await,
+                None => {
+                    let io = TokioIo::new(Lenient::new(stream, Some(header_timeout)));
+                    serve_connection(io, app, connection, header_timeout).await
+                }
             }
         });
     }
 }
 
-async fn serve_connection<I>(io: TokioIo<I>, app: Router, connection: Connection)
-where
+async fn serve_connection<I>(
+    io: TokioIo<I>,
+    app: Router,
+    connection: Connection,
+    header_timeout: Duration,
+) where
     I: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
 {
     let service = app.map_request(move |mut request: hyper::Request<Incoming>| {
@@ -85,7 +104,8 @@ where
     builder
         .http1()
         .timer(TokioTimer::new())
-        .header_read_timeout(HANDSHAKE_TIMEOUT)
+        // Also the longest a kept-alive connection waits idle for its next request.
+        .header_read_timeout(header_timeout)
         // A request is answered even when the client closes its side after sending it, and the
         // lenient reader ends a connection this way after a request that must be its last.
         .half_close(true);
