@@ -34,6 +34,7 @@ impl Server {
         log_level: Option<&str>,
     ) -> anyhow::Result<Self> {
         let (http, https) = (free_addr()?, free_addr()?);
+        std::fs::create_dir_all(data_dir)?;
         let mut command = Command::new(whmd);
         command
             .arg("serve")
