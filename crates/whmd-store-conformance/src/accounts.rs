@@ -6,7 +6,7 @@ use whmd_domain::account::{Account, AccountingEntry, Suspension};
 use whmd_domain::reseller::{PackageLimit, Reseller};
 use whmd_domain::secret::{generate_api_token, token_digest};
 use whmd_domain::store::{
-    AccountChange, AccountColumn, AccountPage, AccountQuery, ApiTokenRecord, Conflict,
+    AccountChange, AccountColumn, AccountPage, AccountQuery, ApiTokenRecord, Conflict, OwnedCounts,
 };
 use whmd_domain::{StoreError, Stores};
 use whmd_wire::Acl;
@@ -219,6 +219,32 @@ pub async fn listing_by_owner(stores: &Stores, names: &Names) {
     assert!(
         all.len() >= 3 && all.windows(2).all(|w| w[0].user < w[1].user),
         "every account, ordered"
+    );
+    // Counted in the store: one of the three suspended.
+    let mut lb = a
+        .account(&names.user("lb"))
+        .await
+        .expect("read")
+        .expect("there");
+    lb.suspension = Some(Suspension {
+        reason: "r".into(),
+        time: 1,
+        locked: false,
+        leave_ftp_enabled: false,
+    });
+    a.change(&AccountChange::update(lb.user.clone(), lb, vec![]))
+        .await
+        .expect("suspend");
+    assert_eq!(
+        a.owned_counts(&reseller).await.expect("count"),
+        OwnedCounts {
+            total: 3,
+            suspended: 1
+        }
+    );
+    assert_eq!(
+        a.owned_counts(&names.user("nobody")).await.expect("count"),
+        OwnedCounts::default()
     );
 }
 

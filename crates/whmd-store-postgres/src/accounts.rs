@@ -10,7 +10,9 @@ use std::collections::BTreeMap;
 use whmd_domain::StoreError;
 use whmd_domain::account::{Account, AccountingEntry, Suspension};
 use whmd_domain::store::encoding::{from_json, reseller_from_columns};
-use whmd_domain::store::{AccountChange, AccountPage, AccountQuery, AccountStore, PageWindow};
+use whmd_domain::store::{
+    AccountChange, AccountPage, AccountQuery, AccountStore, OwnedCounts, PageWindow,
+};
 use whmd_wire::output::TextTest;
 
 /// The columns an [`Account`] is read from, in one place for every query.
@@ -86,6 +88,25 @@ impl AccountStore for PostgresStore {
                 .await
             }
         }
+    }
+
+    async fn owned_counts(&self, owner: &str) -> Result<OwnedCounts, StoreError> {
+        let row = sqlx::query(
+            "SELECT COUNT(*) AS total, COUNT(suspended_at) AS suspended FROM accounts \
+             WHERE owner = $1",
+        )
+        .bind(owner)
+        .fetch_one(&self.pool)
+        .await
+        .map_err(map_error)?;
+        let count = |name: &str| -> Result<u64, StoreError> {
+            let n: i64 = row.try_get(name).map_err(map_error)?;
+            Ok(u64::try_from(n).unwrap_or(0))
+        };
+        Ok(OwnedCounts {
+            total: count("total")?,
+            suspended: count("suspended")?,
+        })
     }
 
     async fn accounts_on_plan(&self, plan: &str) -> Result<Vec<Account>, StoreError> {

@@ -248,6 +248,13 @@ impl AccountChange {
     }
 }
 
+/// What [`AccountStore::owned_counts`] counts.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct OwnedCounts {
+    pub total: u64,
+    pub suspended: u64,
+}
+
 #[async_trait]
 pub trait AccountStore: Debug + Send + Sync {
     /// Applies `change` in one transaction. The account as stored after it (with the uid and
@@ -262,6 +269,10 @@ pub trait AccountStore: Debug + Send + Sync {
 
     /// Every account, or those `owner` owns, ordered by username.
     async fn accounts(&self, owner: Option<&str>) -> Result<Vec<Account>, StoreError>;
+
+    /// How many accounts `owner` owns, and how many of them are suspended, counted in the
+    /// store (no account is read).
+    async fn owned_counts(&self, owner: &str) -> Result<OwnedCounts, StoreError>;
 
     /// The accounts on the package `plan`, ordered by username.
     async fn accounts_on_plan(&self, plan: &str) -> Result<Vec<Account>, StoreError>;
