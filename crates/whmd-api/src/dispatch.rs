@@ -6,12 +6,17 @@
 use crate::registry::Call;
 use crate::{Access, Context, FunctionSpec};
 use futures::FutureExt;
+use serde_json::Value;
 use std::net::IpAddr;
 use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
 use tracing::Span;
 use whmd_domain::Principal;
-use whmd_wire::{Api0Shape, ApiVersion, Args, Outcome, Reply, ReplyStatus, WhmError, output};
+use whmd_wire::output::Records;
+use whmd_wire::{
+    Api0Shape, ApiVersion, Args, Listing, Outcome, Reply, ReplyStatus, StreamedList, WhmError,
+    list_path, output,
+};
 
 /// Runs `function` for `principal`, calling from `peer` (`None` on the server itself), with
 /// the request's merged arguments.
@@ -58,16 +63,69 @@ pub async fn call(
         Ok(outcome) => (outcome, ReplyStatus::Ok),
         Err(e) => failure(function, e),
     };
-    if version == ApiVersion::V1
-        && spec.list.is_some()
-        && outcome.controls.is_none()
-        && output::requested(&meta)
-        && let Some(data) = outcome.data.as_mut()
-    {
-        outcome.controls = Some(output::apply(&meta, data, spec.list));
-    }
+    let controls =
+        version == ApiVersion::V1 && outcome.controls.is_none() && output::requested(&meta);
+    let records = match listed(spec, &mut outcome, controls.then_some(&*meta)).await {
+        Ok(records) => records,
+        Err(e) => {
+            let (failed, status) = failure(function, e);
+            span.record("result", 0);
+            return shaped(spec, &version, failed, status);
+        }
+    };
     span.record("result", u8::from(outcome.result));
-    shaped(spec, &version, outcome, status)
+    let key = spec.list.unwrap_or_default();
+    match records.map(|r| (list_path(&version, spec.api0, spec.api1, key), r)) {
+        Some((Some(path), records)) => {
+            let mut reply = shaped(spec, &version, outcome, status);
+            reply.list = Some(StreamedList { path, records });
+            reply
+        }
+        // A shape that folds the list into a record needs it whole.
+        Some((None, mut records)) => {
+            let mut whole = Vec::new();
+            loop {
+                match records.next().await {
+                    Ok(Some(record)) => whole.push(record),
+                    Ok(None) => break,
+                    Err(e) => {
+                        let (failed, status) = failure(function, e);
+                        return shaped(spec, &version, failed, status);
+                    }
+                }
+            }
+            if let Some(data) = outcome.data.as_mut() {
+                data.insert(key.to_owned(), Value::Array(whole));
+            }
+            shaped(spec, &version, outcome, status)
+        }
+        None => shaped(spec, &version, outcome, status),
+    }
+}
+
+/// A list function's list, ready to write: the records its handler streams from their source,
+/// or the list its data holds, whose place in the data is then an empty array. The output
+/// controls in `meta` run on it; what a sort or a page needs is read here, so a store that
+/// fails while reading it fails the call.
+async fn listed(
+    spec: &FunctionSpec,
+    outcome: &mut Outcome,
+    meta: Option<&Args>,
+) -> Result<Option<Records>, WhmError> {
+    let (Some(key), Some(data)) = (spec.list, outcome.data.as_mut()) else {
+        return Ok(None);
+    };
+    let listing = match (outcome.listing.take(), data.get_mut(key)) {
+        (Some(listing), _) => {
+            data.insert(key.to_owned(), Value::Array(Vec::new()));
+            listing
+        }
+        (None, Some(Value::Array(records))) => Listing::of(std::mem::take(records)),
+        (None, _) => return Ok(None),
+    };
+    let mut records = Records::new(listing, meta);
+    records.prepare().await?;
+    Ok(Some(records))
 }
 
 /// The refusal of a function the caller lacks the privilege for. API 0 answers WHM's one flat

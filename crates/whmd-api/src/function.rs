@@ -25,8 +25,9 @@ use serde_json::{Map, Value};
 use std::any::TypeId;
 use std::borrow::Cow;
 use std::future::Future;
+use std::marker::PhantomData;
 use whmd_wire::params::from_args;
-use whmd_wire::{Args, Outcome, WhmError};
+use whmd_wire::{Args, Listing, Outcome, WhmError};
 
 /// The data of a function that returns none: API 1 then leaves `data` out. It has no values,
 /// so such a function can only answer `Outcome::done()`.
@@ -58,18 +59,76 @@ pub struct Signature {
     pub response: Option<Schema>,
 }
 
+/// A list function's data when its records are read from their source as the reply is
+/// written (a list that grows with the number of accounts): the listing, and the data's type
+/// `D` for the OpenAPI document. The dispatcher writes the records under the function's list
+/// key.
+pub struct Listed<D> {
+    listing: Listing,
+    schema: PhantomData<D>,
+}
+
+impl<D> std::fmt::Debug for Listed<D> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Listed").field(&self.listing).finish()
+    }
+}
+
+impl<D> Listed<D> {
+    pub fn new(listing: Listing) -> Self {
+        Self {
+            listing,
+            schema: PhantomData,
+        }
+    }
+}
+
+impl<D: JsonSchema> JsonSchema for Listed<D> {
+    fn schema_name() -> Cow<'static, str> {
+        D::schema_name()
+    }
+
+    fn json_schema(generator: &mut SchemaGenerator) -> Schema {
+        D::json_schema(generator)
+    }
+}
+
+/// A response as the reply carries it: its object, and its streamed list if it has one.
+pub trait Data {
+    fn into_reply(self) -> Result<(Map<String, Value>, Option<Listing>), WhmError>;
+}
+
+impl<T: Serialize> Data for T {
+    fn into_reply(self) -> Result<(Map<String, Value>, Option<Listing>), WhmError> {
+        Ok((to_object(&self)?, None))
+    }
+}
+
+impl<D> Data for Listed<D> {
+    fn into_reply(self) -> Result<(Map<String, Value>, Option<Listing>), WhmError> {
+        Ok((Map::new(), Some(self.listing)))
+    }
+}
+
 /// Reads the request, runs the handler and turns its typed data into the reply's object.
 pub async fn run<F, Req, Fut, Res>(call: Call, args: &Args, handler: F) -> Result<Outcome, WhmError>
 where
     F: FnOnce(Call, Req) -> Fut,
     Req: DeserializeOwned,
     Fut: Future<Output = Result<Outcome<Res>, WhmError>>,
-    Res: Serialize,
+    Res: Data,
 {
     let request = from_args(args)?;
-    handler(call, request)
-        .await?
-        .try_map(|data| to_object(&data))
+    let mut listing = None;
+    let mut outcome = handler(call, request).await?.try_map(|data| {
+        let (object, list) = data.into_reply()?;
+        listing = list;
+        Ok::<_, WhmError>(object)
+    })?;
+    if listing.is_some() {
+        outcome.listing = listing;
+    }
+    Ok(outcome)
 }
 
 /// The schemas of a handler's request and response types, found from its signature.

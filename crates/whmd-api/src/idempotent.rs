@@ -91,7 +91,15 @@ pub async fn call(
             Claim::Running { .. } => tokio::time::sleep(POLL).await,
         }
     }
-    let reply = dispatch::call(ctx, principal, peer, function, args).await;
+    // A kept reply is kept whole.
+    let reply = match dispatch::call(ctx, principal, peer, function, args)
+        .await
+        .collect()
+        .await
+    {
+        Ok(reply) => reply,
+        Err(e) => dispatch::failed(ctx, function, &version, e),
+    };
     // A reply of a store that could not be reached, or of a bug, changed nothing for certain
     // only in the first case; either way a retry should run rather than see it again.
     let kept = match reply.status {
@@ -125,6 +133,7 @@ fn replay(ctx: &Context, function: &str, version: &ApiVersion, kept: &str) -> An
             status: ReplyStatus::Ok,
             root,
             body,
+            list: None,
         },
         None => dispatch::failed(
             ctx,

@@ -108,7 +108,10 @@ async fn run(cli: &Cli, version: &ApiVersion) -> anyhow::Result<String> {
         );
     }
     let args = arguments(&cli.args, version)?;
-    let reply = dispatch::call(&ctx, principal, None, &cli.function, args).await;
+    let reply = dispatch::call(&ctx, principal, None, &cli.function, args)
+        .await
+        .collect()
+        .await?;
     if reply.status != ReplyStatus::Ok {
         let reason = reply.body["metadata"]["reason"]
             .as_str()

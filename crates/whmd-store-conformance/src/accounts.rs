@@ -7,6 +7,7 @@ use whmd_domain::reseller::{PackageLimit, Reseller};
 use whmd_domain::secret::{generate_api_token, token_digest};
 use whmd_domain::store::{
     AccountChange, AccountColumn, AccountPage, AccountQuery, ApiTokenRecord, Conflict, OwnedCounts,
+    Scope,
 };
 use whmd_domain::{StoreError, Stores};
 use whmd_wire::Acl;
@@ -246,6 +247,81 @@ pub async fn listing_by_owner(stores: &Stores, names: &Names) {
         a.owned_counts(&names.user("nobody")).await.expect("count"),
         OwnedCounts::default()
     );
+}
+
+/// Reads every account of `scope` `limit` at a time, as listings do.
+async fn in_batches(stores: &Stores, scope: Scope<'_>, limit: u32) -> Vec<String> {
+    let mut users: Vec<String> = Vec::new();
+    loop {
+        let after = users.last().cloned().unwrap_or_default();
+        let batch = stores
+            .accounts
+            .accounts_after(scope, &after, limit)
+            .await
+            .expect("a batch");
+        assert!(batch.len() <= limit as usize, "at most the limit");
+        if batch.is_empty() {
+            return users;
+        }
+        users.extend(batch.into_iter().map(|a| a.user));
+    }
+}
+
+pub async fn batched_listing(stores: &Stores, names: &Names) {
+    let a = stores.accounts.as_ref();
+    let reseller = names.user("bres");
+    let plan = names.user("bplan");
+    // Byte order, whatever the database's collation: `-` < `.` < `0` < `_` < `a`.
+    let mut wanted: Vec<String> = ["ba", "b_a", "b0", "b.a", "b-a"]
+        .iter()
+        .map(|n| names.user(n))
+        .collect();
+    for user in &wanted {
+        let mut acct = account(user, &reseller);
+        acct.plan = plan.clone();
+        a.change(&AccountChange::create(acct, "$p", log("CREATE", user)))
+            .await
+            .expect("create");
+    }
+    wanted.sort();
+    for limit in [1, 2, 5, 100] {
+        assert_eq!(
+            in_batches(stores, Scope::OwnedBy(&reseller), limit).await,
+            wanted,
+            "an owner's accounts in byte order, {limit} at a time"
+        );
+        assert_eq!(
+            in_batches(stores, Scope::OnPlan(&plan), limit).await,
+            wanted,
+            "a package's accounts in byte order, {limit} at a time"
+        );
+    }
+    let all = in_batches(stores, Scope::All, 3).await;
+    assert!(
+        all.windows(2).all(|w| w[0].as_bytes() < w[1].as_bytes()),
+        "every account once, in byte order"
+    );
+    assert!(wanted.iter().all(|w| all.contains(w)), "every account");
+    assert!(
+        in_batches(stores, Scope::OwnedBy(&names.user("nobody")), 2)
+            .await
+            .is_empty()
+    );
+    let asked = [wanted[3].clone(), names.user("gone"), wanted[0].clone()];
+    let mut named: Vec<String> = a
+        .accounts_named(&asked)
+        .await
+        .expect("named")
+        .into_iter()
+        .map(|a| a.user)
+        .collect();
+    named.sort();
+    assert_eq!(
+        named,
+        [wanted[0].clone(), wanted[3].clone()],
+        "the accounts that exist"
+    );
+    assert!(a.accounts_named(&[]).await.expect("none").is_empty());
 }
 
 pub async fn paged_listing(stores: &Stores, names: &Names) {

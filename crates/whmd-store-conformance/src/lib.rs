@@ -46,6 +46,7 @@ pub async fn run_all(stores: &Stores, names: &Names) {
     accounts::accounts_round_trip(stores, names).await;
     accounts::names_and_domains_are_unique(stores, names).await;
     accounts::listing_by_owner(stores, names).await;
+    accounts::batched_listing(stores, names).await;
     accounts::paged_listing(stores, names).await;
     accounts::updates_are_guarded_by_revision(stores, names).await;
     accounts::renames_move_what_belongs_to_the_user(stores, names).await;

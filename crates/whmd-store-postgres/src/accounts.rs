@@ -11,7 +11,7 @@ use whmd_domain::StoreError;
 use whmd_domain::account::{Account, AccountingEntry, Suspension};
 use whmd_domain::store::encoding::{from_json, reseller_from_columns};
 use whmd_domain::store::{
-    AccountChange, AccountPage, AccountQuery, AccountStore, OwnedCounts, PageWindow,
+    AccountChange, AccountPage, AccountQuery, AccountStore, OwnedCounts, PageWindow, Scope,
 };
 use whmd_wire::output::TextTest;
 
@@ -88,6 +88,58 @@ impl AccountStore for PostgresStore {
                 .await
             }
         }
+    }
+
+    async fn accounts_after(
+        &self,
+        scope: Scope<'_>,
+        after: &str,
+        limit: u32,
+    ) -> Result<Vec<Account>, StoreError> {
+        let sql = match scope {
+            Scope::All => concat!(
+                "SELECT ",
+                account_columns!(),
+                " FROM accounts WHERE username COLLATE \"C\" > $1 \
+                 ORDER BY username COLLATE \"C\" LIMIT $2"
+            ),
+            Scope::OwnedBy(_) => concat!(
+                "SELECT ",
+                account_columns!(),
+                " FROM accounts WHERE owner = $3 AND username COLLATE \"C\" > $1 \
+                 ORDER BY username COLLATE \"C\" LIMIT $2"
+            ),
+            Scope::OnPlan(_) => concat!(
+                "SELECT ",
+                account_columns!(),
+                " FROM accounts WHERE plan = $3 AND username COLLATE \"C\" > $1 \
+                 ORDER BY username COLLATE \"C\" LIMIT $2"
+            ),
+        };
+        let mut query = sqlx::query(sql).bind(after).bind(i64::from(limit));
+        if let Scope::OwnedBy(value) | Scope::OnPlan(value) = scope {
+            query = query.bind(value);
+        }
+        query
+            .fetch(&self.pool)
+            .map_err(map_error)
+            .and_then(|row| std::future::ready(account_from_row(row)))
+            .try_collect()
+            .await
+    }
+
+    async fn accounts_named(&self, users: &[String]) -> Result<Vec<Account>, StoreError> {
+        sqlx::query(concat!(
+            "SELECT ",
+            account_columns!(),
+            " FROM accounts WHERE username = ANY($1)"
+        ))
+        .bind(users)
+        .fetch(&self.pool)
+        .map_err(map_error)
+        .and_then(|row| std::future::ready(account_from_row(row)))
+        .try_collect()
+        .await
     }
 
     async fn owned_counts(&self, owner: &str) -> Result<OwnedCounts, StoreError> {

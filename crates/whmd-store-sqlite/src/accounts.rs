@@ -10,7 +10,7 @@ use whmd_domain::StoreError;
 use whmd_domain::account::{Account, AccountingEntry, Suspension};
 use whmd_domain::store::encoding::{from_json, reseller_from_columns, to_json};
 use whmd_domain::store::{
-    AccountChange, AccountPage, AccountQuery, AccountStore, OwnedCounts, PageWindow,
+    AccountChange, AccountPage, AccountQuery, AccountStore, OwnedCounts, PageWindow, Scope,
 };
 use whmd_wire::output::TextTest;
 
@@ -103,6 +103,55 @@ impl AccountStore for SqliteStore {
             total: count("total")?,
             suspended: count("suspended")?,
         })
+    }
+
+    async fn accounts_after(
+        &self,
+        scope: Scope<'_>,
+        after: &str,
+        limit: u32,
+    ) -> Result<Vec<Account>, StoreError> {
+        let sql = match scope {
+            Scope::All => concat!(
+                "SELECT ",
+                account_columns!(),
+                " FROM accounts WHERE username > ?1 ORDER BY username LIMIT ?2"
+            ),
+            Scope::OwnedBy(_) => concat!(
+                "SELECT ",
+                account_columns!(),
+                " FROM accounts WHERE owner = ?3 AND username > ?1 ORDER BY username LIMIT ?2"
+            ),
+            Scope::OnPlan(_) => concat!(
+                "SELECT ",
+                account_columns!(),
+                " FROM accounts WHERE plan = ?3 AND username > ?1 ORDER BY username LIMIT ?2"
+            ),
+        };
+        let mut query = sqlx::query(sql).bind(after).bind(i64::from(limit));
+        if let Scope::OwnedBy(value) | Scope::OnPlan(value) = scope {
+            query = query.bind(value);
+        }
+        query
+            .fetch(&self.pool)
+            .map_err(map_error)
+            .and_then(|row| std::future::ready(account_from_row(row)))
+            .try_collect()
+            .await
+    }
+
+    async fn accounts_named(&self, users: &[String]) -> Result<Vec<Account>, StoreError> {
+        sqlx::query(concat!(
+            "SELECT ",
+            account_columns!(),
+            " FROM accounts WHERE username IN (SELECT value FROM json_each(?))"
+        ))
+        .bind(to_json(users)?)
+        .fetch(&self.pool)
+        .map_err(map_error)
+        .and_then(|row| std::future::ready(account_from_row(row)))
+        .try_collect()
+        .await
     }
 
     async fn accounts_on_plan(&self, plan: &str) -> Result<Vec<Account>, StoreError> {

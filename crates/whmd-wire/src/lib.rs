@@ -6,6 +6,7 @@
 pub mod acl;
 pub mod args;
 pub mod error;
+pub mod listing;
 pub mod outcome;
 pub mod output;
 pub mod params;
@@ -17,7 +18,10 @@ pub mod version;
 pub use acl::{Acl, AclSet};
 pub use args::{Args, ArgsError};
 pub use error::WhmError;
+pub use listing::{Listing, Source};
 pub use outcome::{Outcome, Output};
 pub use path::{ApiFormat, Document, PathError, Target};
-pub use shape::{Api0Data, Api0Shape, Api1Shape, Reply, ReplyStatus, unknown_app_reason};
+pub use shape::{
+    Api0Data, Api0Shape, Api1Shape, Reply, ReplyStatus, StreamedList, list_path, unknown_app_reason,
+};
 pub use version::ApiVersion;

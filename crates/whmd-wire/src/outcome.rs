@@ -1,5 +1,6 @@
 //! What a function hands back: success or failure, its reason, its data and its output log.
 
+use crate::Listing;
 use serde_json::{Map, Value};
 use std::borrow::Cow;
 
@@ -23,7 +24,7 @@ impl Output {
 
 /// A function's reply before it is shaped. A handler returns it with its own response type as
 /// `D`; the dispatcher turns that into the JSON object every format is written from.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug)]
 pub struct Outcome<D = Map<String, Value>> {
     pub result: bool,
     pub reason: Cow<'static, str>,
@@ -33,6 +34,9 @@ pub struct Outcome<D = Map<String, Value>> {
     /// Records the output controls add to `metadata` (`filter`, `sort`, `chunk`, `columns`);
     /// `None` until the controls have been applied, by the function itself or after it.
     pub controls: Option<Map<String, Value>>,
+    /// The data's list, when it is written from its source as the reply is sent rather than
+    /// held in `data`.
+    pub listing: Option<Listing>,
 }
 
 impl<D> Outcome<D> {
@@ -44,6 +48,7 @@ impl<D> Outcome<D> {
             data: Some(data),
             output: Output::default(),
             controls: None,
+            listing: None,
         }
     }
 
@@ -55,6 +60,7 @@ impl<D> Outcome<D> {
             data: None,
             output: Output::default(),
             controls: None,
+            listing: None,
         }
     }
 
@@ -65,6 +71,7 @@ impl<D> Outcome<D> {
             data: None,
             output: Output::default(),
             controls: None,
+            listing: None,
         }
     }
 
@@ -92,6 +99,7 @@ impl<D> Outcome<D> {
             data: self.data.map(f).transpose()?,
             output: self.output,
             controls: self.controls,
+            listing: self.listing,
         })
     }
 }

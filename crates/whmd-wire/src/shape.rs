@@ -4,6 +4,7 @@
 //! The result is a JSON value tree plus the XML root name; the renderers in [`crate::render`] turn
 //! that one tree into JSON or XML, so the formats never disagree.
 
+use crate::output::Records;
 use crate::{ApiVersion, Outcome, Output};
 use serde_json::{Map, Value, json};
 
@@ -70,12 +71,22 @@ pub enum ReplyStatus {
 }
 
 /// A shaped reply, ready to render.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug)]
 pub struct Reply {
     pub status: ReplyStatus,
     /// The XML root element: `result` in API 1, the function's name in API 0.
     pub root: String,
     pub body: Value,
+    /// A list written from its records as the reply is sent ([`crate::render::chunks`]).
+    pub list: Option<StreamedList>,
+}
+
+/// A list left out of a reply's body and written into it as it is sent.
+#[derive(Debug)]
+pub struct StreamedList {
+    /// The keys from the body's top to the list, whose place holds an empty array.
+    pub path: Vec<String>,
+    pub records: Records,
 }
 
 impl Reply {
@@ -93,6 +104,7 @@ impl Reply {
                 status,
                 root: command.to_owned(),
                 body: api0(api0_shape, outcome),
+                list: None,
             };
         }
         let mut metadata = metadata(
@@ -117,6 +129,7 @@ impl Reply {
             status,
             root: "result".into(),
             body,
+            list: None,
         }
     }
 
@@ -129,12 +142,14 @@ impl Reply {
                 status: ReplyStatus::Ok,
                 root: command.to_owned(),
                 body: json!({"status": 0, "statusmsg": reason, "error": reason}),
+                list: None,
             };
         }
         Self {
             status: ReplyStatus::Ok,
             root: "result".into(),
             body: json!({"metadata": metadata(command, version, false, &reason, &Output::default())}),
+            list: None,
         }
     }
 }
@@ -206,6 +221,33 @@ fn api0(shape: Api0Shape, outcome: Outcome) -> Value {
             }
             json!({ key: [record] })
         }
+    }
+}
+
+/// Where a successful reply holds its data's list `key`, as the keys from the body's top;
+/// `None` when the API 0 shape folds the list into a record (`Listed`), so its records must be
+/// read whole first.
+pub fn list_path(
+    version: &ApiVersion,
+    api0: Api0Shape,
+    api1: Api1Shape,
+    key: &str,
+) -> Option<Vec<String>> {
+    if version.uses_metadata() {
+        return Some(match api1 {
+            Api1Shape::Envelope => vec!["data".to_owned(), key.to_owned()],
+            Api1Shape::TopLevel => vec![key.to_owned()],
+        });
+    }
+    let renamed = |rename: Option<(&str, &'static str)>| match rename {
+        Some((from, to)) if from == key => to.to_owned(),
+        _ => key.to_owned(),
+    };
+    match api0 {
+        Api0Shape::Flat => Some(vec![key.to_owned()]),
+        Api0Shape::Renamed { from, to } => Some(vec![renamed(Some((from, to)))]),
+        Api0Shape::Status { rename, .. } => Some(vec![renamed(rename)]),
+        Api0Shape::Listed { .. } => None,
     }
 }
 

@@ -78,7 +78,9 @@ async fn batch(call: Call, req: Batch) -> Result<Outcome<BatchResponse>, WhmErro
             c.args,
         )
         .instrument(span)
-        .await;
+        .await
+        .collect()
+        .await?;
         let failed = reply.body["metadata"]["result"] != 1;
         results.push(reply.body);
         if failed && abort_on_error {

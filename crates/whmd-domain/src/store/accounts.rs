@@ -255,6 +255,14 @@ pub struct OwnedCounts {
     pub suspended: u64,
 }
 
+/// The accounts a batched read ([`AccountStore::accounts_after`]) goes through.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope<'a> {
+    All,
+    OwnedBy(&'a str),
+    OnPlan(&'a str),
+}
+
 #[async_trait]
 pub trait AccountStore: Debug + Send + Sync {
     /// Applies `change` in one transaction. The account as stored after it (with the uid and
@@ -269,6 +277,19 @@ pub trait AccountStore: Debug + Send + Sync {
 
     /// Every account, or those `owner` owns, ordered by username.
     async fn accounts(&self, owner: Option<&str>) -> Result<Vec<Account>, StoreError>;
+
+    /// Up to `limit` accounts of `scope` whose usernames come after `after` (byte order),
+    /// ordered by username: a listing of any length read a batch at a time, from `""`.
+    async fn accounts_after(
+        &self,
+        scope: Scope<'_>,
+        after: &str,
+        limit: u32,
+    ) -> Result<Vec<Account>, StoreError>;
+
+    /// The accounts with these usernames, in no particular order; a name that is no account
+    /// is left out.
+    async fn accounts_named(&self, users: &[String]) -> Result<Vec<Account>, StoreError>;
 
     /// How many accounts `owner` owns, and how many of them are suspended, counted in the
     /// store (no account is read).

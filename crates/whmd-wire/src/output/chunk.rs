@@ -7,14 +7,6 @@ use serde_json::{Value, json};
 /// The page size when none, or less than 1, is asked for.
 const DEFAULT_SIZE: usize = 100;
 
-/// Keeps one page; returns `metadata.chunk` when verbose.
-pub fn apply(spec: &Spec, records: &mut Vec<Value>) -> Option<Value> {
-    let page = Page::of(spec, records.len());
-    records.truncate(page.end);
-    records.drain(..page.start.min(records.len()));
-    spec.verbose.then(|| page.report())
-}
-
 /// The page of `total` records a chunk request selects: `start..end`, zero-based.
 #[derive(Debug, Clone, Copy)]
 pub struct Page {

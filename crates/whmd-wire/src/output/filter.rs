@@ -52,14 +52,33 @@ struct Filter {
     term_number: f64,
 }
 
-/// Keeps the records every valid filter matches; returns `metadata.filter` when verbose.
-pub fn apply(spec: &Spec, records: &mut Vec<Value>) -> Option<Value> {
-    let before = records.len();
-    let (report, filters) = read(spec);
-    if !filters.is_empty() {
-        records.retain(|r| filters.iter().all(|f| f.matches(r)));
+/// The requested filters, read once.
+pub struct Filters {
+    report: Map<String, Value>,
+    filters: Vec<Filter>,
+    verbose: bool,
+}
+
+impl Filters {
+    pub fn read(spec: &Spec) -> Self {
+        let (report, filters) = read(spec);
+        Self {
+            report,
+            filters,
+            verbose: spec.verbose,
+        }
     }
-    spec.verbose.then(|| finish_report(report, before))
+
+    /// Whether every valid filter matches `record`.
+    pub fn matches(&self, record: &Value) -> bool {
+        self.filters.iter().all(|f| f.matches(record))
+    }
+
+    /// `metadata.filter` when verbose, given how many records there were before filtering.
+    pub fn report(&self, before: usize) -> Option<Value> {
+        self.verbose
+            .then(|| finish_report(self.report.clone(), before))
+    }
 }
 
 /// The valid filters, and the per-item part of `metadata.filter`.

@@ -8,11 +8,14 @@ mod columns;
 mod field;
 mod filter;
 mod pushdown;
+mod records;
 mod sort;
 
 pub use pushdown::{FieldOrder, FieldTest, Pushdown, TextTest, pushdown};
+pub use records::Records;
 
 use crate::Args;
+use crate::listing::Listing;
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
 
@@ -77,39 +80,26 @@ pub fn requested(meta: &Args) -> bool {
 }
 
 /// Applies the requested controls to `data[list]` (or, with no name, to the first value of
-/// `data` that is a list) and returns the metadata records to add.
+/// `data` that is a list) in memory, as [`Records`] writes them, and returns the metadata
+/// records to add. For the benchmarks and tests of the controls themselves.
 pub fn apply(meta: &Args, data: &mut Map<String, Value>, list: Option<&str>) -> Map<String, Value> {
-    let mut metadata = Map::new();
     let records = match list {
         Some(name) => data.get_mut(name),
         None => data.values_mut().next(),
     };
     let Some(Value::Array(records)) = records else {
-        return metadata;
+        return Map::new();
     };
-    let columns = Spec::read(meta, "columns");
-    if columns.enabled {
-        metadata.insert("columns".into(), columns::apply(&columns, records));
-    }
-    let filter = Spec::read(meta, "filter");
-    if filter.enabled
-        && let Some(report) = filter::apply(&filter, records)
-    {
-        metadata.insert("filter".into(), report);
-    }
-    let sort = Spec::read(meta, "sort");
-    if sort.enabled
-        && let Some(report) = sort::apply(&sort, records)
-    {
-        metadata.insert("sort".into(), report);
-    }
-    let chunk = Spec::read(meta, "chunk");
-    if chunk.enabled
-        && let Some(report) = chunk::apply(&chunk, records)
-    {
-        metadata.insert("chunk".into(), report);
-    }
-    metadata
+    let mut written = Records::new(Listing::of(std::mem::take(records)), Some(meta));
+    // Records in memory are never waited for, and reading them cannot fail.
+    futures::executor::block_on(async {
+        if written.prepare().await.is_ok() {
+            while let Ok(Some(record)) = written.next().await {
+                records.push(record);
+            }
+        }
+    });
+    written.metadata()
 }
 
 #[cfg(test)]

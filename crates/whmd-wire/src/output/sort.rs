@@ -81,30 +81,47 @@ impl Key {
     }
 }
 
-/// Sorts the records in place; returns `metadata.sort` when verbose.
-pub fn apply(spec: &Spec, records: &mut [Value]) -> Option<Value> {
-    let (report, keys) = read(spec);
-    if !keys.is_empty() {
-        // Each record's keys once, then a stable sort of positions, then the records moved
-        // into that order: no value is re-read or re-allocated per comparison.
-        let values: Vec<Vec<SortValue>> = records
-            .iter()
-            .map(|r| keys.iter().map(|k| k.value(r)).collect())
-            .collect();
-        let mut order: Vec<usize> = (0..records.len()).collect();
-        order.sort_by(|&a, &b| {
-            keys.iter()
-                .zip(values[a].iter().zip(&values[b]))
+/// The requested order, read once.
+pub struct Order {
+    report: Value,
+    keys: Vec<Key>,
+    verbose: bool,
+}
+
+/// One record's values for every key, computed once before sorting.
+#[derive(Default)]
+pub struct SortValues(Vec<SortValue>);
+
+impl Order {
+    pub fn read(spec: &Spec) -> Self {
+        let (report, keys) = read(spec);
+        Self {
+            report,
+            keys,
+            verbose: spec.verbose,
+        }
+    }
+
+    pub fn values(&self, record: &Value) -> SortValues {
+        SortValues(self.keys.iter().map(|k| k.value(record)).collect())
+    }
+
+    /// Sorts records by their values, stably: positions with equal values keep their order.
+    pub fn sort(&self, entries: &mut [(SortValues, usize)]) {
+        entries.sort_by(|(a, _), (b, _)| {
+            self.keys
+                .iter()
+                .zip(a.0.iter().zip(&b.0))
                 .map(|(k, (x, y))| k.compare(x, y))
                 .find(|o| o.is_ne())
                 .unwrap_or(Ordering::Equal)
         });
-        let mut taken: Vec<Value> = records.iter_mut().map(Value::take).collect();
-        for (slot, from) in records.iter_mut().zip(order) {
-            *slot = std::mem::take(&mut taken[from]);
-        }
     }
-    spec.verbose.then_some(report)
+
+    /// `metadata.sort` when verbose.
+    pub fn report(&self) -> Option<Value> {
+        self.verbose.then(|| self.report.clone())
+    }
 }
 
 /// The sort keys, and `metadata.sort`.

@@ -1,11 +1,13 @@
-//! Renderers: one value tree, written as JSON or XML.
+//! Renderers: one value tree, written as JSON or XML, whole or with its list streamed.
 
+mod stream;
 mod xml;
 mod yaml;
 
 use crate::ApiFormat;
 use serde_json::Value;
 
+pub use stream::chunks;
 pub use xml::to_xml;
 pub use yaml::to_yaml;
 

@@ -13,7 +13,44 @@ pub fn to_xml(root: &str, body: &Value) -> String {
     out
 }
 
-fn element(out: &mut String, name: &str, value: &Value) {
+/// `body` as [`to_xml`] writes it with the list at `path` left out: the document, the offset
+/// where the list's elements go and the name they take.
+pub(super) fn open(root: &str, body: &Value, path: &[String]) -> (String, usize, String) {
+    let mut out = String::with_capacity(256);
+    let mut hole = (0, String::new());
+    element_around(&mut out, root, body, path, &mut hole);
+    (out, hole.0, hole.1)
+}
+
+fn element_around(
+    out: &mut String,
+    name: &str,
+    value: &Value,
+    path: &[String],
+    hole: &mut (usize, String),
+) {
+    let (Some((next, rest)), Value::Object(map)) = (path.split_first(), value) else {
+        if path.is_empty() {
+            *hole = (out.len(), element_name(name).into_owned());
+        } else {
+            element(out, name, value);
+        }
+        return;
+    };
+    let name = element_name(name);
+    let _ = write!(out, "<{name}>");
+    for (key, value) in map {
+        if key == next {
+            element_around(out, key, value, rest, hole);
+        } else {
+            element(out, key, value);
+        }
+    }
+    let _ = write!(out, "</{name}>");
+}
+
+/// One element (a list's record is one element named after its list).
+pub(super) fn element(out: &mut String, name: &str, value: &Value) {
     let name = element_name(name);
     match value {
         Value::Array(items) => {

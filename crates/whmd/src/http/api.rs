@@ -8,12 +8,13 @@ use axum::body::{Body, Bytes};
 use axum::extract::Request;
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::Response;
+use futures::{StreamExt, TryStreamExt};
 use http_body_util::{BodyExt, LengthLimitError, Limited};
 use tokio::time::Instant;
 use whmd_api::{dispatch, idempotent};
 use whmd_domain::auth::Credentials;
-use whmd_wire::render::{content_type, render};
-use whmd_wire::{ApiFormat, ApiVersion, Args, ArgsError, Reply, ReplyStatus};
+use whmd_wire::render::{chunks, content_type, render};
+use whmd_wire::{ApiFormat, ApiVersion, Args, ArgsError, Reply, ReplyStatus, WhmError};
 
 /// The largest request body read (docs/compatibility.md, "Requests"); more is refused with 413.
 pub const MAX_BODY: usize = 1 << 20;
@@ -88,7 +89,7 @@ pub async fn handle(
             (reply, false)
         }
     };
-    let mut response = respond(format, &reply);
+    let mut response = respond(format, reply).await;
     if replayed {
         response
             .headers_mut()
@@ -190,13 +191,46 @@ fn sniff_version(query: &[u8], body: &[u8]) -> ApiVersion {
     ApiVersion::from_arg(value.and_then(|v| std::str::from_utf8(v).ok()))
 }
 
-fn respond(format: ApiFormat, reply: &Reply) -> Response {
+/// A reply up to this size is sent whole, with its length; a longer one (a streamed list) is
+/// sent in pieces as it is written, with chunked transfer encoding.
+const WHOLE_UP_TO: usize = 1 << 20;
+
+async fn respond(format: ApiFormat, reply: Reply) -> Response {
     let status = match reply.status {
         ReplyStatus::Ok => StatusCode::OK,
         ReplyStatus::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
         ReplyStatus::Internal => StatusCode::INTERNAL_SERVER_ERROR,
     };
-    let mut response = Response::new(Body::from(render(format, &reply.root, &reply.body)));
+    let body = if reply.list.is_none() {
+        Body::from(render(format, &reply.root, &reply.body))
+    } else {
+        let mut pieces = Box::pin(chunks(reply, format));
+        let mut head = Vec::new();
+        loop {
+            match pieces.try_next().await {
+                Ok(Some(piece)) if head.len() + piece.len() <= WHOLE_UP_TO => {
+                    head.extend_from_slice(&piece);
+                }
+                Ok(Some(piece)) => {
+                    head.extend_from_slice(&piece);
+                    let rest = pieces.inspect_err(|e| {
+                        // The body is cut short; the client sees a broken reply, not a short list.
+                        tracing::error!(error = %e, "a streamed reply failed part-way");
+                    });
+                    break Body::from_stream(futures::stream::once(async { Ok(head) }).chain(rest));
+                }
+                Ok(None) => break Body::from(head),
+                Err(e) => {
+                    tracing::error!(error = %e, "a listed reply failed before it was sent");
+                    return match e {
+                        WhmError::Unavailable(_) => errors::unavailable(format),
+                        _ => errors::internal(format),
+                    };
+                }
+            }
+        }
+    };
+    let mut response = Response::new(body);
     *response.status_mut() = status;
     let headers = response.headers_mut();
     headers.insert(

@@ -67,6 +67,15 @@ pub fn unavailable(format: ApiFormat) -> Response {
     )
 }
 
+/// A failure after the function ran, while its reply was being written.
+pub fn internal(format: ApiFormat) -> Response {
+    api_error(
+        format,
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "The reply could not be written.",
+    )
+}
+
 pub fn bad_request(text: &str) -> Response {
     plain(StatusCode::BAD_REQUEST, text)
 }

@@ -1,18 +1,19 @@
 //! listaccts, accountsummary, listsuspended, listlockedaccounts. A reseller sees only the
 //! accounts it owns.
 
-use super::record::Accounts;
+use super::record::{AccountList, AccountRecord};
+use super::source::{AccountRecords, RecordOf, measured};
 use crate::FunctionSpec;
-use crate::function::function;
+use crate::function::{Listed, function};
 use crate::registry::Call;
 use regex::{Regex, RegexBuilder};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
-use std::collections::HashMap;
+use serde_json::Value;
 use whmd_domain::account::{Account, can_access};
 use whmd_domain::store::{AccountColumn, AccountQuery, Usage};
 use whmd_domain::time::ctime;
-use whmd_wire::{Acl, Api0Shape, ApiVersion, Outcome, WhmError, output};
+use whmd_wire::{Acl, Api0Shape, ApiVersion, Listing, Outcome, WhmError, output};
 
 const STATUS_OK: Api0Shape = Api0Shape::Status {
     ok: "Ok",
@@ -68,54 +69,81 @@ struct Listaccts {
     want: Option<String>,
 }
 
-async fn listaccts(call: Call, req: Listaccts) -> Result<Outcome<Accounts>, WhmError> {
+async fn listaccts(call: Call, req: Listaccts) -> Result<Outcome<Listed<AccountList>>, WhmError> {
     let search = req.search.as_deref();
     let searchtype = req.searchtype.as_deref();
     let exact = req.searchmethod.as_deref() == Some("exact");
-    let want = wanted(req.want.as_deref());
-    if let Some(t) = searchtype
-        && !matches!(
-            t,
-            "domain" | "ip" | "user" | "package" | "owner" | "domain_and_user"
-        )
-    {
-        return Err(WhmError::reason("Unknown search type."));
-    }
+    let shape = AccountRecord {
+        want: wanted(req.want.as_deref()),
+        has_backup: true,
+    };
+    let kind = match searchtype {
+        None => None,
+        Some(t @ ("domain" | "ip" | "user" | "package" | "owner" | "domain_and_user")) => Some(t),
+        Some(_) => return Err(WhmError::reason("Unknown search type.")),
+    };
     // The exact-user search is a lookup.
-    if let (Some(user), Some("user"), true) = (search, searchtype, exact) {
+    if let (Some(user), Some("user"), true) = (search, kind, exact) {
         let user = user.to_ascii_lowercase();
         let account = call.ctx.stores.accounts.account(&user).await?;
         return match account {
             None => Err(WhmError::reason("No accounts found.")),
-            Some(a) if can_access(&call.principal, &a) => listing(&call, vec![a], want).await,
+            Some(a) if can_access(&call.principal, &a) => listing(&call, vec![a], &shape).await,
             // A reseller learns nothing of another's account.
             Some(_) => Err(WhmError::reason("No accounts found.")),
         };
     }
     if search.is_none()
-        && let Some(outcome) = paged(&call, &want).await?
+        && let Some(outcome) = paged(&call, &shape).await?
     {
         return Ok(outcome);
     }
-    let mut accounts = visible(&call).await?;
-    if let (Some(term), Some(kind)) = (search, searchtype) {
-        let matcher = Matcher::new(term, exact);
-        accounts.retain(|a| {
-            let fields: &[&str] = match kind {
-                "domain" => &[&a.domain],
-                "ip" => &[&a.ip],
-                "user" => &[&a.user],
-                "package" => &[&a.plan],
-                "owner" => &[&a.owner],
-                _ => &[&a.domain, &a.user],
-            };
-            fields.iter().any(|f| matcher.matches(f, kind))
-        });
+    let owner = (!call.principal.is_root()).then_some(call.principal.user.as_str());
+    let source = match (search, kind) {
+        (Some(term), Some(kind)) => AccountRecords::new(
+            &call.ctx,
+            owner,
+            Searched {
+                matcher: Matcher::new(term, exact),
+                kind: kind.to_owned(),
+                shape,
+            },
+        ),
+        _ => AccountRecords::new(&call.ctx, owner, shape),
+    };
+    Ok(match Listing::start(source).await? {
+        Some(listing) => Outcome::ok(Listed::new(listing)),
+        None => Outcome::done(),
+    })
+}
+
+/// listaccts' records of the accounts a search matches.
+struct Searched {
+    matcher: Matcher,
+    kind: String,
+    shape: AccountRecord,
+}
+
+impl RecordOf for Searched {
+    fn record(&self, a: &Account, usage: Option<&Usage>) -> Option<Value> {
+        let fields: &[&str] = match self.kind.as_str() {
+            "domain" => &[&a.domain],
+            "ip" => &[&a.ip],
+            "user" => &[&a.user],
+            "package" => &[&a.plan],
+            "owner" => &[&a.owner],
+            _ => &[&a.domain, &a.user],
+        };
+        fields
+            .iter()
+            .any(|f| self.matcher.matches(f, &self.kind))
+            .then(|| self.shape.record(a, usage))
+            .flatten()
     }
-    if accounts.is_empty() {
-        return Ok(Outcome::done());
+
+    fn uses_usage(&self) -> bool {
+        true
     }
-    listing(&call, accounts, want).await
 }
 
 /// The record fields that are store columns as they are.
@@ -126,8 +154,9 @@ const COLUMN_FIELDS: [&str; 4] = ["user", "domain", "owner", "ip"];
 /// pass over every record would have made. `None` when the controls need every record.
 async fn paged(
     call: &Call,
-    want: &Option<Vec<String>>,
-) -> Result<Option<Outcome<Accounts>>, WhmError> {
+    shape: &AccountRecord,
+) -> Result<Option<Outcome<Listed<AccountList>>>, WhmError> {
+    let want = &shape.want;
     if call.version != ApiVersion::V1 {
         return Ok(None);
     }
@@ -168,7 +197,7 @@ async fn paged(
     }
     let metadata = plan.metadata(page.unfiltered, page.matching);
     Ok(Some(
-        listing(call, page.accounts, want.clone())
+        listing(call, page.accounts, shape)
             .await?
             .with_controls(metadata),
     ))
@@ -209,27 +238,18 @@ impl Matcher {
     }
 }
 
-/// `{acct: […]}`, each record cut to the `want` fields when given, with what the host last
-/// measured of each home.
+/// `{acct: […]}` of accounts already read.
 async fn listing(
     call: &Call,
     accounts: Vec<Account>,
-    want: Option<Vec<String>>,
-) -> Result<Outcome<Accounts>, WhmError> {
-    let usage = measured(call, &accounts).await?;
-    Ok(Outcome::ok(Accounts {
-        accounts,
-        usage,
-        want,
-        has_backup: true,
-    }))
-}
-
-/// The host's last figures for these accounts, by uid.
-async fn measured(call: &Call, accounts: &[Account]) -> Result<HashMap<u32, Usage>, WhmError> {
-    let uids: Vec<u32> = accounts.iter().map(|a| a.uid).collect();
-    let usage = call.ctx.stores.host.usage(&uids).await?;
-    Ok(usage.into_iter().map(|u| (u.uid, u)).collect())
+    shape: &AccountRecord,
+) -> Result<Outcome<Listed<AccountList>>, WhmError> {
+    let usage = measured(&call.ctx, &accounts).await?;
+    let records = accounts
+        .iter()
+        .filter_map(|a| shape.record(a, usage.get(&a.uid)))
+        .collect();
+    Ok(Outcome::ok(Listed::new(Listing::of(records))))
 }
 
 /// One of the two.
@@ -240,7 +260,10 @@ struct Accountsummary {
     domain: Option<String>,
 }
 
-async fn accountsummary(call: Call, req: Accountsummary) -> Result<Outcome<Accounts>, WhmError> {
+async fn accountsummary(
+    call: Call,
+    req: Accountsummary,
+) -> Result<Outcome<Listed<AccountList>>, WhmError> {
     let accounts = &call.ctx.stores.accounts;
     let found = match (req.user, req.domain) {
         (Some(user), _) => accounts.account(&user.to_ascii_lowercase()).await?,
@@ -257,13 +280,11 @@ async fn accountsummary(call: Call, req: Accountsummary) -> Result<Outcome<Accou
     };
     match found.filter(|a| can_access(&call.principal, a)) {
         Some(a) => {
-            let usage = measured(&call, std::slice::from_ref(&a)).await?;
-            Ok(Outcome::ok(Accounts {
-                accounts: vec![a],
-                usage,
+            let shape = AccountRecord {
                 want: None,
                 has_backup: false,
-            }))
+            };
+            listing(&call, vec![a], &shape).await
         }
         // API 0 drops the period (its statusmsg is matched by older clients).
         None if call.version == ApiVersion::V0 => Err(WhmError::reason("Account does not exist")),

@@ -12,6 +12,7 @@ mod reasons;
 mod record;
 mod remove;
 mod settings;
+mod source;
 mod suspend;
 mod userdata;
 

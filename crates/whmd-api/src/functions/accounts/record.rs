@@ -2,14 +2,13 @@
 //! documentation: <https://api.docs.cpanel.net/openapi/whm/operation/listaccts/>). Numbers WHM
 //! sends as strings stay strings; flags are 0/1 numbers.
 //!
-//! A listing holds the accounts and writes each one's record only when the reply is made, so
-//! no second copy of every record is kept beside the accounts.
+//! Records are made as their accounts are read ([`super::source`]), one batch at a time.
 
+use super::source::RecordOf;
 use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
-use serde::ser::{SerializeMap, SerializeSeq};
-use serde::{Serialize, Serializer};
+use serde::Serialize;
+use serde_json::Value;
 use std::borrow::Cow;
-use std::collections::HashMap;
 use whmd_domain::account::Account;
 use whmd_domain::store::Usage;
 use whmd_domain::time::short_date;
@@ -17,60 +16,11 @@ use whmd_domain::time::short_date;
 /// The server setting WHM reports with every account.
 const MIN_DEFER_FAIL_TO_TRIGGER_PROTECTION: &str = "5";
 
-/// The data of listaccts and accountsummary: `{acct: [record, …]}`.
-#[derive(Debug)]
-pub struct Accounts {
-    pub accounts: Vec<Account>,
-    /// What the host last measured of each home, by uid (none: not measured).
-    pub usage: HashMap<u32, Usage>,
-    /// The record fields to send (listaccts' `want`); all when `None`.
-    pub want: Option<Vec<String>>,
-    /// Whether records carry `has_backup` (listaccts' do, accountsummary's do not).
-    pub has_backup: bool,
-}
+/// The data of listaccts and accountsummary as the OpenAPI document describes it:
+/// `{acct: [record, …]}`. The records themselves are streamed ([`crate::function::Listed`]).
+pub enum AccountList {}
 
-impl Serialize for Accounts {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(Some(1))?;
-        map.serialize_entry("acct", &Records(self))?;
-        map.end()
-    }
-}
-
-struct Records<'a>(&'a Accounts);
-
-impl Serialize for Records<'_> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let listing = self.0;
-        let mut seq = serializer.serialize_seq(Some(listing.accounts.len()))?;
-        for account in &listing.accounts {
-            let record = Record::of(account, listing.usage.get(&account.uid), listing.has_backup);
-            match &listing.want {
-                None => seq.serialize_element(&record)?,
-                Some(want) => seq.serialize_element(&Cut { record, want })?,
-            }
-        }
-        seq.end()
-    }
-}
-
-/// A record with only the wanted fields.
-struct Cut<'a> {
-    record: Record<'a>,
-    want: &'a [String],
-}
-
-impl Serialize for Cut<'_> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut whole = serde_json::to_value(&self.record).map_err(serde::ser::Error::custom)?;
-        if let Some(fields) = whole.as_object_mut() {
-            fields.retain(|k, _| self.want.iter().any(|w| w == k));
-        }
-        whole.serialize(serializer)
-    }
-}
-
-impl JsonSchema for Accounts {
+impl JsonSchema for AccountList {
     fn schema_name() -> Cow<'static, str> {
         "Accounts".into()
     }
@@ -80,6 +30,29 @@ impl JsonSchema for Accounts {
             "type": "object",
             "properties": {"acct": {"type": "array", "items": generator.subschema_for::<Record>()}},
         })
+    }
+}
+
+/// How listaccts and accountsummary write an account.
+pub struct AccountRecord {
+    /// The record fields to send (listaccts' `want`); all when `None`.
+    pub want: Option<Vec<String>>,
+    /// Whether records carry `has_backup` (listaccts' do, accountsummary's do not).
+    pub has_backup: bool,
+}
+
+impl RecordOf for AccountRecord {
+    fn record(&self, account: &Account, usage: Option<&Usage>) -> Option<Value> {
+        let record = Record::of(account, usage, self.has_backup);
+        let mut value = serde_json::to_value(&record).ok()?;
+        if let (Some(want), Some(fields)) = (&self.want, value.as_object_mut()) {
+            fields.retain(|k, _| want.iter().any(|w| w == k));
+        }
+        Some(value)
+    }
+
+    fn uses_usage(&self) -> bool {
+        true
     }
 }
 
