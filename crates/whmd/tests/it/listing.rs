@@ -111,3 +111,114 @@ async fn controls_run_in_the_store_answer_as_the_generic_pass() {
         }
     }
 }
+
+/// More accounts than the store hands out at a time, so listings span several batches and
+/// sorts and pages fetch their records back.
+const MANY: usize = 1_234;
+
+#[tokio::test]
+async fn listings_longer_than_a_batch_are_whole_and_exact() {
+    let server = Server::start().await;
+    create(&server, "mbres", "&reseller=1").await;
+    let template = server
+        .store()
+        .await
+        .accounts
+        .account("mbres")
+        .await
+        .expect("read")
+        .expect("exists");
+    let stores = server.store().await;
+    let mut reseller = template.clone();
+    reseller.reseller = Some(Reseller::new(
+        [Acl::LIST_ACCTS].into_iter().collect::<AclSet>(),
+    ));
+    stores
+        .accounts
+        .change(&AccountChange::update("mbres", reseller, vec![]))
+        .await
+        .expect("grant list-accts");
+    let writes = (0..MANY).map(|i| {
+        let mut account = template.clone();
+        account.user = format!("m{:04}", (i * 7) % MANY);
+        account.domain = format!("{}.example.org", account.user);
+        account.homedir = format!("/home/{}", account.user);
+        account.uid = 0;
+        account.owner = if i % 3 == 0 { "mbres" } else { "root" }.to_owned();
+        account.reseller = None;
+        account.cpuser.insert("MAXPOP".into(), (i % 11).to_string());
+        let user = account.user.clone();
+        let entry = whmd_domain::account::AccountingEntry::new(0, "CREATE", "root", vec![user]);
+        let stores = stores.clone();
+        async move {
+            stores
+                .accounts
+                .change(&AccountChange::create(account, "$p", entry))
+                .await
+                .expect("created");
+        }
+    });
+    futures::future::join_all(writes).await;
+
+    let everything = listaccts(&server, &server.root_auth(), "").await;
+    let users: Vec<&str> = everything["data"]["acct"]
+        .as_array()
+        .expect("records")
+        .iter()
+        .map(|r| r["user"].as_str().expect("a user"))
+        .collect();
+    assert_eq!(users.len(), MANY + 1, "every account once");
+    assert!(users.windows(2).all(|w| w[0] < w[1]), "in username order");
+    let reseller = format!("Basic {}", STANDARD.encode("mbres:Secret-mbres-1"));
+    let owned = listaccts(&server, &reseller, "want=user,owner").await;
+    let owned = owned["data"]["acct"].as_array().expect("records");
+    assert_eq!(owned.len(), MANY.div_ceil(3));
+    assert!(owned.iter().all(|r| r["owner"] == "mbres"));
+
+    // The generic pass over the whole listing decides: sorts and pages fetch their records
+    // back by position, across batches.
+    for query in [
+        "api.sort.enable=1&api.sort.a.field=maxpop&api.sort.a.method=numeric&api.sort.a.reverse=1\
+         &api.chunk.enable=1&api.chunk.verbose=1&api.chunk.size=250&api.chunk.select=3",
+        "api.columns.enable=1&api.columns.a=user&api.columns.b=maxpop\
+         &api.filter.enable=1&api.filter.verbose=1&api.filter.a.field=maxpop&api.filter.a.type=gt&api.filter.a.arg0=5",
+        "api.filter.enable=1&api.filter.a.field=*&api.filter.a.arg0=m00\
+         &api.sort.enable=1&api.sort.verbose=1&api.sort.a.field=uid&api.sort.a.method=numeric",
+        "search=m1.*&searchtype=user&api.chunk.enable=1&api.chunk.verbose=1&api.chunk.size=100&api.chunk.start=150",
+    ] {
+        let got = listaccts(&server, &server.root_auth(), query).await;
+        let mut args = Args::from_form(query.as_bytes(), b"").expect("a query");
+        let meta = args.take_meta();
+        let plain: Vec<String> = args
+            .iter()
+            .map(|(k, v)| format!("{k}={}", v.unwrap_or_default()))
+            .collect();
+        let full = listaccts(&server, &server.root_auth(), &plain.join("&")).await;
+        let mut data = full["data"].as_object().cloned().expect("data");
+        let controls = whmd_wire::output::apply(&meta, &mut data, Some("acct"));
+        assert_eq!(got["data"], Value::Object(data), "data for {query}");
+        for key in ["filter", "sort", "chunk", "columns"] {
+            assert_eq!(
+                got["metadata"].get(key),
+                controls.get(key),
+                "metadata.{key} for {query}"
+            );
+        }
+    }
+    // API 0 and XML carry the same listing.
+    let url = server.http("/json-api/listaccts?want=user");
+    let api0 = server
+        .send(Method::GET, url, Some(&server.root_auth()), None, None)
+        .await;
+    assert_eq!(api0.json()["acct"].as_array().map(Vec::len), Some(MANY + 1));
+    let url = server.http("/xml-api/listaccts?api.version=1&want=user");
+    let xml = server
+        .send(Method::GET, url, Some(&server.root_auth()), None, None)
+        .await;
+    assert_eq!(xml.text.matches("<acct><user>").count(), MANY + 1);
+    assert!(
+        xml.text.ends_with("</metadata></result>"),
+        "{}",
+        &xml.text[xml.text.len() - 100..]
+    );
+}

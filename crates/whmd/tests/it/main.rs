@@ -31,4 +31,5 @@ mod replicas;
 mod resellers;
 mod sessions;
 mod slow_clients;
+mod streamed_replies;
 mod tokens;
