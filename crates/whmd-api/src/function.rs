@@ -93,6 +93,35 @@ impl<D: JsonSchema> JsonSchema for Listed<D> {
     }
 }
 
+/// The data type of a [`Listed`] response, for the OpenAPI document only: an object whose one
+/// key holds the list's records.
+///
+/// ```text
+/// list_data!(AccountList = "Accounts" { "acct": [Record] });
+/// ```
+macro_rules! list_data {
+    ($(#[$doc:meta])* $name:ident = $schema:literal { $key:literal: [$record:ty] }) => {
+        $(#[$doc])*
+        pub enum $name {}
+
+        impl ::schemars::JsonSchema for $name {
+            fn schema_name() -> ::std::borrow::Cow<'static, str> {
+                $schema.into()
+            }
+
+            fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+                ::schemars::json_schema!({
+                    "type": "object",
+                    "properties": {$key: {"type": "array", "items": generator.subschema_for::<$record>()}},
+                    "required": [$key],
+                })
+            }
+        }
+    };
+}
+
+pub(crate) use list_data;
+
 /// A response as the reply carries it: its object, and its streamed list if it has one.
 pub trait Data {
     fn into_reply(self) -> Result<(Map<String, Value>, Option<Listing>), WhmError>;

@@ -3,10 +3,14 @@
 use crate::Names;
 use crate::accounts::{account, create_reseller, log};
 use std::collections::BTreeMap;
+use whmd_domain::account::Account;
 use whmd_domain::features::FeatureList;
 use whmd_domain::package::Package;
 use whmd_domain::reseller::{LimitViolation, Reseller, ResellerLimits};
-use whmd_domain::store::{AccountChange, Admission, Conflict, PackageRemoval, PlanGuard, Refusal};
+use whmd_domain::store::{
+    AccountChange, Admission, Conflict, PackageRemoval, PlanGuard, REAPPLY_BATCH, Reapplied,
+    Refusal, Scope,
+};
 use whmd_domain::{StoreError, Stores};
 use whmd_wire::{Acl, AclSet};
 
@@ -25,6 +29,96 @@ fn guard(p: Option<&Package>, name: &str) -> Admission {
         }),
         limits: None,
         address: None,
+    }
+}
+
+/// A re-application that sets one cpuser key, and says whether the host changed.
+fn set(
+    key: &'static str,
+    value: &'static str,
+    host: bool,
+) -> impl Fn(&mut Account) -> Reapplied + Send + Sync {
+    move |account: &mut Account| {
+        account.set(key, value);
+        Reapplied {
+            log: log("MODIFY", &account.user),
+            host,
+        }
+    }
+}
+
+/// A package with more accounts than are read at a time is re-applied to every one of them,
+/// all or nothing.
+pub async fn packages_reapply_in_batches(stores: &Stores, names: &Names) {
+    let s = stores.packages.as_ref();
+    let mut big = package(&names.user("bigpkg"), "root");
+    s.create_package(&big).await.expect("create");
+    big = s.package(&big.name).await.expect("read").expect("there");
+    let count = REAPPLY_BATCH as usize + 20;
+    let users: Vec<String> = (0..count)
+        .map(|i| names.user(&format!("rb{i:04}")))
+        .collect();
+    let creates = users.iter().map(|user| {
+        let mut on = account(user, "root");
+        on.plan = big.name.clone();
+        async move {
+            stores
+                .accounts
+                .change(&AccountChange::create(on, "$p", log("CREATE", user)))
+                .await
+                .expect("create on the package");
+        }
+    });
+    futures::future::join_all(creates).await;
+
+    // A write that fails in the second batch (a domain another account has) undoes all.
+    let taken = format!("{}.example.com", users[0]);
+    let last = users[count - 1].clone();
+    let failing = move |account: &mut Account| {
+        account.set("MAXPOP", "40");
+        if account.user == last {
+            account.domain.clone_from(&taken);
+        }
+        Reapplied {
+            log: log("MODIFY", &account.user),
+            host: false,
+        }
+    };
+    let mut changed = big.clone();
+    changed.settings.insert("MAXPOP".into(), "40".into());
+    assert!(
+        matches!(
+            s.update_package(&changed, false, &failing).await,
+            Err(StoreError::Conflict(_))
+        ),
+        "a failing write is a conflict"
+    );
+    assert_eq!(
+        s.package(&big.name).await.expect("read"),
+        Some(big.clone()),
+        "the package is as it was"
+    );
+    let first = stores
+        .accounts
+        .account(&users[0])
+        .await
+        .expect("read")
+        .expect("there");
+    assert_eq!(first.get("MAXPOP"), Some("10"), "and so are its accounts");
+
+    let host = s
+        .update_package(&changed, false, &set("MAXPOP", "40", true))
+        .await
+        .expect("update");
+    assert_eq!(host.len(), count, "every account on the package");
+    for user in [&users[0], &users[REAPPLY_BATCH as usize], &users[count - 1]] {
+        let account = stores
+            .accounts
+            .account(user)
+            .await
+            .expect("read")
+            .expect("there");
+        assert_eq!(account.get("MAXPOP"), Some("40"), "{user} was re-applied");
     }
 }
 
@@ -69,23 +163,15 @@ pub async fn packages_round_trip(stores: &Stores, names: &Names) {
     .expect("create on the package");
     let mut changed = gold.clone();
     changed.settings.insert("MAXPOP".into(), "20".into());
-    let mut member = a.account(&on.user).await.expect("read").expect("exists");
-    member.set("MAXPOP", "20");
-    s.update_package(&changed, false, &[], &[])
+    let host = s
+        .update_package(&changed, false, &set("MAXPOP", "20", true))
         .await
-        .expect_err("an account left out is a conflict");
-    s.update_package(
-        &changed,
-        false,
-        std::slice::from_ref(&member),
-        &[log("MODIFY", &on.user)],
-    )
-    .await
-    .expect("update");
+        .expect("update");
+    let member = a.account(&on.user).await.expect("read").expect("exists");
+    assert_eq!(host, [member.uid], "the accounts whose host changed");
     let stored = s.package(&gold.name).await.expect("read").expect("exists");
     assert_eq!(stored.get("MAXPOP"), "20");
     assert_eq!(stored.revision, gold.revision + 1, "the revision moves on");
-    let member = a.account(&on.user).await.expect("read").expect("exists");
     assert_eq!(
         member.get("MAXPOP"),
         Some("20"),
@@ -93,13 +179,16 @@ pub async fn packages_round_trip(stores: &Stores, names: &Names) {
     );
     assert!(
         matches!(
-            s.update_package(&changed, false, &[], &[]).await,
+            s.update_package(&changed, false, &set("MAXPOP", "99", false))
+                .await,
             Err(StoreError::Conflict(Conflict::Changed))
         ),
         "a stale revision is a conflict"
     );
+    let member = a.account(&on.user).await.expect("read").expect("exists");
+    assert_eq!(member.get("MAXPOP"), Some("20"), "and changes nothing");
 
-    // With `create`, the first edit stores the package, all or nothing.
+    // With `create`, the first edit stores the package and re-applies it.
     let mut first = package(&names.user("firstedit"), "root");
     let mut stray = account(&names.user("stray"), "root");
     stray.plan = first.name.clone();
@@ -110,24 +199,19 @@ pub async fn packages_round_trip(stores: &Stores, names: &Names) {
     ))
     .await
     .expect("an account on a package not stored yet");
-    let refused = s.update_package(&first, true, &[], &[]).await;
     assert!(
-        matches!(refused, Err(StoreError::Conflict(Conflict::Changed))),
-        "an account left out: {refused:?}"
+        s.update_package(&first, true, &set("MAXPOP", "30", false))
+            .await
+            .expect("stored by its first edit")
+            .is_empty()
     );
-    assert_eq!(
-        s.package(&first.name).await.expect("read"),
-        None,
-        "and nothing was stored"
-    );
+    assert!(s.package(&first.name).await.expect("read").is_some());
     let stray = a.account(&stray.user).await.expect("read").expect("exists");
-    s.update_package(&first, true, std::slice::from_ref(&stray), &[])
-        .await
-        .expect("stored by its first edit");
+    assert_eq!(stray.get("MAXPOP"), Some("30"));
     first.revision = 0;
     assert!(
         matches!(
-            s.update_package(&first, true, std::slice::from_ref(&stray), &[])
+            s.update_package(&first, true, &set("MAXPOP", "31", false))
                 .await,
             Err(StoreError::Conflict(Conflict::Name))
         ),
@@ -148,7 +232,7 @@ pub async fn packages_round_trip(stores: &Stores, names: &Names) {
         PackageRemoval::NotFound
     );
     assert_eq!(
-        a.accounts_on_plan(&gold.name)
+        a.accounts_after(Scope::OnPlan(&gold.name), "", 10)
             .await
             .expect("list")
             .into_iter()

@@ -53,6 +53,7 @@ pub async fn run_all(stores: &Stores, names: &Names) {
     accounts::removal_and_passwords(stores, names).await;
     accounts::db_prefixes_and_the_log(stores, names).await;
     catalog::packages_round_trip(stores, names).await;
+    catalog::packages_reapply_in_batches(stores, names).await;
     catalog::plans_are_guarded(stores, names).await;
     catalog::reseller_limits_hold_in_the_store(stores, names).await;
     catalog::reseller_totals_saturate(stores, names).await;

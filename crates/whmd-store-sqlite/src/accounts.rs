@@ -154,20 +154,6 @@ impl AccountStore for SqliteStore {
         .await
     }
 
-    async fn accounts_on_plan(&self, plan: &str) -> Result<Vec<Account>, StoreError> {
-        sqlx::query(concat!(
-            "SELECT ",
-            account_columns!(),
-            " FROM accounts WHERE plan = ? ORDER BY username"
-        ))
-        .bind(plan)
-        .fetch(&self.pool)
-        .map_err(map_error)
-        .and_then(|row| std::future::ready(account_from_row(row)))
-        .try_collect()
-        .await
-    }
-
     async fn resellers(&self) -> Result<Vec<String>, StoreError> {
         sqlx::query_scalar(
             "SELECT username FROM accounts WHERE reseller_acls IS NOT NULL ORDER BY username",

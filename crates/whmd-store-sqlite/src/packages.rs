@@ -1,15 +1,17 @@
 //! [`PackageStore`] on SQLite.
 
+use crate::accounts::{account_columns, account_from_row};
 use crate::change::append_log;
 use crate::{SqliteStore, map_error};
 use async_trait::async_trait;
+use futures::TryStreamExt;
 use sqlx::Row;
 use sqlx::sqlite::SqliteRow;
 use whmd_domain::StoreError;
-use whmd_domain::account::{Account, AccountingEntry};
+use whmd_domain::account::Account;
 use whmd_domain::package::Package;
 use whmd_domain::store::encoding::{from_json, to_json};
-use whmd_domain::store::{Conflict, PackageRemoval, PackageStore};
+use whmd_domain::store::{Conflict, PackageRemoval, PackageStore, REAPPLY_BATCH, Reapply};
 
 #[async_trait]
 impl PackageStore for SqliteStore {
@@ -43,9 +45,8 @@ impl PackageStore for SqliteStore {
         &self,
         package: &Package,
         create: bool,
-        accounts: &[Account],
-        log: &[AccountingEntry],
-    ) -> Result<(), StoreError> {
+        reapply: &Reapply<'_>,
+    ) -> Result<Vec<u32>, StoreError> {
         let mut tx = self.writer.begin().await.map_err(map_error)?;
         if create {
             insert_package(&mut tx, package).await?;
@@ -65,24 +66,35 @@ impl PackageStore for SqliteStore {
                 return Err(StoreError::Conflict(Conflict::Changed));
             }
         }
-        let on_plan: Vec<String> =
-            sqlx::query_scalar("SELECT username FROM accounts WHERE plan = ? ORDER BY username")
-                .bind(&package.name)
-                .fetch_all(&mut *tx)
-                .await
-                .map_err(map_error)?;
-        let mut given: Vec<&str> = accounts.iter().map(|a| a.user.as_str()).collect();
-        given.sort_unstable();
-        if on_plan != given {
-            return Err(StoreError::Conflict(Conflict::Changed));
+        let mut host = Vec::new();
+        let mut after = String::new();
+        loop {
+            let batch: Vec<Account> = sqlx::query(concat!(
+                "SELECT ",
+                account_columns!(),
+                " FROM accounts WHERE plan = ? AND username > ? ORDER BY username LIMIT ?"
+            ))
+            .bind(&package.name)
+            .bind(&after)
+            .bind(i64::from(REAPPLY_BATCH))
+            .fetch(&mut *tx)
+            .map_err(map_error)
+            .and_then(|row| std::future::ready(account_from_row(row)))
+            .try_collect()
+            .await?;
+            let Some(last) = batch.last() else { break };
+            after.clone_from(&last.user);
+            for mut account in batch {
+                let reapplied = reapply(&mut account);
+                crate::change::write_account(&mut tx, &account.user, &account).await?;
+                append_log(&mut tx, &reapplied.log).await?;
+                if reapplied.host {
+                    host.push(account.uid);
+                }
+            }
         }
-        for account in accounts {
-            crate::change::write_account(&mut tx, &account.user, account).await?;
-        }
-        for entry in log {
-            append_log(&mut tx, entry).await?;
-        }
-        tx.commit().await.map_err(map_error)
+        tx.commit().await.map_err(map_error)?;
+        Ok(host)
     }
 
     async fn remove_package(&self, name: &str) -> Result<PackageRemoval, StoreError> {

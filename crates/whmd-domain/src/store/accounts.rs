@@ -295,9 +295,6 @@ pub trait AccountStore: Debug + Send + Sync {
     /// store (no account is read).
     async fn owned_counts(&self, owner: &str) -> Result<OwnedCounts, StoreError>;
 
-    /// The accounts on the package `plan`, ordered by username.
-    async fn accounts_on_plan(&self, plan: &str) -> Result<Vec<Account>, StoreError>;
-
     /// The usernames of every reseller, ordered.
     async fn resellers(&self) -> Result<Vec<String>, StoreError>;
 

@@ -19,6 +19,20 @@ pub enum PackageRemoval {
     InUse,
 }
 
+/// What re-applying a package did to one account.
+#[derive(Debug)]
+pub struct Reapplied {
+    pub log: AccountingEntry,
+    /// Whether what the host holds of the account (its quota, its shell) changed.
+    pub host: bool,
+}
+
+/// Re-applies a package to one of its accounts ([`PackageStore::update_package`]).
+pub type Reapply<'a> = dyn Fn(&mut Account) -> Reapplied + Send + Sync + 'a;
+
+/// How many accounts [`PackageStore::update_package`] reads at a time.
+pub const REAPPLY_BATCH: u32 = 500;
+
 #[async_trait]
 pub trait PackageStore: Debug + Send + Sync {
     async fn package(&self, name: &str) -> Result<Option<Package>, StoreError>;
@@ -31,17 +45,16 @@ pub trait PackageStore: Debug + Send + Sync {
 
     /// Replaces the package stored under its name (guarded by its revision), or with `create`
     /// stores it for the first time (a `Conflict` if it exists: how the implicit `default`
-    /// becomes a stored one), and in the same transaction replaces the accounts on it by
-    /// `accounts` (each guarded by its revision), writing `log`. `accounts` must be every
-    /// account on the package: one that joined or left since they were read makes it a
-    /// `Conflict`, and nothing is written.
+    /// becomes a stored one), and in the same transaction re-applies it to every account on
+    /// it: each is read (a batch at a time, in username order), changed by `reapply` and
+    /// written back with its accounting entry. The uids of the accounts whose host needs
+    /// converging. Nothing is written if any part fails.
     async fn update_package(
         &self,
         package: &Package,
         create: bool,
-        accounts: &[Account],
-        log: &[AccountingEntry],
-    ) -> Result<(), StoreError>;
+        reapply: &Reapply<'_>,
+    ) -> Result<Vec<u32>, StoreError>;
 
     /// Removes the package unless an account is on it.
     async fn remove_package(&self, name: &str) -> Result<PackageRemoval, StoreError>;

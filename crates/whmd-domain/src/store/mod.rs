@@ -20,7 +20,9 @@ pub use accounts::{
     OwnedCounts, PageWindow, PlanGuard, Scope,
 };
 pub use addresses::{AddressRemoval, AddressStore, HeldAddress};
-pub use catalog::{AclListStore, FeatureListStore, PackageRemoval, PackageStore};
+pub use catalog::{
+    AclListStore, FeatureListStore, PackageRemoval, PackageStore, REAPPLY_BATCH, Reapplied, Reapply,
+};
 pub use conflict::Conflict;
 pub use credentials::{ApiTokenRecord, CredentialStore};
 pub use host::{HostStore, HostedAccount, Removal, Usage};

@@ -4,7 +4,7 @@
 use super::record::{AccountList, AccountRecord};
 use super::source::{AccountRecords, RecordOf, measured};
 use crate::FunctionSpec;
-use crate::function::{Listed, function};
+use crate::function::{Listed, function, list_data};
 use crate::registry::Call;
 use regex::{Regex, RegexBuilder};
 use schemars::JsonSchema;
@@ -45,12 +45,6 @@ pub const FUNCTIONS: &[FunctionSpec] = &[
     .read_only()
     .list("account"),
 ];
-
-/// The accounts the caller may see: all for root, its own for a reseller.
-async fn visible(call: &Call) -> Result<Vec<Account>, WhmError> {
-    let owner = (!call.principal.is_root()).then_some(call.principal.user.as_str());
-    Ok(call.ctx.stores.accounts.accounts(owner).await?)
-}
 
 /// The largest compiled search pattern; beyond it the search matches everything, as an
 /// invalid pattern does.
@@ -293,55 +287,77 @@ async fn accountsummary(
 }
 
 #[derive(Debug, Serialize, JsonSchema)]
-struct SuspendedAccount {
-    user: String,
-    owner: String,
+struct SuspendedAccount<'a> {
+    user: &'a str,
+    owner: &'a str,
     /// `Unknown` when none was given.
-    reason: String,
+    reason: &'a str,
     time: String,
     unixtime: i64,
     is_locked: u8,
 }
 
-#[derive(Debug, Serialize, JsonSchema)]
-struct Suspended {
-    account: Vec<SuspendedAccount>,
-}
+list_data!(
+    /// listsuspended's data.
+    Suspended = "Suspended" { "account": [SuspendedAccount] }
+);
 
-async fn listsuspended(call: Call, _: ()) -> Result<Outcome<Suspended>, WhmError> {
-    let accounts = visible(&call).await?;
-    let account = accounts
-        .into_iter()
-        .filter_map(|a| {
-            let s = a.suspension?;
-            Some(SuspendedAccount {
-                user: a.user,
-                owner: a.owner,
-                reason: if s.reason.is_empty() {
-                    "Unknown".to_owned()
-                } else {
-                    s.reason
-                },
-                time: ctime(s.time),
-                unixtime: s.time,
-                is_locked: u8::from(s.locked),
-            })
+/// listsuspended's records: the suspended accounts.
+struct SuspendedRecord;
+
+impl RecordOf for SuspendedRecord {
+    fn record(&self, a: &Account, _: Option<&Usage>) -> Option<Value> {
+        let s = a.suspension.as_ref()?;
+        serde_json::to_value(SuspendedAccount {
+            user: &a.user,
+            owner: &a.owner,
+            reason: if s.reason.is_empty() {
+                "Unknown"
+            } else {
+                &s.reason
+            },
+            time: ctime(s.time),
+            unixtime: s.time,
+            is_locked: u8::from(s.locked),
         })
-        .collect();
-    Ok(Outcome::ok(Suspended { account }))
+        .ok()
+    }
 }
 
-#[derive(Debug, Serialize, JsonSchema)]
-struct Locked {
-    account: Vec<String>,
+async fn listsuspended(call: Call, _: ()) -> Result<Outcome<Listed<Suspended>>, WhmError> {
+    visible(&call, SuspendedRecord).await
 }
 
-async fn listlockedaccounts(call: Call, _: ()) -> Result<Outcome<Locked>, WhmError> {
-    let accounts = visible(&call).await?;
-    let account = accounts
-        .into_iter()
-        .filter(|a| a.suspension.as_ref().is_some_and(|s| s.locked))
-        .map(|a| a.user)
-        .collect();
-    Ok(Outcome::ok(Locked { account }))
+list_data!(
+    /// listlockedaccounts' data: user names.
+    Locked = "Locked" { "account": [String] }
+);
+
+/// listlockedaccounts' records: the names of the accounts suspended and locked.
+struct LockedRecord;
+
+impl RecordOf for LockedRecord {
+    fn record(&self, a: &Account, _: Option<&Usage>) -> Option<Value> {
+        a.suspension
+            .as_ref()
+            .is_some_and(|s| s.locked)
+            .then(|| Value::String(a.user.clone()))
+    }
+}
+
+async fn listlockedaccounts(call: Call, _: ()) -> Result<Outcome<Listed<Locked>>, WhmError> {
+    visible(&call, LockedRecord).await
+}
+
+/// The records of the accounts the caller may see (all for root, its own for a reseller),
+/// read as they are written; an empty list when there are none.
+async fn visible<D>(
+    call: &Call,
+    record: impl RecordOf + 'static,
+) -> Result<Outcome<Listed<D>>, WhmError> {
+    let owner = (!call.principal.is_root()).then_some(call.principal.user.as_str());
+    let listing = Listing::start(AccountRecords::new(&call.ctx, owner, record)).await?;
+    Ok(Outcome::ok(Listed::new(
+        listing.unwrap_or_else(|| Listing::of(Vec::new())),
+    )))
 }

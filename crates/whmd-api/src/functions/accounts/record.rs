@@ -5,10 +5,10 @@
 //! Records are made as their accounts are read ([`super::source`]), one batch at a time.
 
 use super::source::RecordOf;
-use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
+use crate::function::list_data;
+use schemars::JsonSchema;
 use serde::Serialize;
 use serde_json::Value;
-use std::borrow::Cow;
 use whmd_domain::account::Account;
 use whmd_domain::store::Usage;
 use whmd_domain::time::short_date;
@@ -16,22 +16,10 @@ use whmd_domain::time::short_date;
 /// The server setting WHM reports with every account.
 const MIN_DEFER_FAIL_TO_TRIGGER_PROTECTION: &str = "5";
 
-/// The data of listaccts and accountsummary as the OpenAPI document describes it:
-/// `{acct: [record, …]}`. The records themselves are streamed ([`crate::function::Listed`]).
-pub enum AccountList {}
-
-impl JsonSchema for AccountList {
-    fn schema_name() -> Cow<'static, str> {
-        "Accounts".into()
-    }
-
-    fn json_schema(generator: &mut SchemaGenerator) -> Schema {
-        json_schema!({
-            "type": "object",
-            "properties": {"acct": {"type": "array", "items": generator.subschema_for::<Record>()}},
-        })
-    }
-}
+list_data!(
+    /// The data of listaccts and accountsummary: `{acct: [record, …]}`.
+    AccountList = "Accounts" { "acct": [Record] }
+);
 
 /// How listaccts and accountsummary write an account.
 pub struct AccountRecord {

@@ -8,10 +8,10 @@ use crate::registry::Call;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use whmd_domain::StoreError;
-use whmd_domain::account::AccountingEntry;
+use whmd_domain::account::{Account, AccountingEntry};
 use whmd_domain::names::catalog::{self, Catalog};
 use whmd_domain::package::{self, DEFAULT, Package, owned_name};
-use whmd_domain::store::PackageRemoval;
+use whmd_domain::store::{PackageRemoval, Reapplied};
 use whmd_domain::time::unix_now;
 use whmd_wire::params::Others;
 use whmd_wire::{Acl, Api0Data, Api0Shape, Outcome, WhmError};
@@ -123,43 +123,41 @@ async fn editpkg(call: Call, req: PackageArgs) -> Result<Outcome<Named>, WhmErro
     }
     let mut package = plan.package.clone();
     let changed = settings::apply(&call, &req.settings, &mut package, true).await?;
-    let mut accounts = call.ctx.stores.accounts.accounts_on_plan(&name).await?;
     let now = unix_now();
-    let mut log = Vec::new();
-    let mut on_host = Vec::new();
-    for account in &mut accounts {
+    let by = call.principal.user.clone();
+    let reapply = |account: &mut Account| {
         let applied = package.apply_to(account, Some(&changed));
         account.mtime = now;
-        log.push(AccountingEntry::new(
-            now,
-            "MODIFY",
-            &call.principal.user,
-            vec![
-                account.user.clone(),
-                account.domain.clone(),
-                format!("PLAN={name}"),
-            ],
-        ));
-        if applied.quota || applied.shell {
-            on_host.push(account.uid);
+        Reapplied {
+            log: AccountingEntry::new(
+                now,
+                "MODIFY",
+                &by,
+                vec![
+                    account.user.clone(),
+                    account.domain.clone(),
+                    format!("PLAN={name}"),
+                ],
+            ),
+            host: applied.quota || applied.shell,
         }
-    }
-    match call
+    };
+    let on_host = match call
         .ctx
         .stores
         .packages
         // The implicit `default` is stored by its first edit.
-        .update_package(&package, !plan.stored, &accounts, &log)
+        .update_package(&package, !plan.stored, &reapply)
         .await
     {
-        Ok(()) => {}
+        Ok(on_host) => on_host,
         Err(StoreError::Conflict(_)) => {
             return Err(WhmError::reason(
                 "The package or an account on it changed while it was being modified. Try again.",
             ));
         }
         Err(e) => return Err(e.into()),
-    }
+    };
     let outcome = named(&name);
     Ok(super::super::with_host(&call, outcome, &on_host, "").await)
 }
