@@ -74,15 +74,14 @@ pub async fn call(
         }
     };
     span.record("result", u8::from(outcome.result));
-    let key = spec.list.unwrap_or_default();
-    match records.map(|r| (list_path(&version, spec.api0, spec.api1, key), r)) {
-        Some((Some(path), records)) => {
+    match records.map(|(at, r)| (list_path(&version, spec.api0, spec.api1, &at), at, r)) {
+        Some((Some(path), _, records)) => {
             let mut reply = shaped(spec, &version, outcome, status);
             reply.list = Some(StreamedList { path, records });
             reply
         }
-        // A shape that folds the list into a record needs it whole.
-        Some((None, mut records)) => {
+        // A shape that folds the data into a record needs the list whole.
+        Some((None, at, mut records)) => {
             let mut whole = Vec::new();
             loop {
                 match records.next().await {
@@ -94,8 +93,8 @@ pub async fn call(
                     }
                 }
             }
-            if let Some(data) = outcome.data.as_mut() {
-                data.insert(key.to_owned(), Value::Array(whole));
+            if let Some(slot) = outcome.data.as_mut().and_then(|d| slot(d, &at)) {
+                *slot = Value::Array(whole);
             }
             shaped(spec, &version, outcome, status)
         }
@@ -103,29 +102,49 @@ pub async fn call(
     }
 }
 
-/// A list function's list, ready to write: the records its handler streams from their source,
-/// or the list its data holds, whose place in the data is then an empty array. The output
-/// controls in `meta` run on it; what a sort or a page needs is read here, so a store that
-/// fails while reading it fails the call.
+/// A function's list, ready to write, and where it goes in the data: the records its handler
+/// streams from their source, or the list its data holds under the function's list key, whose
+/// place in the data is then an empty array. The output controls in `meta` run on a list
+/// function's list; what a sort or a page needs is read here, so a store that fails while
+/// reading it fails the call.
 async fn listed(
     spec: &FunctionSpec,
     outcome: &mut Outcome,
     meta: Option<&Args>,
-) -> Result<Option<Records>, WhmError> {
-    let (Some(key), Some(data)) = (spec.list, outcome.data.as_mut()) else {
+) -> Result<Option<(Vec<String>, Records)>, WhmError> {
+    let Some(data) = outcome.data.as_mut() else {
         return Ok(None);
     };
-    let listing = match (outcome.listing.take(), data.get_mut(key)) {
-        (Some(listing), _) => {
+    let (at, listing) = match (outcome.listing.take(), spec.list) {
+        (Some(listing), _) if !listing.path().is_empty() => (listing.path().to_vec(), listing),
+        (Some(listing), Some(key)) => {
             data.insert(key.to_owned(), Value::Array(Vec::new()));
-            listing
+            (vec![key.to_owned()], listing)
         }
-        (None, Some(Value::Array(records))) => Listing::of(std::mem::take(records)),
-        (None, _) => return Ok(None),
+        (Some(_), None) => {
+            return Err(WhmError::internal("a streamed list without a place"));
+        }
+        (None, Some(key)) => match data.get_mut(key) {
+            Some(Value::Array(records)) => {
+                (vec![key.to_owned()], Listing::of(std::mem::take(records)))
+            }
+            _ => return Ok(None),
+        },
+        (None, None) => return Ok(None),
     };
-    let mut records = Records::new(listing, meta);
+    let mut records = Records::new(listing, meta.filter(|_| spec.list.is_some()));
     records.prepare().await?;
-    Ok(Some(records))
+    Ok(Some((at, records)))
+}
+
+/// The value at `path` in `data`.
+fn slot<'a>(
+    data: &'a mut serde_json::Map<String, Value>,
+    path: &[String],
+) -> Option<&'a mut Value> {
+    let (first, rest) = path.split_first()?;
+    rest.iter()
+        .try_fold(data.get_mut(first)?, |value, key| value.get_mut(key))
 }
 
 /// The refusal of a function the caller lacks the privilege for. API 0 answers WHM's one flat

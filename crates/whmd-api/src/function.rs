@@ -93,6 +93,45 @@ impl<D: JsonSchema> JsonSchema for Listed<D> {
     }
 }
 
+/// A response with a list inside it streamed like a [`Listed`] one's (resellerstats'
+/// `reseller.acct`): the data with an empty array where the list goes, and the listing placed
+/// there ([`Listing::at`]).
+pub struct WithList<T> {
+    data: T,
+    listing: Listing,
+}
+
+impl<T> WithList<T> {
+    pub fn new(data: T, listing: Listing) -> Self {
+        Self { data, listing }
+    }
+}
+
+impl<T: std::fmt::Debug> std::fmt::Debug for WithList<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WithList")
+            .field("data", &self.data)
+            .field("listing", &self.listing)
+            .finish()
+    }
+}
+
+impl<T: JsonSchema> JsonSchema for WithList<T> {
+    fn schema_name() -> Cow<'static, str> {
+        T::schema_name()
+    }
+
+    fn json_schema(generator: &mut SchemaGenerator) -> Schema {
+        T::json_schema(generator)
+    }
+}
+
+impl<T: Serialize> Data for WithList<T> {
+    fn into_reply(self) -> Result<(Map<String, Value>, Option<Listing>), WhmError> {
+        Ok((to_object(&self.data)?, Some(self.listing)))
+    }
+}
+
 /// The data type of a [`Listed`] response, for the OpenAPI document only: an object whose one
 /// key holds the list's records.
 ///

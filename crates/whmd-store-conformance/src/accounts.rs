@@ -6,8 +6,8 @@ use whmd_domain::account::{Account, AccountingEntry, Suspension};
 use whmd_domain::reseller::{PackageLimit, Reseller};
 use whmd_domain::secret::{generate_api_token, token_digest};
 use whmd_domain::store::{
-    AccountChange, AccountColumn, AccountPage, AccountQuery, ApiTokenRecord, Conflict, OwnedCounts,
-    Scope,
+    AccountChange, AccountColumn, AccountPage, AccountQuery, Allotted, ApiTokenRecord, Conflict,
+    OwnedCounts, Scope,
 };
 use whmd_domain::{StoreError, Stores};
 use whmd_wire::Acl;
@@ -195,7 +195,8 @@ pub async fn listing_by_owner(stores: &Stores, names: &Names) {
     let a = stores.accounts.as_ref();
     let reseller = names.user("res");
     for n in ["lc", "la", "lb"] {
-        let acct = account(&names.user(n), &reseller);
+        let mut acct = account(&names.user(n), &reseller);
+        acct.set("BWLIMIT", "1048576");
         a.change(&AccountChange::create(
             acct.clone(),
             "$p",
@@ -240,7 +241,15 @@ pub async fn listing_by_owner(stores: &Stores, names: &Names) {
         a.owned_counts(&reseller).await.expect("count"),
         OwnedCounts {
             total: 3,
-            suspended: 1
+            suspended: 1,
+            allotted: Allotted {
+                disk_mb: 1500,
+                bandwidth_bytes: 3 * 1_048_576,
+            },
+            allotted_active: Allotted {
+                disk_mb: 1000,
+                bandwidth_bytes: 2 * 1_048_576,
+            },
         }
     );
     assert_eq!(

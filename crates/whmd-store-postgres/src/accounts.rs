@@ -11,7 +11,8 @@ use whmd_domain::StoreError;
 use whmd_domain::account::{Account, AccountingEntry, Suspension};
 use whmd_domain::store::encoding::{from_json, reseller_from_columns};
 use whmd_domain::store::{
-    AccountChange, AccountPage, AccountQuery, AccountStore, OwnedCounts, PageWindow, Scope,
+    AccountChange, AccountPage, AccountQuery, AccountStore, Allotted, OwnedCounts, PageWindow,
+    Scope,
 };
 use whmd_wire::output::TextTest;
 
@@ -144,8 +145,11 @@ impl AccountStore for PostgresStore {
 
     async fn owned_counts(&self, owner: &str) -> Result<OwnedCounts, StoreError> {
         let row = sqlx::query(
-            "SELECT COUNT(*) AS total, COUNT(suspended_at) AS suspended FROM accounts \
-             WHERE owner = $1",
+            "SELECT COUNT(*) AS total, COUNT(suspended_at) AS suspended, \
+             COALESCE(SUM(quota_mb), 0)::BIGINT AS disk, COALESCE(SUM(bwlimit), 0)::BIGINT AS bandwidth, \
+             COALESCE(SUM(quota_mb) FILTER (WHERE suspended_at IS NULL), 0)::BIGINT AS active_disk, \
+             COALESCE(SUM(bwlimit) FILTER (WHERE suspended_at IS NULL), 0)::BIGINT AS active_bandwidth \
+             FROM accounts WHERE owner = $1",
         )
         .bind(owner)
         .fetch_one(&self.pool)
@@ -158,6 +162,14 @@ impl AccountStore for PostgresStore {
         Ok(OwnedCounts {
             total: count("total")?,
             suspended: count("suspended")?,
+            allotted: Allotted {
+                disk_mb: count("disk")?,
+                bandwidth_bytes: count("bandwidth")?,
+            },
+            allotted_active: Allotted {
+                disk_mb: count("active_disk")?,
+                bandwidth_bytes: count("active_bandwidth")?,
+            },
         })
     }
 

@@ -10,7 +10,8 @@ use whmd_domain::StoreError;
 use whmd_domain::account::{Account, AccountingEntry, Suspension};
 use whmd_domain::store::encoding::{from_json, reseller_from_columns, to_json};
 use whmd_domain::store::{
-    AccountChange, AccountPage, AccountQuery, AccountStore, OwnedCounts, PageWindow, Scope,
+    AccountChange, AccountPage, AccountQuery, AccountStore, Allotted, OwnedCounts, PageWindow,
+    Scope,
 };
 use whmd_wire::output::TextTest;
 
@@ -88,8 +89,11 @@ impl AccountStore for SqliteStore {
 
     async fn owned_counts(&self, owner: &str) -> Result<OwnedCounts, StoreError> {
         let row = sqlx::query(
-            "SELECT COUNT(*) AS total, COUNT(suspended_at) AS suspended FROM accounts \
-             WHERE owner = ?",
+            "SELECT COUNT(*) AS total, COUNT(suspended_at) AS suspended, \
+             COALESCE(SUM(quota_mb), 0) AS disk, COALESCE(SUM(bwlimit), 0) AS bandwidth, \
+             COALESCE(SUM(CASE WHEN suspended_at IS NULL THEN quota_mb END), 0) AS active_disk, \
+             COALESCE(SUM(CASE WHEN suspended_at IS NULL THEN bwlimit END), 0) AS active_bandwidth \
+             FROM accounts WHERE owner = ?",
         )
         .bind(owner)
         .fetch_one(&self.pool)
@@ -102,6 +106,14 @@ impl AccountStore for SqliteStore {
         Ok(OwnedCounts {
             total: count("total")?,
             suspended: count("suspended")?,
+            allotted: Allotted {
+                disk_mb: count("disk")?,
+                bandwidth_bytes: count("bandwidth")?,
+            },
+            allotted_active: Allotted {
+                disk_mb: count("active_disk")?,
+                bandwidth_bytes: count("active_bandwidth")?,
+            },
         })
     }
 

@@ -22,6 +22,8 @@ pub trait Source: Send {
 pub struct Listing {
     source: Box<dyn Source>,
     first: Vec<Value>,
+    /// Where in the data the list goes, when not under the function's list key.
+    at: Vec<String>,
 }
 
 impl std::fmt::Debug for Listing {
@@ -38,6 +40,7 @@ impl Listing {
         Ok((!first.is_empty()).then(|| Self {
             source: Box::new(source),
             first,
+            at: Vec::new(),
         }))
     }
 
@@ -49,7 +52,20 @@ impl Listing {
                 read: false,
             }),
             first: Vec::new(),
+            at: Vec::new(),
         }
+    }
+
+    /// The list placed at `path` in the data (keys from its top), where the data holds an
+    /// empty array for it, rather than under the function's list key.
+    pub fn at(mut self, path: &[&str]) -> Self {
+        self.at = path.iter().map(|k| (*k).to_owned()).collect();
+        self
+    }
+
+    /// Where the list goes in the data; empty for the function's list key.
+    pub fn path(&self) -> &[String] {
+        &self.at
     }
 
     /// The next records; none at the end.

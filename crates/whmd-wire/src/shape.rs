@@ -224,31 +224,34 @@ fn api0(shape: Api0Shape, outcome: Outcome) -> Value {
     }
 }
 
-/// Where a successful reply holds its data's list `key`, as the keys from the body's top;
-/// `None` when the API 0 shape folds the list into a record (`Listed`), so its records must be
-/// read whole first.
+/// Where a successful reply holds the list at `path` in its data, as the keys from the
+/// body's top; `None` when the API 0 shape folds the data into a record (`Listed`), so the
+/// list must be read whole first.
 pub fn list_path(
     version: &ApiVersion,
     api0: Api0Shape,
     api1: Api1Shape,
-    key: &str,
+    path: &[String],
 ) -> Option<Vec<String>> {
+    let mut keys = path.to_vec();
     if version.uses_metadata() {
-        return Some(match api1 {
-            Api1Shape::Envelope => vec!["data".to_owned(), key.to_owned()],
-            Api1Shape::TopLevel => vec![key.to_owned()],
-        });
+        if api1 == Api1Shape::Envelope {
+            keys.insert(0, "data".to_owned());
+        }
+        return Some(keys);
     }
-    let renamed = |rename: Option<(&str, &'static str)>| match rename {
-        Some((from, to)) if from == key => to.to_owned(),
-        _ => key.to_owned(),
+    let rename = match api0 {
+        Api0Shape::Flat => None,
+        Api0Shape::Renamed { from, to } => Some((from, to)),
+        Api0Shape::Status { rename, .. } => rename,
+        Api0Shape::Listed { .. } => return None,
     };
-    match api0 {
-        Api0Shape::Flat => Some(vec![key.to_owned()]),
-        Api0Shape::Renamed { from, to } => Some(vec![renamed(Some((from, to)))]),
-        Api0Shape::Status { rename, .. } => Some(vec![renamed(rename)]),
-        Api0Shape::Listed { .. } => None,
+    if let (Some((from, to)), Some(first)) = (rename, keys.first_mut())
+        && first == from
+    {
+        *first = to.to_owned();
     }
+    Some(keys)
 }
 
 /// The reason for a function that does not exist in this API version. Clients match on it

@@ -253,6 +253,17 @@ impl AccountChange {
 pub struct OwnedCounts {
     pub total: u64,
     pub suspended: u64,
+    /// What every account is allotted.
+    pub allotted: Allotted,
+    /// What the accounts that are not suspended are allotted.
+    pub allotted_active: Allotted,
+}
+
+/// The sums of accounts' limits; an unlimited one adds nothing.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Allotted {
+    pub disk_mb: u64,
+    pub bandwidth_bytes: u64,
 }
 
 /// The accounts a batched read ([`AccountStore::accounts_after`]) goes through.
@@ -291,8 +302,8 @@ pub trait AccountStore: Debug + Send + Sync {
     /// is left out.
     async fn accounts_named(&self, users: &[String]) -> Result<Vec<Account>, StoreError>;
 
-    /// How many accounts `owner` owns, and how many of them are suspended, counted in the
-    /// store (no account is read).
+    /// How many accounts `owner` owns, how many of them are suspended, and what they are
+    /// allotted, counted in the store (no account is read).
     async fn owned_counts(&self, owner: &str) -> Result<OwnedCounts, StoreError>;
 
     /// The usernames of every reseller, ordered.

@@ -17,7 +17,7 @@ mod zones;
 
 pub use accounts::{
     AccountChange, AccountColumn, AccountPage, AccountQuery, AccountStore, AccountWrite, Admission,
-    OwnedCounts, PageWindow, PlanGuard, Scope,
+    Allotted, OwnedCounts, PageWindow, PlanGuard, Scope,
 };
 pub use addresses::{AddressRemoval, AddressStore, HeldAddress};
 pub use catalog::{

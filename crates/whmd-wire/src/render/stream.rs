@@ -228,7 +228,8 @@ mod tests {
             outcome,
             ReplyStatus::Ok,
         );
-        let path = list_path(version, api0, Api1Shape::Envelope, "acct").expect("a path");
+        let path =
+            list_path(version, api0, Api1Shape::Envelope, &["acct".to_owned()]).expect("a path");
         let mut reply = Reply::new(
             "listaccts",
             version,

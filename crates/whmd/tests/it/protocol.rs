@@ -380,6 +380,11 @@ async fn api0_takes_its_own_argument_names() {
     // Both names of the reseller in terminatereseller and resellerstats; API 0's `verify`.
     let stats = server.call("resellerstats", "reseller=legacy").await;
     assert_eq!(stats["reseller"]["user"], json!("legacy"), "{stats}");
+    assert_eq!(
+        stats["reseller"]["acct"],
+        json!([]),
+        "its accounts: {stats}"
+    );
     let refused = server
         .call("terminatereseller", "reseller=legacy&terminatereseller=0&verify=I%20understand%20this%20will%20irrevocably%20remove%20all%20the%20accounts%20owned%20by%20the%20reseller%20legacy")
         .await;

@@ -36,6 +36,7 @@ pub use suspend::FUNCTIONS as SUSPEND;
 pub use userdata::FUNCTIONS as USERDATA;
 
 pub(crate) use remove::remove;
+pub(crate) use source::{AccountRecords, RecordOf};
 pub(crate) use suspend::{clean_reason, suspend, unsuspend};
 
 /// The account `user` if the caller may act on it; otherwise WHM's refusal.

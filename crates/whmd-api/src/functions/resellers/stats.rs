@@ -1,15 +1,18 @@
 //! resellerstats: what a reseller's accounts are allotted and use, in MB.
 //! whmd measures no disk or bandwidth use yet, so the use figures are zero.
 
+use super::super::accounts::{AccountRecords, RecordOf};
 use crate::FunctionSpec;
-use crate::function::function;
+use crate::function::{WithList, function};
 use crate::registry::Call;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
 use whmd_domain::account::Account;
+use whmd_domain::store::Usage;
 use whmd_domain::time::{civil, unix_now};
 use whmd_wire::params::Flag;
-use whmd_wire::{Acl, Outcome, WhmError};
+use whmd_wire::{Acl, Listing, Outcome, WhmError};
 
 pub const FUNCTIONS: &[FunctionSpec] = &[function!("resellerstats", Acl::ALL, Both, resellerstats)
     // API 0 clients name the reseller `reseller`.
@@ -94,24 +97,35 @@ struct AccountStats {
     bandwidthlimit: String,
 }
 
-fn record(a: &Account) -> AccountStats {
-    AccountStats {
-        user: a.user.clone(),
-        domain: a.domain.clone(),
-        package: a.plan.clone(),
-        suspended: u8::from(a.suspension.is_some()),
-        deleted: 0,
-        diskused: "0.00",
-        diskquota: megabytes(a.quota_mb),
-        bandwidthused: "0.00",
-        bandwidthlimit: megabytes(a.bwlimit_bytes().map(|b| b / BYTES_PER_MB)),
+/// resellerstats' account records: each account, or those not suspended.
+struct StatsRecord {
+    filter_suspended: bool,
+}
+
+impl RecordOf for StatsRecord {
+    fn record(&self, a: &Account, _: Option<&Usage>) -> Option<Value> {
+        if self.filter_suspended && a.suspension.is_some() {
+            return None;
+        }
+        serde_json::to_value(AccountStats {
+            user: a.user.clone(),
+            domain: a.domain.clone(),
+            package: a.plan.clone(),
+            suspended: u8::from(a.suspension.is_some()),
+            deleted: 0,
+            diskused: "0.00",
+            diskquota: megabytes(a.quota_mb),
+            bandwidthused: "0.00",
+            bandwidthlimit: megabytes(a.bwlimit_bytes().map(|b| b / BYTES_PER_MB)),
+        })
+        .ok()
     }
 }
 
 async fn resellerstats(
     call: Call,
     req: Resellerstats,
-) -> Result<Outcome<ResellerstatsResponse>, WhmError> {
+) -> Result<Outcome<WithList<ResellerstatsResponse>>, WhmError> {
     let user = req.user;
     let (year_now, month_now, ..) = civil(unix_now());
     let month = period(
@@ -132,32 +146,36 @@ async fn resellerstats(
         };
         Some(reseller.limits)
     };
-    let mut accounts = call.ctx.stores.accounts.accounts(Some(&user)).await?;
-    if req.filter_suspended.get() {
-        accounts.retain(|a| a.suspension.is_none());
-    }
-    let disk_alloc: u64 = accounts.iter().filter_map(|a| a.quota_mb).sum();
-    let bw_alloc: u64 = accounts
-        .iter()
-        .filter_map(Account::bwlimit_bytes)
-        .sum::<u64>()
-        / BYTES_PER_MB;
+    let counts = call.ctx.stores.accounts.owned_counts(&user).await?;
+    let filter_suspended = req.filter_suspended.get();
+    let allotted = if filter_suspended {
+        counts.allotted_active
+    } else {
+        counts.allotted
+    };
+    let records = AccountRecords::new(&call.ctx, Some(&user), StatsRecord { filter_suspended });
+    let listing = Listing::start(records)
+        .await?
+        .unwrap_or_else(|| Listing::of(Vec::new()))
+        .at(&["reseller", "acct"]);
     let limits = limits.unwrap_or_default();
     let resources = limits.resource_limits_enabled;
-    Ok(Outcome::ok(ResellerstatsResponse {
+    let data = ResellerstatsResponse {
         reseller: Stats {
             diskused: 0,
             totalbwused: 0,
-            totaldiskalloc: disk_alloc.to_string(),
-            totalbwalloc: bw_alloc.to_string(),
+            totaldiskalloc: allotted.disk_mb.to_string(),
+            totalbwalloc: (allotted.bandwidth_bytes / BYTES_PER_MB).to_string(),
             bandwidthlimit: if resources { limits.bandwidth_mb } else { 0 },
             diskquota: if resources { limits.disk_mb } else { 0 },
             bwoverselling: u8::from(limits.overselling && limits.oversell_bandwidth),
             diskoverselling: u8::from(limits.overselling && limits.oversell_disk),
             month,
             year,
-            acct: accounts.iter().map(record).collect(),
+            // Written from `listing` as the reply is sent.
+            acct: Vec::new(),
             user,
         },
-    }))
+    };
+    Ok(Outcome::ok(WithList::new(data, listing)))
 }

@@ -3,7 +3,7 @@
 
 use crate::accounts::v1;
 use crate::harness::{Server, outcome};
-use serde_json::json;
+use serde_json::{Value, json};
 use whmd_wire::Acl;
 
 const SELLER: &[Acl] = &[
@@ -208,6 +208,29 @@ async fn disk_and_bandwidth_limits_and_overselling() {
             &json!("60.00"),
             &json!("100.00")
         )
+    );
+    // Suspended accounts left out: of the records and of the sums.
+    let suspended = server
+        .call("suspendacct", "api.version=1&user=disk1&reason=r")
+        .await;
+    assert_eq!(outcome(&suspended).0, 1, "{suspended}");
+    let stats = server
+        .call(
+            "resellerstats",
+            "api.version=1&user=limd&filter_suspended=1",
+        )
+        .await;
+    let r = &stats["data"]["reseller"];
+    let users: Vec<&Value> = r["acct"]
+        .as_array()
+        .expect("records")
+        .iter()
+        .map(|a| &a["user"])
+        .collect();
+    assert_eq!(users, [&json!("disk2")]);
+    assert_eq!(
+        (&r["totaldiskalloc"], &r["totalbwalloc"]),
+        (&json!("60"), &json!("100"))
     );
     for (query, reason) in [
         ("user=limd&month=13", "Invalid “month”: 13"),
