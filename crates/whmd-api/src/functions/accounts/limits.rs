@@ -4,18 +4,19 @@ use super::super::ips::{NONE_FREE, free_address, publish, readdress};
 use super::super::packages;
 use super::reasons;
 use super::settings::{Settings, parse_limit};
+use super::source::{AccountRecords, RecordOf};
 use super::{CHANGED_MEANWHILE, accessible, entry, save, with_host};
 use crate::FunctionSpec;
-use crate::function::{NoData, function};
+use crate::function::{NoData, WithList, function};
 use crate::registry::Call;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use whmd_domain::StoreError;
 use whmd_domain::account::{Account, Limit};
-use whmd_domain::store::{AccountChange, Refusal, ZoneWrites};
+use whmd_domain::store::{AccountChange, Refusal, Usage, ZoneWrites};
 use whmd_domain::time::{civil, unix_now};
-use whmd_wire::{Acl, Api0Data, Api0Shape, Outcome, WhmError};
+use whmd_wire::{Acl, Api0Data, Api0Shape, Listing, Outcome, WhmError};
 
 const LISTED: Api0Shape = Api0Shape::Listed {
     key: "result",
@@ -155,7 +156,7 @@ struct DomainBandwidth {
     deleted: u8,
 }
 
-async fn showbw(call: Call, req: Showbw) -> Result<Outcome<ShowbwResponse>, WhmError> {
+async fn showbw(call: Call, req: Showbw) -> Result<Outcome<WithList<ShowbwResponse>>, WhmError> {
     let (year_now, month_now, ..) = civil(unix_now());
     let month = match req.month {
         Some(m) => m
@@ -174,44 +175,63 @@ async fn showbw(call: Call, req: Showbw) -> Result<Outcome<ShowbwResponse>, WhmE
         None => year_now,
     };
     let owner = (!call.principal.is_root()).then_some(call.principal.user.as_str());
-    let mut accounts = call.ctx.stores.accounts.accounts(owner).await?;
-    if let Some(term) = req.search.map(|s| s.to_ascii_lowercase()) {
-        let by = req.searchtype.as_deref().unwrap_or("user");
-        accounts.retain(|a| match by {
-            "domain" => a.domain.contains(&term),
-            "owner" => a.owner == term,
-            _ => a.user.contains(&term),
-        });
-    }
-    let acct = accounts
-        .into_iter()
-        .map(|a| AccountBandwidth {
-            limit: a.get("BWLIMIT").unwrap_or("unlimited").to_owned(),
+    let record = BandwidthRecord {
+        search: req.search.map(|s| s.to_ascii_lowercase()),
+        by: req.searchtype.unwrap_or_else(|| "user".to_owned()),
+    };
+    let listing = Listing::start(AccountRecords::new(&call.ctx, owner, record))
+        .await?
+        .unwrap_or_else(|| Listing::of(Vec::new()));
+    let data = ShowbwResponse {
+        month,
+        year,
+        totalused: 0,
+        reseller: call.principal.user.clone(),
+        // Written from `listing` as the reply is sent.
+        acct: Vec::new(),
+    };
+    Ok(Outcome::ok(WithList::new(data, listing)))
+}
+
+/// showbw's records: the accounts the search matches.
+struct BandwidthRecord {
+    search: Option<String>,
+    by: String,
+}
+
+impl RecordOf for BandwidthRecord {
+    fn record(&self, a: &Account, _: Option<&Usage>) -> Option<Value> {
+        if let Some(term) = &self.search {
+            let found = match self.by.as_str() {
+                "domain" => a.domain.contains(term),
+                "owner" => a.owner == *term,
+                _ => a.user.contains(term),
+            };
+            if !found {
+                return None;
+            }
+        }
+        serde_json::to_value(AccountBandwidth {
+            user: a.user.clone(),
+            maindomain: a.domain.clone(),
+            owner: a.owner.clone(),
             reseller: if a.reseller.is_some() {
                 json!("1")
             } else {
                 json!(0)
             },
+            limit: a.get("BWLIMIT").unwrap_or("unlimited").to_owned(),
+            totalbytes: "0",
+            deleted: 0,
+            bwlimited: 0,
             bwusage: [DomainBandwidth {
                 domain: a.domain.clone(),
                 usage: "0",
                 deleted: 0,
             }],
-            user: a.user,
-            maindomain: a.domain,
-            owner: a.owner,
-            totalbytes: "0",
-            deleted: 0,
-            bwlimited: 0,
         })
-        .collect();
-    Ok(Outcome::ok(ShowbwResponse {
-        month,
-        year,
-        totalused: 0,
-        reseller: call.principal.user.clone(),
-        acct,
-    }))
+        .ok()
+    }
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]
