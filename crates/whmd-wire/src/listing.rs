@@ -16,6 +16,10 @@ pub trait Source: Send {
     /// order asked (a sort reads positions first and records after). A record gone since it
     /// was read is left out.
     async fn fetch(&mut self, positions: &[usize]) -> Result<Vec<Value>, WhmError>;
+
+    /// The list will be read once through and nothing fetched: a source that remembers
+    /// positions for [`Source::fetch`] can stop.
+    fn once_through(&mut self) {}
 }
 
 /// A list about to be written: its source, with the first batch already read.
@@ -79,6 +83,10 @@ impl Listing {
 
     pub async fn fetch(&mut self, positions: &[usize]) -> Result<Vec<Value>, WhmError> {
         self.source.fetch(positions).await
+    }
+
+    pub fn once_through(&mut self) {
+        self.source.once_through();
     }
 }
 

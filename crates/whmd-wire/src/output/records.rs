@@ -50,7 +50,7 @@ impl std::fmt::Debug for Controls {
 
 impl Records {
     /// `listing` under the controls `meta` asks for; with no `meta`, as it is.
-    pub fn new(listing: Listing, meta: Option<&Args>) -> Self {
+    pub fn new(mut listing: Listing, meta: Option<&Args>) -> Self {
         let mut controls = Controls::default();
         if let Some(meta) = meta {
             let enabled = |name| Some(Spec::read(meta, name)).filter(|s| s.enabled);
@@ -58,6 +58,9 @@ impl Records {
             controls.filters = enabled("filter").map(|s| Filters::read(&s));
             controls.order = enabled("sort").map(|s| Order::read(&s));
             controls.chunk = enabled("chunk");
+        }
+        if controls.order.is_none() && controls.chunk.is_none() {
+            listing.once_through();
         }
         Self {
             listing,

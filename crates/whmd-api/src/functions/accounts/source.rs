@@ -33,8 +33,9 @@ pub struct AccountRecords {
     /// The last username read; the next batch starts after it.
     after: String,
     done: bool,
-    /// The username at each position listed, for a sort's second reading.
-    users: Vec<String>,
+    /// The username at each position listed, for a sort's second reading; `None` once the
+    /// list is known to be read once through.
+    users: Option<Vec<String>>,
 }
 
 impl AccountRecords {
@@ -46,7 +47,7 @@ impl AccountRecords {
             record: Box::new(record),
             after: String::new(),
             done: false,
-            users: Vec::new(),
+            users: Some(Vec::new()),
         }
     }
 
@@ -85,7 +86,9 @@ impl Source for AccountRecords {
             let mut records = Vec::with_capacity(batch.len());
             for account in &batch {
                 if let Some(record) = self.record.record(account, usage.get(&account.uid)) {
-                    self.users.push(account.user.clone());
+                    if let Some(users) = &mut self.users {
+                        users.push(account.user.clone());
+                    }
                     records.push(record);
                 }
             }
@@ -97,9 +100,10 @@ impl Source for AccountRecords {
     }
 
     async fn fetch(&mut self, positions: &[usize]) -> Result<Vec<Value>, WhmError> {
+        let users = self.users.as_deref().unwrap_or_default();
         let names: Vec<String> = positions
             .iter()
-            .filter_map(|&p| self.users.get(p).cloned())
+            .filter_map(|&p| users.get(p).cloned())
             .collect();
         let mut found: HashMap<String, Account> = self
             .ctx
@@ -112,6 +116,10 @@ impl Source for AccountRecords {
             .collect();
         let ordered: Vec<Account> = names.iter().filter_map(|n| found.remove(n)).collect();
         self.records(&ordered).await
+    }
+
+    fn once_through(&mut self) {
+        self.users = None;
     }
 }
 
