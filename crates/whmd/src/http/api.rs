@@ -193,7 +193,7 @@ fn sniff_version(query: &[u8], body: &[u8]) -> ApiVersion {
 
 /// A reply up to this size is sent whole, with its length; a longer one (a streamed list) is
 /// sent in pieces as it is written, with chunked transfer encoding.
-const WHOLE_UP_TO: usize = 1 << 20;
+const WHOLE_UP_TO: usize = 256 << 10;
 
 async fn respond(format: ApiFormat, reply: Reply) -> Response {
     let status = match reply.status {

@@ -11,7 +11,7 @@ use whmd_domain::store::{Scope, Usage};
 use whmd_wire::{Source, WhmError};
 
 /// How many accounts are read at a time.
-const BATCH: u32 = 500;
+const BATCH: u32 = 250;
 
 /// What an account's record is in one list.
 pub trait RecordOf: Send + Sync {
