@@ -102,6 +102,15 @@ impl Pushdown {
         self.filter_report.is_some()
     }
 
+    /// The most records the answer can hold: the page's size, or `None` without a page (every
+    /// record that passes the filters).
+    pub fn page_size(&self) -> Option<usize> {
+        self.chunk.as_ref().map(|spec| {
+            let page = Page::of(spec, usize::MAX);
+            page.end - page.start
+        })
+    }
+
     /// The records to return of `matching` ones that passed the filters, in order.
     pub fn window(&self, matching: usize) -> Range<usize> {
         match &self.chunk {

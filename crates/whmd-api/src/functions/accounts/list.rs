@@ -140,6 +140,9 @@ impl RecordOf for Searched {
     }
 }
 
+/// The largest page listaccts reads from its store query.
+const LARGEST_STORE_PAGE: usize = 1_000;
+
 /// The record fields that are store columns as they are.
 const COLUMN_FIELDS: [&str; 4] = ["user", "domain", "owner", "ip"];
 
@@ -162,6 +165,13 @@ async fn paged(
     let Some(plan) = output::pushdown(&call.meta, &fields) else {
         return Ok(None);
     };
+    // The store's page is read whole; a long one streams like the full listing instead.
+    if plan
+        .page_size()
+        .is_none_or(|size| size > LARGEST_STORE_PAGE)
+    {
+        return Ok(None);
+    }
     let column = |field: &str| {
         AccountColumn::of_field(field)
             .ok_or_else(|| WhmError::internal(format!("no column for {field}")))
