@@ -3,6 +3,7 @@
 //! Every path out of here is a [`Reply`]: unknown functions, refusals, handler failures and
 //! panics alike. Internal failures are logged with an incident ID the caller also sees.
 
+use crate::access;
 use crate::registry::Call;
 use crate::{Access, Context, FunctionSpec};
 use futures::FutureExt;
@@ -10,7 +11,6 @@ use serde_json::Value;
 use std::net::IpAddr;
 use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
-use tracing::Span;
 use whmd_domain::Principal;
 use whmd_wire::output::Records;
 use whmd_wire::{
@@ -29,16 +29,13 @@ pub async fn call(
 ) -> Reply {
     let meta = Arc::new(args.take_meta());
     let version = ApiVersion::from_arg(meta.get("api.version"));
-    let span = Span::current();
-    span.record("function", function);
-    span.record("api_version", tracing::field::display(&version));
-    span.record("user", principal.user.as_str());
+    access::called(function, &version, &principal.user);
     let Some(spec) = ctx.registry.get(function, &version) else {
-        span.record("result", 0);
+        access::finished(false);
         return Reply::unknown_app(function, &version);
     };
     if !spec.permits(&principal) {
-        span.record("result", 0);
+        access::finished(false);
         return denied(spec, &version);
     }
     for (other, name) in spec.aliases {
@@ -69,11 +66,11 @@ pub async fn call(
         Ok(records) => records,
         Err(e) => {
             let (failed, status) = failure(function, e);
-            span.record("result", 0);
+            access::finished(false);
             return shaped(spec, &version, failed, status);
         }
     };
-    span.record("result", u8::from(outcome.result));
+    access::finished(outcome.result);
     match records.map(|(at, r)| (list_path(&version, spec.api0, spec.api1, &at), at, r)) {
         Some((Some(path), _, records)) => {
             let mut reply = shaped(spec, &version, outcome, status);

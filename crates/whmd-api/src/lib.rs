@@ -2,6 +2,7 @@
 //! runs them, and the handlers, one module per WHM section. Both the HTTP server and the
 //! command-line client call [`dispatch::call`].
 
+pub mod access;
 pub mod context;
 pub mod dispatch;
 pub mod function;

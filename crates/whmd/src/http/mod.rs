@@ -16,9 +16,7 @@ use axum::response::Response;
 use std::net::{IpAddr, Ipv4Addr};
 use std::sync::Arc;
 use std::time::Instant;
-use tracing::Instrument;
-use tracing::field::Empty;
-use whmd_api::Context;
+use whmd_api::{Context, access};
 use whmd_wire::{Document, Target};
 
 /// What every request handler shares.
@@ -48,31 +46,30 @@ pub fn app(state: AppState) -> Router {
 }
 
 async fn handle(State(state): State<AppState>, request: Request<Body>) -> Response {
-    let connection = request.extensions().get::<Connection>().copied();
-    let peer = connection.map(|c| c.peer.to_string()).unwrap_or_default();
+    let started = Instant::now();
+    let peer = request.extensions().get::<Connection>().map(|c| c.peer);
+    let method = request.method().clone();
     // The query string is never logged: it may carry passwords.
-    let span = tracing::info_span!(
-        "request",
-        method = %request.method(),
-        path = %request.uri().path(),
-        %peer,
-        function = Empty,
-        api_version = Empty,
-        user = Empty,
-        result = Empty,
+    let uri = request.uri().clone();
+    let (response, facts) = access::noting(route(state, request)).await;
+    tracing::info!(
+        %method,
+        path = uri.path(),
+        peer = peer.map(tracing::field::display),
+        function = known(&facts.function),
+        api_version = known(&facts.api_version),
+        user = known(&facts.user),
+        result = facts.result.map(u8::from),
+        status = response.status().as_u16(),
+        micros = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX),
+        "request done"
     );
-    async move {
-        let started = Instant::now();
-        let response = route(state, request).await;
-        tracing::info!(
-            status = response.status().as_u16(),
-            micros = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX),
-            "request done"
-        );
-        response
-    }
-    .instrument(span)
-    .await
+    response
+}
+
+/// A fact the request got as far as, or nothing.
+fn known(fact: &str) -> Option<&str> {
+    (!fact.is_empty()).then_some(fact)
 }
 
 async fn route(state: AppState, request: Request<Body>) -> Response {

@@ -1,0 +1,48 @@
+//! What the access log says of a request, noted as the dispatcher learns it: the function, the
+//! API version, the caller and the result. The server writes one line per request from these
+//! (`whmd::http`), without a tracing span per request, which costs more than the line itself.
+//! Outside [`noting`] (the command-line client) nothing is noted.
+
+use std::cell::RefCell;
+use std::future::Future;
+
+/// The facts of one request; empty where the request never reached a function.
+#[derive(Debug, Default)]
+pub struct Facts {
+    pub function: String,
+    pub api_version: String,
+    pub user: String,
+    pub result: Option<bool>,
+}
+
+tokio::task_local! {
+    static FACTS: RefCell<Facts>;
+}
+
+/// Runs `request`, and hands back with its output what the dispatcher noted while it ran.
+pub async fn noting<F: Future>(request: F) -> (F::Output, Facts) {
+    FACTS
+        .scope(RefCell::new(Facts::default()), async {
+            let output = request.await;
+            (output, FACTS.with(RefCell::take))
+        })
+        .await
+}
+
+/// Notes the call being dispatched. The first is the request's own: a batch's commands are
+/// dispatched after it.
+pub(crate) fn called(function: &str, api_version: &dyn std::fmt::Display, user: &str) {
+    let _ = FACTS.try_with(|facts| {
+        let mut facts = facts.borrow_mut();
+        if facts.function.is_empty() {
+            facts.function = function.to_owned();
+            facts.api_version = api_version.to_string();
+            facts.user = user.to_owned();
+        }
+    });
+}
+
+/// Notes a call's result. The last is the request's own: a batch finishes after its commands.
+pub(crate) fn finished(result: bool) {
+    let _ = FACTS.try_with(|facts| facts.borrow_mut().result = Some(result));
+}
