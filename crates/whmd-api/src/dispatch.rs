@@ -305,6 +305,29 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn the_access_log_hears_of_the_request_s_own_call() {
+        let ctx = context().await;
+        let (reply, facts) = access::noting(call(&ctx, root(), None, "reads_store", v1())).await;
+        assert_eq!(reply.status, ReplyStatus::Unavailable);
+        assert_eq!(
+            (facts.function.as_str(), facts.api_version.as_str(), facts.user.as_str()),
+            ("reads_store", "1", "root")
+        );
+        assert_eq!(facts.result, Some(false));
+        // Calls made within it (a batch's commands) keep the first call's name; the last to
+        // finish gives the result.
+        let (_, facts) = access::noting(async {
+            call(&ctx, root(), None, "outer", v1()).await;
+            call(&ctx, root(), None, "reads_store", v1()).await
+        })
+        .await;
+        assert_eq!(facts.function, "outer");
+        assert_eq!(facts.result, Some(false));
+        let (_, facts) = access::noting(async {}).await;
+        assert!(facts.function.is_empty() && facts.result.is_none());
+    }
+
+    #[tokio::test]
     async fn the_acl_is_checked_before_the_handler_runs() {
         let nobody = Principal {
             acls: AclSet::EMPTY,
