@@ -236,6 +236,17 @@ mod tests {
         panic!("boom")
     }
 
+    #[derive(serde::Serialize, schemars::JsonSchema)]
+    struct Zones {
+        zone: Vec<Value>,
+    }
+
+    async fn zones(_: Call, _: ()) -> Result<Outcome<Zones>, WhmError> {
+        Ok(Outcome::ok(Zones {
+            zone: vec![json!({"record": [1]}), json!({"record": [2]})],
+        }))
+    }
+
     async fn reads_store(call: Call, _: ()) -> Result<Outcome<NoData>, WhmError> {
         call.ctx.stores.credentials.password_hash("root").await?;
         Ok(Outcome::done())
@@ -251,6 +262,14 @@ mod tests {
         let specs = [
             function!("panics", Authenticated, Both, panics),
             function!("reads_store", Acl::LIST_ACCTS, Both, reads_store),
+            function!("zones", Authenticated, Both, zones)
+                .list("zone")
+                .api0(Api0Shape::Listed {
+                    key: "result",
+                    data: whmd_wire::Api0Data::FirstOf("zone"),
+                    raw: None,
+                    messages: false,
+                }),
         ];
         Arc::new(Context {
             info: ServerInfo {
@@ -310,7 +329,11 @@ mod tests {
         let (reply, facts) = access::noting(call(&ctx, root(), None, "reads_store", v1())).await;
         assert_eq!(reply.status, ReplyStatus::Unavailable);
         assert_eq!(
-            (facts.function.as_str(), facts.api_version.as_str(), facts.user.as_str()),
+            (
+                facts.function.as_str(),
+                facts.api_version.as_str(),
+                facts.user.as_str()
+            ),
             ("reads_store", "1", "root")
         );
         assert_eq!(facts.result, Some(false));
@@ -325,6 +348,22 @@ mod tests {
         assert_eq!(facts.result, Some(false));
         let (_, facts) = access::noting(async {}).await;
         assert!(facts.function.is_empty() && facts.result.is_none());
+    }
+
+    #[tokio::test]
+    async fn a_list_folded_into_an_api0_record_is_read_whole() {
+        let ctx = context().await;
+        let args = Args::from_pairs([("api.version", "0")]).expect("args");
+        let reply = call(&ctx, root(), None, "zones", args).await;
+        assert!(reply.list.is_none());
+        assert_eq!(
+            reply.body,
+            json!({"result": [{"status": 1, "statusmsg": "OK", "record": [1]}]})
+        );
+        let reply = call(&ctx, root(), None, "zones", v1()).await;
+        assert!(reply.list.is_some(), "API 1 streams it");
+        let whole = reply.collect().await.expect("collected");
+        assert_eq!(whole.body["data"]["zone"][1], json!({"record": [2]}));
     }
 
     #[tokio::test]
