@@ -210,6 +210,38 @@ async fn listings_longer_than_a_batch_are_whole_and_exact() {
             );
         }
     }
+    // Lists in another order than the store's are sorted by key, not built whole.
+    let users = server.call("list_users", "api.version=1").await;
+    let users: Vec<&str> = users["data"]["users"]
+        .as_array()
+        .expect("users")
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
+    assert_eq!(users.len(), MANY + 2, "every account and root");
+    assert!(users.windows(2).all(|w| w[0] < w[1]) && users.contains(&"root"));
+    let info = server.call("get_domain_info", "api.version=1").await;
+    let domains: Vec<&str> = info["data"]["domains"]
+        .as_array()
+        .expect("domains")
+        .iter()
+        .filter_map(|d| d["domain"].as_str())
+        .collect();
+    assert_eq!(domains.len(), MANY + 1);
+    assert!(domains.windows(2).all(|w| w[0] < w[1]), "by domain");
+    let paged = server
+        .call(
+            "get_domain_info",
+            "api.version=1&api.chunk.enable=1&api.chunk.size=10&api.chunk.select=3",
+        )
+        .await;
+    let page: Vec<&str> = paged["data"]["domains"]
+        .as_array()
+        .expect("a page")
+        .iter()
+        .filter_map(|d| d["domain"].as_str())
+        .collect();
+    assert_eq!(page, domains[20..30], "a page fetched back in domain order");
     // API 0 and XML carry the same listing.
     let url = server.http("/json-api/listaccts?want=user");
     let api0 = server

@@ -100,6 +100,9 @@ impl Source for AccountRecords {
     }
 
     async fn fetch(&mut self, positions: &[usize]) -> Result<Vec<Value>, WhmError> {
+        if positions.is_empty() {
+            return Ok(Vec::new());
+        }
         let users = self.users.as_deref().unwrap_or_default();
         let names: Vec<String> = positions
             .iter()
@@ -131,4 +134,115 @@ pub async fn measured(
     let uids: Vec<u32> = accounts.iter().map(|a| a.uid).collect();
     let usage = ctx.stores.host.usage(&uids).await?;
     Ok(usage.into_iter().map(|u| (u.uid, u)).collect())
+}
+
+/// How many records [`SortedBy`] fetches at a time.
+const FETCH: usize = 250;
+
+/// A list written in another order than its source's, by a text key of each record: the keys
+/// and positions are read first and sorted (stably), then the records fetched back in that
+/// order, so the list is never held whole.
+pub struct SortedBy<S> {
+    inner: S,
+    key: fn(&Value) -> String,
+    /// The source's positions in the new order, once read.
+    order: Option<Vec<usize>>,
+    written: usize,
+}
+
+impl<S: Source> SortedBy<S> {
+    pub fn new(inner: S, key: fn(&Value) -> String) -> Self {
+        Self {
+            inner,
+            key,
+            order: None,
+            written: 0,
+        }
+    }
+}
+
+#[async_trait]
+impl<S: Source> Source for SortedBy<S> {
+    async fn next(&mut self) -> Result<Vec<Value>, WhmError> {
+        if self.order.is_none() {
+            let mut keys: Vec<(String, usize)> = Vec::new();
+            loop {
+                let batch = self.inner.next().await?;
+                if batch.is_empty() {
+                    break;
+                }
+                for record in &batch {
+                    keys.push(((self.key)(record), keys.len()));
+                }
+            }
+            keys.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
+            self.order = Some(keys.into_iter().map(|(_, p)| p).collect());
+        }
+        let order = self.order.as_deref().unwrap_or_default();
+        let end = (self.written + FETCH).min(order.len());
+        let wanted = order[self.written..end].to_vec();
+        self.written = end;
+        if wanted.is_empty() {
+            return Ok(Vec::new());
+        }
+        self.inner.fetch(&wanted).await
+    }
+
+    async fn fetch(&mut self, positions: &[usize]) -> Result<Vec<Value>, WhmError> {
+        let order = self.order.as_deref().unwrap_or_default();
+        let inner: Vec<usize> = positions
+            .iter()
+            .filter_map(|&p| order.get(p).copied())
+            .collect();
+        self.inner.fetch(&inner).await
+    }
+}
+
+/// A source's records and one more after them (root among the users, a reseller's own
+/// account among those it owns).
+pub struct WithExtra<S> {
+    inner: S,
+    extra: Option<Value>,
+    /// How many records the source gave, once it has given them all.
+    read: usize,
+    done: bool,
+}
+
+impl<S: Source> WithExtra<S> {
+    pub fn new(inner: S, extra: Option<Value>) -> Self {
+        Self {
+            inner,
+            extra,
+            read: 0,
+            done: false,
+        }
+    }
+}
+
+#[async_trait]
+impl<S: Source> Source for WithExtra<S> {
+    async fn next(&mut self) -> Result<Vec<Value>, WhmError> {
+        if self.done {
+            return Ok(Vec::new());
+        }
+        let batch = self.inner.next().await?;
+        self.read += batch.len();
+        if !batch.is_empty() {
+            return Ok(batch);
+        }
+        self.done = true;
+        Ok(self.extra.iter().cloned().collect())
+    }
+
+    async fn fetch(&mut self, positions: &[usize]) -> Result<Vec<Value>, WhmError> {
+        // The extra record's position splits the request in two for the source.
+        let at = positions.iter().position(|&p| p == self.read);
+        let Some((at, extra)) = at.zip(self.extra.clone()) else {
+            return self.inner.fetch(positions).await;
+        };
+        let mut records = self.inner.fetch(&positions[..at]).await?;
+        records.push(extra);
+        records.extend(self.inner.fetch(&positions[at + 1..]).await?);
+        Ok(records)
+    }
 }
