@@ -16,6 +16,7 @@ use whmd_dns::{RData, Template};
 use whmd_domain::StoreError;
 use whmd_domain::account::can_access;
 use whmd_domain::dns::NewZone;
+use whmd_domain::store::Scope;
 use whmd_domain::time::unix_now;
 use whmd_wire::{Acl, Api0Data, Api0Shape, Outcome, WhmError};
 
@@ -211,22 +212,29 @@ async fn killdns(call: Call, req: ZoneArgs) -> Result<Outcome<NoData>, WhmError>
     )))
 }
 
+/// How many of a reseller's accounts listzones reads at a time.
+const OWNED_BATCH: u32 = 500;
+
 async fn listzones(call: Call, _: ()) -> Result<Outcome<Zones>, WhmError> {
     let all = call.ctx.stores.zones.zones(None).await?;
     let visible: Vec<ZoneFile> = if call.principal.is_root() {
         all.iter().map(zone_json).collect()
     } else {
         let caller = &call.principal.user;
-        let mut owners: HashSet<String> = call
-            .ctx
-            .stores
-            .accounts
-            .accounts(Some(caller))
-            .await?
-            .into_iter()
-            .map(|a| a.user)
-            .collect();
-        owners.insert(caller.clone());
+        // The names of the accounts it owns, read a batch at a time.
+        let mut owners: HashSet<String> = HashSet::from([caller.clone()]);
+        let mut after = String::new();
+        loop {
+            let batch = call
+                .ctx
+                .stores
+                .accounts
+                .accounts_after(Scope::OwnedBy(caller), &after, OWNED_BATCH)
+                .await?;
+            let Some(last) = batch.last() else { break };
+            after.clone_from(&last.user);
+            owners.extend(batch.into_iter().map(|a| a.user));
+        }
         all.iter()
             .filter(|z| owners.contains(&z.owner))
             .map(zone_json)
