@@ -1,6 +1,7 @@
 //! Turning sqlx errors into [`StoreError`]. A lost or refused connection, a server shutting
-//! down, a full disk, a serialization failure or deadlock are `Unavailable` (the caller may
-//! retry); a unique-key violation is the `Conflict` of its key; anything else `Internal`.
+//! down, a write that reached a read-only standby, a full disk, a serialization failure or
+//! deadlock are `Unavailable` (the caller may retry); a unique-key violation is the `Conflict`
+//! of its key; anything else `Internal`.
 
 use whmd_domain::StoreError;
 use whmd_domain::store::Conflict;
@@ -29,9 +30,27 @@ pub fn map_error(e: sqlx::Error) -> StoreError {
 /// SQLSTATE classes and codes that say "not now" rather than "never".
 fn retryable(code: &str) -> bool {
     // 08: connection exceptions; 53: insufficient resources (53100 disk full);
-    // 57P01-03: shutdown or not yet accepting; 40001/40P01: serialization failure, deadlock.
+    // 57P01-03: shutdown or not yet accepting; 40001/40P01: serialization failure, deadlock;
+    // 25006: a write that reached a read-only standby (a URL naming a node across a failover).
     code.starts_with("08")
         || code.starts_with("53")
         || code.starts_with("57P")
-        || matches!(code, "40001" | "40P01")
+        || matches!(code, "40001" | "40P01" | "25006")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::retryable;
+
+    #[test]
+    fn not_now_is_told_apart_from_never() {
+        for code in [
+            "08006", "08001", "53100", "57P01", "57P03", "40001", "40P01", "25006",
+        ] {
+            assert!(retryable(code), "{code} is worth retrying");
+        }
+        for code in ["23505", "42P01", "22001", "25P02", "XX000"] {
+            assert!(!retryable(code), "{code} is not");
+        }
+    }
 }

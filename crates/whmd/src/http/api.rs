@@ -232,6 +232,9 @@ async fn respond(format: ApiFormat, reply: Reply) -> Response {
     };
     let mut response = Response::new(body);
     *response.status_mut() = status;
+    if status == StatusCode::SERVICE_UNAVAILABLE {
+        errors::retry_later(&mut response);
+    }
     let headers = response.headers_mut();
     headers.insert(
         header::CONTENT_TYPE,
@@ -248,6 +251,27 @@ async fn respond(format: ApiFormat, reply: Reply) -> Response {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test]
+    async fn every_503_says_when_to_retry() {
+        let reply = Reply {
+            status: ReplyStatus::Unavailable,
+            root: "result".into(),
+            body: serde_json::json!({"metadata": {"result": 0}}),
+            list: None,
+        };
+        let response = respond(ApiFormat::Json, reply).await;
+        assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(response.headers()[header::RETRY_AFTER], "5");
+        let refused = errors::unavailable(ApiFormat::Xml);
+        assert_eq!(refused.headers()[header::RETRY_AFTER], "5");
+        let ok = Reply {
+            status: ReplyStatus::Ok,
+            ..Reply::unknown_app("x", &ApiVersion::V1)
+        };
+        let response = respond(ApiFormat::Json, ok).await;
+        assert!(response.headers().get(header::RETRY_AFTER).is_none());
+    }
 
     #[test]
     fn version_sniffing() {

@@ -60,11 +60,21 @@ pub fn method_not_allowed(format: ApiFormat) -> Response {
 }
 
 pub fn unavailable(format: ApiFormat) -> Response {
-    api_error(
+    let mut response = api_error(
         format,
         StatusCode::SERVICE_UNAVAILABLE,
         "The service is temporarily unavailable. Try again later.",
-    )
+    );
+    retry_later(&mut response);
+    response
+}
+
+/// Every 503 says when to try again (docs/compatibility.md, "Responses"): a store that went
+/// away is usually back, or failed over, within seconds.
+pub fn retry_later(response: &mut Response) {
+    response
+        .headers_mut()
+        .insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
 }
 
 /// A failure after the function ran, while its reply was being written.

@@ -373,6 +373,11 @@ async fn postgres_going_away_and_coming_back() {
     cluster("stop", &pg);
     let down = create(10).await;
     assert_eq!(down.status(), 503, "an unreachable store is a 503");
+    assert_eq!(
+        down.headers().get("retry-after").map(|v| v.as_bytes()),
+        Some(&b"5"[..]),
+        "a 503 says when to try again"
+    );
     let body = down.text().await.expect("body");
     assert!(body.contains("temporarily unavailable"), "{body}");
     tokio::time::sleep(Duration::from_millis(500)).await;
