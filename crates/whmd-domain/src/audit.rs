@@ -10,7 +10,7 @@ use std::net::IpAddr;
 use std::sync::Mutex;
 
 /// How a caller proved (or tried to prove) who it is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Method {
     ApiToken,

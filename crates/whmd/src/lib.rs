@@ -10,6 +10,7 @@ pub mod http;
 pub mod import_zone;
 pub mod lenient;
 pub mod listener;
+pub mod log_writer;
 pub mod migrate;
 pub mod passwd;
 pub mod server;

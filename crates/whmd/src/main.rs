@@ -90,21 +90,19 @@ enum HostCommand {
     },
 }
 
-/// How many log lines may wait for the writer thread before a request that logs waits too:
-/// a burst is absorbed, and under sustained overload the log slows requests rather than lose
-/// lines of the access log.
-const LOG_BUFFER_LINES: usize = 256 * 1024;
-
 fn main() -> ExitCode {
     let cli = Cli::parse();
     // Lines (the access log among them: one per request at the default level) are formatted on
-    // the request's thread and written to standard error by a thread of their own, so a
-    // request never waits on the terminal or the pipe. The guard flushes them at exit.
-    let (writer, _flush_at_exit) = tracing_appender::non_blocking::NonBlockingBuilder::default()
-        .lossy(false)
-        .buffered_lines_limit(LOG_BUFFER_LINES)
-        .thread_name("whmd-log")
-        .finish(std::io::stderr());
+    // the request's thread and written to standard error in batches by a thread of their own
+    // (`whmd::log_writer`), so a request never waits on the terminal or the pipe. The guard
+    // writes what is left at exit.
+    let (writer, _flush_at_exit) = match whmd::log_writer::start(std::io::stderr()) {
+        Ok(started) => started,
+        Err(e) => {
+            eprintln!("whmd: cannot start the log writer: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
     tracing_subscriber::fmt()
         .with_env_filter(
             EnvFilter::try_from_env("WHMD_LOG").unwrap_or_else(|_| EnvFilter::new("info")),

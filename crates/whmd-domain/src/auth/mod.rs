@@ -8,6 +8,7 @@
 
 mod cache;
 mod sessions;
+mod successes;
 
 pub use cache::TTL as TOKEN_CACHE_TTL;
 pub use sessions::SessionStart;
@@ -24,6 +25,7 @@ use crate::{AuthMethod, Principal, Secret, StoreError, Stores};
 use cache::{Proof, TokenCache};
 use std::net::IpAddr;
 use std::sync::Arc;
+use successes::RecentSuccesses;
 use whmd_wire::AclSet;
 
 /// What a request presented.
@@ -99,6 +101,7 @@ pub struct Authenticator {
     tokens: Arc<TokenCache>,
     hulk: Arc<HulkGuard>,
     audit: Arc<dyn AuditSink>,
+    successes: Arc<RecentSuccesses>,
 }
 
 impl Authenticator {
@@ -109,6 +112,7 @@ impl Authenticator {
             policy,
             tokens: Arc::new(TokenCache::new(cache::TTL)),
             audit,
+            successes: Arc::default(),
         }
     }
 
@@ -160,11 +164,16 @@ impl Authenticator {
         };
         match outcome {
             Ok(principal) => {
-                self.audit.record(AuditEvent::LoginSucceeded {
-                    user: principal.user.clone(),
-                    ip: peer,
-                    method,
-                });
+                if self
+                    .successes
+                    .first_in_period(&principal.user, peer, method)
+                {
+                    self.audit.record(AuditEvent::LoginSucceeded {
+                        user: principal.user.clone(),
+                        ip: peer,
+                        method,
+                    });
+                }
                 Ok(Ok(principal))
             }
             Err(reason) => {
