@@ -1,6 +1,7 @@
 //! What every handler can reach: server facts, the stores and the registry.
 
 use crate::Registry;
+use crate::outage::Outage;
 use std::sync::Arc;
 use whmd_domain::Stores;
 use whmd_domain::audit::AuditSink;
@@ -40,6 +41,8 @@ pub struct Context {
     pub audit: Arc<dyn AuditSink>,
     /// Writes stored zones out for the name server after every change to one.
     pub dns: Arc<dyn ZonePublisher>,
+    /// Whether the store is out of reach, logged once per outage.
+    pub outage: Outage,
 }
 
 impl Context {
@@ -51,6 +54,7 @@ impl Context {
     ) -> Self {
         Self {
             auth: Authenticator::new(stores.clone(), info.auth, Arc::clone(&audit)),
+            outage: Outage::new(Arc::clone(&stores.health)),
             info,
             stores,
             host,

@@ -4,6 +4,7 @@
 //! panics alike. Internal failures are logged with an incident ID the caller also sees.
 
 use crate::access;
+use crate::outage::chain;
 use crate::registry::Call;
 use crate::{Access, Context, FunctionSpec};
 use futures::FutureExt;
@@ -58,14 +59,14 @@ pub async fn call(
     }
     let (mut outcome, status) = match result {
         Ok(outcome) => (outcome, ReplyStatus::Ok),
-        Err(e) => failure(function, e),
+        Err(e) => failure(ctx, function, e),
     };
     let controls =
         version == ApiVersion::V1 && outcome.controls.is_none() && output::requested(&meta);
     let records = match listed(spec, &mut outcome, controls.then_some(&*meta)).await {
         Ok(records) => records,
         Err(e) => {
-            let (failed, status) = failure(function, e);
+            let (failed, status) = failure(ctx, function, e);
             access::finished(false);
             return shaped(spec, &version, failed, status);
         }
@@ -85,7 +86,7 @@ pub async fn call(
                     Ok(Some(record)) => whole.push(record),
                     Ok(None) => break,
                     Err(e) => {
-                        let (failed, status) = failure(function, e);
+                        let (failed, status) = failure(ctx, function, e);
                         return shaped(spec, &version, failed, status);
                     }
                 }
@@ -178,7 +179,7 @@ pub fn reject(ctx: &Context, function: &str, version: &ApiVersion, reason: Strin
 /// The reply for a call that failed before its function ran (a store that could not be
 /// reached): the function's own failure shape, with the error's status.
 pub fn failed(ctx: &Context, function: &str, version: &ApiVersion, e: WhmError) -> Reply {
-    let (outcome, status) = failure(function, e);
+    let (outcome, status) = failure(ctx, function, e);
     match ctx.registry.get(function, version) {
         Some(spec) => shaped(spec, version, outcome, status),
         None => Reply::unknown_app(function, version),
@@ -194,31 +195,24 @@ fn shaped(
     Reply::new(spec.name, version, spec.api0, spec.api1, outcome, status)
 }
 
-fn failure(function: &str, e: WhmError) -> (Outcome, ReplyStatus) {
+fn failure(ctx: &Context, function: &str, e: WhmError) -> (Outcome, ReplyStatus) {
     let status = e.status();
     match &e {
-        WhmError::Internal(_) | WhmError::Unavailable(_) => {
+        WhmError::Unavailable(_) => {
             let incident: u32 = rand::random();
-            tracing::error!(function, incident, error = %error_chain(&e), "function failed");
-            let reason = match e {
-                WhmError::Unavailable(_) => format!("{e} (ID {incident})"),
-                _ => format!("Internal Error (ID {incident})"),
-            };
-            (Outcome::failure(reason), status)
+            ctx.outage.failed(function, incident, &e);
+            (Outcome::failure(format!("{e} (ID {incident})")), status)
+        }
+        WhmError::Internal(_) => {
+            let incident: u32 = rand::random();
+            tracing::error!(function, incident, error = %chain(&e), "function failed");
+            (
+                Outcome::failure(format!("Internal Error (ID {incident})")),
+                status,
+            )
         }
         _ => (Outcome::failure(e.to_string()), status),
     }
-}
-
-fn error_chain(e: &dyn std::error::Error) -> String {
-    let mut text = e.to_string();
-    let mut source = e.source();
-    while let Some(s) = source {
-        text.push_str(": ");
-        text.push_str(&s.to_string());
-        source = s.source();
-    }
-    text
 }
 
 #[cfg(test)]
@@ -292,6 +286,7 @@ mod tests {
             host: Arc::new(whmd_domain::host::Unmanaged),
             registry: Registry::from_specs(&specs),
             dns: Arc::new(whmd_domain::dns::StoreOnly),
+            outage: crate::outage::Outage::new(store.stores().health),
         })
     }
 

@@ -9,6 +9,7 @@ pub mod function;
 pub mod functions;
 pub mod idempotent;
 pub mod openapi;
+pub mod outage;
 pub mod registry;
 
 pub use context::{Context, ServerInfo};

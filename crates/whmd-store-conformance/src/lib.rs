@@ -5,6 +5,7 @@ mod accounts;
 mod addresses;
 mod catalog;
 mod credentials;
+mod health;
 mod host;
 mod hulk;
 mod idempotency;
@@ -77,4 +78,5 @@ pub async fn run_all(stores: &Stores, names: &Names) {
     host::hosts_read_their_accounts(stores, names).await;
     host::removals_leave_tombstones(stores, names).await;
     host::usage_follows_its_account(stores, names).await;
+    health::a_working_store_is_ready(stores, names).await;
 }

@@ -14,16 +14,37 @@ pub fn map_error(e: sqlx::Error) -> StoreError {
                 db.constraint().unwrap_or_default(),
             ))
         }
-        sqlx::Error::Database(db) if db.code().is_some_and(|c| retryable(&c)) => {
+        other if not_now(other) => StoreError::Unavailable(Box::new(e)),
+        _ => StoreError::Internal(Box::new(e)),
+    }
+}
+
+/// A failed migration: one that lost its connection or reached a standby may be retried (a
+/// replica starting during a failover waits for it); anything else is a broken database.
+pub fn migration_error(e: sqlx::migrate::MigrateError) -> StoreError {
+    use sqlx::migrate::MigrateError;
+    match &e {
+        MigrateError::Execute(inner) | MigrateError::ExecuteMigration(inner, _)
+            if not_now(inner) =>
+        {
             StoreError::Unavailable(Box::new(e))
         }
+        _ => StoreError::Internal(Box::new(e)),
+    }
+}
+
+/// Whether an error says "not now" rather than "never": the connection failed, or the server
+/// answered with a SQLSTATE worth retrying.
+fn not_now(e: &sqlx::Error) -> bool {
+    match e {
+        sqlx::Error::Database(db) => db.code().is_some_and(|c| retryable(&c)),
         sqlx::Error::Io(_)
         | sqlx::Error::Tls(_)
         | sqlx::Error::Protocol(_)
         | sqlx::Error::PoolTimedOut
         | sqlx::Error::PoolClosed
-        | sqlx::Error::WorkerCrashed => StoreError::Unavailable(Box::new(e)),
-        _ => StoreError::Internal(Box::new(e)),
+        | sqlx::Error::WorkerCrashed => true,
+        _ => false,
     }
 }
 

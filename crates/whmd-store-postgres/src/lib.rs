@@ -8,6 +8,7 @@ mod admission;
 mod change;
 mod credentials;
 mod error;
+mod health;
 mod host;
 mod hulk;
 mod idempotency;
@@ -24,6 +25,7 @@ use std::time::Duration;
 use whmd_domain::{StoreError, Stores};
 
 pub use error::map_error;
+use error::migration_error;
 
 #[derive(Debug, Clone)]
 pub struct PostgresStore {
@@ -43,7 +45,7 @@ impl PostgresStore {
         sqlx::migrate!("./migrations")
             .run(&pool)
             .await
-            .map_err(|e| StoreError::Internal(Box::new(e)))?;
+            .map_err(migration_error)?;
         Ok(Self { pool })
     }
 
@@ -61,6 +63,7 @@ impl PostgresStore {
             host: Arc::new(self.clone()),
             snapshot: Arc::new(self.clone()),
             idempotency: Arc::new(self.clone()),
+            health: Arc::new(self.clone()),
         }
     }
 

@@ -76,3 +76,52 @@ async fn a_server_that_is_not_there_is_unavailable() {
         "{result:?}"
     );
 }
+
+#[tokio::test]
+async fn a_database_that_takes_no_writes_is_not_ready() {
+    let Ok(admin) = std::env::var("WHMD_TEST_POSTGRES_URL") else {
+        return;
+    };
+    let name = format!("whmd_ro_{:016x}", rand::random::<u64>());
+    let url = create_database(&admin, &name)
+        .await
+        .expect("a scratch database");
+    let store = PostgresStore::open(&url).await.expect("open");
+    store
+        .stores()
+        .health
+        .ready()
+        .await
+        .expect("ready while writable");
+    // What a standby is to its clients: every transaction read-only.
+    let mut conn = <sqlx::PgConnection as sqlx::Connection>::connect(&admin)
+        .await
+        .expect("admin");
+    sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
+        "ALTER DATABASE {name} SET default_transaction_read_only = on"
+    )))
+    .execute(&mut conn)
+    .await
+    .expect("set read-only");
+    // The pool's connections end, as they do in a failover; the next ones are read-only.
+    sqlx::query(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+         WHERE datname = $1 AND pid <> pg_backend_pid()",
+    )
+    .bind(&name)
+    .execute(&mut conn)
+    .await
+    .expect("end the pool's connections");
+    let stores = store.stores();
+    let ready = stores.health.ready().await;
+    assert!(
+        matches!(ready, Err(whmd_domain::StoreError::Unavailable(_))),
+        "{ready:?}"
+    );
+    let write = stores.credentials.set_password_hash("root", "$a").await;
+    assert!(
+        matches!(write, Err(whmd_domain::StoreError::Unavailable(_))),
+        "a write to a read-only database is unavailable (SQLSTATE 25006): {write:?}"
+    );
+    store.close().await;
+}

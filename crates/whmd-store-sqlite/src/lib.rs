@@ -12,6 +12,7 @@ mod batch;
 mod change;
 mod credentials;
 mod error;
+mod health;
 mod host;
 mod hulk;
 mod idempotency;
@@ -90,6 +91,7 @@ impl SqliteStore {
             host: Arc::new(self.clone()),
             snapshot: Arc::new(self.clone()),
             idempotency: Arc::new(self.clone()),
+            health: Arc::new(self.clone()),
         }
     }
 

@@ -19,6 +19,9 @@ pub const DEFAULT_WHM_VERSION: &str = "11.120.0.16";
 /// How long a login session lasts unused, by default.
 pub const DEFAULT_SESSION_TIMEOUT: u32 = 3600;
 
+/// How long `whmd serve` keeps trying a store it cannot reach at start.
+pub const DEFAULT_STORE_WAIT: Duration = Duration::from_secs(300);
+
 /// A listen address, or `off` to disable that listener.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(try_from = "String")]
@@ -119,6 +122,10 @@ pub struct ServeFlags {
     /// Open connections from one address [default: 64].
     #[arg(long, env = "WHMD_MAX_CONNECTIONS_PER_ADDRESS")]
     pub max_connections_per_address: Option<usize>,
+    /// Seconds to keep trying, with backoff, a store that cannot be reached at start (a
+    /// database restarting or failing over), 0 to give up at once [default: 300].
+    #[arg(long, env = "WHMD_STORE_WAIT")]
+    pub store_wait: Option<u64>,
     #[command(flatten)]
     pub host: HostFlags,
 }
@@ -244,6 +251,7 @@ struct FileConfig {
     body_min_rate: Option<u64>,
     max_connections: Option<usize>,
     max_connections_per_address: Option<usize>,
+    store_wait: Option<u64>,
     provision: Option<Provision>,
     uid_range: Option<UidRange>,
     home_roots: Option<Vec<PathBuf>>,
@@ -279,6 +287,8 @@ pub struct Config {
     pub dns_reload: Option<Vec<String>>,
     /// What a connection may take.
     pub limits: Limits,
+    /// How long a store that cannot be reached at start is waited for.
+    pub store_wait: Duration,
     pub host: HostConfig,
 }
 
@@ -302,6 +312,7 @@ impl fmt::Debug for Config {
             .field("zone_dir", &self.zone_dir)
             .field("dns_reload", &self.dns_reload)
             .field("limits", &self.limits)
+            .field("store_wait", &self.store_wait)
             .field("host", &self.host)
             .finish()
     }
@@ -380,6 +391,10 @@ impl ServeFlags {
         let config = Config {
             host,
             limits,
+            store_wait: self
+                .store_wait
+                .or(file.store_wait)
+                .map_or(DEFAULT_STORE_WAIT, Duration::from_secs),
             https: listen(self.https, file.https, "127.0.0.1:2087"),
             http: listen(self.http, file.http, "127.0.0.1:2086"),
             main_ip: self.main_ip.or(file.main_ip).unwrap_or(Ipv4Addr::LOCALHOST),
@@ -596,6 +611,7 @@ impl Config {
             zone_dir: None,
             dns_reload: None,
             limits: Limits::default(),
+            store_wait: DEFAULT_STORE_WAIT,
             host: HostFlags::default().resolve(&FileConfig::default()),
         }
     }

@@ -33,7 +33,7 @@ pub struct Running {
 /// Opens the store, runs first-start bootstrap, binds the listeners and starts serving.
 pub async fn start(config: Config) -> anyhow::Result<Running> {
     bootstrap::create_private_dir(&config.data_dir)?;
-    let stores = store::open(&config.database_url).await?;
+    let stores = store::open_waiting(&config.database_url, config.store_wait).await?;
     let new_root_token = bootstrap::ensure_root_token(&config, &stores).await?;
     let (cert, key) = match (&config.tls_cert, &config.tls_key) {
         (Some(cert), Some(key)) => (cert.clone(), key.clone()),

@@ -1,7 +1,9 @@
 //! Opens the store a database URL names.
 
 use anyhow::{Context as _, bail};
-use whmd_domain::Stores;
+use std::time::Duration;
+use tokio::time::Instant;
+use whmd_domain::{StoreError, Stores};
 use whmd_store_postgres::PostgresStore;
 use whmd_store_sqlite::SqliteStore;
 
@@ -20,4 +22,76 @@ pub async fn open(url: &str) -> anyhow::Result<Stores> {
         return Ok(store.stores());
     }
     bail!("unsupported database URL (expected sqlite://PATH or postgres://…)");
+}
+
+/// The first wait between tries; each wait doubles, up to [`LONGEST_PAUSE`].
+const FIRST_PAUSE: Duration = Duration::from_millis(500);
+const LONGEST_PAUSE: Duration = Duration::from_secs(10);
+
+/// [`open`], trying again with backoff for up to `wait` while the store is unavailable (a
+/// database starting, restarting or failing over; its migrations too), each try logged. Any
+/// other failure, or the last, is returned.
+pub async fn open_waiting(url: &str, wait: Duration) -> anyhow::Result<Stores> {
+    let until = Instant::now() + wait;
+    let mut pause = FIRST_PAUSE;
+    let mut tries = 1u32;
+    loop {
+        let error = match open(url).await {
+            Ok(stores) => {
+                if tries > 1 {
+                    tracing::info!(tries, "the store is reachable");
+                }
+                return Ok(stores);
+            }
+            Err(e) => e,
+        };
+        let left = until.saturating_duration_since(Instant::now());
+        let unavailable = matches!(
+            error.downcast_ref::<StoreError>(),
+            Some(StoreError::Unavailable(_))
+        );
+        if !unavailable || left.is_zero() {
+            return Err(error);
+        }
+        let next = pause.min(left);
+        tracing::warn!(
+            tries,
+            error = format!("{error:#}"),
+            retry_in_ms = u64::try_from(next.as_millis()).unwrap_or(u64::MAX),
+            "the store cannot be reached yet; waiting for it"
+        );
+        tokio::time::sleep(next).await;
+        pause = (pause * 2).min(LONGEST_PAUSE);
+        tries += 1;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_store_that_is_not_there_is_waited_for_then_given_up() {
+        let started = Instant::now();
+        let result = open_waiting(
+            "postgres://nobody@127.0.0.1:1/none",
+            Duration::from_millis(1200),
+        )
+        .await;
+        let error = result.expect_err("nothing listens on port 1");
+        assert!(matches!(
+            error.downcast_ref::<StoreError>(),
+            Some(StoreError::Unavailable(_))
+        ));
+        // Tried at 0, 0.5 and 1.5 s (cut to 1.2): it waited, and stopped at the bound.
+        assert!(started.elapsed() >= Duration::from_millis(1200));
+    }
+
+    #[tokio::test]
+    async fn other_failures_are_not_waited_for() {
+        let started = Instant::now();
+        let result = open_waiting("mysql://x", Duration::from_secs(60)).await;
+        assert!(result.is_err());
+        assert!(started.elapsed() < Duration::from_secs(30));
+    }
 }

@@ -8,6 +8,7 @@ mod catalog;
 mod conflict;
 mod credentials;
 pub mod encoding;
+mod health;
 mod host;
 mod hulk;
 pub mod idempotency;
@@ -25,6 +26,7 @@ pub use catalog::{
 };
 pub use conflict::Conflict;
 pub use credentials::{ApiTokenRecord, CredentialStore};
+pub use health::HealthStore;
 pub use host::{HostStore, HostedAccount, Removal, Usage};
 pub use hulk::HulkStore;
 pub use idempotency::IdempotencyStore;
@@ -97,4 +99,5 @@ pub struct Stores {
     pub host: Arc<dyn HostStore>,
     pub snapshot: Arc<dyn SnapshotStore>,
     pub idempotency: Arc<dyn IdempotencyStore>,
+    pub health: Arc<dyn HealthStore>,
 }

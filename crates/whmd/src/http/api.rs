@@ -12,6 +12,7 @@ use futures::{StreamExt, TryStreamExt};
 use http_body_util::{BodyExt, LengthLimitError, Limited};
 use tokio::time::Instant;
 use whmd_api::{dispatch, idempotent};
+use whmd_domain::StoreError;
 use whmd_domain::auth::Credentials;
 use whmd_wire::render::{chunks, content_type, render};
 use whmd_wire::{ApiFormat, ApiVersion, Args, ArgsError, Reply, ReplyStatus, WhmError};
@@ -48,10 +49,7 @@ pub async fn handle(
     let principal = match state.ctx.auth.authenticate(credentials, peer).await {
         Ok(Ok(p)) => p,
         Ok(Err(_)) => return errors::access_denied(format),
-        Err(e) => {
-            tracing::error!(error = %e, source = ?std::error::Error::source(&e), "the store failed during authentication");
-            return errors::unavailable(format);
-        }
+        Err(e) => return store_failed(&state, request, format, &function, e).await,
     };
     // A header that is not text is kept as an empty key, which is refused as invalid.
     let idempotency_key = request
@@ -96,6 +94,36 @@ pub async fn handle(
             .insert(REPLAYED, HeaderValue::from_static("true"));
     }
     response
+}
+
+/// The store failed while the caller was being authenticated: the reply the function would
+/// give for the failure, in the envelope the request asked for (its `api.version` read from
+/// the query and a form body), so that an outage has one shape whichever step met it
+/// (docs/compatibility.md, "Health"). An unknown function gets the plain 503.
+async fn store_failed(
+    state: &AppState,
+    request: Request<Body>,
+    format: ApiFormat,
+    function: &str,
+    e: StoreError,
+) -> Response {
+    let query = request.uri().query().unwrap_or("").to_owned();
+    let form = !matches!(BodyKind::of(request.headers()), BodyKind::Json);
+    // A body that cannot be read leaves the query to tell the version.
+    let body = match read_body(request.into_body(), &state.limits).await {
+        Ok(body) if form => body,
+        _ => Bytes::new(),
+    };
+    let version = sniff_version(query.as_bytes(), &body);
+    if state.ctx.registry.get(function, &version).is_none() {
+        errors::store_failed(&state.ctx, "authentication", &e);
+        return errors::unavailable(format);
+    }
+    respond(
+        format,
+        dispatch::failed(&state.ctx, function, &version, WhmError::from(e)),
+    )
+    .await
 }
 
 /// The request header that makes a retry safe (docs/compatibility.md, "Safe retries").

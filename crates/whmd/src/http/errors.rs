@@ -7,6 +7,9 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::Response;
 use hyper::ext::ReasonPhrase;
 use serde_json::json;
+use whmd_api::Context;
+use whmd_api::outage::chain;
+use whmd_domain::StoreError;
 use whmd_wire::ApiFormat;
 use whmd_wire::render::render;
 
@@ -75,6 +78,19 @@ pub fn retry_later(response: &mut Response) {
     response
         .headers_mut()
         .insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
+}
+
+/// Logs a store failure met outside a function (an outage once, through its [`Outage`]
+/// tracker; anything else as an error of its own) and gives the incident ID the reply names.
+///
+/// [`Outage`]: whmd_api::outage::Outage
+pub fn store_failed(ctx: &Context, what: &str, e: &StoreError) -> u32 {
+    let incident: u32 = rand::random();
+    match e {
+        StoreError::Unavailable(_) => ctx.outage.failed(what, incident, e),
+        _ => tracing::error!(what, incident, error = %chain(e), "the store failed"),
+    }
+    incident
 }
 
 /// A failure after the function ran, while its reply was being written.

@@ -5,6 +5,7 @@
 mod api;
 mod auth;
 mod errors;
+mod health;
 mod session;
 
 use crate::listener::{Connection, Limits};
@@ -86,6 +87,10 @@ async fn route(state: AppState, request: Request<Body>) -> Response {
         Target::Other(path) if path == "logout" => session::logout(state, request, token).await,
         // The document describes the API, not this server's accounts: no credentials needed.
         Target::Other(path) if path == "openapi.json" && token.is_none() => openapi(&state),
+        Target::Other(path) if path == "health/live" && token.is_none() => health::live(),
+        Target::Other(path) if path == "health/ready" && token.is_none() => {
+            health::ready(&state).await
+        }
         Target::Other(_) => errors::not_found(),
     }
 }

@@ -6,7 +6,7 @@
 //! too.
 
 use super::auth::{SessionCookie, session_cookie};
-use super::{AppState, api::MAX_BODY};
+use super::{AppState, api::MAX_BODY, errors};
 use crate::listener::Connection;
 use axum::body::{Body, to_bytes};
 use axum::extract::Request;
@@ -14,9 +14,9 @@ use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::response::Response;
 use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
 use serde_json::{Value, json};
-use whmd_domain::Secret;
 use whmd_domain::auth::{Credentials, Denied};
 use whmd_domain::session::COOKIE;
+use whmd_domain::{Secret, StoreError};
 use whmd_wire::Args;
 
 pub async fn login(state: AppState, request: Request<Body>, token: Option<String>) -> Response {
@@ -52,7 +52,7 @@ pub async fn login(state: AppState, request: Request<Body>, token: Option<String
                 response
             }
             Ok(None) => invalid_login(),
-            Err(e) => unavailable(&e),
+            Err(e) => store_failed(&state, &e),
         };
     }
     if method != Method::POST {
@@ -78,7 +78,7 @@ pub async fn login(state: AppState, request: Request<Body>, token: Option<String
             );
         }
         Ok(Err(Denied::Invalid)) => return invalid_login(),
-        Err(e) => return unavailable(&e),
+        Err(e) => return store_failed(&state, &e),
     };
     match auth.start_session(&principal, peer).await {
         Ok(start) => {
@@ -90,7 +90,7 @@ pub async fn login(state: AppState, request: Request<Body>, token: Option<String
             started(&mut response, &start.secret, &token, secure);
             response
         }
-        Err(e) => unavailable(&e),
+        Err(e) => store_failed(&state, &e),
     }
 }
 
@@ -103,7 +103,7 @@ pub async fn logout(state: AppState, request: Request<Body>, token: Option<Strin
             .end_session(&secret, token.as_deref(), peer)
             .await
     {
-        return unavailable(&e);
+        return store_failed(&state, &e);
     }
     // Whether or not there was a session, the browser forgets its cookie.
     let mut response = json_reply(StatusCode::OK, json!({"status": 1}));
@@ -138,11 +138,23 @@ fn invalid_login() -> Response {
     )
 }
 
-fn unavailable(e: &whmd_domain::StoreError) -> Response {
-    tracing::error!(error = %e, "the store failed during a login");
+/// The store failed: 503 with `Retry-After` when it is out of reach, 500 otherwise; the
+/// message names the incident's ID in the log.
+fn store_failed(state: &AppState, e: &StoreError) -> Response {
+    let incident = errors::store_failed(&state.ctx, "login", e);
+    if let StoreError::Unavailable(_) = e {
+        let message =
+            format!("The service is temporarily unavailable. Try again later. (ID {incident})");
+        let mut response = json_reply(
+            StatusCode::SERVICE_UNAVAILABLE,
+            json!({"status": 0, "message": message}),
+        );
+        errors::retry_later(&mut response);
+        return response;
+    }
     json_reply(
-        StatusCode::SERVICE_UNAVAILABLE,
-        json!({"status": 0, "message": "The service is temporarily unavailable. Try again later."}),
+        StatusCode::INTERNAL_SERVER_ERROR,
+        json!({"status": 0, "message": format!("Internal Error (ID {incident})")}),
     )
 }
 

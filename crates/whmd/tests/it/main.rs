@@ -16,6 +16,7 @@ mod featurelists;
 mod full_disk;
 mod functions;
 mod harness;
+mod health;
 mod host;
 mod http_fuzz;
 mod idempotency;

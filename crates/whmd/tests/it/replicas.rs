@@ -328,7 +328,7 @@ async fn postgres_going_away_and_coming_back() {
     let url = cluster("start", &pg);
     let data = tempfile::tempdir().expect("tempdir");
     let mut config = Config::ephemeral(data.path());
-    config.database_url = url;
+    config.database_url = url.clone();
     let running = whmd::start(config).await.expect("whmd starts");
     let token = running.new_root_token.clone().expect("token");
     let http = format!("http://{}", running.http.expect("http"));
@@ -378,9 +378,39 @@ async fn postgres_going_away_and_coming_back() {
         Some(&b"5"[..]),
         "a 503 says when to try again"
     );
-    let body = down.text().await.expect("body");
-    assert!(body.contains("temporarily unavailable"), "{body}");
+    let body: Value = down.json().await.expect("JSON");
+    // The API 1 envelope the request asked for, whichever step met the outage.
+    assert_eq!(body["metadata"]["result"], 0, "{body}");
+    assert_eq!(body["metadata"]["command"], "createacct", "{body}");
+    let reason = body["metadata"]["reason"].as_str().unwrap_or_default();
+    assert!(reason.contains("temporarily unavailable"), "{body}");
+    let health = |path: &'static str| {
+        let (client, http) = (client.clone(), http.clone());
+        async move {
+            let reply = client
+                .get(format!("{http}/health/{path}"))
+                .send()
+                .await
+                .expect("answered");
+            let retry = reply.headers().get("retry-after").cloned();
+            (reply.status().as_u16(), retry)
+        }
+    };
+    assert_eq!(health("live").await.0, 200, "the process is live");
+    let (status, retry) = health("ready").await;
+    assert_eq!(status, 503, "not ready while the store is down");
+    assert_eq!(retry.as_ref().map(|v| v.as_bytes()), Some(&b"5"[..]));
+    // A replica started now waits for the store instead of exiting.
+    let late_data = tempfile::tempdir().expect("tempdir");
+    let mut late_config = Config::ephemeral(late_data.path());
+    late_config.database_url = url.clone();
+    late_config.store_wait = Duration::from_secs(60);
+    let late = tokio::spawn(whmd::start(late_config));
     tokio::time::sleep(Duration::from_millis(500)).await;
+    assert!(
+        !late.is_finished(),
+        "a replica started during the outage waits"
+    );
     cluster("start", &pg);
     let (acked, refused) = writer.await.expect("the writer finishes");
     assert!(
@@ -402,6 +432,26 @@ async fn postgres_going_away_and_coming_back() {
     }
     acknowledged
         .insert(back.expect("whmd serves again once PostgreSQL is back, without a restart"));
+    let mut ready = 0;
+    for _ in 0..40 {
+        ready = health("ready").await.0;
+        if ready == 200 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    assert_eq!(ready, 200, "ready again once the store is back");
+    let late = late
+        .await
+        .expect("the late replica's start finishes")
+        .expect("the late replica starts once PostgreSQL is back");
+    let late_http = format!("http://{}", late.http.expect("http"));
+    let listed_late = users(&client, &late_http, token.expose()).await;
+    assert!(
+        acknowledged.is_subset(&listed_late),
+        "the late replica serves the same store"
+    );
+    late.shutdown().await;
     let listed = users(&client, &http, token.expose()).await;
     assert!(
         acknowledged.is_subset(&listed),
