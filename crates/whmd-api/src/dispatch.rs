@@ -198,7 +198,7 @@ fn shaped(
 fn failure(ctx: &Context, function: &str, e: WhmError) -> (Outcome, ReplyStatus) {
     let status = e.status();
     match &e {
-        WhmError::Unavailable(_) => {
+        WhmError::Unavailable(_) | WhmError::OutcomeUnknown(_) => {
             let incident: u32 = rand::random();
             ctx.outage.failed(function, incident, &e);
             (Outcome::failure(format!("{e} (ID {incident})")), status)

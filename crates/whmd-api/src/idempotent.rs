@@ -8,9 +8,9 @@ use serde_json::{Value, json};
 use std::net::IpAddr;
 use std::sync::Arc;
 use std::time::Duration;
-use whmd_domain::Principal;
 use whmd_domain::store::idempotency::{Claim, KeyOf, fingerprint, valid_key};
 use whmd_domain::time::unix_now;
+use whmd_domain::{Principal, StoreError};
 use whmd_wire::{ApiVersion, Args, Reply, ReplyStatus, WhmError};
 
 pub const INVALID_KEY: &str =
@@ -74,6 +74,15 @@ pub async fn call(
         let claim = match store.claim(key, &print, unix_now()).await {
             Ok(claim) => claim,
             Err(e) => {
+                // The call did not run, whatever became of the claim: a claim that may have
+                // been made is let go (as far as the store allows now), so a retry runs.
+                let e = match e {
+                    StoreError::OutcomeUnknown(source) => {
+                        let _ = store.release(key).await;
+                        StoreError::Unavailable(source)
+                    }
+                    other => other,
+                };
                 return Answer {
                     reply: dispatch::failed(ctx, function, &version, WhmError::from(e)),
                     replayed: false,
@@ -101,9 +110,13 @@ pub async fn call(
         Err(e) => dispatch::failed(ctx, function, &version, e),
     };
     // A reply of a store that could not be reached, or of a bug, changed nothing for certain
-    // only in the first case; either way a retry should run rather than see it again.
+    // only in the first case; either way a retry should run rather than see it again. A change
+    // whose commit was lost may have been made: running it again could make it twice, so the
+    // key keeps that reply, and a retry is told the outcome is unknown rather than run.
     let kept = match reply.status {
-        ReplyStatus::Ok => store.complete(key, &kept_form(&reply)).await,
+        ReplyStatus::Ok | ReplyStatus::OutcomeUnknown => {
+            store.complete(key, &kept_form(&reply)).await
+        }
         ReplyStatus::Unavailable | ReplyStatus::Internal => store.release(key).await,
     };
     if let Err(e) = kept {

@@ -1,7 +1,7 @@
 //! [`AccountStore`] on PostgreSQL.
 
 use crate::change::apply;
-use crate::{PostgresStore, map_error};
+use crate::{PostgresStore, commit, map_error};
 use async_trait::async_trait;
 use futures::TryStreamExt;
 use sqlx::postgres::PgRow;
@@ -30,7 +30,7 @@ impl AccountStore for PostgresStore {
     async fn change(&self, change: &AccountChange) -> Result<Option<Account>, StoreError> {
         let mut tx = self.pool.begin().await.map_err(map_error)?;
         let stored = apply(&mut tx, change).await?;
-        tx.commit().await.map_err(map_error)?;
+        commit(tx).await?;
         Ok(stored)
     }
 
@@ -250,7 +250,7 @@ impl AccountStore for PostgresStore {
         .fetch_all(&mut *tx)
         .await
         .map_err(map_error)?;
-        tx.commit().await.map_err(map_error)?;
+        commit(tx).await?;
         let accounts = rows
             .into_iter()
             .map(account_from_row)

@@ -1,6 +1,6 @@
 //! [`AddressStore`] on PostgreSQL, and the claim every account write makes on its pool address.
 
-use crate::{PostgresStore, map_error};
+use crate::{PostgresStore, commit, map_error};
 use async_trait::async_trait;
 use sqlx::postgres::PgRow;
 use sqlx::{Postgres, Row, Transaction};
@@ -36,7 +36,7 @@ impl AddressStore for PostgresStore {
                 return Err(StoreError::Refused(Refusal::InPool(a.ip.to_string())));
             }
         }
-        tx.commit().await.map_err(map_error)
+        commit(tx).await
     }
 
     async fn remove_address(&self, ip: Ipv4Addr) -> Result<AddressRemoval, StoreError> {
@@ -66,7 +66,7 @@ impl AddressStore for PostgresStore {
             .execute(&mut *tx)
             .await
             .map_err(map_error)?;
-        tx.commit().await.map_err(map_error)?;
+        commit(tx).await?;
         Ok(AddressRemoval::Removed)
     }
 }

@@ -1,7 +1,7 @@
 //! [`CredentialStore`] on PostgreSQL.
 
 use crate::change::append_log;
-use crate::{PostgresStore, map_error};
+use crate::{PostgresStore, commit, map_error};
 use async_trait::async_trait;
 use sqlx::Row;
 use sqlx::postgres::PgRow;
@@ -33,7 +33,7 @@ impl CredentialStore for PostgresStore {
         for entry in log {
             append_log(&mut tx, entry).await?;
         }
-        tx.commit().await.map_err(map_error)
+        commit(tx).await
     }
 
     async fn api_token_by_digest(
@@ -111,7 +111,7 @@ impl CredentialStore for PostgresStore {
         for entry in log {
             append_log(&mut tx, entry).await?;
         }
-        tx.commit().await.map_err(map_error)?;
+        commit(tx).await?;
         Ok(true)
     }
 
@@ -135,7 +135,7 @@ impl CredentialStore for PostgresStore {
                 revoked.push(name.clone());
             }
         }
-        tx.commit().await.map_err(map_error)?;
+        commit(tx).await?;
         Ok(revoked)
     }
 

@@ -3,6 +3,7 @@
 //! deadlock are `Unavailable` (the caller may retry); a unique-key violation is the `Conflict`
 //! of its key; anything else `Internal`.
 
+use sqlx::{Postgres, Transaction};
 use whmd_domain::StoreError;
 use whmd_domain::store::Conflict;
 
@@ -16,6 +17,32 @@ pub fn map_error(e: sqlx::Error) -> StoreError {
         }
         other if not_now(other) => StoreError::Unavailable(Box::new(e)),
         _ => StoreError::Internal(Box::new(e)),
+    }
+}
+
+/// Commits `tx`. A commit whose connection failed (lost, or ended by a server shutting down,
+/// as in a failover while the commit waited for a synchronous standby) may have been made:
+/// that is [`StoreError::OutcomeUnknown`], never `Unavailable`, which promises nothing was
+/// written. A commit the server refused (a serialization failure, a deferred constraint)
+/// was not made.
+pub async fn commit(tx: Transaction<'_, Postgres>) -> Result<(), StoreError> {
+    tx.commit().await.map_err(|e| {
+        if connection_lost(&e) {
+            StoreError::OutcomeUnknown(Box::new(e))
+        } else {
+            map_error(e)
+        }
+    })
+}
+
+/// Whether the connection itself failed, rather than the server refusing a statement.
+fn connection_lost(e: &sqlx::Error) -> bool {
+    match e {
+        sqlx::Error::Database(db) => db
+            .code()
+            .is_some_and(|c| c.starts_with("08") || c.starts_with("57P")),
+        sqlx::Error::Io(_) | sqlx::Error::Tls(_) | sqlx::Error::Protocol(_) => true,
+        _ => false,
     }
 }
 
@@ -61,7 +88,17 @@ fn retryable(code: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::retryable;
+    use super::{connection_lost, retryable};
+
+    #[test]
+    fn a_commit_is_lost_only_with_its_connection() {
+        let io = || std::io::Error::new(std::io::ErrorKind::ConnectionReset, "reset");
+        assert!(connection_lost(&sqlx::Error::Io(io())));
+        assert!(connection_lost(&sqlx::Error::Protocol("eof".into())));
+        // Never reached the server: nothing was committed.
+        assert!(!connection_lost(&sqlx::Error::PoolTimedOut));
+        assert!(!connection_lost(&sqlx::Error::PoolClosed));
+    }
 
     #[test]
     fn not_now_is_told_apart_from_never() {

@@ -1,7 +1,7 @@
 //! [`HostStore`] on PostgreSQL.
 
 use crate::accounts::{account_columns, account_from_row};
-use crate::{PostgresStore, map_error};
+use crate::{PostgresStore, commit, map_error};
 use async_trait::async_trait;
 use sqlx::postgres::PgRow;
 use sqlx::{AssertSqlSafe, Row};
@@ -87,7 +87,7 @@ impl HostStore for PostgresStore {
             .await
             .map_err(map_error)?;
         }
-        tx.commit().await.map_err(map_error)
+        commit(tx).await
     }
 
     async fn usage(&self, uids: &[u32]) -> Result<Vec<Usage>, StoreError> {

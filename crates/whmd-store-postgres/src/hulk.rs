@@ -1,6 +1,6 @@
 //! [`HulkStore`] on PostgreSQL.
 
-use crate::{PostgresStore, map_error};
+use crate::{PostgresStore, commit, map_error};
 use async_trait::async_trait;
 use ipnet::IpNet;
 use sqlx::postgres::PgRow;
@@ -56,7 +56,7 @@ impl HulkStore for PostgresStore {
             }
         }
         state.blocks = blocks(&mut tx, now).await?;
-        tx.commit().await.map_err(map_error)?;
+        commit(tx).await?;
         Ok(state)
     }
 
@@ -89,7 +89,7 @@ impl HulkStore for PostgresStore {
             .await
             .map_err(map_error)?;
         }
-        tx.commit().await.map_err(map_error)
+        commit(tx).await
     }
 
     async fn remove_hulk_records(
@@ -110,7 +110,7 @@ impl HulkStore for PostgresStore {
                 removed.push(*range);
             }
         }
-        tx.commit().await.map_err(map_error)?;
+        commit(tx).await?;
         Ok(removed)
     }
 
@@ -156,7 +156,7 @@ impl HulkStore for PostgresStore {
         .fetch_one(&mut *tx)
         .await
         .map_err(map_error)?;
-        tx.commit().await.map_err(map_error)?;
+        commit(tx).await?;
         let get = |name: &str| -> Result<u64, StoreError> {
             let n: i64 = row.try_get(name).map_err(map_error)?;
             Ok(u64::try_from(n).unwrap_or(0))
@@ -173,7 +173,7 @@ impl HulkStore for PostgresStore {
         for b in blocks {
             insert_block(&mut tx, b).await?;
         }
-        tx.commit().await.map_err(map_error)
+        commit(tx).await
     }
 
     async fn hulk_blocks(&self, now: i64) -> Result<Vec<Block>, StoreError> {
@@ -224,7 +224,7 @@ impl HulkStore for PostgresStore {
                 }
             }
         }
-        tx.commit().await.map_err(map_error)?;
+        commit(tx).await?;
         Ok(removed)
     }
 }

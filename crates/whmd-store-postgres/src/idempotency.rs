@@ -1,6 +1,6 @@
 //! [`IdempotencyStore`] on PostgreSQL.
 
-use crate::{PostgresStore, map_error};
+use crate::{PostgresStore, commit, map_error};
 use async_trait::async_trait;
 use sqlx::Row;
 use whmd_domain::StoreError;
@@ -51,7 +51,7 @@ impl IdempotencyStore for PostgresStore {
                 row.try_get("reply").map_err(map_error)?,
             )
         };
-        tx.commit().await.map_err(map_error)?;
+        commit(tx).await?;
         Ok(claim)
     }
 

@@ -25,7 +25,7 @@ use std::time::Duration;
 use whmd_domain::{StoreError, Stores};
 
 pub use error::map_error;
-use error::migration_error;
+use error::{commit, migration_error};
 
 #[derive(Debug, Clone)]
 pub struct PostgresStore {

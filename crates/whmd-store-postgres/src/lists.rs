@@ -1,6 +1,6 @@
 //! [`FeatureListStore`] and [`AclListStore`] on PostgreSQL.
 
-use crate::{PostgresStore, map_error};
+use crate::{PostgresStore, commit, map_error};
 use async_trait::async_trait;
 use sqlx::Row;
 use sqlx::postgres::PgRow;
@@ -87,7 +87,7 @@ impl FeatureListStore for PostgresStore {
             .execute(&mut *tx)
             .await
             .map_err(map_error)?;
-        tx.commit().await.map_err(map_error)?;
+        commit(tx).await?;
         Ok(list)
     }
 

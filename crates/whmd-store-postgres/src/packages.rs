@@ -4,7 +4,7 @@
 
 use crate::accounts::{account_columns, account_from_row};
 use crate::change::{append_log, write_account};
-use crate::{PostgresStore, map_error};
+use crate::{PostgresStore, commit, map_error};
 use async_trait::async_trait;
 use futures::TryStreamExt;
 use sqlx::postgres::PgRow;
@@ -42,7 +42,7 @@ impl PackageStore for PostgresStore {
     async fn create_package(&self, package: &Package) -> Result<(), StoreError> {
         let mut tx = self.pool.begin().await.map_err(map_error)?;
         insert_package(&mut tx, package).await?;
-        tx.commit().await.map_err(map_error)
+        commit(tx).await
     }
 
     async fn update_package(
@@ -99,7 +99,7 @@ impl PackageStore for PostgresStore {
                 }
             }
         }
-        tx.commit().await.map_err(map_error)?;
+        commit(tx).await?;
         Ok(host)
     }
 
@@ -128,7 +128,7 @@ impl PackageStore for PostgresStore {
             .execute(&mut *tx)
             .await
             .map_err(map_error)?;
-        tx.commit().await.map_err(map_error)?;
+        commit(tx).await?;
         Ok(PackageRemoval::Removed)
     }
 }

@@ -1,6 +1,6 @@
 //! [`SessionStore`] on PostgreSQL.
 
-use crate::{PostgresStore, map_error};
+use crate::{PostgresStore, commit, map_error};
 use async_trait::async_trait;
 use sqlx::Row;
 use sqlx::postgres::PgRow;
@@ -18,7 +18,7 @@ impl SessionStore for PostgresStore {
             .await
             .map_err(map_error)?;
         insert_session(&mut tx, s).await?;
-        tx.commit().await.map_err(map_error)
+        commit(tx).await
     }
 
     async fn session(&self, digest: &str) -> Result<Option<Session>, StoreError> {

@@ -10,7 +10,7 @@ use crate::lists::{acl_list_from_row, feature_list_from_row};
 use crate::packages::{insert_package, package_from_row};
 use crate::sessions::{insert_session, session_row};
 use crate::zones::{write_zones, zone_row};
-use crate::{PostgresStore, map_error};
+use crate::{PostgresStore, commit, map_error};
 use async_trait::async_trait;
 use sqlx::Row;
 use whmd_domain::StoreError;
@@ -184,7 +184,7 @@ impl SnapshotStore for PostgresStore {
         .iter()
         .map(removal_from_row)
         .collect::<Result<_, _>>()?;
-        tx.commit().await.map_err(map_error)?;
+        commit(tx).await?;
         Ok(Snapshot {
             accounts,
             tokens,
@@ -327,13 +327,13 @@ impl SnapshotStore for PostgresStore {
         .execute(&mut *tx)
         .await
         .map_err(map_error)?;
-        tx.commit().await.map_err(map_error)
+        commit(tx).await
     }
 
     async fn counts(&self) -> Result<Counts, StoreError> {
         let mut tx = self.pool.begin().await.map_err(map_error)?;
         let counts = count_all(&mut tx).await?;
-        tx.commit().await.map_err(map_error)?;
+        commit(tx).await?;
         Ok(counts)
     }
 }

@@ -1,6 +1,6 @@
 //! [`ZoneStore`] on PostgreSQL, and the zone writes account transactions share.
 
-use crate::{PostgresStore, map_error};
+use crate::{PostgresStore, commit, map_error};
 use async_trait::async_trait;
 use sqlx::postgres::PgRow;
 use sqlx::{Postgres, Row, Transaction};
@@ -47,7 +47,7 @@ impl ZoneStore for PostgresStore {
     async fn put_zone(&self, zone: &StoredZone, replace: bool) -> Result<(), StoreError> {
         let mut tx = self.pool.begin().await.map_err(map_error)?;
         write_zones(&mut tx, &ZoneWrites::put(zone.clone(), replace)).await?;
-        tx.commit().await.map_err(map_error)
+        commit(tx).await
     }
 
     async fn update_zone(&self, zone: &StoredZone, expected: u32) -> Result<(), StoreError> {

@@ -20,6 +20,12 @@ pub enum WhmError {
     /// The store cannot be reached; the caller may try again (HTTP 503).
     #[error("The service is temporarily unavailable. Try again later.")]
     Unavailable(#[source] BoxError),
+    /// The store was lost while the change was being saved, so whether it was made is unknown
+    /// (HTTP 503; docs/compatibility.md, "Health").
+    #[error(
+        "The service became unavailable while the change was being saved; whether it was made is unknown. Check before trying again."
+    )]
+    OutcomeUnknown(#[source] BoxError),
     /// A bug or an unexpected failure (HTTP 500). Its detail goes to the log, not the caller.
     #[error("Internal error")]
     Internal(#[source] BoxError),
@@ -43,6 +49,7 @@ impl WhmError {
     pub fn status(&self) -> crate::ReplyStatus {
         match self {
             Self::Unavailable(_) => crate::ReplyStatus::Unavailable,
+            Self::OutcomeUnknown(_) => crate::ReplyStatus::OutcomeUnknown,
             Self::Internal(_) => crate::ReplyStatus::Internal,
             _ => crate::ReplyStatus::Ok,
         }

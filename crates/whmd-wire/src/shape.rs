@@ -66,6 +66,8 @@ pub enum ReplyStatus {
     Ok,
     /// The store is unreachable (503).
     Unavailable,
+    /// The store was lost while committing a change that may have been made (503).
+    OutcomeUnknown,
     /// A bug or unexpected failure (500).
     Internal,
 }

@@ -51,6 +51,12 @@ pub enum StoreError {
     /// What the write needed was not there ([`Admission`]); nothing was written.
     #[error("{0}")]
     Refused(Refusal),
+    /// The database was lost while a change was being committed (the connection died during
+    /// the commit, as it does when a primary fails over while waiting for its synchronous
+    /// standby): the change may or may not have been made. Never said of a change known not
+    /// to have been made.
+    #[error("the store was lost while the change was being committed")]
+    OutcomeUnknown(#[source] BoxError),
     /// Anything else: a bug, corrupt data, a failed migration.
     #[error("the store failed")]
     Internal(#[source] BoxError),
@@ -78,6 +84,7 @@ impl From<StoreError> for WhmError {
     fn from(e: StoreError) -> Self {
         match e {
             StoreError::Unavailable(source) => WhmError::Unavailable(source),
+            e @ StoreError::OutcomeUnknown(_) => WhmError::OutcomeUnknown(Box::new(e)),
             StoreError::Refused(refusal) => WhmError::Reason(refusal.to_string()),
             other => WhmError::Internal(Box::new(other)),
         }

@@ -226,7 +226,7 @@ const WHOLE_UP_TO: usize = 256 << 10;
 async fn respond(format: ApiFormat, reply: Reply) -> Response {
     let status = match reply.status {
         ReplyStatus::Ok => StatusCode::OK,
-        ReplyStatus::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+        ReplyStatus::Unavailable | ReplyStatus::OutcomeUnknown => StatusCode::SERVICE_UNAVAILABLE,
         ReplyStatus::Internal => StatusCode::INTERNAL_SERVER_ERROR,
     };
     let body = if reply.list.is_none() {

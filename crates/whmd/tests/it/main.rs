@@ -23,6 +23,7 @@ mod idempotency;
 mod ips;
 mod lenient_http;
 mod listing;
+mod lost_commit;
 mod migrate;
 mod openapi;
 mod output;

@@ -11,7 +11,7 @@ use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::{Child, Command};
 use whmd::Config;
 
-fn postgres() -> Option<String> {
+pub(crate) fn postgres() -> Option<String> {
     let url = std::env::var("WHMD_TEST_POSTGRES_URL").ok();
     if url.is_none() {
         eprintln!("WHMD_TEST_POSTGRES_URL is not set; replica checks skipped");
@@ -295,7 +295,7 @@ impl Creator {
 }
 
 /// The cluster script, for a test that needs a PostgreSQL of its own to stop.
-fn cluster(command: &str, dir: &Path) -> String {
+pub(crate) fn cluster(command: &str, dir: &Path) -> String {
     let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../scripts/pg-cluster");
     let out = std::process::Command::new(script)
         .arg(command)

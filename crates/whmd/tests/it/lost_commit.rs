@@ -1,0 +1,137 @@
+//! A change whose commit is lost in a failover: PostgreSQL waits for a synchronous standby
+//! that never answers, as a primary does while its standby is being promoted, and the waiting
+//! connection is then ended. The change was made locally; the reply must say its outcome is
+//! unknown (not "try again", which would make it twice), and a retry with the same
+//! Idempotency-Key gets that reply back instead of running again.
+
+use crate::replicas::{cluster, postgres};
+use reqwest::Client;
+use serde_json::Value;
+use std::time::Duration;
+use whmd::Config;
+
+/// Runs SQL on the test's own cluster with psql, one statement per `-c`; the output, trimmed.
+fn psql(url: &str, statements: &[&str]) -> String {
+    let mut command = std::process::Command::new("psql");
+    command.arg(url).arg("-Atq");
+    for statement in statements {
+        command.arg("-c").arg(statement);
+    }
+    let out = command.output().expect("psql runs");
+    assert!(
+        out.status.success(),
+        "psql: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).trim().to_owned()
+}
+
+/// Every commit from now on waits for a standby that does not exist.
+fn wait_for_a_standby(url: &str, on: bool) {
+    let names = if on { "'nobody'" } else { "''" };
+    psql(
+        url,
+        &[
+            &format!("ALTER SYSTEM SET synchronous_standby_names = {names}"),
+            "SELECT pg_reload_conf()",
+        ],
+    );
+}
+
+/// Waits for the next commit that waits for the standby, and lets it go: `end` ends its
+/// connection (its outcome is lost to the client); otherwise its wait is cancelled, which
+/// PostgreSQL answers as a commit made locally.
+async fn next_waiting_commit(url: &str, end: bool) {
+    for _ in 0..400 {
+        let pid = psql(
+            url,
+            &["SELECT pid FROM pg_stat_activity WHERE wait_event = 'SyncRep' ORDER BY pid LIMIT 1"],
+        );
+        if !pid.is_empty() {
+            let how = if end {
+                "pg_terminate_backend"
+            } else {
+                "pg_cancel_backend"
+            };
+            psql(url, &[&format!("SELECT {how}({pid})")]);
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    panic!("no commit waited for the standby");
+}
+
+#[tokio::test]
+async fn a_commit_lost_in_a_failover_is_reported_as_unknown() {
+    if postgres().is_none() {
+        return;
+    }
+    let base = tempfile::Builder::new()
+        .prefix("whmd-lost-commit")
+        .tempdir_in("/tmp")
+        .expect("tempdir");
+    std::fs::set_permissions(
+        base.path(),
+        std::os::unix::fs::PermissionsExt::from_mode(0o755),
+    )
+    .expect("chmod");
+    let pg = base.path().join("cluster");
+    let url = cluster("start", &pg);
+    let data = tempfile::tempdir().expect("tempdir");
+    let mut config = Config::ephemeral(data.path());
+    config.database_url = url.clone();
+    let running = whmd::start(config).await.expect("whmd starts");
+    let token = running.new_root_token.clone().expect("token");
+    let http = format!("http://{}", running.http.expect("http"));
+    let client = Client::new();
+    let create = {
+        let (client, http) = (client.clone(), http.clone());
+        let token = token.expose().to_owned();
+        move || {
+            client
+                .get(format!(
+                    "{http}/json-api/createacct?api.version=1&username=lost&domain=lost.example.com&password=Pw-lost-x1"
+                ))
+                .header("Authorization", format!("whm root:{token}"))
+                .header("Idempotency-Key", "order-lost")
+                .send()
+        }
+    };
+
+    wait_for_a_standby(&url, true);
+    let first = tokio::spawn(create());
+    // The key's claim commits (its wait cancelled), the account's commit is lost, and the
+    // kept reply commits.
+    next_waiting_commit(&url, false).await;
+    next_waiting_commit(&url, true).await;
+    next_waiting_commit(&url, false).await;
+    let first = first.await.expect("joined").expect("answered");
+    assert_eq!(first.status(), 503);
+    assert_eq!(first.headers()["retry-after"], "5");
+    let body: Value = first.json().await.expect("JSON");
+    let reason = body["metadata"]["reason"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    assert_eq!(body["metadata"]["result"], 0, "{body}");
+    assert!(reason.contains("whether it was made is unknown"), "{body}");
+    wait_for_a_standby(&url, false);
+
+    // The change was made; the retry is told what the first call was told, and runs nothing.
+    let again = create().await.expect("answered");
+    assert_eq!(again.headers()["idempotent-replayed"], "true");
+    let body: Value = again.json().await.expect("JSON");
+    assert_eq!(body["metadata"]["reason"].as_str(), Some(reason.as_str()));
+    let listed: Value = client
+        .get(format!("{http}/json-api/listaccts?api.version=1&want=user"))
+        .header("Authorization", format!("whm root:{}", token.expose()))
+        .send()
+        .await
+        .expect("answered")
+        .json()
+        .await
+        .expect("JSON");
+    assert_eq!(listed["data"]["acct"][0]["user"], "lost", "{listed}");
+    running.shutdown().await;
+    cluster("stop", &pg);
+}
