@@ -8,6 +8,7 @@ use serde_json::{Value, json};
 use std::net::IpAddr;
 use std::sync::Arc;
 use std::time::Duration;
+use whmd_domain::store::IdempotencyStore;
 use whmd_domain::store::idempotency::{Claim, KeyOf, fingerprint, valid_key};
 use whmd_domain::time::unix_now;
 use whmd_domain::{Principal, StoreError};
@@ -23,6 +24,9 @@ pub const UNFINISHED: &str = "The first call with this Idempotency-Key did not f
 /// How long a retry waits for the first call with its key to finish before it gives up.
 const WAIT: Duration = Duration::from_secs(30);
 const POLL: Duration = Duration::from_millis(50);
+/// How often, and for how long, a claim the store could not settle is tried again.
+const SETTLE_RETRY: Duration = Duration::from_secs(1);
+const SETTLE_FOR: Duration = Duration::from_secs(5 * 60);
 /// A first call still running after this long is taken to have died with its server.
 const ABANDONED_SECONDS: i64 = 10 * 60;
 
@@ -96,7 +100,12 @@ pub async fn call(
             Claim::Running { since } if unix_now() - since > ABANDONED_SECONDS => {
                 return refuse(UNFINISHED);
             }
-            Claim::Running { .. } if started.elapsed() >= WAIT => return refuse(STILL_RUNNING),
+            Claim::Running { .. } if started.elapsed() >= WAIT => {
+                // Not an answer to the call: a 503, so the caller tries again later.
+                let mut answer = refuse(STILL_RUNNING);
+                answer.reply.status = ReplyStatus::Unavailable;
+                return answer;
+            }
             Claim::Running { .. } => tokio::time::sleep(POLL).await,
         }
     }
@@ -113,19 +122,62 @@ pub async fn call(
     // only in the first case; either way a retry should run rather than see it again. A change
     // whose commit was lost may have been made: running it again could make it twice, so the
     // key keeps that reply, and a retry is told the outcome is unknown rather than run.
-    let kept = match reply.status {
-        ReplyStatus::Ok | ReplyStatus::OutcomeUnknown => {
-            store.complete(key, &kept_form(&reply)).await
-        }
-        ReplyStatus::Unavailable | ReplyStatus::Internal => store.release(key).await,
+    let how = match reply.status {
+        ReplyStatus::Ok | ReplyStatus::OutcomeUnknown => Settle::Keep(kept_form(&reply)),
+        ReplyStatus::Unavailable | ReplyStatus::Internal => Settle::Release,
     };
-    if let Err(e) = kept {
-        tracing::warn!(function, error = %e, "the reply for an Idempotency-Key was not kept");
-    }
+    settle(Arc::clone(&ctx.stores.idempotency), key, how).await;
     Answer {
         reply,
         replayed: false,
     }
+}
+
+/// What becomes of a claim once its call has answered.
+enum Settle {
+    /// The reply is kept (in its stored form) for retries to replay.
+    Keep(String),
+    /// The claim is let go, so a retry runs.
+    Release,
+}
+
+impl Settle {
+    async fn on(&self, store: &dyn IdempotencyStore, key: KeyOf<'_>) -> Result<(), StoreError> {
+        match self {
+            Self::Keep(kept) => store.complete(key, kept).await,
+            Self::Release => store.release(key).await,
+        }
+    }
+}
+
+/// Settles the claim on `key`. When the store cannot take that now (often the very failure
+/// that ended the call), it is tried again every [`SETTLE_RETRY`] for up to [`SETTLE_FOR`] in
+/// the background: otherwise a retry would find the claim running until it is taken for
+/// abandoned.
+async fn settle(store: Arc<dyn IdempotencyStore>, key: KeyOf<'_>, how: Settle) {
+    let Err(e) = how.on(store.as_ref(), key).await else {
+        return;
+    };
+    tracing::warn!(error = %e, "an Idempotency-Key's claim could not be settled yet; trying again");
+    let (user, key) = (key.user.to_owned(), key.key.to_owned());
+    tokio::spawn(async move {
+        let until = tokio::time::Instant::now() + SETTLE_FOR;
+        loop {
+            tokio::time::sleep(SETTLE_RETRY).await;
+            let key = KeyOf {
+                user: &user,
+                key: &key,
+            };
+            match how.on(store.as_ref(), key).await {
+                Ok(()) => return,
+                Err(e) if tokio::time::Instant::now() >= until => {
+                    tracing::warn!(error = %e, "an Idempotency-Key's claim was left unsettled");
+                    return;
+                }
+                Err(_) => {}
+            }
+        }
+    });
 }
 
 /// A reply as kept: its XML root and its body, without the password createacct's raw log

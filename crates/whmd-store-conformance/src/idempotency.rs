@@ -96,3 +96,27 @@ pub async fn racing_claims_run_once(stores: &Stores, names: &Names) {
         "{results:?}"
     );
 }
+
+/// Claims racing releases of one key (a call that could not reach the store lets its claim go
+/// as a retry claims it): every claim answers, either running the call or finding it running.
+pub async fn claims_race_releases(stores: &Stores, names: &Names) {
+    let s = stores.idempotency.as_ref();
+    let user = names.user("idem5");
+    let rounds = (0..8).map(|_| {
+        let user = user.clone();
+        async move {
+            let key = KeyOf {
+                user: &user,
+                key: "churn",
+            };
+            for _ in 0..40 {
+                match s.claim(key, "fp", NOW).await.expect("a claim answers") {
+                    Claim::Run => s.release(key).await.expect("release"),
+                    Claim::Running { .. } => {}
+                    other => panic!("{other:?}"),
+                }
+            }
+        }
+    });
+    join_all(rounds).await;
+}

@@ -69,6 +69,7 @@ pub async fn run_all(stores: &Stores, names: &Names) {
     idempotency::keys_replay_and_refuse(stores, names).await;
     idempotency::keys_are_released_and_expire(stores, names).await;
     idempotency::racing_claims_run_once(stores, names).await;
+    idempotency::claims_race_releases(stores, names).await;
     zones::zones_round_trip_and_guard_their_serial(stores, names).await;
     zones::zones_follow_their_account(stores, names).await;
     addresses::the_pool_is_added_to_listed_and_removed(stores, names).await;

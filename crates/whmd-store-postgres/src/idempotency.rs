@@ -21,35 +21,41 @@ impl IdempotencyStore for PostgresStore {
             .execute(&mut *tx)
             .await
             .map_err(map_error)?;
-        let inserted = sqlx::query(
-            "INSERT INTO idempotency (username, key, fingerprint, created) \
-             VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
-        )
-        .bind(key.user)
-        .bind(key.key)
-        .bind(fingerprint)
-        .bind(now)
-        .execute(&mut *tx)
-        .await
-        .map_err(map_error)?;
-        let claim = if inserted.rows_affected() == 1 {
-            Claim::Run
-        } else {
+        // The key's row may be released (deleted) between a conflicting insert and the read
+        // that follows it, each statement seeing what is committed when it starts: the key is
+        // then free, and the insert is tried again.
+        let claim = loop {
+            let inserted = sqlx::query(
+                "INSERT INTO idempotency (username, key, fingerprint, created) \
+                 VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
+            )
+            .bind(key.user)
+            .bind(key.key)
+            .bind(fingerprint)
+            .bind(now)
+            .execute(&mut *tx)
+            .await
+            .map_err(map_error)?;
+            if inserted.rows_affected() == 1 {
+                break Claim::Run;
+            }
             let row = sqlx::query(
                 "SELECT fingerprint, created, reply FROM idempotency \
                  WHERE username = $1 AND key = $2",
             )
             .bind(key.user)
             .bind(key.key)
-            .fetch_one(&mut *tx)
+            .fetch_optional(&mut *tx)
             .await
             .map_err(map_error)?;
-            found(
-                fingerprint,
-                row.try_get("fingerprint").map_err(map_error)?,
-                row.try_get("created").map_err(map_error)?,
-                row.try_get("reply").map_err(map_error)?,
-            )
+            if let Some(row) = row {
+                break found(
+                    fingerprint,
+                    row.try_get("fingerprint").map_err(map_error)?,
+                    row.try_get("created").map_err(map_error)?,
+                    row.try_get("reply").map_err(map_error)?,
+                );
+            }
         };
         commit(tx).await?;
         Ok(claim)

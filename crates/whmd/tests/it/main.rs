@@ -12,6 +12,7 @@ mod catalog_fuzz;
 mod cphulk;
 mod dns;
 mod dns_fuzz;
+mod failover;
 mod featurelists;
 mod full_disk;
 mod functions;

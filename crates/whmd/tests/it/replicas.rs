@@ -6,6 +6,7 @@ use reqwest::Client;
 use serde_json::Value;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::{Child, Command};
@@ -27,12 +28,19 @@ async fn scratch(admin: &str, prefix: &str) -> String {
 }
 
 /// A `whmd serve` process on plain HTTP, on a free port.
-struct Replica {
+pub(crate) struct Replica {
     _child: Child,
-    base: String,
+    pub(crate) base: String,
+    /// What it logged after it started listening, but the access log.
+    pub(crate) log: Arc<Mutex<Vec<String>>>,
 }
 
-async fn replica(data_dir: &Path, database_url: &str) -> Replica {
+pub(crate) async fn replica(data_dir: &Path, database_url: &str) -> Replica {
+    replica_within(data_dir, database_url, Duration::from_secs(30)).await
+}
+
+/// A replica that must be listening within `wait` (its store may be out of reach at first).
+pub(crate) async fn replica_within(data_dir: &Path, database_url: &str, wait: Duration) -> Replica {
     let mut child = Command::new(env!("CARGO_BIN_EXE_whmd"))
         .args([
             "serve",
@@ -54,8 +62,10 @@ async fn replica(data_dir: &Path, database_url: &str) -> Replica {
         .spawn()
         .expect("whmd serve starts");
     let mut lines = BufReader::new(child.stderr.take().expect("stderr")).lines();
-    let addr = tokio::time::timeout(Duration::from_secs(30), async {
+    let addr = tokio::time::timeout(wait, async {
+        let mut before = Vec::new();
         while let Some(line) = lines.next_line().await.expect("stderr is readable") {
+            before.push(line.clone());
             if line.contains("listening for http")
                 && let Some(addr) = line.split("addr=").nth(1)
             {
@@ -66,19 +76,34 @@ async fn replica(data_dir: &Path, database_url: &str) -> Replica {
                     .to_owned();
             }
         }
-        panic!("whmd serve exited before listening");
+        panic!("whmd serve exited before listening: {}", before.join("\n"));
     })
     .await
-    .expect("whmd serve listens within 30 s");
+    .expect("whmd serve listens in time");
     // Keep draining the log so the process never blocks on a full pipe.
-    tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+    let log = Arc::new(Mutex::new(Vec::new()));
+    let kept = Arc::clone(&log);
+    tokio::spawn(async move {
+        while let Ok(Some(line)) = lines.next_line().await {
+            if !line.contains("request done") {
+                kept.lock().expect("log").push(line);
+            }
+        }
+    });
     Replica {
         _child: child,
         base: format!("http://{addr}"),
+        log,
     }
 }
 
-async fn call(client: &Client, base: &str, token: &str, function: &str, query: &str) -> Value {
+pub(crate) async fn call(
+    client: &Client,
+    base: &str,
+    token: &str,
+    function: &str,
+    query: &str,
+) -> Value {
     client
         .get(format!("{base}/json-api/{function}?api.version=1&{query}"))
         .header("Authorization", format!("whm root:{token}"))
@@ -90,7 +115,7 @@ async fn call(client: &Client, base: &str, token: &str, function: &str, query: &
         .expect("JSON")
 }
 
-fn ok(reply: &Value) -> bool {
+pub(crate) fn ok(reply: &Value) -> bool {
     reply["metadata"]["result"] == 1
 }
 

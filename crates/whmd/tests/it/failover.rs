@@ -1,0 +1,392 @@
+//! Two whmd replicas on a Patroni cluster (scripts/ha-cluster: etcd, two PostgreSQL nodes in
+//! synchronous mode, HAProxy to the primary) under concurrent creates, modifies and removes,
+//! while the primary is killed with SIGKILL, later rejoins with pg_rewind, and then hands over
+//! in a planned switchover. Each change is sent as a billing system would: with an
+//! Idempotency-Key, retried with the same key after a 503. Every acknowledged change must be
+//! on both replicas, none made twice; the 503 windows are printed. A replica started while
+//! there is no primary must serve once there is one.
+//!
+//! Runs when `WHMD_TEST_HA=1` (`.ci/run` sets it for this test, with the cluster's packages
+//! installed); otherwise it says so and passes.
+
+use crate::replicas::{Replica, call, ok, replica, replica_within};
+use reqwest::Client;
+use serde_json::Value;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+/// Workers sending changes at once.
+const WORKERS: usize = 4;
+/// How long a change is retried after 503s before the test gives up on the cluster.
+const GIVE_UP: Duration = Duration::from_secs(120);
+
+fn ha_cluster(command: &str, dir: &Path) -> String {
+    let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../scripts/ha-cluster");
+    let out = std::process::Command::new(script)
+        .arg(command)
+        .arg(dir)
+        .output()
+        .expect("ha-cluster runs");
+    assert!(
+        out.status.success(),
+        "ha-cluster {command}: {}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).trim().to_owned()
+}
+
+/// Stops the cluster when the test ends, whether it passed or not.
+struct Cluster(PathBuf);
+
+impl Drop for Cluster {
+    fn drop(&mut self) {
+        let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../scripts/ha-cluster");
+        let _ = std::process::Command::new(script)
+            .arg("stop")
+            .arg(&self.0)
+            .output();
+    }
+}
+
+/// What the final answer to one change was.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Answer {
+    Made,
+    /// Its commit was lost: it may or may not have been made.
+    Unknown,
+}
+
+/// What the workers saw.
+#[derive(Debug, Default)]
+struct Seen {
+    /// Each account's acknowledged history: created, the MAXPOP values set, removed.
+    accounts: BTreeMap<String, Account>,
+    /// When each 503 came, from the start.
+    unavailable: Vec<Duration>,
+    /// Final answers that were neither a success nor an unknown outcome.
+    refused: Vec<String>,
+}
+
+#[derive(Debug, Default, Clone)]
+struct Account {
+    created: Option<Answer>,
+    maxpop: Option<(String, Answer)>,
+    removed: Option<Answer>,
+}
+
+impl Account {
+    /// Whether its final state is known: every change it was sent has a definite answer.
+    fn certain(&self) -> bool {
+        [
+            self.created,
+            self.maxpop.as_ref().map(|m| m.1),
+            self.removed,
+        ]
+        .iter()
+        .all(|a| *a != Some(Answer::Unknown))
+    }
+}
+
+struct Sender {
+    client: Client,
+    bases: [String; 2],
+    token: String,
+    started: Instant,
+    seen: Arc<Mutex<Seen>>,
+}
+
+impl Sender {
+    /// Sends one change with its key until an answer that is not a 503; `None` when refused.
+    async fn change(&self, at: usize, key: &str, function: &str, query: &str) -> Option<Answer> {
+        let first = Instant::now();
+        let mut attempt = 0;
+        loop {
+            let base = &self.bases[(at + attempt) % 2];
+            attempt += 1;
+            let reply = self
+                .client
+                .get(format!("{base}/json-api/{function}?api.version=1&{query}"))
+                .header("Authorization", format!("whm root:{}", self.token))
+                .header("Idempotency-Key", key)
+                .timeout(Duration::from_secs(60))
+                .send()
+                .await;
+            let unavailable = match reply {
+                Ok(reply) if reply.status() == 503 => {
+                    let body: Value = reply.json().await.unwrap_or_default();
+                    if reason(&body).contains("whether it was made is unknown") {
+                        return Some(Answer::Unknown);
+                    }
+                    true
+                }
+                Ok(reply) => {
+                    let status = reply.status();
+                    let body: Value = reply.json().await.unwrap_or_default();
+                    if status != 200 {
+                        self.seen.lock().expect("seen").refused.push(format!(
+                            "{function} {query}: HTTP {status}, not a 503 or a 200: {body}"
+                        ));
+                        return None;
+                    }
+                    if ok(&body) {
+                        return Some(Answer::Made);
+                    }
+                    if reason(&body).contains("whether it was made is unknown") {
+                        return Some(Answer::Unknown);
+                    }
+                    self.seen
+                        .lock()
+                        .expect("seen")
+                        .refused
+                        .push(format!("{function} {query}: {}", reason(&body)));
+                    return None;
+                }
+                Err(e) => panic!("{function}: no answer from a replica: {e}"),
+            };
+            if unavailable {
+                let now = self.started.elapsed();
+                self.seen.lock().expect("seen").unavailable.push(now);
+            }
+            assert!(
+                first.elapsed() < GIVE_UP,
+                "{function} {query}: 503s for too long"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    fn note(&self, user: &str, update: impl FnOnce(&mut Account)) {
+        let mut seen = self.seen.lock().expect("seen");
+        update(seen.accounts.entry(user.to_owned()).or_default());
+    }
+
+    /// Creates, modifies and (one in three) removes accounts until told to stop.
+    async fn work(self: Arc<Self>, worker: usize, stop: Arc<AtomicBool>) {
+        let mut i = 0;
+        while !stop.load(Ordering::SeqCst) {
+            let user = format!("f{worker}x{i:04}");
+            let query = format!("username={user}&domain={user}.example.com&password=Pw-{user}-1");
+            let created = self
+                .change(i, &format!("c-{user}"), "createacct", &query)
+                .await;
+            self.note(&user, |a| a.created = created);
+            if created == Some(Answer::Made) {
+                let maxpop = (i % 50 + 1).to_string();
+                let query = format!("user={user}&MAXPOP={maxpop}");
+                let modified = self
+                    .change(i + 1, &format!("m-{user}"), "modifyacct", &query)
+                    .await;
+                if let Some(answer) = modified {
+                    self.note(&user, |a| a.maxpop = Some((maxpop, answer)));
+                }
+                if i % 3 == 0 {
+                    let query = format!("user={user}");
+                    let removed = self
+                        .change(i, &format!("r-{user}"), "removeacct", &query)
+                        .await;
+                    self.note(&user, |a| a.removed = removed);
+                }
+            }
+            i += 1;
+        }
+    }
+}
+
+fn reason(body: &Value) -> String {
+    body["metadata"]["reason"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned()
+}
+
+/// Every account a replica lists, with its MAXPOP.
+async fn listed(client: &Client, base: &str, token: &str) -> BTreeMap<String, String> {
+    let reply = call(client, base, token, "listaccts", "want=user,maxpop").await;
+    reply["data"]["acct"]
+        .as_array()
+        .map(|accounts| {
+            accounts
+                .iter()
+                .filter_map(|a| {
+                    Some((
+                        a["user"].as_str()?.to_owned(),
+                        a["maxpop"].as_str().unwrap_or_default().to_owned(),
+                    ))
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// The span of the 503s seen between two moments, if any.
+fn window(times: &[Duration], from: Duration, to: Duration) -> Option<(Duration, Duration)> {
+    let inside: Vec<Duration> = times
+        .iter()
+        .copied()
+        .filter(|t| *t >= from && *t < to)
+        .collect();
+    Some((*inside.first()?, *inside.last()?))
+}
+
+fn logged(replica: &Replica, text: &str) -> usize {
+    let log = replica.log.lock().expect("log");
+    log.iter().filter(|l| l.contains(text)).count()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn acknowledged_changes_survive_failover_and_switchover() {
+    if std::env::var("WHMD_TEST_HA").as_deref() != Ok("1") {
+        eprintln!("WHMD_TEST_HA is not 1; the Patroni failover test is skipped");
+        return;
+    }
+    let base = tempfile::Builder::new()
+        .prefix("whmd-ha")
+        .tempdir_in("/tmp")
+        .expect("tempdir");
+    std::fs::set_permissions(
+        base.path(),
+        std::os::unix::fs::PermissionsExt::from_mode(0o755),
+    )
+    .expect("chmod");
+    let cluster = base.path().join("cluster");
+    let url = ha_cluster("start", &cluster);
+    let _stop = Cluster(cluster.clone());
+    let dirs = [(); 3].map(|()| tempfile::tempdir().expect("tempdir"));
+    let a = replica(dirs[0].path(), &url).await;
+    let token = std::fs::read_to_string(dirs[0].path().join("root.token"))
+        .expect("root.token")
+        .trim()
+        .to_owned();
+    let b = replica(dirs[1].path(), &url).await;
+    let client = Client::new();
+    let sender = Arc::new(Sender {
+        client: client.clone(),
+        bases: [a.base.clone(), b.base.clone()],
+        token: token.clone(),
+        started: Instant::now(),
+        seen: Arc::default(),
+    });
+    let stop = Arc::new(AtomicBool::new(false));
+    let workers: Vec<_> = (0..WORKERS)
+        .map(|w| tokio::spawn(Arc::clone(&sender).work(w, Arc::clone(&stop))))
+        .collect();
+    let pause = || tokio::time::sleep(Duration::from_secs(2));
+    let in_blocking = |command: &'static str| {
+        let cluster = cluster.clone();
+        tokio::task::spawn_blocking(move || ha_cluster(command, &cluster))
+    };
+
+    pause().await;
+    let killed_at = sender.started.elapsed();
+    let failover = in_blocking("failover");
+    // A replica started while there is no primary waits for one, then serves.
+    let late = {
+        let (dir, url) = (dirs[2].path().to_owned(), url.clone());
+        tokio::spawn(async move { replica_within(&dir, &url, Duration::from_secs(120)).await })
+    };
+    let took_over = failover.await.expect("failover");
+    pause().await;
+    let rejoin_at = sender.started.elapsed();
+    in_blocking("rejoin").await.expect("rejoin");
+    pause().await;
+    let switch_at = sender.started.elapsed();
+    let switched_to = in_blocking("switchover").await.expect("switchover");
+    pause().await;
+    stop.store(true, Ordering::SeqCst);
+    for worker in workers {
+        worker.await.expect("a worker finishes");
+    }
+    let ended_at = sender.started.elapsed();
+    let late = late.await.expect("the late replica's start");
+
+    let seen = std::mem::take(&mut *sender.seen.lock().expect("seen"));
+    let on_a = listed(&client, &a.base, &token).await;
+    let on_b = listed(&client, &b.base, &token).await;
+    let on_late = listed(&client, &late.base, &token).await;
+    assert_eq!(on_a, on_b, "both replicas see one store");
+    assert_eq!(
+        on_a, on_late,
+        "the replica started during the outage serves the same store"
+    );
+    let errors = |r: &Replica| -> Vec<String> {
+        let log = r.log.lock().expect("log");
+        log.iter()
+            .filter(|l| l.contains("ERROR"))
+            .cloned()
+            .collect()
+    };
+    assert!(
+        seen.refused.is_empty(),
+        "no change was refused (a retried create that found its own account would be): {:?}\nerrors logged: {:?} {:?}",
+        seen.refused,
+        errors(&a),
+        errors(&b)
+    );
+    let (mut made, mut unknown) = (0, 0);
+    for (user, account) in &seen.accounts {
+        if !account.certain() {
+            unknown += 1;
+            continue;
+        }
+        made += 1;
+        let expected = match (account.created, account.removed) {
+            (Some(Answer::Made), None) => account.maxpop.as_ref().map(|m| m.0.as_str()),
+            _ => None,
+        };
+        match expected {
+            Some(maxpop) => assert_eq!(
+                on_a.get(user).map(String::as_str),
+                Some(maxpop),
+                "{user}: acknowledged as made with MAXPOP {maxpop}"
+            ),
+            None if account.created == Some(Answer::Made) && account.maxpop.is_none() => {
+                assert!(on_a.contains_key(user), "{user}: acknowledged as made");
+            }
+            None => assert!(!on_a.contains_key(user), "{user}: acknowledged as removed"),
+        }
+    }
+    assert!(made > 0, "changes were made");
+    for (name, r) in [("a", &a), ("b", &b)] {
+        let began = logged(r, "the store is unavailable");
+        assert!(
+            began <= 10,
+            "replica {name} logged {began} outage starts: an outage is logged once, not per call"
+        );
+    }
+    assert!(
+        logged(&a, "the store is available again") + logged(&b, "the store is available again") > 0,
+        "the end of the outage is logged"
+    );
+    let show = |w: Option<(Duration, Duration)>| match w {
+        Some((first, last)) => format!(
+            "503s from {:.1} s to {:.1} s: {:.1} s",
+            first.as_secs_f64(),
+            last.as_secs_f64(),
+            (last - first).as_secs_f64()
+        ),
+        None => "no 503".to_owned(),
+    };
+    eprintln!(
+        "failover test: {made} accounts with every change acknowledged and checked, {unknown} with an outcome reported unknown, {} 503s retried",
+        seen.unavailable.len()
+    );
+    eprintln!(
+        "failover (primary SIGKILLed at {:.1} s; {took_over}): {}",
+        killed_at.as_secs_f64(),
+        show(window(&seen.unavailable, killed_at, rejoin_at))
+    );
+    eprintln!(
+        "rejoin (pg_rewind) at {:.1} s: {}",
+        rejoin_at.as_secs_f64(),
+        show(window(&seen.unavailable, rejoin_at, switch_at))
+    );
+    eprintln!(
+        "switchover at {:.1} s to {switched_to}: {}",
+        switch_at.as_secs_f64(),
+        show(window(&seen.unavailable, switch_at, ended_at))
+    );
+}
