@@ -52,6 +52,17 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// createacct and modifyacct through whmd on the (empty) PostgreSQL database at
+    /// DATABASE_URL, seeded with --accounts accounts; prints one Markdown table row per
+    /// request kind, labelled LABEL (bench/postgres runs it on one server and on a cluster).
+    Writes {
+        #[arg(long)]
+        database_url: String,
+        #[arg(long)]
+        label: String,
+        #[arg(long, default_value_t = 1000)]
+        accounts: u32,
+    },
     /// The baseline server (started by the driver itself).
     #[command(hide = true)]
     Baseline {
@@ -80,6 +91,11 @@ fn main() -> anyhow::Result<()> {
             tls_cert,
             tls_key,
         }) => runtime.block_on(baseline::serve(http, https, &tls_cert, &tls_key)),
+        Some(Command::Writes {
+            ref database_url,
+            ref label,
+            accounts,
+        }) => runtime.block_on(writes(&cli, database_url, label, accounts)),
         None => runtime.block_on(run(&cli)),
     }
 }
@@ -88,50 +104,98 @@ fn progress(what: &str) {
     eprintln!("whmd-bench: {what}");
 }
 
-async fn run(cli: &Cli) -> anyhow::Result<()> {
-    let whmd = match &cli.whmd {
-        Some(path) => path.clone(),
-        None => std::env::current_exe()?.with_file_name("whmd"),
-    };
-    let timing = Timing {
-        warmup: Duration::from_secs_f64(cli.seconds / 10.0),
-        duration: Duration::from_secs_f64(cli.seconds),
-        concurrency: cli.concurrency,
-    };
-    let work = tempfile::tempdir()?;
-    let certs = work.path().join("certs");
-    whmd::tls::ensure_self_signed(&certs, "localhost")?;
-    let (cert, key) = whmd::tls::generated_paths(&certs);
-    let tls = load::tls_connector(&cert)?;
+/// What every measurement needs: the whmd binary, the timing, a work directory, the bench
+/// certificate and a client for it.
+struct Setup {
+    whmd: PathBuf,
+    timing: Timing,
+    work: tempfile::TempDir,
+    cert: PathBuf,
+    key: PathBuf,
+    tls: tokio_rustls::TlsConnector,
+}
 
+impl Setup {
+    fn new(cli: &Cli) -> anyhow::Result<Self> {
+        let whmd = match &cli.whmd {
+            Some(path) => path.clone(),
+            None => std::env::current_exe()?.with_file_name("whmd"),
+        };
+        let timing = Timing {
+            warmup: Duration::from_secs_f64(cli.seconds / 10.0),
+            duration: Duration::from_secs_f64(cli.seconds),
+            concurrency: cli.concurrency,
+        };
+        let work = tempfile::tempdir()?;
+        let certs = work.path().join("certs");
+        whmd::tls::ensure_self_signed(&certs, "localhost")?;
+        let (cert, key) = whmd::tls::generated_paths(&certs);
+        let tls = load::tls_connector(&cert)?;
+        Ok(Self {
+            whmd,
+            timing,
+            work,
+            cert,
+            key,
+            tls,
+        })
+    }
+
+    /// `whmd serve` on a data directory in the work directory, its store at `database_url`
+    /// or its own.
+    async fn whmd(
+        &self,
+        dir: &Path,
+        database_url: Option<&str>,
+        cli: &Cli,
+    ) -> anyhow::Result<Server> {
+        Server::whmd(
+            &self.whmd,
+            dir,
+            database_url,
+            &self.cert,
+            &self.key,
+            cli.whmd_log.as_deref(),
+        )
+        .await
+    }
+
+    /// The account seeded stores are made of, created by a real createacct.
+    async fn template(&self, cli: &Cli) -> anyhow::Result<seed::Template> {
+        progress("template account");
+        let template_dir = self.work.path().join("template");
+        let server = self.whmd(&template_dir, None, cli).await?;
+        let token = root_token(&template_dir)?;
+        let target = target_of(&server, "http", &self.tls, Some(&token));
+        let create = format!(
+            "/json-api/createacct?api.version=1&username={}&domain={}.example.com&password=Template-Pw-1",
+            seed::TEMPLATE_USER,
+            seed::TEMPLATE_USER
+        );
+        load::run(&target, &once(create)).await?;
+        server.stop().await?;
+        seed::read_template(&template_dir).await
+    }
+}
+
+async fn run(cli: &Cli) -> anyhow::Result<()> {
+    let setup = Setup::new(cli)?;
+    let (timing, work, tls) = (setup.timing, setup.work.path(), &setup.tls);
     let mut report = Report {
         header: header(cli, timing),
         ..Report::default()
     };
     // Started once; measured right before whmd at each size, so that each ratio compares
     // figures taken moments apart on a machine whose speed drifts.
-    let baseline = Server::baseline(&cert, &key).await?;
-
-    progress("template account");
-    let template_dir = work.path().join("template");
-    let server = Server::whmd(&whmd, &template_dir, &cert, &key, cli.whmd_log.as_deref()).await?;
-    let token = root_token(&template_dir)?;
-    let target = target_of(&server, "http", &tls, Some(&token));
-    let create = format!(
-        "/json-api/createacct?api.version=1&username={}&domain={}.example.com&password=Template-Pw-1",
-        seed::TEMPLATE_USER,
-        seed::TEMPLATE_USER
-    );
-    load::run(&target, &once(create)).await?;
-    server.stop().await?;
-    let template = seed::read_template(&template_dir).await?;
+    let baseline = Server::baseline(&setup.cert, &setup.key).await?;
+    let template = setup.template(cli).await?;
 
     for &accounts in &cli.sizes {
         progress(&format!("{accounts} accounts: seeding"));
-        let dir = work.path().join(format!("n{accounts}"));
+        let dir = work.join(format!("n{accounts}"));
         std::fs::create_dir(&dir)?;
-        let seeded = seed::seed(&dir, &template, accounts).await?;
-        let server = Server::whmd(&whmd, &dir, &cert, &key, cli.whmd_log.as_deref()).await?;
+        let seeded = seed::seed(&seed::database_url(&dir), &template, accounts).await?;
+        let server = setup.whmd(&dir, None, cli).await?;
         let token = root_token(&dir)?;
         let rss_seeded = server.rss()?;
         let per_transport: Vec<_> = (0..)
@@ -140,7 +204,7 @@ async fn run(cli: &Cli) -> anyhow::Result<()> {
             .collect();
         for transport in TRANSPORTS {
             progress(&format!("{accounts} accounts: {transport} baseline"));
-            let target = target_of(&baseline, transport, &tls, None);
+            let target = target_of(&baseline, transport, tls, None);
             let version = scenarios::all(accounts, 0, timing).swap_remove(0).1;
             report.baseline.push(Row {
                 accounts,
@@ -165,7 +229,7 @@ async fn run(cli: &Cli) -> anyhow::Result<()> {
                     rss_before_full_list = Some(server.rss()?);
                 }
                 progress(&format!("{accounts} accounts: {transport} {request}"));
-                let target = target_of(&server, transport, &tls, Some(&token));
+                let target = target_of(&server, transport, tls, Some(&token));
                 report.rows.push(Row {
                     accounts,
                     transport,
@@ -197,6 +261,41 @@ async fn run(cli: &Cli) -> anyhow::Result<()> {
     std::fs::write(&cli.out, markdown)
         .with_context(|| format!("cannot write {}", cli.out.display()))?;
     progress(&format!("wrote {}", cli.out.display()));
+    Ok(())
+}
+
+async fn writes(cli: &Cli, database_url: &str, label: &str, accounts: u32) -> anyhow::Result<()> {
+    let setup = Setup::new(cli)?;
+    let template = setup.template(cli).await?;
+    progress(&format!("{label}: seeding {accounts} accounts"));
+    seed::seed(database_url, &template, accounts).await?;
+    let dir = setup.work.path().join("writes");
+    let server = setup.whmd(&dir, Some(database_url), cli).await?;
+    let token = root_token(&dir)?;
+    let target = target_of(&server, "http", &setup.tls, Some(&token));
+    let loads = [
+        ("createacct", scenarios::createacct(0, setup.timing)),
+        (
+            "modifyacct",
+            scenarios::modifyacct(u64::from(accounts), setup.timing),
+        ),
+    ];
+    let mut out = std::io::stdout().lock();
+    for (request, load) in loads {
+        progress(&format!("{label}: {request}"));
+        let m = load::run(&target, &load)
+            .await
+            .with_context(|| format!("{request} on {label}"))?;
+        writeln!(
+            out,
+            "| {label} | {request} | {} | {:.0} | {} | {} |",
+            load.concurrency,
+            m.per_second(),
+            report::ms(m.p50),
+            report::ms(m.p99)
+        )?;
+    }
+    server.stop().await?;
     Ok(())
 }
 

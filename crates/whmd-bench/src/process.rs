@@ -24,11 +24,13 @@ pub struct Rss {
 }
 
 impl Server {
-    /// `whmd serve` on `data_dir`, with the bench certificate, its log (standard error) going
-    /// to `whmd.log` there, at `log_level` (whmd's default when `None`).
+    /// `whmd serve` on `data_dir` (its store there, or at `database_url`), with the bench
+    /// certificate, its log (standard error) going to `whmd.log` there, at `log_level`
+    /// (whmd's default when `None`).
     pub async fn whmd(
         whmd: &Path,
         data_dir: &Path,
+        database_url: Option<&str>,
         cert: &Path,
         key: &Path,
         log_level: Option<&str>,
@@ -53,6 +55,9 @@ impl Server {
             .stderr(std::fs::File::create(data_dir.join("whmd.log"))?);
         if let Some(level) = log_level {
             command.env("WHMD_LOG", level);
+        }
+        if let Some(url) = database_url {
+            command.arg("--database-url").arg(url);
         }
         Self::spawn(command, http, https).await
     }

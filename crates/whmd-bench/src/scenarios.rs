@@ -69,39 +69,8 @@ pub fn all(accounts: u32, run: u32, timing: Timing) -> Vec<(&'static str, Load)>
         (PAGE, load(fixed(LISTACCTS_PAGE), c, 1)),
         // Alone, for its latency without queueing behind other connections.
         (PAGE_ALONE, load(fixed(LISTACCTS_PAGE), 1, 1)),
-        (
-            "createacct",
-            load(
-                Arc::new(move |s: Slot| {
-                    let i = s.overall;
-                    format!(
-                        "/json-api/createacct?api.version=1&username=c{run}{i:06}\
-                         &domain=c{run}{i:06}.example.net&password=Bench-{i}-Pw&plan=default"
-                    )
-                }),
-                c,
-                1,
-            ),
-        ),
-        (
-            "modifyacct",
-            load(
-                // Each connection changes accounts of its own: two changes of one account at
-                // once would rightly be refused as a conflict.
-                Arc::new(move |s: Slot| {
-                    let per_connection = (n / c as u64).max(1);
-                    let account =
-                        s.connection as u64 + c as u64 * (s.on_connection % per_connection);
-                    format!(
-                        "/json-api/modifyacct?api.version=1&user={}&MAXFTP={}",
-                        seeded_user(u32::try_from(account % n).unwrap_or(0)),
-                        s.on_connection % 50
-                    )
-                }),
-                c,
-                1,
-            ),
-        ),
+        ("createacct", createacct(run, timing)),
+        ("modifyacct", modifyacct(n, timing)),
         (
             "myprivs",
             load(fixed("/json-api/myprivs?api.version=1"), c, 1),
@@ -112,4 +81,46 @@ pub fn all(accounts: u32, run: u32, timing: Timing) -> Vec<(&'static str, Load)>
             load(fixed("/json-api/listaccts?api.version=1"), c.min(2), 4),
         ),
     ]
+}
+
+/// A new account at each request (durable creates); `run` keeps the names of runs on one
+/// store apart.
+pub fn createacct(run: u32, timing: Timing) -> Load {
+    Load {
+        path: Arc::new(move |s: Slot| {
+            let i = s.overall;
+            format!(
+                "/json-api/createacct?api.version=1&username=c{run}{i:06}\
+                 &domain=c{run}{i:06}.example.net&password=Bench-{i}-Pw&plan=default"
+            )
+        }),
+        expect: OK,
+        concurrency: timing.concurrency,
+        warmup: timing.warmup,
+        duration: timing.duration,
+        min_requests: 1,
+    }
+}
+
+/// A change to one of the `n` seeded accounts at each request.
+pub fn modifyacct(n: u64, timing: Timing) -> Load {
+    let c = timing.concurrency as u64;
+    Load {
+        // Each connection changes accounts of its own: two changes of one account at once
+        // would rightly be refused as a conflict.
+        path: Arc::new(move |s: Slot| {
+            let per_connection = (n / c).max(1);
+            let account = s.connection as u64 + c * (s.on_connection % per_connection);
+            format!(
+                "/json-api/modifyacct?api.version=1&user={}&MAXFTP={}",
+                seeded_user(u32::try_from(account % n).unwrap_or(0)),
+                s.on_connection % 50
+            )
+        }),
+        expect: OK,
+        concurrency: timing.concurrency,
+        warmup: timing.warmup,
+        duration: timing.duration,
+        min_requests: 1,
+    }
 }

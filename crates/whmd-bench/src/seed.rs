@@ -41,9 +41,9 @@ pub fn seeded_user(i: u32) -> String {
     format!("u{i:07}")
 }
 
-/// Writes `n` copies of the template into the empty store in `data_dir`; returns how long the
-/// write took.
-pub async fn seed(data_dir: &Path, template: &Template, n: u32) -> anyhow::Result<Duration> {
+/// Writes `n` copies of the template into the empty store at `database_url`; returns how long
+/// the write took.
+pub async fn seed(database_url: &str, template: &Template, n: u32) -> anyhow::Result<Duration> {
     let mut snapshot = Snapshot::default();
     for i in 0..n {
         let user = seeded_user(i);
@@ -54,9 +54,8 @@ pub async fn seed(data_dir: &Path, template: &Template, n: u32) -> anyhow::Resul
         });
     }
     let started = Instant::now();
-    let store = SqliteStore::open(&database_url(data_dir)).await?;
-    store.stores().snapshot.import(&snapshot).await?;
-    store.close().await;
+    let stores = whmd::store::open(database_url).await?;
+    stores.snapshot.import(&snapshot).await?;
     Ok(started.elapsed())
 }
 
