@@ -88,7 +88,25 @@ fn retryable(code: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::{connection_lost, retryable};
+    use super::{connection_lost, migration_error, retryable};
+    use sqlx::migrate::MigrateError;
+    use whmd_domain::StoreError;
+
+    #[test]
+    fn a_migration_that_lost_its_connection_may_be_retried() {
+        let lost = sqlx::Error::Io(std::io::Error::new(
+            std::io::ErrorKind::UnexpectedEof,
+            "expected to read 5 bytes, got 0 bytes at EOF",
+        ));
+        assert!(matches!(
+            migration_error(MigrateError::Execute(lost)),
+            StoreError::Unavailable(_)
+        ));
+        assert!(matches!(
+            migration_error(MigrateError::VersionMismatch(3)),
+            StoreError::Internal(_)
+        ));
+    }
 
     #[test]
     fn a_commit_is_lost_only_with_its_connection() {

@@ -1,10 +1,11 @@
 //! Two whmd replicas on a Patroni cluster (scripts/ha-cluster: etcd, two PostgreSQL nodes in
 //! synchronous mode, HAProxy to the primary) under concurrent creates, modifies and removes,
-//! while the primary is killed with SIGKILL, later rejoins with pg_rewind, and then hands over
-//! in a planned switchover. Each change is sent as a billing system would: with an
+//! through one fault after another: the primary killed with SIGKILL, its rejoin with
+//! pg_rewind, a planned switchover, the primary cut off with SIGSTOP and let go again, and etcd
+//! down (Patroni demotes the primary). Each change is sent as a billing system would: with an
 //! Idempotency-Key, retried with the same key after a 503. Every acknowledged change must be
-//! on both replicas, none made twice; the 503 windows are printed. A replica started while
-//! there is no primary must serve once there is one.
+//! on both replicas, none made twice, no answer a 500; the 503 windows are printed. A replica
+//! started while there is no primary must serve once there is one.
 //!
 //! Runs when `WHMD_TEST_HA=1` (`.ci/run` sets it for this test, with the cluster's packages
 //! installed); otherwise it says so and passes.
@@ -238,7 +239,7 @@ fn logged(replica: &Replica, text: &str) -> usize {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn acknowledged_changes_survive_failover_and_switchover() {
+async fn acknowledged_changes_survive_every_fault() {
     if std::env::var("WHMD_TEST_HA").as_deref() != Ok("1") {
         eprintln!("WHMD_TEST_HA is not 1; the Patroni failover test is skipped");
         return;
@@ -280,8 +281,11 @@ async fn acknowledged_changes_survive_failover_and_switchover() {
         tokio::task::spawn_blocking(move || ha_cluster(command, &cluster))
     };
 
+    // Each fault in turn, its start noted for the 503 windows printed at the end.
+    let mut phases: Vec<(String, Duration)> = Vec::new();
+    let mut mark = |name: String| phases.push((name, sender.started.elapsed()));
     pause().await;
-    let killed_at = sender.started.elapsed();
+    mark("failover: the primary's Patroni and PostgreSQL SIGKILLed".to_owned());
     let failover = in_blocking("failover");
     // A replica started while there is no primary waits for one, then serves.
     let late = {
@@ -290,17 +294,32 @@ async fn acknowledged_changes_survive_failover_and_switchover() {
     };
     let took_over = failover.await.expect("failover");
     pause().await;
-    let rejoin_at = sender.started.elapsed();
+    mark(format!(
+        "rejoin of the killed node with pg_rewind (after {took_over})"
+    ));
     in_blocking("rejoin").await.expect("rejoin");
     pause().await;
-    let switch_at = sender.started.elapsed();
+    mark("planned switchover".to_owned());
     let switched_to = in_blocking("switchover").await.expect("switchover");
+    pause().await;
+    mark(format!("partition: the primary ({switched_to}) SIGSTOPped"));
+    let other = in_blocking("partition").await.expect("partition");
+    pause().await;
+    mark(format!(
+        "heal: SIGCONT, the old primary rejoins ({other} took over)"
+    ));
+    in_blocking("heal").await.expect("heal");
+    pause().await;
+    mark("etcd down for 10 s: Patroni demotes the primary".to_owned());
+    in_blocking("etcd-stop").await.expect("etcd-stop");
+    tokio::time::sleep(Duration::from_secs(10)).await;
+    mark("etcd back".to_owned());
+    in_blocking("etcd-start").await.expect("etcd-start");
     pause().await;
     stop.store(true, Ordering::SeqCst);
     for worker in workers {
         worker.await.expect("a worker finishes");
     }
-    let ended_at = sender.started.elapsed();
     let late = late.await.expect("the late replica's start");
 
     let seen = std::mem::take(&mut *sender.seen.lock().expect("seen"));
@@ -374,19 +393,13 @@ async fn acknowledged_changes_survive_failover_and_switchover() {
         "failover test: {made} accounts with every change acknowledged and checked, {unknown} with an outcome reported unknown, {} 503s retried",
         seen.unavailable.len()
     );
-    eprintln!(
-        "failover (primary SIGKILLed at {:.1} s; {took_over}): {}",
-        killed_at.as_secs_f64(),
-        show(window(&seen.unavailable, killed_at, rejoin_at))
-    );
-    eprintln!(
-        "rejoin (pg_rewind) at {:.1} s: {}",
-        rejoin_at.as_secs_f64(),
-        show(window(&seen.unavailable, rejoin_at, switch_at))
-    );
-    eprintln!(
-        "switchover at {:.1} s to {switched_to}: {}",
-        switch_at.as_secs_f64(),
-        show(window(&seen.unavailable, switch_at, ended_at))
-    );
+    mark("end".to_owned());
+    for pair in phases.windows(2) {
+        let ((name, from), (_, to)) = (&pair[0], &pair[1]);
+        eprintln!(
+            "at {:.1} s, {name}: {}",
+            from.as_secs_f64(),
+            show(window(&seen.unavailable, *from, *to))
+        );
+    }
 }

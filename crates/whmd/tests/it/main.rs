@@ -24,11 +24,12 @@ mod idempotency;
 mod ips;
 mod lenient_http;
 mod listing;
-mod lost_commit;
+
 mod migrate;
 mod openapi;
 mod output;
 mod packages;
+mod pg_faults;
 mod protocol;
 mod replicas;
 mod resellers;

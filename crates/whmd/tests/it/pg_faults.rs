@@ -1,8 +1,10 @@
-//! A change whose commit is lost in a failover: PostgreSQL waits for a synchronous standby
-//! that never answers, as a primary does while its standby is being promoted, and the waiting
-//! connection is then ended. The change was made locally; the reply must say its outcome is
-//! unknown (not "try again", which would make it twice), and a retry with the same
-//! Idempotency-Key gets that reply back instead of running again.
+//! What failover looks like from one PostgreSQL server, each test on a cluster of its own:
+//! a commit lost while it waits for a synchronous standby that is being promoted, and a node
+//! that takes no writes (a URL naming a node that became a standby).
+//!
+//! A change whose commit is lost was made locally; the reply must say its outcome is unknown
+//! (not "try again", which would make it twice), and a retry with the same Idempotency-Key
+//! gets that reply back instead of running again.
 
 use crate::replicas::{cluster, postgres};
 use reqwest::Client;
@@ -132,6 +134,94 @@ async fn a_commit_lost_in_a_failover_is_reported_as_unknown() {
         .await
         .expect("JSON");
     assert_eq!(listed["data"]["acct"][0]["user"], "lost", "{listed}");
+    running.shutdown().await;
+    cluster("stop", &pg);
+}
+
+/// A URL that names a node which became a standby: every transaction is read-only there.
+/// Writes answer 503 with `Retry-After` (SQLSTATE 25006), never a 500; reads still answer;
+/// `/health/ready` says not ready; all of it ends when the node takes writes again.
+#[tokio::test]
+async fn a_database_that_takes_no_writes_is_a_503_and_not_ready() {
+    if postgres().is_none() {
+        return;
+    }
+    let base = tempfile::Builder::new()
+        .prefix("whmd-read-only")
+        .tempdir_in("/tmp")
+        .expect("tempdir");
+    std::fs::set_permissions(
+        base.path(),
+        std::os::unix::fs::PermissionsExt::from_mode(0o755),
+    )
+    .expect("chmod");
+    let pg = base.path().join("cluster");
+    let url = cluster("start", &pg);
+    let data = tempfile::tempdir().expect("tempdir");
+    let mut config = Config::ephemeral(data.path());
+    config.database_url = url.clone();
+    let running = whmd::start(config).await.expect("whmd starts");
+    let token = running.new_root_token.clone().expect("token");
+    let http = format!("http://{}", running.http.expect("http"));
+    let client = Client::new();
+    let get = |path: String| {
+        let (client, http) = (client.clone(), http.clone());
+        let token = token.expose().to_owned();
+        async move {
+            client
+                .get(format!("{http}{path}"))
+                .header("Authorization", format!("whm root:{token}"))
+                .send()
+                .await
+                .expect("answered")
+        }
+    };
+    let read_only = |on: bool| {
+        let setting = if on { "on" } else { "off" };
+        psql(
+            &url,
+            &[
+                &format!("ALTER SYSTEM SET default_transaction_read_only = {setting}"),
+                "SELECT pg_reload_conf()",
+            ],
+        );
+    };
+    read_only(true);
+    let refused = get(
+        "/json-api/createacct?api.version=1&username=ro&domain=ro.example.com&password=Pw-ro-x1"
+            .into(),
+    )
+    .await;
+    assert_eq!(
+        refused.status(),
+        503,
+        "a write to a standby is a 503, not a 500"
+    );
+    assert_eq!(refused.headers()["retry-after"], "5");
+    let body: Value = refused.json().await.expect("JSON");
+    assert_eq!(body["metadata"]["result"], 0, "{body}");
+    let listed = get("/json-api/listaccts?api.version=1".into()).await;
+    assert_eq!(listed.status(), 200, "reads still answer");
+    let ready = reqwest::get(format!("{http}/health/ready"))
+        .await
+        .expect("answered");
+    assert_eq!(
+        ready.status(),
+        503,
+        "not ready while the store takes no writes"
+    );
+    read_only(false);
+    let mut made = None;
+    for _ in 0..40 {
+        let reply = get("/json-api/createacct?api.version=1&username=ro&domain=ro.example.com&password=Pw-ro-x1".into()).await;
+        if reply.status() == 200 {
+            made = Some(reply.json::<Value>().await.expect("JSON"));
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    let made = made.expect("writes are taken again");
+    assert_eq!(made["metadata"]["result"], 1, "{made}");
     running.shutdown().await;
     cluster("stop", &pg);
 }
