@@ -1,0 +1,188 @@
+//! Writing an account's archive as one stream: tar entries go into gzip as they are made and
+//! gzip into the writer given (a file, a pipe, a connection), so nothing is staged on disk.
+
+use crate::layout::{self, ALWAYS_MADE};
+use flate2::Compression;
+use flate2::write::GzEncoder;
+use std::collections::{BTreeMap, HashMap};
+use std::fs;
+use std::io::{self, Write};
+use std::os::unix::fs::MetadataExt;
+use std::path::{Path, PathBuf};
+use tar::{Builder, EntryType, Header, HeaderMode};
+
+/// What an account's archive holds: the entries whmd has data for.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Contents {
+    pub user: String,
+    /// Every cpuser key, as `cp/USER` gives them (`USER`, `DNS`, `PLAN`, limits, …).
+    pub cpuser: BTreeMap<String, String>,
+    /// The password's crypt hash (`shadow`).
+    pub shadow: String,
+    pub shell: String,
+    /// The disk quota in MB, 0 for unlimited (`quota`).
+    pub quota_mb: u64,
+    /// The home directory's path on the host the account came from.
+    pub homedir: String,
+    /// The hostname of the server that wrote the archive (`meta/hostname`).
+    pub hostname: String,
+    /// Zone files, by domain (`dnszones/DOMAIN.db`).
+    pub zones: Vec<(String, String)>,
+    /// `userdata/main`: the account's domains as YAML.
+    pub userdata_main: String,
+}
+
+/// What writing a home directory passed over.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Written {
+    /// Sockets, pipes and devices in the home, which an archive does not hold (as pkgacct).
+    pub skipped: Vec<PathBuf>,
+}
+
+/// Writes the archive of `contents` to `out` as gzip, its entries under `PREFIX + USER/`, the
+/// home directory `home` (when there is one) streamed into `homedir/` with owners, modes,
+/// times, symbolic links and hard links kept. Returns `out` once the gzip stream is complete.
+pub fn write<W: Write>(
+    out: W,
+    prefix: &str,
+    contents: &Contents,
+    home: Option<&Path>,
+) -> io::Result<(W, Written)> {
+    let mut tar = Builder::new(GzEncoder::new(out, Compression::new(6)));
+    tar.mode(HeaderMode::Complete);
+    tar.follow_symlinks(false);
+    let top = format!("{prefix}{}", contents.user);
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    let mut entries = Entries {
+        tar: &mut tar,
+        top: &top,
+        now,
+    };
+    entries.dir("")?;
+    for dir in ALWAYS_MADE {
+        entries.dir(dir)?;
+    }
+    entries.file("version", &layout::version_file())?;
+    entries.file(
+        &format!("cp/{}", contents.user),
+        &layout::cpuser_file(&contents.cpuser),
+    )?;
+    entries.file("shadow", &contents.shadow)?;
+    entries.file("shell", &contents.shell)?;
+    entries.file("quota", &contents.quota_mb.to_string())?;
+    let paths = format!("{}\n", contents.homedir);
+    entries.file("homedir_paths", &paths)?;
+    entries.file("meta/homedir_paths", &paths)?;
+    entries.file("meta/dbprefix", "0")?;
+    entries.file("meta/hostname", &contents.hostname)?;
+    for (domain, zone) in &contents.zones {
+        entries.file(&format!("dnszones/{domain}.db"), zone)?;
+    }
+    entries.file("userdata/main", &contents.userdata_main)?;
+    let mut written = Written::default();
+    if let Some(home) = home {
+        let mut links = HashMap::new();
+        entries.tree(home, &format!("{top}/homedir"), &mut links, &mut written)?;
+    }
+    let gzip = tar.into_inner()?;
+    Ok((gzip.finish()?, written))
+}
+
+struct Entries<'a, W: Write> {
+    tar: &'a mut Builder<W>,
+    top: &'a str,
+    now: u64,
+}
+
+impl<W: Write> Entries<'_, W> {
+    fn path(&self, name: &str) -> String {
+        if name.is_empty() {
+            self.top.to_owned()
+        } else {
+            format!("{}/{name}", self.top)
+        }
+    }
+
+    /// A directory of the archive's own (root-owned, 0700: the archive holds secrets).
+    fn dir(&mut self, name: &str) -> io::Result<()> {
+        let mut header = Header::new_gnu();
+        header.set_entry_type(EntryType::Directory);
+        header.set_mode(0o700);
+        header.set_mtime(self.now);
+        header.set_size(0);
+        let path = self.path(name);
+        self.tar.append_data(&mut header, path, io::empty())
+    }
+
+    /// A small file of the archive's own (root-owned, 0600).
+    fn file(&mut self, name: &str, text: &str) -> io::Result<()> {
+        let mut header = Header::new_gnu();
+        header.set_entry_type(EntryType::Regular);
+        header.set_mode(0o600);
+        header.set_mtime(self.now);
+        header.set_size(text.len() as u64);
+        let path = self.path(name);
+        self.tar.append_data(&mut header, path, text.as_bytes())
+    }
+
+    /// `dir` and everything below it as `at/…`, in name order, without following links. A file
+    /// with several names is written once and linked to after.
+    fn tree(
+        &mut self,
+        dir: &Path,
+        at: &str,
+        links: &mut HashMap<(u64, u64), String>,
+        written: &mut Written,
+    ) -> io::Result<()> {
+        let meta = fs::symlink_metadata(dir)?;
+        self.tar
+            .append_data(&mut header_of(&meta, EntryType::Directory), at, io::empty())?;
+        let mut children: Vec<_> = fs::read_dir(dir)?.collect::<io::Result<_>>()?;
+        children.sort_by_key(|e| e.file_name());
+        for child in children {
+            let path = child.path();
+            let name = format!("{at}/{}", child.file_name().to_string_lossy());
+            let meta = fs::symlink_metadata(&path)?;
+            let kind = meta.file_type();
+            if kind.is_dir() {
+                self.tree(&path, &name, links, written)?;
+            } else if kind.is_symlink() {
+                let mut header = header_of(&meta, EntryType::Symlink);
+                self.tar
+                    .append_link(&mut header, &name, fs::read_link(&path)?)?;
+            } else if kind.is_file() {
+                let key = (meta.dev(), meta.ino());
+                if meta.nlink() > 1
+                    && let Some(first) = links.get(&key)
+                {
+                    let mut header = header_of(&meta, EntryType::Link);
+                    self.tar.append_link(&mut header, &name, first)?;
+                    continue;
+                }
+                if meta.nlink() > 1 {
+                    links.insert(key, name.clone());
+                }
+                let mut header = header_of(&meta, EntryType::Regular);
+                header.set_size(meta.len());
+                self.tar
+                    .append_data(&mut header, &name, fs::File::open(&path)?)?;
+            } else {
+                written.skipped.push(path);
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A header carrying a home entry's owner, mode and time.
+fn header_of(meta: &fs::Metadata, kind: EntryType) -> Header {
+    let mut header = Header::new_gnu();
+    header.set_metadata_in_mode(meta, HeaderMode::Complete);
+    header.set_entry_type(kind);
+    if kind != EntryType::Regular {
+        header.set_size(0);
+    }
+    header
+}
