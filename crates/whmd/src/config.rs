@@ -626,7 +626,7 @@ fn default_data_dir() -> PathBuf {
     PathBuf::from("whmd-data")
 }
 
-fn system_hostname() -> String {
+pub fn system_hostname() -> String {
     gethostname::gethostname()
         .into_string()
         .unwrap_or_else(|_| "localhost".to_owned())

@@ -13,6 +13,7 @@ pub mod listener;
 pub mod log_writer;
 pub mod migrate;
 pub mod passwd;
+pub mod pkgacct;
 pub mod server;
 pub mod store;
 pub mod tls;

@@ -62,6 +62,18 @@ enum Command {
         #[command(flatten)]
         store: StoreFlags,
     },
+    /// Write USER's archive as cPanel's pkgacct does: DIR/cpmove-USER.tar.gz, with the home
+    /// directory when it is on this host.
+    Pkgacct {
+        user: String,
+        #[arg(default_value = ".")]
+        dir: std::path::PathBuf,
+        /// Leave the home directory out.
+        #[arg(long)]
+        skip_homedir: bool,
+        #[command(flatten)]
+        store: StoreFlags,
+    },
     /// What the host has for each account (with --provision linux).
     #[command(subcommand)]
     Host(HostCommand),
@@ -140,6 +152,12 @@ fn main() -> ExitCode {
                 replace,
                 store,
             } => import_zone(&domain, &file, &owner, replace, &store).await,
+            Command::Pkgacct {
+                user,
+                dir,
+                skip_homedir,
+                store,
+            } => pkgacct(&user, &dir, skip_homedir, &store).await,
         }
     });
     match result {
@@ -184,6 +202,31 @@ async fn accounting_log(lines: u32, flags: &StoreFlags) -> anyhow::Result<()> {
     for entry in stores.accounts.accounting_log(lines).await? {
         writeln!(out, "{}", entry.line())?;
     }
+    Ok(())
+}
+
+async fn pkgacct(
+    user: &str,
+    dir: &std::path::Path,
+    skip_homedir: bool,
+    store: &StoreFlags,
+) -> anyhow::Result<()> {
+    let packed = whmd::pkgacct::run(user, dir, skip_homedir, store).await?;
+    let mut out = std::io::stdout().lock();
+    for skipped in &packed.skipped {
+        writeln!(
+            out,
+            "left out (a socket, pipe or device): {}",
+            skipped.display()
+        )?;
+    }
+    let home = if packed.home { "with" } else { "without" };
+    writeln!(
+        out,
+        "{} written, {home} the home directory",
+        packed.path.display()
+    )?;
+    writeln!(out, "pkgacct completed")?;
     Ok(())
 }
 

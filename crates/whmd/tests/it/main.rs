@@ -30,6 +30,7 @@ mod openapi;
 mod output;
 mod packages;
 mod pg_faults;
+mod pkgacct;
 mod protocol;
 mod replicas;
 mod resellers;
