@@ -4,6 +4,8 @@
 //! of its key; anything else `Internal`.
 
 use sqlx::{Postgres, Transaction};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use whmd_domain::StoreError;
 use whmd_domain::store::Conflict;
 
@@ -15,9 +17,38 @@ pub fn map_error(e: sqlx::Error) -> StoreError {
                 db.constraint().unwrap_or_default(),
             ))
         }
-        other if not_now(other) => StoreError::Unavailable(Box::new(e)),
+        other if not_now(other) => {
+            if read_only(other) {
+                READ_ONLY_SEEN_MS.store(unix_ms(SystemTime::now()), Ordering::Relaxed);
+            }
+            StoreError::Unavailable(Box::new(e))
+        }
         _ => StoreError::Internal(Box::new(e)),
     }
+}
+
+/// When a write last found its server taking no writes (SQLSTATE 25006: the node became a
+/// standby, or was set read-only), in Unix milliseconds; 0 never. Connections made before
+/// then are not taken from a pool again ([`keep_connection`]): a new one may reach the primary
+/// (or the server, once it takes writes again), an old one never will. Kept for the process,
+/// not per pool: another store of the same process then only reconnects once more.
+static READ_ONLY_SEEN_MS: AtomicU64 = AtomicU64::new(0);
+
+fn unix_ms(t: SystemTime) -> u64 {
+    t.duration_since(UNIX_EPOCH)
+        .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
+}
+
+fn read_only(e: &sqlx::Error) -> bool {
+    matches!(e, sqlx::Error::Database(db) if db.code().as_deref() == Some("25006"))
+}
+
+/// Whether a pooled connection of `age` may be used again: not when it was made before a write
+/// last found the server read-only.
+pub fn keep_connection(age: Duration) -> bool {
+    let seen = READ_ONLY_SEEN_MS.load(Ordering::Relaxed);
+    let made = SystemTime::now().checked_sub(age).map_or(0, unix_ms);
+    seen == 0 || made > seen
 }
 
 /// Commits `tx`. A commit whose connection failed (lost, or ended by a server shutting down,

@@ -25,7 +25,7 @@ use std::time::Duration;
 use whmd_domain::{StoreError, Stores};
 
 pub use error::map_error;
-use error::{commit, migration_error};
+use error::{commit, keep_connection, migration_error};
 
 #[derive(Debug, Clone)]
 pub struct PostgresStore {
@@ -39,6 +39,7 @@ impl PostgresStore {
         let pool = PgPoolOptions::new()
             .max_connections(16)
             .acquire_timeout(Duration::from_secs(5))
+            .before_acquire(|_, meta| Box::pin(async move { Ok(keep_connection(meta.age)) }))
             .connect(url)
             .await
             .map_err(map_error)?;

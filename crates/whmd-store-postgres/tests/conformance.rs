@@ -123,5 +123,19 @@ async fn a_database_that_takes_no_writes_is_not_ready() {
         matches!(write, Err(whmd_domain::StoreError::Unavailable(_))),
         "a write to a read-only database is unavailable (SQLSTATE 25006): {write:?}"
     );
+    // Writable again for new sessions only, as a promoted node is to new connections: the
+    // pool must not keep the read-only ones.
+    sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
+        "ALTER DATABASE {name} RESET default_transaction_read_only"
+    )))
+    .execute(&mut conn)
+    .await
+    .expect("writable again");
+    stores
+        .credentials
+        .set_password_hash("root", "$b")
+        .await
+        .expect("a write after the database takes writes again, on a new connection");
+    stores.health.ready().await.expect("ready again");
     store.close().await;
 }
