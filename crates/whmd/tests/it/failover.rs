@@ -1,8 +1,8 @@
 //! Two whmd replicas on a Patroni cluster (scripts/ha-cluster: etcd, two PostgreSQL nodes in
 //! synchronous mode, HAProxy to the primary) under concurrent creates, modifies and removes,
 //! through one fault after another: the primary killed with SIGKILL, its rejoin with
-//! pg_rewind, a planned switchover, the primary cut off with SIGSTOP and let go again, and etcd
-//! down (Patroni demotes the primary). Each change is sent as a billing system would: with an
+//! pg_rewind, a planned switchover, the primary cut off with SIGSTOP and let go again, the
+//! standby cut off (it lags, then catches up), and etcd down (Patroni demotes the primary). Each change is sent as a billing system would: with an
 //! Idempotency-Key, retried with the same key after a 503. Every acknowledged change must be
 //! on both replicas, none made twice, no answer a 500; the 503 windows are printed. A replica
 //! started while there is no primary must serve once there is one; one whose URL names a node
@@ -25,11 +25,12 @@ const WORKERS: usize = 4;
 /// How long a change is retried after 503s before the test gives up on the cluster.
 const GIVE_UP: Duration = Duration::from_secs(120);
 
-fn ha_cluster(command: &str, dir: &Path) -> String {
+fn ha_cluster(command: &str, dir: &Path, which: Option<&str>) -> String {
     let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../scripts/ha-cluster");
     let out = std::process::Command::new(script)
         .arg(command)
         .arg(dir)
+        .args(which)
         .output()
         .expect("ha-cluster runs");
     assert!(
@@ -309,7 +310,7 @@ async fn acknowledged_changes_survive_every_fault() {
     )
     .expect("chmod");
     let cluster = base.path().join("cluster");
-    let url = ha_cluster("start", &cluster);
+    let url = ha_cluster("start", &cluster, None);
     let _stop = Cluster(cluster.clone());
     let dirs = [(); 4].map(|()| tempfile::tempdir().expect("tempdir"));
     let a = replica(dirs[0].path(), &url).await;
@@ -333,7 +334,11 @@ async fn acknowledged_changes_survive_every_fault() {
     let pause = || tokio::time::sleep(Duration::from_secs(2));
     let in_blocking = |command: &'static str| {
         let cluster = cluster.clone();
-        tokio::task::spawn_blocking(move || ha_cluster(command, &cluster))
+        tokio::task::spawn_blocking(move || ha_cluster(command, &cluster, None))
+    };
+    let in_blocking_with = |command: &'static str, which: &'static str| {
+        let cluster = cluster.clone();
+        tokio::task::spawn_blocking(move || ha_cluster(command, &cluster, Some(which)))
     };
 
     // Each fault in turn, its start noted for the 503 windows printed at the end.
@@ -400,6 +405,14 @@ async fn acknowledged_changes_survive_every_fault() {
         taken > 0,
         "the direct replica writes again once its node is the primary"
     );
+    pause().await;
+    mark("standby SIGSTOPped for 10 s: it lags, the primary goes on alone".to_owned());
+    in_blocking_with("partition", "standby")
+        .await
+        .expect("partition");
+    tokio::time::sleep(Duration::from_secs(10)).await;
+    mark("standby SIGCONTed: it catches up".to_owned());
+    in_blocking("heal").await.expect("heal");
     pause().await;
     mark("etcd down for 10 s: Patroni demotes the primary".to_owned());
     in_blocking("etcd-stop").await.expect("etcd-stop");
