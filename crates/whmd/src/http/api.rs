@@ -61,9 +61,7 @@ pub async fn handle(
     let query = request.uri().query().unwrap_or("").to_owned();
     let body = match read_body(request.into_body(), &state.limits).await {
         Ok(b) => b,
-        Err(BodyError::TooLarge) => return errors::payload_too_large(format),
-        Err(BodyError::TooSlow) => return errors::request_timeout(format),
-        Err(BodyError::Unreadable) => return errors::unreadable_body(format),
+        Err(e) => return body_refused(&state, format, &function, &query, e).await,
     };
     let parsed = match kind {
         BodyKind::Json => Args::from_json(query.as_bytes(), &body),
@@ -124,6 +122,40 @@ async fn store_failed(
         dispatch::failed(&state.ctx, function, &version, WhmError::from(e)),
     )
     .await
+}
+
+/// A body that could not be read: the refusal in the envelope of the `api.version` the query
+/// asks for, as the function would fail, with the HTTP status of the refusal (413, 408, 400)
+/// and the connection closed; an unknown function gets the plain `cpanelresult` refusal
+/// (docs/compatibility.md, "Responses").
+async fn body_refused(
+    state: &AppState,
+    format: ApiFormat,
+    function: &str,
+    query: &str,
+    e: BodyError,
+) -> Response {
+    let version = sniff_version(query.as_bytes(), &[]);
+    if state.ctx.registry.get(function, &version).is_none() {
+        return match e {
+            BodyError::TooLarge => errors::payload_too_large(format),
+            BodyError::TooSlow => errors::request_timeout(format),
+            BodyError::Unreadable => errors::unreadable_body(format),
+        };
+    }
+    let (status, reason) = match e {
+        BodyError::TooLarge => (StatusCode::PAYLOAD_TOO_LARGE, errors::BODY_TOO_LARGE),
+        BodyError::TooSlow => (StatusCode::REQUEST_TIMEOUT, errors::BODY_TOO_SLOW),
+        BodyError::Unreadable => (StatusCode::BAD_REQUEST, errors::BODY_UNREADABLE),
+    };
+    let reply = dispatch::reject(&state.ctx, function, &version, reason.to_owned());
+    let mut response = respond(format, reply).await;
+    *response.status_mut() = status;
+    // What is left of the body is not read: the connection cannot carry another request.
+    response
+        .headers_mut()
+        .insert(header::CONNECTION, HeaderValue::from_static("close"));
+    response
 }
 
 /// The request header that makes a retry safe (docs/compatibility.md, "Safe retries").

@@ -24,30 +24,22 @@ pub fn access_denied(format: ApiFormat) -> Response {
     response
 }
 
+pub const BODY_TOO_LARGE: &str = "The request body exceeds 1 MiB.";
+pub const BODY_UNREADABLE: &str = "The request body could not be read.";
+pub const BODY_TOO_SLOW: &str = "The request body arrived too slowly.";
+
 pub fn payload_too_large(format: ApiFormat) -> Response {
-    api_error(
-        format,
-        StatusCode::PAYLOAD_TOO_LARGE,
-        "The request body exceeds 1 MiB.",
-    )
+    api_error(format, StatusCode::PAYLOAD_TOO_LARGE, BODY_TOO_LARGE)
 }
 
 /// A body that ended before its length, or whose chunked framing is broken.
 pub fn unreadable_body(format: ApiFormat) -> Response {
-    api_error(
-        format,
-        StatusCode::BAD_REQUEST,
-        "The request body could not be read.",
-    )
+    api_error(format, StatusCode::BAD_REQUEST, BODY_UNREADABLE)
 }
 
 /// A body slower than the limits allow: `408 Request Timeout`, and the connection is closed.
 pub fn request_timeout(format: ApiFormat) -> Response {
-    let mut response = api_error(
-        format,
-        StatusCode::REQUEST_TIMEOUT,
-        "The request body arrived too slowly.",
-    );
+    let mut response = api_error(format, StatusCode::REQUEST_TIMEOUT, BODY_TOO_SLOW);
     response
         .headers_mut()
         .insert(header::CONNECTION, HeaderValue::from_static("close"));
