@@ -119,7 +119,10 @@ fn inspect_tar<R: Read>(input: R) -> Result<Inspected, ArchiveError> {
         }
         let kind = entry.header().entry_type();
         match kind {
-            EntryType::Regular | EntryType::Continuous | EntryType::Directory => {}
+            EntryType::Regular
+            | EntryType::Continuous
+            | EntryType::GNUSparse
+            | EntryType::Directory => {}
             EntryType::Symlink if rest.len() == 1 || rest.first().is_some_and(|s| s == "cp") => {
                 return Err(ArchiveError::MisplacedLink(raw));
             }
@@ -136,7 +139,10 @@ fn inspect_tar<R: Read>(input: R) -> Result<Inspected, ArchiveError> {
             }
             _ => return Err(ArchiveError::SpecialFile(raw)),
         }
-        let regular = matches!(kind, EntryType::Regular | EntryType::Continuous);
+        let regular = matches!(
+            kind,
+            EntryType::Regular | EntryType::Continuous | EntryType::GNUSparse
+        );
         let rest: Vec<&str> = rest.iter().map(String::as_str).collect();
         match rest.as_slice() {
             [] => {}
@@ -196,7 +202,7 @@ fn inspect_tar<R: Read>(input: R) -> Result<Inspected, ArchiveError> {
 
 /// The components of an entry's path when it is a plain relative one (a leading `./` is
 /// allowed); `None` when it is absolute, climbs with `..`, or is not UTF-8.
-fn plain_parts(path: &str) -> Option<Vec<String>> {
+pub(crate) fn plain_parts(path: &str) -> Option<Vec<String>> {
     if path.contains('\0') {
         return None;
     }
