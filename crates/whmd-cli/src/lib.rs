@@ -12,11 +12,8 @@ use clap::{Parser, ValueEnum};
 use percent_encoding::percent_decode_str;
 use std::io::Write;
 use std::process::ExitCode;
-use std::sync::Arc;
-use whmd::audit::FileAudit;
-use whmd::config::{HostFlags, ServeFlags, StoreFlags};
-use whmd::host::Opener;
-use whmd_api::{Context, dispatch};
+use whmd::config::{HostFlags, StoreFlags};
+use whmd_api::dispatch;
 use whmd_domain::{AuthMethod, Principal};
 use whmd_wire::render::{to_xml, to_yaml};
 use whmd_wire::{AclSet, ApiVersion, Args, ReplyStatus};
@@ -75,28 +72,8 @@ fn fail(message: &str) -> ExitCode {
 }
 
 async fn run(cli: &Cli, version: &ApiVersion) -> anyhow::Result<String> {
-    let config = ServeFlags {
-        store: cli.store.clone(),
-        host: cli.host.clone(),
-        ..ServeFlags::default()
-    }
-    .resolve()?;
-    let stores = whmd::store::open(&config.database_url).await?;
-    let principal = principal(&cli.user, &stores).await?;
-    let info = config.server_info();
-    let audit = FileAudit::open(&whmd::audit::path(&config.data_dir))?;
-    // Zone changes reach BIND's files at once, as they do through the server.
-    let dns = whmd::zones::publisher(
-        config.zone_dir.as_deref(),
-        config.dns_reload.as_deref(),
-        stores.zones.clone(),
-    )?;
-    // With provisioning on, the tool converges the host itself unless a running server
-    // holds it (then that server does, on its own).
-    let hosting = whmd::host::open(&config.host, &config.hostname, &stores, Opener::Tool)?;
-    let ctx = Arc::new(
-        Context::new(info, stores, hosting.host, Arc::new(audit)).with_zone_publisher(dns),
-    );
+    let (ctx, _) = whmd::tool::context(&cli.store, &cli.host).await?;
+    let principal = principal(&cli.user, &ctx.stores).await?;
     let Some(spec) = ctx.registry.get(&cli.function, version) else {
         bail!("{}", whmd_wire::unknown_app_reason(&cli.function, version));
     };

@@ -6,6 +6,7 @@
 
 use async_trait::async_trait;
 use std::fmt::{self, Debug};
+use std::path::Path;
 
 /// How one account stands on the host after a converge.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -133,6 +134,13 @@ pub trait Host: Debug + Send + Sync {
     /// Whether a user or group of this name exists on the host; `None` when whmd does not
     /// manage the host.
     async fn name_taken(&self, name: &str) -> Option<bool>;
+
+    /// Whether whmd makes the homes on this host (so that a restore puts one in place).
+    fn manages_homes(&self) -> bool;
+
+    /// Puts a home restored into `staged` (a directory on the home's filesystem) in place as
+    /// `home` for the account with `uid`, every entry given to the uid.
+    async fn adopt_home(&self, staged: &Path, home: &Path, uid: u32) -> Result<(), HostError>;
 }
 
 /// The host when provisioning is off: nothing is done, and the report says so.
@@ -153,6 +161,17 @@ impl Host for Unmanaged {
 
     async fn name_taken(&self, _name: &str) -> Option<bool> {
         None
+    }
+
+    fn manages_homes(&self) -> bool {
+        false
+    }
+
+    async fn adopt_home(&self, _staged: &Path, home: &Path, _uid: u32) -> Result<(), HostError> {
+        Err(HostError(format!(
+            "the host is not managed by whmd (provisioning is off): {} was not restored",
+            home.display()
+        )))
     }
 }
 

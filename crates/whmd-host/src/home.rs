@@ -83,6 +83,80 @@ pub fn delete(home: &Path, uid: u32) -> Result<bool, String> {
     Ok(true)
 }
 
+/// Puts a home restored into `staged` (a directory beside `home`, on its filesystem) in place
+/// for `uid`: every entry becomes the uid's (its group the uid's too; a converge then gives
+/// public_html its group), changed without following a link, and the directory is moved in
+/// whole. When a converge made the home meanwhile, it may only hold the empty tree [`make`]
+/// leaves; the staged entries are then moved into it, replacing that tree.
+pub fn adopt(staged: &Path, home: &Path, uid: u32) -> Result<(), String> {
+    give(staged, uid)?;
+    let (root, name) = split(home)?;
+    let root_fd = open_dir(None, root, false)?;
+    let (staged_root, staged_name) = split(staged)?;
+    let staged_root_fd = open_dir(None, staged_root, false)?;
+    let Some(made) = open_owned(&root_fd, home, name, uid)? else {
+        return renameat(staged_root_fd.as_fd(), staged_name, root_fd.as_fd(), name)
+            .map_err(|e| format!("moving the restored home to {}: {e}", home.display()));
+    };
+    if !holds_only_the_fresh_tree(home) {
+        return Err(format!(
+            "{} is there already, with files of its own",
+            home.display()
+        ));
+    }
+    let staged_fd = open_dir(Some(&staged_root_fd), staged_name, true)?;
+    for entry in fs::read_dir(staged).map_err(|e| format!("{}: {e}", staged.display()))? {
+        let entry = entry.map_err(|e| format!("{}: {e}", staged.display()))?;
+        let entry = entry.file_name();
+        renameat(
+            staged_fd.as_fd(),
+            entry.as_os_str(),
+            made.as_fd(),
+            entry.as_os_str(),
+        )
+        .map_err(|e| {
+            format!(
+                "moving {} into {}: {e}",
+                Path::new(&entry).display(),
+                home.display()
+            )
+        })?;
+    }
+    fs::remove_dir(staged).map_err(|e| format!("{}: {e}", staged.display()))
+}
+
+/// Whether a home holds nothing but what [`make`] puts there, all of it empty.
+fn holds_only_the_fresh_tree(home: &Path) -> bool {
+    let Ok(entries) = fs::read_dir(home) else {
+        return false;
+    };
+    entries.flatten().all(|entry| {
+        let name = entry.file_name();
+        let name = name.to_str().unwrap_or("");
+        match entry.file_type() {
+            Ok(t) if t.is_symlink() => name == "www",
+            Ok(t) if t.is_dir() => {
+                TREE.iter().any(|(sub, ..)| *sub == name) && is_empty(&entry.path())
+            }
+            _ => false,
+        }
+    })
+}
+
+/// Gives `path` and everything below it to `uid` (and its group), never following a link.
+fn give(path: &Path, uid: u32) -> Result<(), String> {
+    let meta = fs::symlink_metadata(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    std::os::unix::fs::lchown(path, Some(uid), Some(uid))
+        .map_err(|e| format!("{}: {e}", path.display()))?;
+    if meta.is_dir() {
+        for entry in fs::read_dir(path).map_err(|e| format!("{}: {e}", path.display()))? {
+            let entry = entry.map_err(|e| format!("{}: {e}", path.display()))?;
+            give(&entry.path(), uid)?;
+        }
+    }
+    Ok(())
+}
+
 fn split(home: &Path) -> Result<(&Path, &str), String> {
     match (home.parent(), home.file_name().and_then(|n| n.to_str())) {
         (Some(root), Some(name)) => Ok((root, name)),

@@ -6,11 +6,12 @@
 use crate::config::{HostConfig, Provision};
 use anyhow::bail;
 use async_trait::async_trait;
+use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::{mpsc, watch};
 use whmd_domain::Stores;
-use whmd_domain::host::{AccountReport, Host, HostReport, Outcome, Unmanaged};
+use whmd_domain::host::{AccountReport, Host, HostError, HostReport, Outcome, Unmanaged};
 use whmd_host::{Converger, Policy, Settings};
 
 /// How often a server converges every account without being asked, to repair what changed
@@ -175,6 +176,14 @@ impl Host for Provisioned {
     async fn name_taken(&self, name: &str) -> Option<bool> {
         name_on_host(name).await
     }
+
+    fn manages_homes(&self) -> bool {
+        true
+    }
+
+    async fn adopt_home(&self, staged: &Path, home: &Path, uid: u32) -> Result<(), HostError> {
+        adopt_home(staged, home, uid).await
+    }
 }
 
 /// The host as `whmapi1` sees it while a running server holds the converger.
@@ -190,6 +199,22 @@ impl Host for ServedElsewhere {
     async fn name_taken(&self, name: &str) -> Option<bool> {
         name_on_host(name).await
     }
+
+    fn manages_homes(&self) -> bool {
+        true
+    }
+
+    async fn adopt_home(&self, staged: &Path, home: &Path, uid: u32) -> Result<(), HostError> {
+        adopt_home(staged, home, uid).await
+    }
+}
+
+async fn adopt_home(staged: &Path, home: &Path, uid: u32) -> Result<(), HostError> {
+    let (staged, home) = (staged.to_owned(), home.to_owned());
+    tokio::task::spawn_blocking(move || whmd_host::home::adopt(&staged, &home, uid))
+        .await
+        .map_err(|e| HostError(e.to_string()))?
+        .map_err(HostError)
 }
 
 async fn name_on_host(name: &str) -> Option<bool> {

@@ -7,6 +7,7 @@ pub mod bootstrap;
 pub mod config;
 pub mod host;
 pub mod http;
+pub mod import_cpanel;
 pub mod import_zone;
 pub mod lenient;
 pub mod listener;
@@ -17,6 +18,7 @@ pub mod pkgacct;
 pub mod server;
 pub mod store;
 pub mod tls;
+pub mod tool;
 pub mod zones;
 
 pub use config::Config;

@@ -74,6 +74,24 @@ enum Command {
         #[command(flatten)]
         store: StoreFlags,
     },
+    /// Restore accounts from cPanel archives (cpmove-USER.tar.gz, USER.tar.gz or .tar, the
+    /// parts of a split archive, or an unpacked archive's directory), each with a summary by
+    /// module. What whmd does not host yet is kept aside and reported.
+    ImportCpanel {
+        #[arg(required = true)]
+        archives: Vec<std::path::PathBuf>,
+        /// Check every archive and report what would be done, changing nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Where the archives' entries that are not applied are kept (default: the data
+        /// directory's imports/).
+        #[arg(long)]
+        keep: Option<std::path::PathBuf>,
+        #[command(flatten)]
+        store: StoreFlags,
+        #[command(flatten)]
+        host: HostFlags,
+    },
     /// What the host has for each account (with --provision linux).
     #[command(subcommand)]
     Host(HostCommand),
@@ -158,6 +176,13 @@ fn main() -> ExitCode {
                 skip_homedir,
                 store,
             } => pkgacct(&user, &dir, skip_homedir, &store).await,
+            Command::ImportCpanel {
+                archives,
+                dry_run,
+                keep,
+                store,
+                host,
+            } => import_cpanel(&archives, dry_run, keep.as_deref(), &store, &host).await,
         }
     });
     match result {
@@ -227,6 +252,26 @@ async fn pkgacct(
         packed.path.display()
     )?;
     writeln!(out, "pkgacct completed")?;
+    Ok(())
+}
+
+async fn import_cpanel(
+    archives: &[std::path::PathBuf],
+    dry_run: bool,
+    keep: Option<&std::path::Path>,
+    store: &StoreFlags,
+    host: &HostFlags,
+) -> anyhow::Result<()> {
+    let progress = std::io::stderr().is_terminal();
+    let imported = whmd::import_cpanel::run(archives, keep, dry_run, progress, store, host).await?;
+    let mut out = std::io::stdout().lock();
+    for one in &imported {
+        write!(out, "{}", whmd::import_cpanel::summary(one, dry_run))?;
+    }
+    let failed = imported.iter().filter(|i| i.outcome.is_err()).count();
+    if failed > 0 {
+        anyhow::bail!("{failed} of {} archives were not restored", imported.len());
+    }
     Ok(())
 }
 

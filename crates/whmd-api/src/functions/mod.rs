@@ -11,6 +11,7 @@ mod ips;
 mod packages;
 mod privileges;
 mod resellers;
+pub mod restore;
 mod server;
 mod sessions;
 mod tokens;

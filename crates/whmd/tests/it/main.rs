@@ -21,6 +21,7 @@ mod health;
 mod host;
 mod http_fuzz;
 mod idempotency;
+mod import_cpanel;
 mod ips;
 mod lenient_http;
 mod listing;

@@ -369,7 +369,7 @@ async fn createacct(call: Call, req: Createacct) -> Result<Outcome<Created>, Whm
 
 /// The account's zone from the standard template, with its address and the server's
 /// nameservers.
-fn new_zone(call: &Call, account: &Account) -> Result<StoredZone, WhmError> {
+pub(crate) fn new_zone(call: &Call, account: &Account) -> Result<StoredZone, WhmError> {
     let ipv4 = account.ip.parse().map_err(|_| {
         WhmError::Reason(format!(
             "Unable to determine the IP address for {}",
@@ -478,7 +478,7 @@ async fn ip(
     Ok((ip, false))
 }
 
-fn generated_password() -> Secret {
+pub(crate) fn generated_password() -> Secret {
     use rand::Rng;
     const ALPHABET: &[u8] =
         b"ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789!@#%^*()-_=+";

@@ -35,7 +35,10 @@ pub use remove::FUNCTIONS as REMOVE;
 pub use suspend::FUNCTIONS as SUSPEND;
 pub use userdata::FUNCTIONS as USERDATA;
 
+pub(crate) use create::{generated_password, new_zone};
+pub(crate) use names::check_name_free;
 pub(crate) use remove::remove;
+pub(crate) use settings::Settings;
 pub(crate) use source::{AccountRecords, RecordOf};
 pub(crate) use suspend::{clean_reason, suspend, unsuspend};
 

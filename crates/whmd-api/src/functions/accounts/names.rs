@@ -35,6 +35,16 @@ pub async fn check_new_username(
     except: Option<&str>,
 ) -> Result<(), WhmError> {
     NewUsername::check(user).map_err(WhmError::Reason)?;
+    check_name_free(call, user, except).await
+}
+
+/// Whether no account, system user or database prefix stands in the way of `user`, a name
+/// already known to be valid (a restored account's name, valid for a transfer).
+pub async fn check_name_free(
+    call: &Call,
+    user: &str,
+    except: Option<&str>,
+) -> Result<(), WhmError> {
     let accounts = &call.ctx.stores.accounts;
     if except != Some(user)
         && (accounts.account(user).await?.is_some()
