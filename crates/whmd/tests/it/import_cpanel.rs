@@ -456,3 +456,142 @@ async fn bad_archives_and_taken_names_change_nothing() {
         .unwrap_or_default();
     assert!(left.is_empty(), "{left:?}");
 }
+
+/// With provisioning on (in a throwaway namespace, see `whmd_host::sandbox`): an account's
+/// home goes into its archive and comes back with its files, modes and links, every file the
+/// new uid's, and the host converges the restored account as it would a created one.
+#[tokio::test]
+async fn a_home_round_trips_on_a_provisioned_host() {
+    use std::os::unix::fs::{MetadataExt, PermissionsExt};
+    use whmd::config::Provision;
+    use whmd_host::sandbox::{Place, enter, entry};
+    if let Place::Done = enter("import_cpanel::a_home_round_trips_on_a_provisioned_host") {
+        return;
+    }
+    let server = Server::start_local(|c| {
+        c.host.provision = Provision::Linux;
+        c.host.state = c.data_dir.join("host");
+        c.host.web = None;
+    })
+    .await;
+    create(&server, "homer", "").await;
+    let stores = server.store().await;
+    let before = stores
+        .accounts
+        .account("homer")
+        .await
+        .expect("read")
+        .expect("stored");
+    let home = Path::new("/home/homer");
+    write(&home.join("public_html/index.html"), "<h1>home</h1>\n");
+    write(&home.join("private/notes.txt"), "mine\n");
+    std::fs::set_permissions(home.join("private"), PermissionsExt::from_mode(0o700))
+        .expect("chmod");
+    std::fs::set_permissions(
+        home.join("private/notes.txt"),
+        PermissionsExt::from_mode(0o600),
+    )
+    .expect("chmod");
+    std::os::unix::fs::symlink("private/notes.txt", home.join("notes")).expect("symlink");
+    std::fs::hard_link(home.join("private/notes.txt"), home.join("notes-too")).expect("link");
+    for path in [
+        "public_html/index.html",
+        "private",
+        "private/notes.txt",
+        "notes-too",
+    ] {
+        std::os::unix::fs::chown(home.join(path), Some(before.uid), Some(before.uid))
+            .expect("chown");
+    }
+    std::os::unix::fs::lchown(home.join("notes"), Some(before.uid), Some(before.uid))
+        .expect("chown");
+
+    let work = tempfile::tempdir().expect("tempdir");
+    let packed = whmd::pkgacct::run("homer", work.path(), false, &server.store_flags())
+        .await
+        .expect("packed");
+    assert!(packed.home);
+    let (result, _, reply) = v1(&server, "removeacct", "username=homer").await;
+    assert_eq!(result, 1, "{reply}");
+    assert!(!home.exists(), "the removal took the home");
+    assert!(entry("/etc/passwd", "homer").is_none());
+    // The importer reads the server's configuration, as it would on a real server.
+    let dir = server.dir.path();
+    std::fs::write(
+        dir.join("whmd.toml"),
+        format!(
+            "hostname = \"whmd.test\"\nprovision = \"linux\"\nweb = \"none\"\nhost_state = \"{}\"\n",
+            dir.join("host").display()
+        ),
+    )
+    .expect("config");
+    let host = HostFlags::default();
+    let keep = server.dir.path().join("kept");
+    let done = run(
+        std::slice::from_ref(&packed.path),
+        Some(&keep),
+        false,
+        false,
+        &server.store_flags(),
+        &host,
+    )
+    .await
+    .expect("the import runs");
+    let restored = done[0].outcome.as_ref().unwrap_or_else(|e| panic!("{e}"));
+    let (status, notes) = status_of(&done[0], "Homedir");
+    assert_eq!(status, Status::Restored, "{notes}");
+    let uid = restored.uid.expect("a uid");
+
+    let owned = |path: &str| {
+        let m =
+            std::fs::symlink_metadata(home.join(path)).unwrap_or_else(|e| panic!("{path}: {e}"));
+        (m.uid(), m.gid(), m.mode() & 0o7777)
+    };
+    assert_eq!(owned("private"), (uid, uid, 0o700));
+    assert_eq!(owned("private/notes.txt"), (uid, uid, 0o600));
+    assert_eq!(owned("public_html/index.html").0, uid);
+    assert_eq!(owned("notes").0, uid, "the link itself is the account's");
+    assert_eq!(
+        std::fs::read_link(home.join("notes")).expect("link"),
+        Path::new("private/notes.txt")
+    );
+    let a = std::fs::metadata(home.join("private/notes.txt")).expect("file");
+    let b = std::fs::metadata(home.join("notes-too")).expect("link");
+    assert_eq!(a.ino(), b.ino(), "the hard link is one file again");
+    assert_eq!(
+        std::fs::read_to_string(home.join("public_html/index.html")).expect("page"),
+        "<h1>home</h1>\n"
+    );
+    // No staging directory is left beside the home.
+    let left: Vec<_> = std::fs::read_dir("/home")
+        .expect("/home")
+        .flatten()
+        .map(|e| e.file_name())
+        .filter(|n| n.to_string_lossy().starts_with(".whmd-restore"))
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
+
+    // The running server converges it as a created account (at its next pass, or here at
+    // the next change): the system user with the restored hash, the home's own tree.
+    assert!(
+        restored.host_log.contains("running whmd server converges"),
+        "{}",
+        restored.host_log
+    );
+    let (result, _, reply) = v1(&server, "editquota", "user=homer&quota=0").await;
+    assert_eq!(result, 1, "{reply}");
+    assert_eq!(
+        entry("/etc/passwd", "homer").map(|e| e[2].clone()),
+        Some(uid.to_string()),
+        "{reply}"
+    );
+    let hash = stores
+        .credentials
+        .password_hash("homer")
+        .await
+        .expect("read")
+        .expect("hash");
+    assert_eq!(entry("/etc/shadow", "homer").expect("shadow")[1], hash);
+    assert_eq!(owned(""), (uid, uid, 0o711));
+    assert_eq!(owned("private/notes.txt"), (uid, uid, 0o600));
+}
