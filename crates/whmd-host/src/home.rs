@@ -276,3 +276,61 @@ pub fn is_made(home: &Path, uid: u32, web_gid: u32) -> bool {
             .all(|(sub, mode, web)| right(&home.join(sub), if *web { web_gid } else { uid }, *mode))
         && fs::symlink_metadata(home.join("www")).is_ok_and(|m| m.file_type().is_symlink())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::os::unix::fs::{MetadataExt, PermissionsExt};
+
+    /// A restored home staged under `root` with a file, a private directory and a link.
+    fn staged(root: &Path) -> std::path::PathBuf {
+        let staged = root.join(".whmd-restore-bob/top/homedir");
+        fs::create_dir_all(staged.join("public_html")).expect("dirs");
+        fs::write(staged.join("public_html/index.html"), "hi").expect("file");
+        fs::create_dir(staged.join("private")).expect("dir");
+        fs::set_permissions(staged.join("private"), PermissionsExt::from_mode(0o700))
+            .expect("chmod");
+        std::os::unix::fs::symlink("/etc/passwd", staged.join("link")).expect("link");
+        staged
+    }
+
+    fn owner(path: &Path) -> u32 {
+        fs::symlink_metadata(path).expect("stat").uid()
+    }
+
+    #[test]
+    fn a_restored_home_is_given_to_the_uid_and_moved_in() {
+        let root = tempfile::tempdir().expect("tempdir");
+        let home = root.path().join("bob");
+        adopt(&staged(root.path()), &home, 4242).expect("adopted");
+        for path in ["", "public_html/index.html", "private", "link"] {
+            assert_eq!(owner(&home.join(path)), 4242, "{path}");
+        }
+        // The link was changed itself, not what it points at.
+        assert_eq!(owner(Path::new("/etc/passwd")), 0);
+        let private = fs::metadata(home.join("private")).expect("private");
+        assert_eq!(private.mode() & 0o7777, 0o700);
+    }
+
+    #[test]
+    fn a_fresh_tree_made_meanwhile_is_filled_and_a_used_home_refused() {
+        let root = tempfile::tempdir().expect("tempdir");
+        let home = root.path().join("bob");
+        make(&home, 4242, 4242).expect("made");
+        adopt(&staged(root.path()), &home, 4242).expect("adopted into the fresh tree");
+        assert_eq!(
+            fs::read_to_string(home.join("public_html/index.html")).expect("page"),
+            "hi"
+        );
+        assert!(home.join("tmp").is_dir(), "the rest of the tree stays");
+        assert!(!root.path().join(".whmd-restore-bob/top/homedir").exists());
+
+        let again = staged(root.path());
+        let refused = adopt(&again, &home, 4242).expect_err("a home with files");
+        assert!(refused.contains("files of its own"), "{refused}");
+        let other = root.path().join("carol");
+        fs::create_dir(&other).expect("another's");
+        let refused = adopt(&again, &other, 4242).expect_err("another uid's directory");
+        assert!(refused.contains("belongs to uid 0"), "{refused}");
+    }
+}
