@@ -5,6 +5,7 @@ pub mod account;
 pub mod address;
 pub mod audit;
 pub mod auth;
+pub mod backup;
 pub mod dns;
 pub mod features;
 pub mod host;

@@ -3,6 +3,7 @@
 
 mod accounts;
 mod addresses;
+mod backups;
 mod catalog;
 mod credentials;
 mod health;
@@ -69,6 +70,7 @@ pub async fn run_all(stores: &Stores, names: &Names) {
     idempotency::keys_replay_and_refuse(stores, names).await;
     idempotency::keys_are_released_and_expire(stores, names).await;
     idempotency::racing_claims_run_once(stores, names).await;
+    backups::backup_config_changes_are_never_lost(stores, names).await;
     idempotency::claims_race_releases(stores, names).await;
     zones::zones_round_trip_and_guard_their_serial(stores, names).await;
     zones::zones_follow_their_account(stores, names).await;

@@ -5,6 +5,7 @@
 mod accounts;
 mod addresses;
 mod admission;
+mod backups;
 mod change;
 mod credentials;
 mod error;
@@ -65,6 +66,7 @@ impl PostgresStore {
             snapshot: Arc::new(self.clone()),
             idempotency: Arc::new(self.clone()),
             health: Arc::new(self.clone()),
+            backups: Arc::new(self.clone()),
         }
     }
 

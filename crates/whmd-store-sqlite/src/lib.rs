@@ -8,6 +8,7 @@
 mod accounts;
 mod addresses;
 mod admission;
+mod backups;
 mod batch;
 mod change;
 mod credentials;
@@ -92,6 +93,7 @@ impl SqliteStore {
             snapshot: Arc::new(self.clone()),
             idempotency: Arc::new(self.clone()),
             health: Arc::new(self.clone()),
+            backups: Arc::new(self.clone()),
         }
     }
 

@@ -3,6 +3,7 @@
 //! registry is built from.
 
 mod accounts;
+mod backups;
 mod batch;
 mod cphulk;
 mod dns;
@@ -39,6 +40,7 @@ pub const ALL: &[(&str, &[FunctionSpec])] = &[
     ("Accounts", accounts::REMOVE),
     ("Accounts", accounts::SUSPEND),
     ("Accounts", accounts::USERDATA),
+    ("Backups", backups::CONFIG),
     ("Packages", packages::EDIT),
     ("Packages", packages::LIST),
     ("Feature lists", featurelists::FUNCTIONS),

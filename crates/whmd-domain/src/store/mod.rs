@@ -4,6 +4,7 @@
 
 mod accounts;
 mod addresses;
+mod backups;
 mod catalog;
 mod conflict;
 mod credentials;
@@ -21,6 +22,7 @@ pub use accounts::{
     Allotted, OwnedCounts, PageWindow, PlanGuard, Scope,
 };
 pub use addresses::{AddressRemoval, AddressStore, HeldAddress};
+pub use backups::BackupStore;
 pub use catalog::{
     AclListStore, FeatureListStore, PackageRemoval, PackageStore, REAPPLY_BATCH, Reapplied, Reapply,
 };
@@ -107,4 +109,5 @@ pub struct Stores {
     pub snapshot: Arc<dyn SnapshotStore>,
     pub idempotency: Arc<dyn IdempotencyStore>,
     pub health: Arc<dyn HealthStore>,
+    pub backups: Arc<dyn BackupStore>,
 }

@@ -89,6 +89,12 @@ pub const CASES: &[Case] = &[
     case("validate_system_user", "user={user}", Kind::Global),
     // Backups are root's.
     case("toggle_user_backup_state", "user={user}", Kind::RootOnly),
+    case("backup_config_get", "", Kind::RootOnly),
+    case(
+        "backup_config_set",
+        "backup_daily_retention=6",
+        Kind::RootOnly,
+    ),
     case("passwd", "user={user}&password=New-pw-123456", Kind::Owned),
     case(
         "forcepasswordchange",
