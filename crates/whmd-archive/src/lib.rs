@@ -15,4 +15,4 @@ pub use account::{contents, cpuser_keys};
 pub use extract::{Extracted, extract};
 pub use read::{ArchiveError, Home, Inspected, SMALL_FILE_LIMIT, inspect};
 pub use source::Source;
-pub use write::{Contents, Written, write};
+pub use write::{Compression, Contents, Written, write};

@@ -1,12 +1,12 @@
-//! Writing an account's archive as one stream: tar entries go into gzip as they are made and
-//! gzip into the writer given (a file, a pipe, a connection), so nothing is staged on disk.
+//! Writing an account's archive as one stream: tar entries go into gzip (or not) as they are
+//! made and on into the writer given (a file, a pipe, a connection), so nothing is staged on
+//! disk.
 
 use crate::layout::{self, ALWAYS_MADE};
-use flate2::Compression;
 use flate2::write::GzEncoder;
 use std::collections::{BTreeMap, HashMap};
 use std::fs;
-use std::io::{self, Write};
+use std::io::{self, Read, Write};
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 use tar::{Builder, EntryType, Header, HeaderMode};
@@ -39,27 +39,51 @@ pub struct Written {
     pub skipped: Vec<PathBuf>,
 }
 
-/// Writes the archive of `contents` to `out` as gzip, its entries under `PREFIX + USER/`, the
-/// home directory `home` (when there is one) streamed into `homedir/` with owners, modes,
-/// times, symbolic links and hard links kept. Returns `out` once the gzip stream is complete.
+/// How the tar stream is written: gzip (`.tar.gz`, what pkgacct writes by default) or as it is
+/// (`.tar`, a backup of type "uncompressed").
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Compression {
+    Gzip,
+    None,
+}
+
+/// Writes the archive of `contents` to `out`, its entries under `PREFIX + USER/`, the home
+/// directory `home` (when there is one) streamed into `homedir/` with owners, modes, times,
+/// symbolic links and hard links kept. Returns `out` once the stream is complete.
 pub fn write<W: Write>(
     out: W,
     prefix: &str,
     contents: &Contents,
     home: Option<&Path>,
+    compression: Compression,
 ) -> io::Result<(W, Written)> {
-    let mut tar = Builder::new(GzEncoder::new(out, Compression::new(6)));
+    let top = format!("{prefix}{}", contents.user);
+    match compression {
+        Compression::Gzip => {
+            let mut tar = Builder::new(GzEncoder::new(out, flate2::Compression::new(6)));
+            let written = fill(&mut tar, &top, contents, home)?;
+            Ok((tar.into_inner()?.finish()?, written))
+        }
+        Compression::None => {
+            let mut tar = Builder::new(out);
+            let written = fill(&mut tar, &top, contents, home)?;
+            Ok((tar.into_inner()?, written))
+        }
+    }
+}
+
+fn fill<W: Write>(
+    tar: &mut Builder<W>,
+    top: &str,
+    contents: &Contents,
+    home: Option<&Path>,
+) -> io::Result<Written> {
     tar.mode(HeaderMode::Complete);
     tar.follow_symlinks(false);
-    let top = format!("{prefix}{}", contents.user);
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs());
-    let mut entries = Entries {
-        tar: &mut tar,
-        top: &top,
-        now,
-    };
+    let mut entries = Entries { tar, top, now };
     entries.dir("")?;
     for dir in ALWAYS_MADE {
         entries.dir(dir)?;
@@ -86,8 +110,7 @@ pub fn write<W: Write>(
         let mut links = HashMap::new();
         entries.tree(home, &format!("{top}/homedir"), &mut links, &mut written)?;
     }
-    let gzip = tar.into_inner()?;
-    Ok((gzip.finish()?, written))
+    Ok(written)
 }
 
 struct Entries<'a, W: Write> {
@@ -165,9 +188,15 @@ impl<W: Write> Entries<'_, W> {
                     links.insert(key, name.clone());
                 }
                 let mut header = header_of(&meta, EntryType::Regular);
-                header.set_size(meta.len());
-                self.tar
-                    .append_data(&mut header, &name, fs::File::open(&path)?)?;
+                let size = meta.len();
+                header.set_size(size);
+                // A file that changes while it is read is cut or padded with zeros to the
+                // size its header gives, so the archive stays whole.
+                let data = fs::File::open(&path)?
+                    .take(size)
+                    .chain(io::repeat(0))
+                    .take(size);
+                self.tar.append_data(&mut header, &name, data)?;
             } else {
                 written.skipped.push(path);
             }

@@ -7,7 +7,7 @@ use std::os::unix::fs::MetadataExt;
 use std::path::Path;
 use std::process::Command;
 use support::{Raw, USER_FILE, contents, cpanel_tree, home, raw, run};
-use whmd_archive::{ArchiveError, Home, inspect, layout, write};
+use whmd_archive::{ArchiveError, Compression, Home, inspect, layout, write};
 
 #[test]
 fn an_archive_round_trips_and_opens_with_gnu_tar() {
@@ -16,8 +16,14 @@ fn an_archive_round_trips_and_opens_with_gnu_tar() {
     let long = home(&src);
     let path = work.path().join("cpmove-bob.tar.gz");
     let file = std::fs::File::create(&path).expect("create");
-    let (_, written) =
-        write(file, layout::TRANSFER_PREFIX, &contents(), Some(&src)).expect("write");
+    let (_, written) = write(
+        file,
+        layout::TRANSFER_PREFIX,
+        &contents(),
+        Some(&src),
+        Compression::Gzip,
+    )
+    .expect("write");
     assert!(written.skipped.is_empty());
 
     let read = inspect(std::fs::File::open(&path).expect("open")).expect("inspect");
@@ -191,7 +197,14 @@ fn truncated_corrupt_and_empty_streams_are_unreadable() {
     let mut archive = Vec::new();
     let home = tempfile::tempdir().expect("tempdir");
     std::fs::write(home.path().join("f"), "x".repeat(100_000)).expect("file");
-    write(&mut archive, "", &contents(), Some(home.path())).expect("write");
+    write(
+        &mut archive,
+        "",
+        &contents(),
+        Some(home.path()),
+        Compression::Gzip,
+    )
+    .expect("write");
     assert!(inspect(archive.as_slice()).is_ok());
     let truncated = &archive[..archive.len() / 2];
     assert!(matches!(

@@ -8,7 +8,7 @@ use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::path::Path;
 use std::process::Command;
 use support::{Raw, USER_FILE, contents, cpanel_tree, home, raw, run};
-use whmd_archive::{ArchiveError, Extracted, Source, extract, inspect, layout, write};
+use whmd_archive::{ArchiveError, Compression, Extracted, Source, extract, inspect, layout, write};
 
 fn staged(work: &Path) -> (std::path::PathBuf, std::path::PathBuf) {
     let (home, side) = (work.join("home-staging"), work.join("side-staging"));
@@ -38,7 +38,14 @@ fn a_written_archive_comes_apart_with_modes_links_and_names() {
     std::fs::set_permissions(src.join("setuid"), PermissionsExt::from_mode(0o4755)).expect("chmod");
     let path = work.path().join("cpmove-bob.tar.gz");
     let file = std::fs::File::create(&path).expect("create");
-    write(file, layout::TRANSFER_PREFIX, &contents(), Some(&src)).expect("write");
+    write(
+        file,
+        layout::TRANSFER_PREFIX,
+        &contents(),
+        Some(&src),
+        Compression::Gzip,
+    )
+    .expect("write");
 
     let got = take_apart(&Source::at(&path).expect("source"), work.path(), true);
     assert!(got.skipped.is_empty(), "{got:?}");

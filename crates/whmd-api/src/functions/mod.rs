@@ -3,7 +3,7 @@
 //! registry is built from.
 
 mod accounts;
-mod backups;
+pub mod backups;
 mod batch;
 mod cphulk;
 mod dns;

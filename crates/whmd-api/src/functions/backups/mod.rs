@@ -1,5 +1,7 @@
-//! Backups: the configuration (`config`). All are root's, as in WHM.
+//! Backups: the configuration (`config`), and writing an account's archive (`pack`), which
+//! `whmd pkgacct` and scheduled backups share. All functions are root's, as in WHM.
 
 mod config;
+pub mod pack;
 
 pub use config::FUNCTIONS as CONFIG;
