@@ -167,6 +167,47 @@ impl BackupConfig {
     }
 }
 
+/// Where a scheduled run stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RunState {
+    Running,
+    Completed,
+    Failed,
+}
+
+impl RunState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Running => "running",
+            Self::Completed => "completed",
+            Self::Failed => "failed",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        [Self::Running, Self::Completed, Self::Failed]
+            .into_iter()
+            .find(|s| s.as_str() == text)
+    }
+}
+
+/// One server's scheduled backups of one day, as the store keeps them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BackupRun {
+    /// The server that writes it (its hostname).
+    pub host: String,
+    /// `YYYY-MM-DD`.
+    pub day: String,
+    /// The replica running or that ran it.
+    pub holder: String,
+    pub state: RunState,
+    pub started: i64,
+    /// Until when the holder has it; a running run whose lease passed may be taken over.
+    pub lease_until: i64,
+    pub finished: Option<i64>,
+    pub summary: String,
+}
+
 /// `a`, `a and b`, `a, b and c`.
 fn and_list(items: &[&str]) -> String {
     match items {

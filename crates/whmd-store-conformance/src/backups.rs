@@ -2,7 +2,7 @@
 //! changes made from the same configuration exactly one is kept.
 
 use crate::Names;
-use whmd_domain::backup::BackupConfig;
+use whmd_domain::backup::{BackupConfig, RunState};
 use whmd_domain::store::Conflict;
 use whmd_domain::{StoreError, Stores};
 
@@ -59,4 +59,93 @@ pub async fn backup_config_changes_are_never_lost(stores: &Stores, _names: &Name
         store.backup_config().await.expect("read").as_ref(),
         Some(kept[0])
     );
+}
+
+/// A day's run is claimed by one holder; another takes it over only once its lease has passed,
+/// and then the first can neither renew nor finish it; a finished run is never claimed again.
+pub async fn backup_runs_are_claimed_once(stores: &Stores, names: &Names) {
+    let store = &stores.backups;
+    let host = names.user("host.example.net");
+    let day = "2026-12-06";
+    assert!(store.backup_run(&host, day).await.expect("read").is_none());
+    assert!(
+        store
+            .claim_backup_run(&host, day, "a", 1000, 1060)
+            .await
+            .expect("claim")
+    );
+    assert!(
+        !store
+            .claim_backup_run(&host, day, "b", 1030, 1090)
+            .await
+            .expect("held")
+    );
+    assert!(
+        store
+            .renew_backup_run(&host, day, "a", 1100)
+            .await
+            .expect("renew")
+    );
+    assert!(
+        !store
+            .claim_backup_run(&host, day, "b", 1090, 1150)
+            .await
+            .expect("renewed")
+    );
+    // The lease passes: b takes over, and a holds it no more.
+    assert!(
+        store
+            .claim_backup_run(&host, day, "b", 1101, 1160)
+            .await
+            .expect("taken over")
+    );
+    assert!(
+        !store
+            .renew_backup_run(&host, day, "a", 1200)
+            .await
+            .expect("lost")
+    );
+    let lost = store
+        .finish_backup_run(&host, day, "a", RunState::Completed, 1102, "a's")
+        .await
+        .expect("finish");
+    assert!(!lost);
+    let run = store
+        .backup_run(&host, day)
+        .await
+        .expect("read")
+        .expect("a run");
+    assert_eq!(
+        (run.holder.as_str(), run.state, run.started, run.lease_until),
+        ("b", RunState::Running, 1101, 1160)
+    );
+    assert!(
+        store
+            .finish_backup_run(&host, day, "b", RunState::Failed, 1120, "2 of 3 accounts")
+            .await
+            .expect("finish")
+    );
+    assert!(
+        !store
+            .claim_backup_run(&host, day, "c", 9999, 10_060)
+            .await
+            .expect("finished")
+    );
+    let run = store
+        .backup_run(&host, day)
+        .await
+        .expect("read")
+        .expect("a run");
+    assert_eq!(
+        (run.state, run.finished, run.summary.as_str()),
+        (RunState::Failed, Some(1120), "2 of 3 accounts")
+    );
+    // Another day, or another host's, is a run of its own; racing claims give it to one.
+    let other = names.user("other.example.net");
+    let claims = futures::future::join_all((0..8).map(|i| {
+        store.claim_backup_run(&other, day, if i % 2 == 0 { "x" } else { "y" }, 1000, 1060)
+    }))
+    .await;
+    let won = claims.iter().filter(|c| matches!(c, Ok(true))).count();
+    assert_eq!(won, 1, "{claims:?}");
 }

@@ -71,6 +71,7 @@ pub async fn run_all(stores: &Stores, names: &Names) {
     idempotency::keys_are_released_and_expire(stores, names).await;
     idempotency::racing_claims_run_once(stores, names).await;
     backups::backup_config_changes_are_never_lost(stores, names).await;
+    backups::backup_runs_are_claimed_once(stores, names).await;
     idempotency::claims_race_releases(stores, names).await;
     zones::zones_round_trip_and_guard_their_serial(stores, names).await;
     zones::zones_follow_their_account(stores, names).await;

@@ -1,10 +1,11 @@
 //! [`BackupStore`] on PostgreSQL: the configuration is a row of the settings table, changed only
-//! when it is still what the change was made from.
+//! when it is still what the change was made from; the scheduled runs in `backup_runs`.
 
 use crate::{PostgresStore, map_error};
 use async_trait::async_trait;
+use sqlx::Row;
 use whmd_domain::StoreError;
-use whmd_domain::backup::BackupConfig;
+use whmd_domain::backup::{BackupConfig, BackupRun, RunState};
 use whmd_domain::store::encoding::{from_json, to_json};
 use whmd_domain::store::{BackupStore, Conflict};
 
@@ -47,4 +48,98 @@ impl BackupStore for PostgresStore {
         }
         Ok(())
     }
+
+    async fn claim_backup_run(
+        &self,
+        host: &str,
+        day: &str,
+        holder: &str,
+        now: i64,
+        lease_until: i64,
+    ) -> Result<bool, StoreError> {
+        let written = sqlx::query(
+            "INSERT INTO backup_runs (host, day, holder, state, started, lease_until, finished, summary) VALUES ($1, $2, $3, 'running', $4, $5, NULL, '') ON CONFLICT (host, day) DO UPDATE SET holder = excluded.holder, started = excluded.started, lease_until = excluded.lease_until WHERE backup_runs.state = 'running' AND backup_runs.lease_until < excluded.started",
+        )
+        .bind(host)
+        .bind(day)
+        .bind(holder)
+        .bind(now)
+        .bind(lease_until)
+        .execute(&self.pool)
+        .await
+        .map_err(map_error)?;
+        Ok(written.rows_affected() == 1)
+    }
+
+    async fn renew_backup_run(
+        &self,
+        host: &str,
+        day: &str,
+        holder: &str,
+        lease_until: i64,
+    ) -> Result<bool, StoreError> {
+        let written = sqlx::query(
+            "UPDATE backup_runs SET lease_until = $1 WHERE host = $2 AND day = $3 AND holder = $4 AND state = 'running'",
+        )
+        .bind(lease_until)
+        .bind(host)
+        .bind(day)
+        .bind(holder)
+        .execute(&self.pool)
+        .await
+        .map_err(map_error)?;
+        Ok(written.rows_affected() == 1)
+    }
+
+    async fn finish_backup_run(
+        &self,
+        host: &str,
+        day: &str,
+        holder: &str,
+        state: RunState,
+        now: i64,
+        summary: &str,
+    ) -> Result<bool, StoreError> {
+        let written = sqlx::query(
+            "UPDATE backup_runs SET state = $1, finished = $2, summary = $3 WHERE host = $4 AND day = $5 AND holder = $6 AND state = 'running'",
+        )
+        .bind(state.as_str())
+        .bind(now)
+        .bind(summary)
+        .bind(host)
+        .bind(day)
+        .bind(holder)
+        .execute(&self.pool)
+        .await
+        .map_err(map_error)?;
+        Ok(written.rows_affected() == 1)
+    }
+
+    async fn backup_run(&self, host: &str, day: &str) -> Result<Option<BackupRun>, StoreError> {
+        let row = sqlx::query(
+            "SELECT host, day, holder, state, started, lease_until, finished, summary FROM backup_runs WHERE host = $1 AND day = $2",
+        )
+        .bind(host)
+        .bind(day)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(map_error)?;
+        row.map(|row| run_from_row(&row)).transpose()
+    }
+}
+
+fn run_from_row(row: &sqlx::postgres::PgRow) -> Result<BackupRun, StoreError> {
+    let state: String = row.try_get("state").map_err(map_error)?;
+    Ok(BackupRun {
+        host: row.try_get("host").map_err(map_error)?,
+        day: row.try_get("day").map_err(map_error)?,
+        holder: row.try_get("holder").map_err(map_error)?,
+        state: RunState::parse(&state).ok_or_else(|| {
+            StoreError::Internal(format!("a backup run in state “{state}”").into())
+        })?,
+        started: row.try_get("started").map_err(map_error)?,
+        lease_until: row.try_get("lease_until").map_err(map_error)?,
+        finished: row.try_get("finished").map_err(map_error)?,
+        summary: row.try_get("summary").map_err(map_error)?,
+    })
 }

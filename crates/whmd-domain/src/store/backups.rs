@@ -1,7 +1,7 @@
-//! The backup configuration's store.
+//! The backup configuration, and the scheduled runs: claimed by one replica under a lease.
 
 use super::StoreError;
-use crate::backup::BackupConfig;
+use crate::backup::{BackupConfig, BackupRun, RunState};
 use async_trait::async_trait;
 use std::fmt::Debug;
 
@@ -17,4 +17,39 @@ pub trait BackupStore: Debug + Send + Sync {
         config: &BackupConfig,
         previous: Option<&BackupConfig>,
     ) -> Result<(), StoreError>;
+
+    /// Claims `day`'s run on `host` for `holder` until `lease_until`: when there is none yet,
+    /// or the one there is still running on a lease that passed before `now`. `true` when
+    /// claimed; a completed or failed run is never claimed again.
+    async fn claim_backup_run(
+        &self,
+        host: &str,
+        day: &str,
+        holder: &str,
+        now: i64,
+        lease_until: i64,
+    ) -> Result<bool, StoreError>;
+
+    /// Extends the lease of a running run `holder` holds; `false` when it holds it no more.
+    async fn renew_backup_run(
+        &self,
+        host: &str,
+        day: &str,
+        holder: &str,
+        lease_until: i64,
+    ) -> Result<bool, StoreError>;
+
+    /// Ends a running run `holder` holds as `state`, with what it did; `false` when it holds
+    /// it no more (and nothing is written).
+    async fn finish_backup_run(
+        &self,
+        host: &str,
+        day: &str,
+        holder: &str,
+        state: RunState,
+        now: i64,
+        summary: &str,
+    ) -> Result<bool, StoreError>;
+
+    async fn backup_run(&self, host: &str, day: &str) -> Result<Option<BackupRun>, StoreError>;
 }
