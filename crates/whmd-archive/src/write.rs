@@ -88,29 +88,39 @@ fn fill<W: Write>(
     for dir in ALWAYS_MADE {
         entries.dir(dir)?;
     }
-    entries.file("version", &layout::version_file())?;
-    entries.file(
-        &format!("cp/{}", contents.user),
-        &layout::cpuser_file(&contents.cpuser),
-    )?;
-    entries.file("shadow", &contents.shadow)?;
-    entries.file("shell", &contents.shell)?;
-    entries.file("quota", &contents.quota_mb.to_string())?;
-    let paths = format!("{}\n", contents.homedir);
-    entries.file("homedir_paths", &paths)?;
-    entries.file("meta/homedir_paths", &paths)?;
-    entries.file("meta/dbprefix", "0")?;
-    entries.file("meta/hostname", &contents.hostname)?;
-    for (domain, zone) in &contents.zones {
-        entries.file(&format!("dnszones/{domain}.db"), zone)?;
+    for (name, text) in small_files(contents) {
+        entries.file(&name, &text)?;
     }
-    entries.file("userdata/main", &contents.userdata_main)?;
     let mut written = Written::default();
     if let Some(home) = home {
         let mut links = HashMap::new();
         entries.tree(home, &format!("{top}/homedir"), &mut links, &mut written)?;
     }
     Ok(written)
+}
+
+/// The archive's own small files, by path under the top directory.
+pub(crate) fn small_files(contents: &Contents) -> Vec<(String, String)> {
+    let paths = format!("{}\n", contents.homedir);
+    let mut files = vec![
+        ("version".to_owned(), layout::version_file()),
+        (
+            format!("cp/{}", contents.user),
+            layout::cpuser_file(&contents.cpuser),
+        ),
+        ("shadow".to_owned(), contents.shadow.clone()),
+        ("shell".to_owned(), contents.shell.clone()),
+        ("quota".to_owned(), contents.quota_mb.to_string()),
+        ("homedir_paths".to_owned(), paths.clone()),
+        ("meta/homedir_paths".to_owned(), paths),
+        ("meta/dbprefix".to_owned(), "0".to_owned()),
+        ("meta/hostname".to_owned(), contents.hostname.clone()),
+    ];
+    for (domain, zone) in &contents.zones {
+        files.push((format!("dnszones/{domain}.db"), zone.clone()));
+    }
+    files.push(("userdata/main".to_owned(), contents.userdata_main.clone()));
+    files
 }
 
 struct Entries<'a, W: Write> {

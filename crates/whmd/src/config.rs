@@ -21,6 +21,8 @@ pub const DEFAULT_SESSION_TIMEOUT: u32 = 3600;
 
 /// How long `whmd serve` keeps trying a store it cannot reach at start.
 pub const DEFAULT_STORE_WAIT: Duration = Duration::from_secs(300);
+/// cPanel's backups start at 2 in the morning.
+pub const DEFAULT_BACKUP_HOUR: u32 = 2;
 
 /// A listen address, or `off` to disable that listener.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -126,6 +128,9 @@ pub struct ServeFlags {
     /// database restarting or failing over), 0 to give up at once [default: 300].
     #[arg(long, env = "WHMD_STORE_WAIT")]
     pub store_wait: Option<u64>,
+    /// The hour of the day (UTC, 0-23) from which a day's scheduled backups run [default: 2].
+    #[arg(long, env = "WHMD_BACKUP_HOUR", value_parser = clap::value_parser!(u32).range(0..24))]
+    pub backup_hour: Option<u32>,
     #[command(flatten)]
     pub host: HostFlags,
 }
@@ -252,6 +257,7 @@ struct FileConfig {
     max_connections: Option<usize>,
     max_connections_per_address: Option<usize>,
     store_wait: Option<u64>,
+    backup_hour: Option<u32>,
     provision: Option<Provision>,
     uid_range: Option<UidRange>,
     home_roots: Option<Vec<PathBuf>>,
@@ -289,6 +295,8 @@ pub struct Config {
     pub limits: Limits,
     /// How long a store that cannot be reached at start is waited for.
     pub store_wait: Duration,
+    /// The hour (UTC) from which a day's scheduled backups run.
+    pub backup_hour: u32,
     pub host: HostConfig,
 }
 
@@ -313,6 +321,7 @@ impl fmt::Debug for Config {
             .field("dns_reload", &self.dns_reload)
             .field("limits", &self.limits)
             .field("store_wait", &self.store_wait)
+            .field("backup_hour", &self.backup_hour)
             .field("host", &self.host)
             .finish()
     }
@@ -395,6 +404,11 @@ impl ServeFlags {
                 .store_wait
                 .or(file.store_wait)
                 .map_or(DEFAULT_STORE_WAIT, Duration::from_secs),
+            backup_hour: self
+                .backup_hour
+                .or(file.backup_hour)
+                .filter(|h| *h < 24)
+                .unwrap_or(DEFAULT_BACKUP_HOUR),
             https: listen(self.https, file.https, "127.0.0.1:2087"),
             http: listen(self.http, file.http, "127.0.0.1:2086"),
             main_ip: self.main_ip.or(file.main_ip).unwrap_or(Ipv4Addr::LOCALHOST),
@@ -612,6 +626,7 @@ impl Config {
             dns_reload: None,
             limits: Limits::default(),
             store_wait: DEFAULT_STORE_WAIT,
+            backup_hour: DEFAULT_BACKUP_HOUR,
             host: HostFlags::default().resolve(&FileConfig::default()),
         }
     }

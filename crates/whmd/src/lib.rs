@@ -3,6 +3,7 @@
 
 pub mod access_hash;
 pub mod audit;
+pub mod backups;
 pub mod bootstrap;
 pub mod config;
 pub mod host;

@@ -64,16 +64,23 @@ pub async fn start(config: Config) -> anyhow::Result<Running> {
         config.dns_reload.as_deref(),
         stores.zones.clone(),
     )?;
-    let router = app(AppState::new(
+    let state = AppState::new(
         Context::new(info, stores, hosting.host, audit.clone()).with_zone_publisher(dns.clone()),
         config.limits,
-    ));
+    );
+    let ctx = Arc::clone(&state.ctx);
+    let router = app(state);
     let (stop, stopped) = watch::channel(false);
     let mut tasks = JoinSet::new();
     tasks.spawn(publish_regularly(dns, stopped.clone()));
     if let Some(converger) = hosting.converger {
         tasks.spawn(crate::host::converge_regularly(converger, stopped.clone()));
     }
+    tasks.spawn(crate::backups::run_regularly(
+        ctx,
+        config.backup_hour,
+        stopped.clone(),
+    ));
     let gate = listener::Gate::new(open_files_for(config.limits));
     let mut addrs = [None, None];
     for (slot, bound, tls) in [(0, https, Some(acceptor)), (1, http, None)] {

@@ -1,13 +1,17 @@
-//! The backup configuration through WHM API 1: cPanel's keys and defaults, flags as numbers and
-//! the rest as text, changes checked whole (an invalid one changes nothing), on both stores.
+//! Backups: the configuration through WHM API 1 (cPanel's keys and defaults, flags as numbers and
+//! the rest as text, changes checked whole); scheduled runs driven by a clock the test moves
+//! (what is due, who is left out, cPanel's layout, retention, one run per day across replicas);
+//! on both stores.
 
-use crate::accounts::v1;
+use crate::accounts::{create, v1};
 use crate::harness::Server;
 use serde_json::json;
 
 #[tokio::test]
 async fn the_backup_configuration_reads_and_changes_as_whms() {
     let server = Server::start().await;
+    // Never a directory of this machine's: the server's schedule would write there.
+    let backupdir = server.dir.path().join("backup");
     let (result, reason, reply) = v1(&server, "backup_config_get", "").await;
     assert_eq!((result, reason.as_str()), (1, "OK"), "{reply}");
     let config = &reply["data"]["backup_config"];
@@ -32,7 +36,10 @@ async fn the_backup_configuration_reads_and_changes_as_whms() {
     let (result, reason, reply) = v1(
         &server,
         "backup_config_set",
-        "BACKUPENABLE=yes&backupdays=1,3,5&backuptype=incremental&backupdir=/srv/backups&backup_daily_retention=9&backupsuspendedaccts=1",
+        &format!(
+            "BACKUPENABLE=yes&backupdays=1,3,5&backuptype=incremental&backupdir={}&backup_daily_retention=9&backupsuspendedaccts=1",
+            backupdir.display()
+        ),
     )
     .await;
     assert_eq!((result, reason.as_str()), (1, "OK"), "{reply}");
@@ -41,7 +48,7 @@ async fn the_backup_configuration_reads_and_changes_as_whms() {
     assert_eq!(config["backupenable"], 1);
     assert_eq!(config["backupdays"], "1,3,5");
     assert_eq!(config["backuptype"], "incremental");
-    assert_eq!(config["backupdir"], "/srv/backups");
+    assert_eq!(config["backupdir"], backupdir.display().to_string());
     assert_eq!(config["backup_daily_retention"], "9");
     assert_eq!(config["backupsuspendedaccts"], 1);
 
@@ -66,4 +73,172 @@ async fn the_backup_configuration_reads_and_changes_as_whms() {
     }
     let (_, _, after) = v1(&server, "backup_config_get", "").await;
     assert_eq!(after["data"], changed["data"], "nothing changed");
+}
+
+/// 2026-12-06 00:00 UTC, a Sunday.
+const SUNDAY: i64 = 1_796_515_200;
+const HOUR: i64 = 3600;
+const DAY: i64 = 86_400;
+
+/// The server's context as a tool opens it, on the server's store and hostname.
+async fn context(server: &Server) -> std::sync::Arc<whmd_api::Context> {
+    std::fs::write(
+        server.dir.path().join("whmd.toml"),
+        "hostname = \"whmd.test\"\n",
+    )
+    .expect("config");
+    whmd::tool::context(&server.store_flags(), &whmd::config::HostFlags::default())
+        .await
+        .expect("context")
+        .0
+}
+
+fn runs_in(dir: &std::path::Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .map(|d| {
+            d.flatten()
+                .filter_map(|e| e.file_name().into_string().ok())
+                .filter(|n| n.starts_with("20"))
+                .collect()
+        })
+        .unwrap_or_default();
+    names.sort();
+    names
+}
+
+#[tokio::test]
+async fn scheduled_backups_follow_the_configuration_and_a_moving_clock() {
+    use std::os::unix::fs::MetadataExt;
+    use whmd_api::functions::backups::run::tick;
+    use whmd_domain::backup::RunState;
+    let server = Server::start().await;
+    for user in ["bkone", "bkoff", "bksusp"] {
+        create(&server, user, "").await;
+    }
+    let (result, _, _) = v1(&server, "toggle_user_backup_state", "user=bkoff&BACKUP=0").await;
+    assert_eq!(result, 1);
+    let (result, _, _) = v1(&server, "suspendacct", "user=bksusp&reason=unpaid").await;
+    assert_eq!(result, 1);
+    let backupdir = server.dir.path().join("backup");
+    let (result, reason, _) = v1(
+        &server,
+        "backup_config_set",
+        &format!(
+            "backupdir={}&backupenable=1&backupdays=0,1,2,3,4,5,6&backup_daily_retention=2&backup_weekly_enable=1&backup_weekly_day=0&backup_monthly_enable=1&backup_monthly_dates=6&check_min_free_space=0",
+            backupdir.display()
+        ),
+    )
+    .await;
+    assert_eq!(result, 1, "{reason}");
+    let ctx = context(&server).await;
+
+    // Before the hour nothing runs; from it, the day's kinds run once.
+    assert!(
+        tick(&ctx, "a", SUNDAY + HOUR, 2)
+            .await
+            .expect("tick")
+            .is_none()
+    );
+    let report = tick(&ctx, "a", SUNDAY + 3 * HOUR, 2)
+        .await
+        .expect("tick")
+        .expect("a run");
+    assert_eq!(report.kinds, ["daily", "weekly", "monthly"]);
+    assert_eq!(report.backed_up, ["bkone"]);
+    let skipped: Vec<(&str, &str)> = report
+        .skipped
+        .iter()
+        .map(|(u, w)| (u.as_str(), w.as_str()))
+        .collect();
+    assert_eq!(
+        skipped,
+        [("bkoff", "its backups are off"), ("bksusp", "suspended")]
+    );
+    assert!(
+        report.failed.is_empty() && report.stopped.is_none(),
+        "{report:?}"
+    );
+    let daily = backupdir.join("2026-12-06/accounts/bkone.tar.gz");
+    let read =
+        whmd_archive::inspect(std::fs::File::open(&daily).expect("archive")).expect("inspect");
+    assert_eq!((read.top.as_str(), read.user.as_str()), ("bkone", "bkone"));
+    let ino = std::fs::metadata(&daily).expect("daily").ino();
+    for kind in ["weekly", "monthly"] {
+        let copy = backupdir
+            .join(kind)
+            .join("2026-12-06/accounts/bkone.tar.gz");
+        assert_eq!(std::fs::metadata(&copy).expect("copy").ino(), ino, "{kind}");
+    }
+    let mode = std::fs::metadata(&daily).expect("daily").mode();
+    assert_eq!(mode & 0o777, 0o600);
+    // Once a day, whichever replica looks.
+    assert!(
+        tick(&ctx, "b", SUNDAY + 5 * HOUR, 2)
+            .await
+            .expect("tick")
+            .is_none()
+    );
+    let run = ctx
+        .stores
+        .backups
+        .backup_run("whmd.test", "2026-12-06")
+        .await
+        .expect("read")
+        .expect("recorded");
+    assert_eq!((run.state, run.holder.as_str()), (RunState::Completed, "a"));
+    assert!(
+        run.summary.contains("1 accounts backed up, 2 skipped"),
+        "{}",
+        run.summary
+    );
+
+    // The next days: dailies kept two at a time; suspended accounts when configured.
+    let (result, _, _) = v1(&server, "backup_config_set", "backupsuspendedaccts=1").await;
+    assert_eq!(result, 1);
+    for n in 1..=3 {
+        let report = tick(&ctx, "a", SUNDAY + n * DAY + 3 * HOUR, 2)
+            .await
+            .expect("tick")
+            .expect("a run");
+        assert_eq!(report.kinds, ["daily"]);
+        assert_eq!(report.backed_up, ["bkone", "bksusp"]);
+    }
+    assert_eq!(runs_in(&backupdir), ["2026-12-08", "2026-12-09"]);
+    assert_eq!(runs_in(&backupdir.join("weekly")), ["2026-12-06"]);
+    assert_eq!(runs_in(&backupdir.join("monthly")), ["2026-12-06"]);
+
+    // Uncompressed and incremental runs keep cPanel's names.
+    let (result, _, _) = v1(&server, "backup_config_set", "backuptype=uncompressed").await;
+    assert_eq!(result, 1);
+    tick(&ctx, "a", SUNDAY + 4 * DAY + 3 * HOUR, 2)
+        .await
+        .expect("tick")
+        .expect("a run");
+    assert!(backupdir.join("2026-12-10/accounts/bkone.tar").is_file());
+    let (result, _, _) = v1(&server, "backup_config_set", "backuptype=incremental").await;
+    assert_eq!(result, 1);
+    tick(&ctx, "a", SUNDAY + 5 * DAY + 3 * HOUR, 2)
+        .await
+        .expect("tick")
+        .expect("a run");
+    let tree = backupdir.join("2026-12-11/accounts/bkone");
+    assert!(tree.join("cp/bkone").is_file(), "{}", tree.display());
+    assert!(tree.join("dnszones/bkone.example.com.db").is_file());
+
+    // A run another replica holds is left to it until its lease passes.
+    let monday = "2026-12-14";
+    let at = SUNDAY + 8 * DAY + 3 * HOUR;
+    assert!(
+        ctx.stores
+            .backups
+            .claim_backup_run("whmd.test", monday, "gone", at, at + 600)
+            .await
+            .expect("claim")
+    );
+    assert!(tick(&ctx, "a", at + 60, 2).await.expect("tick").is_none());
+    let taken = tick(&ctx, "a", at + 601, 2)
+        .await
+        .expect("tick")
+        .expect("taken over");
+    assert_eq!(taken.day, monday);
 }

@@ -1,7 +1,11 @@
-//! Backups: the configuration (`config`), and writing an account's archive (`pack`), which
-//! `whmd pkgacct` and scheduled backups share. All functions are root's, as in WHM.
+//! Backups: the configuration (`config`); writing an account's archive (`pack`, which
+//! `whmd pkgacct` shares) or its unpacked tree (`tree`); the schedule (`schedule`) and the runs
+//! that follow it (`run`). All functions are root's, as in WHM.
 
 mod config;
 pub mod pack;
+pub mod run;
+pub mod schedule;
+mod tree;
 
 pub use config::FUNCTIONS as CONFIG;

@@ -35,6 +35,22 @@ pub async fn pack(
     compression: Compression,
     with_home: bool,
 ) -> Result<Packed, WhmError> {
+    let contents = contents(stores, account, hostname).await?;
+    let home = Path::new(&account.homedir);
+    let home = (with_home && home.is_dir()).then(|| home.to_owned());
+    let (path, prefix) = (path.to_owned(), prefix.to_owned());
+    tokio::task::spawn_blocking(move || write_file(&path, &prefix, &contents, home, compression))
+        .await
+        .map_err(WhmError::internal)?
+        .map_err(|e| WhmError::Reason(format!("The archive could not be written: {e}")))
+}
+
+/// What `account`'s archive holds: its settings, its password hash and its zones, as stored.
+pub async fn contents(
+    stores: &Stores,
+    account: &Account,
+    hostname: &str,
+) -> Result<whmd_archive::Contents, WhmError> {
     let user = &account.user;
     let shadow = stores
         .credentials
@@ -47,14 +63,7 @@ pub async fn pack(
             zones.push((zone.name, zone.text));
         }
     }
-    let contents = whmd_archive::contents(account, &shadow, zones, hostname);
-    let home = Path::new(&account.homedir);
-    let home = (with_home && home.is_dir()).then(|| home.to_owned());
-    let (path, prefix) = (path.to_owned(), prefix.to_owned());
-    tokio::task::spawn_blocking(move || write_file(&path, &prefix, &contents, home, compression))
-        .await
-        .map_err(WhmError::internal)?
-        .map_err(|e| WhmError::Reason(format!("The archive could not be written: {e}")))
+    Ok(whmd_archive::contents(account, &shadow, zones, hostname))
 }
 
 fn write_file(
