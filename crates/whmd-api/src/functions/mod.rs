@@ -41,6 +41,7 @@ pub const ALL: &[(&str, &[FunctionSpec])] = &[
     ("Accounts", accounts::SUSPEND),
     ("Accounts", accounts::USERDATA),
     ("Backups", backups::CONFIG),
+    ("Backups", backups::LIST),
     ("Packages", packages::EDIT),
     ("Packages", packages::LIST),
     ("Feature lists", featurelists::FUNCTIONS),

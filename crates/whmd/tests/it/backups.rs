@@ -242,3 +242,74 @@ async fn scheduled_backups_follow_the_configuration_and_a_moving_clock() {
         .expect("taken over");
     assert_eq!(taken.day, monday);
 }
+
+#[tokio::test]
+async fn the_listings_read_what_the_backup_directory_holds() {
+    use whmd_api::functions::backups::run::tick;
+    let server = Server::start().await;
+    for user in ["lsone", "lstwo"] {
+        create(&server, user, "").await;
+    }
+    let backupdir = server.dir.path().join("backup");
+    let (result, _, _) = v1(&server, "backup_date_list", "").await;
+    assert_eq!(result, 1, "no backup directory yet is an empty list");
+    let (result, reason, _) = v1(
+        &server,
+        "backup_config_set",
+        &format!(
+            "backupdir={}&backupenable=1&backupdays=0,1&backup_weekly_enable=1&backup_weekly_day=0&check_min_free_space=0",
+            backupdir.display()
+        ),
+    )
+    .await;
+    assert_eq!(result, 1, "{reason}");
+    let ctx = context(&server).await;
+    tick(&ctx, "a", SUNDAY + 3 * HOUR, 2)
+        .await
+        .expect("tick")
+        .expect("a run");
+    create(&server, "lsnew", "").await;
+    let (result, _, _) = v1(&server, "removeacct", "username=lstwo").await;
+    assert_eq!(result, 1);
+    tick(&ctx, "a", SUNDAY + DAY + 3 * HOUR, 2)
+        .await
+        .expect("tick")
+        .expect("a run");
+
+    let (_, _, reply) = v1(&server, "backup_date_list", "").await;
+    assert_eq!(
+        reply["data"]["backup_set"],
+        json!(["2026-12-07", "2026-12-06"])
+    );
+
+    let (result, _, reply) = v1(&server, "backup_user_list", "restore_point=2026-12-06").await;
+    assert_eq!(result, 1, "{reply}");
+    assert_eq!(
+        reply["data"]["user"],
+        json!([
+            {"username": "lsnew", "status": "no_backup"},
+            {"username": "lsone", "status": "active"},
+            {"username": "lstwo", "status": "inactive"},
+        ])
+    );
+    let (result, reason, _) = v1(&server, "backup_user_list", "restore_point=2026-12-01").await;
+    assert_eq!(
+        (result, reason.as_str()),
+        (0, "Invalid restore point: 2026-12-01")
+    );
+    let (result, reason, _) = v1(&server, "backup_user_list", "").await;
+    assert_eq!(
+        (result, reason.as_str()),
+        (0, "Missing argument:  restore_point")
+    );
+
+    let (_, _, reply) = v1(&server, "backup_set_list", "").await;
+    assert_eq!(
+        reply["data"]["backup_set"],
+        json!([
+            {"user": "lsnew", "backup_date": ["2026-12-07"]},
+            {"user": "lsone", "backup_date": ["2026-12-07", "2026-12-06"]},
+            {"user": "lstwo", "backup_date": ["2026-12-06"]},
+        ])
+    );
+}

@@ -1,11 +1,13 @@
-//! Backups: the configuration (`config`); writing an account's archive (`pack`, which
+//! Backups: the configuration (`config`); what the backup directory holds (`list`); writing an account's archive (`pack`, which
 //! `whmd pkgacct` shares) or its unpacked tree (`tree`); the schedule (`schedule`) and the runs
 //! that follow it (`run`). All functions are root's, as in WHM.
 
 mod config;
+mod list;
 pub mod pack;
 pub mod run;
 pub mod schedule;
 mod tree;
 
 pub use config::FUNCTIONS as CONFIG;
+pub use list::FUNCTIONS as LIST;

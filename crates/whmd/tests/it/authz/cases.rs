@@ -95,6 +95,13 @@ pub const CASES: &[Case] = &[
         "backup_daily_retention=6",
         Kind::RootOnly,
     ),
+    case("backup_date_list", "", Kind::RootOnly),
+    case("backup_set_list", "", Kind::RootOnly),
+    case(
+        "backup_user_list",
+        "restore_point=2026-12-06",
+        Kind::RootOnly,
+    ),
     case("passwd", "user={user}&password=New-pw-123456", Kind::Owned),
     case(
         "forcepasswordchange",

@@ -114,6 +114,10 @@ impl World {
             assert_eq!(made["metadata"]["result"], 1, "{made}");
         }
         let root = server.root_auth();
+        // A backup directory with one (empty) run, for the backup listings.
+        let backupdir = server.dir.path().join("backup");
+        std::fs::create_dir_all(backupdir.join("2026-12-06/accounts")).expect("backup dir");
+        let backupdir = format!("backupdir={}", backupdir.display());
         for (auth, function, query) in [
             (&a, "api_token_create", "token_name=mxtok_a"),
             (&b, "api_token_create", "token_name=mxtok_b"),
@@ -126,6 +130,7 @@ impl World {
             (&a, "create_featurelist", "featurelist=mxa_f1"),
             (&a, "create_featurelist", "featurelist=mxa_f2"),
             (&b, "create_featurelist", "featurelist=mxb_f1"),
+            (&root, "backup_config_set", &backupdir),
         ] {
             let made = server
                 .call_as(auth, function, &format!("api.version=1&{query}"))
