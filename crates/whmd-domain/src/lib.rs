@@ -11,6 +11,7 @@ pub mod features;
 pub mod host;
 pub mod hulk;
 pub mod ip;
+pub mod job;
 pub mod names;
 pub mod package;
 pub mod principal;

@@ -10,6 +10,7 @@ mod health;
 mod host;
 mod hulk;
 mod idempotency;
+mod jobs;
 mod races;
 mod sessions;
 mod snapshot;
@@ -72,6 +73,7 @@ pub async fn run_all(stores: &Stores, names: &Names) {
     idempotency::racing_claims_run_once(stores, names).await;
     backups::backup_config_changes_are_never_lost(stores, names).await;
     backups::backup_runs_are_claimed_once(stores, names).await;
+    jobs::jobs_are_logged_by_their_holder_and_fail_when_it_is_gone(stores, names).await;
     idempotency::claims_race_releases(stores, names).await;
     zones::zones_round_trip_and_guard_their_serial(stores, names).await;
     zones::zones_follow_their_account(stores, names).await;

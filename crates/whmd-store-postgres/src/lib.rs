@@ -13,6 +13,7 @@ mod health;
 mod host;
 mod hulk;
 mod idempotency;
+mod jobs;
 mod lists;
 mod packages;
 pub mod scratch;
@@ -67,6 +68,7 @@ impl PostgresStore {
             idempotency: Arc::new(self.clone()),
             health: Arc::new(self.clone()),
             backups: Arc::new(self.clone()),
+            jobs: Arc::new(self.clone()),
         }
     }
 

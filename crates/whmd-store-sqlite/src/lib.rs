@@ -17,6 +17,7 @@ mod health;
 mod host;
 mod hulk;
 mod idempotency;
+mod jobs;
 mod lists;
 mod packages;
 mod sessions;
@@ -94,6 +95,7 @@ impl SqliteStore {
             idempotency: Arc::new(self.clone()),
             health: Arc::new(self.clone()),
             backups: Arc::new(self.clone()),
+            jobs: Arc::new(self.clone()),
         }
     }
 

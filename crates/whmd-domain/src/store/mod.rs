@@ -13,6 +13,7 @@ mod health;
 mod host;
 mod hulk;
 pub mod idempotency;
+mod jobs;
 mod sessions;
 pub mod snapshot;
 mod zones;
@@ -32,6 +33,7 @@ pub use health::HealthStore;
 pub use host::{HostStore, HostedAccount, Removal, Usage};
 pub use hulk::HulkStore;
 pub use idempotency::IdempotencyStore;
+pub use jobs::JobStore;
 pub use sessions::SessionStore;
 pub use snapshot::SnapshotStore;
 pub use zones::{StoredZone, ZoneStore, ZoneSummary, ZoneWrites};
@@ -110,4 +112,5 @@ pub struct Stores {
     pub idempotency: Arc<dyn IdempotencyStore>,
     pub health: Arc<dyn HealthStore>,
     pub backups: Arc<dyn BackupStore>,
+    pub jobs: Arc<dyn JobStore>,
 }
