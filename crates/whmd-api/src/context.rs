@@ -27,6 +27,8 @@ pub struct ServerInfo {
     pub auth: AuthPolicy,
     /// When whmd manages the host: the directories a home must lie directly below.
     pub home_roots: Option<Vec<String>>,
+    /// The data directory; a restore keeps what it does not apply under its `imports/`.
+    pub data_dir: std::path::PathBuf,
 }
 
 #[derive(Debug)]

@@ -274,6 +274,7 @@ mod tests {
                 db_prefix_length: 8,
                 https_port: None,
                 home_roots: None,
+                data_dir: "/nonexistent".into(),
                 auth: whmd_domain::auth::AuthPolicy::default(),
             },
             auth: whmd_domain::auth::Authenticator::new(

@@ -534,6 +534,7 @@ impl Config {
                     .map(|r| r.display().to_string())
                     .collect()
             }),
+            data_dir: self.data_dir.clone(),
             auth: AuthPolicy {
                 session_timeout: i64::from(self.session_timeout),
                 access_hash: self.access_hash,

@@ -9,11 +9,9 @@
 use crate::config::{HostFlags, StoreFlags};
 use anyhow::Context as _;
 use indicatif::{ProgressBar, ProgressStyle};
-use std::fmt::Write as _;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use whmd_api::functions::restore::report::Module;
 use whmd_api::functions::restore::{self, Options, Restored};
 use whmd_api::registry::Call;
 use whmd_archive::Source;
@@ -41,6 +39,7 @@ pub async fn run(
     let options = Options {
         keep_root: keep.map_or_else(|| config.data_dir.join("imports"), Path::to_owned),
         dry_run,
+        user: None,
     };
     let mut done = Vec::with_capacity(archives.len());
     for archive in archives {
@@ -118,35 +117,6 @@ pub fn summary(imported: &Imported, dry_run: bool) -> String {
         (false, Some(uid)) => format!("{name}: {} restored (uid {uid})\n", restored.user),
         (false, None) => format!("{name}: {} restored\n", restored.user),
     };
-    for Module {
-        module,
-        status,
-        notes,
-    } in &restored.modules
-    {
-        let mut notes = notes.iter();
-        let _ = writeln!(
-            text,
-            "  {module:<20} {:<12} {}",
-            status.to_string(),
-            notes.next().map_or("", String::as_str)
-        );
-        for note in notes {
-            let _ = writeln!(text, "  {:<20} {:<12} {note}", "", "");
-        }
-    }
-    if let Some(kept) = &restored.kept {
-        let _ = writeln!(
-            text,
-            "  The archive's other entries are kept in {}",
-            kept.display()
-        );
-    }
-    for line in restored.host_log.lines() {
-        let _ = writeln!(text, "  {line}");
-    }
-    for warning in &restored.warnings {
-        let _ = writeln!(text, "  warning: {warning}");
-    }
+    text.push_str(&restored.details());
     text
 }

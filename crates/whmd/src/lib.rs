@@ -10,6 +10,7 @@ pub mod host;
 pub mod http;
 pub mod import_cpanel;
 pub mod import_zone;
+pub mod jobs;
 pub mod lenient;
 pub mod listener;
 pub mod log_writer;

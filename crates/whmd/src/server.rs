@@ -76,6 +76,10 @@ pub async fn start(config: Config) -> anyhow::Result<Running> {
     if let Some(converger) = hosting.converger {
         tasks.spawn(crate::host::converge_regularly(converger, stopped.clone()));
     }
+    tasks.spawn(crate::jobs::sweep_regularly(
+        Arc::clone(&ctx),
+        stopped.clone(),
+    ));
     tasks.spawn(crate::backups::run_regularly(
         ctx,
         config.backup_hour,

@@ -42,6 +42,7 @@ pub const ALL: &[(&str, &[FunctionSpec])] = &[
     ("Accounts", accounts::USERDATA),
     ("Backups", backups::CONFIG),
     ("Backups", backups::LIST),
+    ("Backups", restore::TRANSFER),
     ("Packages", packages::EDIT),
     ("Packages", packages::LIST),
     ("Feature lists", featurelists::FUNCTIONS),

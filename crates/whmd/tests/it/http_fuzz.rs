@@ -53,6 +53,7 @@ pub async fn state(dir: &std::path::Path) -> AppState {
         db_prefix_length: 8,
         https_port: None,
         home_roots: None,
+        data_dir: "/nonexistent".into(),
         auth: whmd_domain::auth::AuthPolicy::default(),
     };
     AppState::new(

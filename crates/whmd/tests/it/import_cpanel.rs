@@ -22,7 +22,7 @@ fn write(path: &Path, text: &str) {
 /// An account `user` in cPanel's layout under `root/cpmove-USER/`, with an entry of each kind
 /// the layout has (docs/compatibility.md, "Account archives"); `version` 3 gives the older
 /// archive: an MD5-crypt hash, `meta/dbmap.yaml`, and the home as `homedir.tar`.
-fn cpanel_tree(root: &Path, user: &str, version: u32) -> PathBuf {
+pub(crate) fn cpanel_tree(root: &Path, user: &str, version: u32) -> PathBuf {
     let top = root.join(format!("cpmove-{user}"));
     let domain = format!("{user}.example.com");
     let at = |rel: &str| top.join(rel);
@@ -181,7 +181,7 @@ fn cpanel_tree(root: &Path, user: &str, version: u32) -> PathBuf {
 }
 
 /// `dir/cpmove-USER.tar.gz` made by GNU tar from `tree`.
-fn tarball(tree: &Path) -> PathBuf {
+pub(crate) fn tarball(tree: &Path) -> PathBuf {
     let dir = tree.parent().expect("parent");
     let name = tree.file_name().expect("name").to_str().expect("utf-8");
     let path = dir.join(format!("{name}.tar.gz"));

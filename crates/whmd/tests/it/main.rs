@@ -40,3 +40,4 @@ mod sessions;
 mod slow_clients;
 mod streamed_replies;
 mod tokens;
+mod transfers;

@@ -10,6 +10,10 @@
 
 mod plan;
 pub mod report;
+pub mod session;
+mod transfer;
+
+pub use transfer::FUNCTIONS as TRANSFER;
 
 use super::accounts::remove;
 use super::dns::{publish_for_account, zone_exists_reason};
@@ -17,6 +21,7 @@ use super::entry;
 use super::packages;
 use crate::registry::Call;
 use report::{Module, Status};
+use std::fmt::Write as _;
 use std::fs::{self, DirBuilder};
 use std::io::{self, Read};
 use std::os::unix::fs::DirBuilderExt;
@@ -39,6 +44,8 @@ pub struct Options {
     pub keep_root: PathBuf,
     /// Check and report, change nothing.
     pub dry_run: bool,
+    /// The name the account takes instead of the archive's.
+    pub user: Option<String>,
 }
 
 /// A restore's outcome.
@@ -55,6 +62,45 @@ pub struct Restored {
     pub warnings: Vec<String>,
 }
 
+impl Restored {
+    /// What was done, module by module, then where the rest was kept, what the host did and
+    /// the warnings: indented lines for people.
+    pub fn details(&self) -> String {
+        let mut text = String::new();
+        for Module {
+            module,
+            status,
+            notes,
+        } in &self.modules
+        {
+            let mut notes = notes.iter();
+            let _ = writeln!(
+                text,
+                "  {module:<20} {:<12} {}",
+                status.to_string(),
+                notes.next().map_or("", String::as_str)
+            );
+            for note in notes {
+                let _ = writeln!(text, "  {:<20} {:<12} {note}", "", "");
+            }
+        }
+        if let Some(kept) = &self.kept {
+            let _ = writeln!(
+                text,
+                "  The archive's other entries are kept in {}",
+                kept.display()
+            );
+        }
+        for line in self.host_log.lines() {
+            let _ = writeln!(text, "  {line}");
+        }
+        for warning in &self.warnings {
+            let _ = writeln!(text, "  warning: {warning}");
+        }
+        text
+    }
+}
+
 pub async fn restore(call: &Call, open: Opener, options: &Options) -> Result<Restored, WhmError> {
     let found = {
         let open = Arc::clone(&open);
@@ -63,7 +109,7 @@ pub async fn restore(call: &Call, open: Opener, options: &Options) -> Result<Res
         })
         .await?
     };
-    let plan = plan::plan(call, &found).await?;
+    let plan = plan::plan(call, &found, options.user.as_deref()).await?;
     let user = plan.account.user.clone();
     let homes = call.ctx.host.manages_homes();
     let now = unix_now();

@@ -15,6 +15,7 @@ use whmd_dns::name::{self, Rule};
 use whmd_domain::account::{Account, NO_SHELL, SHELL, Suspension};
 use whmd_domain::dns::{serial_date, stored};
 use whmd_domain::names::domain::{DomainContext, check_new_domain, exists_reason};
+use whmd_domain::names::username::NewUsername;
 use whmd_domain::package::DEFAULT;
 use whmd_domain::secret::hash_system_password;
 use whmd_domain::store::StoredZone;
@@ -48,9 +49,17 @@ const DERIVED: &[&str] = &[
     "__CACHE_DATA_VERSION",
 ];
 
-pub async fn plan(call: &Call, found: &Inspected) -> Result<Plan, WhmError> {
+/// The plan for `found`, restored under the name `rename` when one is given (it must be a
+/// valid new username).
+pub async fn plan(call: &Call, found: &Inspected, rename: Option<&str>) -> Result<Plan, WhmError> {
     let info = &call.ctx.info;
-    let user = found.user.clone();
+    let user = match rename.filter(|r| *r != found.user) {
+        Some(name) => {
+            NewUsername::check(name).map_err(WhmError::Reason)?;
+            name.to_owned()
+        }
+        None => found.user.clone(),
+    };
     check_name_free(call, &user, None).await?;
     let keys = &found.cpuser;
     let domain = keys
@@ -122,7 +131,11 @@ pub async fn plan(call: &Call, found: &Inspected) -> Result<Plan, WhmError> {
     let mut settings = Module::new(
         "CpUser",
         Status::Restored,
-        format!("{} from cp/{user}", count(copied, "setting", "settings")),
+        format!(
+            "{} from cp/{}",
+            count(copied, "setting", "settings"),
+            found.user
+        ),
     );
     if !dropped.is_empty() {
         settings.note(format!(

@@ -102,6 +102,22 @@ pub const CASES: &[Case] = &[
         "restore_point=2026-12-06",
         Kind::RootOnly,
     ),
+    case(
+        "start_local_cpmove_restore",
+        "cpmovepath={archive}",
+        Kind::RootOnly,
+    ),
+    case(
+        "get_transfer_session_state",
+        "transfer_session_id=mxsession",
+        Kind::RootOnly,
+    ),
+    case(
+        "fetch_transfer_session_log",
+        "transfer_session_id=mxsession&logfile=master.log",
+        Kind::RootOnly,
+    ),
+    case("restore_modules_summary", "", Kind::RootOnly),
     case("passwd", "user={user}&password=New-pw-123456", Kind::Owned),
     case(
         "forcepasswordchange",

@@ -87,6 +87,8 @@ pub struct World {
     b: String,
     bare: String,
     fresh: AtomicU32,
+    /// An archive that does not read: root's restore of it starts and fails, changing nothing.
+    archive: String,
 }
 
 impl World {
@@ -117,6 +119,27 @@ impl World {
         // A backup directory with one (empty) run, for the backup listings.
         let backupdir = server.dir.path().join("backup");
         std::fs::create_dir_all(backupdir.join("2026-12-06/accounts")).expect("backup dir");
+        let archive = backupdir.join("broken.tar.gz");
+        std::fs::write(&archive, "not an archive").expect("archive");
+        let archive = archive.display().to_string();
+        // A finished restore session, for the session functions.
+        server
+            .store()
+            .await
+            .jobs
+            .create_job(&whmd_domain::job::Job {
+                id: "mxsession".into(),
+                kind: "transfer".into(),
+                state: whmd_domain::job::JobState::Completed,
+                holder: "world".into(),
+                lease_until: 0,
+                created: 0,
+                finished: Some(0),
+                log: "done\n".into(),
+                error_log: String::new(),
+            })
+            .await
+            .expect("a session");
         let backupdir = format!("backupdir={}", backupdir.display());
         for (auth, function, query) in [
             (&a, "api_token_create", "token_name=mxtok_a"),
@@ -144,6 +167,7 @@ impl World {
             b,
             bare,
             fresh: AtomicU32::new(0),
+            archive,
         }
     }
 
@@ -170,7 +194,8 @@ impl World {
             .replace("{plain}", n.plain)
             .replace("{tok}", n.tok)
             .replace("{secret}", self.secret(target))
-            .replace("{new}", &new);
+            .replace("{new}", &new)
+            .replace("{archive}", &self.archive);
         let auth = match caller {
             Caller::Root => &self.root,
             Caller::A => &self.a,

@@ -1,0 +1,239 @@
+//! Restores through WHM API 1: start_local_cpmove_restore runs in the background and its
+//! session's state and logs are read back (from the store, so any replica answers); a session
+//! whose server stopped is failed by the next server; bad arguments change nothing.
+
+use crate::accounts::{create, v1};
+use crate::harness::Server;
+use crate::import_cpanel::{cpanel_tree, tarball};
+use serde_json::Value;
+use std::time::Duration;
+
+/// Polls the session until it is no longer running; its state.
+async fn finished(server: &Server, id: &str) -> String {
+    for _ in 0..300 {
+        let (result, _, reply) = v1(
+            server,
+            "get_transfer_session_state",
+            &format!("transfer_session_id={id}"),
+        )
+        .await;
+        assert_eq!(result, 1, "{reply}");
+        let state = reply["data"]["state_name"]
+            .as_str()
+            .expect("a state")
+            .to_owned();
+        if state != "RUNNING" {
+            return state;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("the session {id} never finished");
+}
+
+async fn log(server: &Server, id: &str, file: &str) -> String {
+    let (result, _, reply) = v1(
+        server,
+        "fetch_transfer_session_log",
+        &format!("transfer_session_id={id}&logfile={file}"),
+    )
+    .await;
+    assert_eq!(result, 1, "{reply}");
+    reply["data"]["log"].as_str().expect("a log").to_owned()
+}
+
+fn session(reply: &Value) -> String {
+    reply["data"]["transfer_session_id"]
+        .as_str()
+        .expect("a session id")
+        .to_owned()
+}
+
+#[tokio::test]
+async fn an_archive_restores_in_the_background() {
+    let server = Server::start().await;
+    let work = tempfile::tempdir().expect("tempdir");
+    let archive = tarball(&cpanel_tree(work.path(), "xfone", 4));
+    let (result, reason, reply) = v1(
+        &server,
+        "start_local_cpmove_restore",
+        &format!("cpmovepath={}", archive.display()),
+    )
+    .await;
+    assert_eq!((result, reason.as_str()), (1, "OK"), "{reply}");
+    let id = session(&reply);
+    assert!(id.starts_with("root"), "{id}");
+    assert_eq!(finished(&server, &id).await, "COMPLETED");
+    let text = log(&server, &id, "master.log").await;
+    assert!(text.contains("Restored the account xfone"), "{text}");
+    assert!(text.contains("ZoneFile"), "{text}");
+    assert_eq!(log(&server, &id, "master.error_log").await, "");
+    let (result, _, reply) = v1(&server, "accountsummary", "user=xfone").await;
+    assert_eq!(result, 1, "{reply}");
+    assert!(archive.exists(), "the archive stays unless asked");
+
+    // From an unpacked directory, under another name, the directory removed afterwards.
+    let tree = cpanel_tree(&work.path().join("two"), "xftwo", 4);
+    let (result, _, reply) = v1(
+        &server,
+        "start_local_cpmove_restore",
+        &format!(
+            "cpmovepath={}&username=xfrenamed&delete_archive=1",
+            tree.display()
+        ),
+    )
+    .await;
+    assert_eq!(result, 1, "{reply}");
+    let id = session(&reply);
+    assert_eq!(
+        finished(&server, &id).await,
+        "COMPLETED",
+        "{}",
+        log(&server, &id, "master.log").await
+    );
+    let (result, _, reply) = v1(&server, "accountsummary", "user=xfrenamed").await;
+    assert_eq!(result, 1, "{reply}");
+    assert_eq!(reply["data"]["acct"][0]["domain"], "xftwo.example.com");
+    assert!(!tree.exists(), "delete_archive removes it");
+
+    // A restore that fails in the background says why, in both logs.
+    let (result, _, _) = v1(&server, "removeacct", "username=xfone").await;
+    assert_eq!(result, 1);
+    create(&server, "xfthief", "").await;
+    let tree = cpanel_tree(&work.path().join("three"), "xfthree", 4);
+    let cp = tree.join("cp/xfthree");
+    let text = std::fs::read_to_string(&cp)
+        .expect("cp")
+        .replace("DNS=xfthree.example.com", "DNS=xfthief.example.com");
+    std::fs::write(&cp, text).expect("cp");
+    let (result, _, reply) = v1(
+        &server,
+        "start_local_cpmove_restore",
+        &format!("cpmovepath={}", tree.display()),
+    )
+    .await;
+    assert_eq!(result, 1, "{reply}");
+    let id = session(&reply);
+    assert_eq!(finished(&server, &id).await, "FAILED");
+    let errors = log(&server, &id, "master.error_log").await;
+    assert!(errors.contains("xfthief.example.com"), "{errors}");
+    let (result, _, _) = v1(&server, "accountsummary", "user=xfthree").await;
+    assert_eq!(result, 0, "nothing was restored");
+}
+
+#[tokio::test]
+async fn bad_arguments_are_refused_and_unknown_sessions_named() {
+    let server = Server::start().await;
+    let work = tempfile::tempdir().expect("tempdir");
+    let archive = tarball(&cpanel_tree(work.path(), "xfbad", 4));
+    create(&server, "xftaken", "").await;
+    let path = archive.display().to_string();
+    for (query, expected) in [
+        (
+            "cpmovepath=/nowhere/cpmove-x.tar.gz".to_owned(),
+            "The path “/nowhere/cpmove-x.tar.gz” does not exist.".to_owned(),
+        ),
+        (
+            "cpmovepath=relative.tar.gz".to_owned(),
+            "The path “relative.tar.gz” does not exist.".to_owned(),
+        ),
+        (
+            format!("cpmovepath={path}&overwrite=2"),
+            "Value for argument overwrite must be either 1 or 0 (2)".to_owned(),
+        ),
+        (
+            format!("cpmovepath={path}&delete_archive=yes"),
+            "Value for argument delete_archive must be either 1 or 0 (yes)".to_owned(),
+        ),
+        (
+            format!("cpmovepath={path}&update_a_records=some"),
+            "The “update_a_records” argument must be “all” or “basic”, not “some”.".to_owned(),
+        ),
+        (
+            format!("cpmovepath={path}&dedicated_ip=1"),
+            "whmd cannot give a restored account an address of its own yet.".to_owned(),
+        ),
+        (
+            format!("cpmovepath={path}&username=xftaken"),
+            "This system already has an account named “xftaken”.".to_owned(),
+        ),
+        (
+            format!("cpmovepath={path}&username=xftaken&overwrite=1"),
+            "whmd cannot overwrite an existing account yet: remove it first.".to_owned(),
+        ),
+    ] {
+        let (result, reason, reply) = v1(&server, "start_local_cpmove_restore", &query).await;
+        assert_eq!(
+            (result, reason.as_str()),
+            (0, expected.as_str()),
+            "{query}: {reply}"
+        );
+    }
+    let (result, reason, _) = v1(&server, "start_local_cpmove_restore", "").await;
+    assert_eq!(result, 0);
+    assert!(reason.contains("cpmovepath"), "{reason}");
+    let (result, _, _) = v1(&server, "accountsummary", "user=xfbad").await;
+    assert_eq!(result, 0, "nothing was restored");
+
+    let (result, reason, _) = v1(
+        &server,
+        "get_transfer_session_state",
+        "transfer_session_id=nosuch",
+    )
+    .await;
+    assert_eq!(
+        (result, reason.as_str()),
+        (0, "The transfer session “nosuch” does not exist.")
+    );
+    let (result, reason, _) = v1(
+        &server,
+        "fetch_transfer_session_log",
+        "transfer_session_id=nosuch&logfile=master.log",
+    )
+    .await;
+    assert_eq!(
+        (result, reason.as_str()),
+        (0, "The transfer session “nosuch” does not exist.")
+    );
+
+    let (result, _, reply) = v1(&server, "restore_modules_summary", "").await;
+    assert_eq!(result, 1);
+    let modules = reply["data"]["modules"].as_array().expect("modules");
+    let names: Vec<&str> = modules
+        .iter()
+        .filter_map(|m| m["module"].as_str())
+        .collect();
+    for name in ["Account", "Homedir", "ZoneFile", "Mysql", "Mail"] {
+        assert!(names.contains(&name), "{names:?}");
+    }
+    assert!(
+        modules
+            .iter()
+            .all(|m| m["restricted_available"] == 1 && m["summary"].is_array())
+    );
+}
+
+#[tokio::test]
+async fn a_session_whose_server_stopped_is_failed() {
+    let server = Server::start().await;
+    let stores = server.store().await;
+    stores
+        .jobs
+        .create_job(&whmd_domain::job::Job {
+            id: "orphaned".into(),
+            kind: "transfer".into(),
+            state: whmd_domain::job::JobState::Running,
+            holder: "a stopped server".into(),
+            lease_until: 1,
+            created: 0,
+            finished: None,
+            log: "Restoring\n".into(),
+            error_log: String::new(),
+        })
+        .await
+        .expect("a session");
+    // The next server to start sweeps it.
+    let server = server.restart().await;
+    assert_eq!(finished(&server, "orphaned").await, "FAILED");
+    let errors = log(&server, "orphaned", "master.error_log").await;
+    assert!(errors.contains("stopped before it finished"), "{errors}");
+}
