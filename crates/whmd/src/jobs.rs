@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::watch;
 use whmd_api::Context;
-use whmd_api::functions::restore::session::SWEEP_NOTE;
+use whmd_api::functions::jobs::SWEEP_NOTE;
 use whmd_domain::time::unix_now;
 
 /// How often lapsed jobs are looked for.

@@ -9,6 +9,7 @@ mod cphulk;
 mod dns;
 mod featurelists;
 mod ips;
+pub mod jobs;
 mod packages;
 mod privileges;
 mod resellers;
@@ -42,6 +43,7 @@ pub const ALL: &[(&str, &[FunctionSpec])] = &[
     ("Accounts", accounts::USERDATA),
     ("Backups", backups::CONFIG),
     ("Backups", backups::LIST),
+    ("Backups", backups::SESSIONS),
     ("Backups", restore::TRANSFER),
     ("Packages", packages::EDIT),
     ("Packages", packages::LIST),

@@ -237,3 +237,145 @@ async fn a_session_whose_server_stopped_is_failed() {
     let errors = log(&server, "orphaned", "master.error_log").await;
     assert!(errors.contains("stopped before it finished"), "{errors}");
 }
+
+/// Polls a pkgacct session until it is no longer running; its state.
+async fn packed(server: &Server, id: &str) -> String {
+    for _ in 0..300 {
+        let (result, _, reply) = v1(
+            server,
+            "get_pkgacct_session_state",
+            &format!("session_id={id}"),
+        )
+        .await;
+        assert_eq!(result, 1, "{reply}");
+        let state = reply["data"]["state"].as_str().expect("a state").to_owned();
+        if state != "RUNNING" {
+            return state;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("the pkgacct session {id} never finished");
+}
+
+#[tokio::test]
+async fn an_account_packed_in_the_background_restores_through_the_api() {
+    let server = Server::start().await;
+    create(&server, "pkbg", "&maxpop=4").await;
+    let (result, _, reply) = v1(&server, "start_background_pkgacct", "user=pkbg").await;
+    assert_eq!(result, 1, "{reply}");
+    assert_eq!(reply["data"]["complete_master_log"], "master.log");
+    assert_eq!(
+        reply["data"]["complete_master_error_log"],
+        "master.error_log"
+    );
+    let id = reply["data"]["session_id"]
+        .as_str()
+        .expect("an id")
+        .to_owned();
+    assert_eq!(packed(&server, &id).await, "COMPLETED");
+    let (_, _, reply) = v1(
+        &server,
+        "fetch_pkgacct_master_log",
+        &format!("session_id={id}"),
+    )
+    .await;
+    let log = reply["data"]["log"].as_str().expect("a log");
+    let lines: Vec<Value> = log
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("each line is a JSON object"))
+        .collect();
+    assert_eq!(lines[0]["contents"], "pkgacct started.\n");
+    assert!(
+        lines
+            .iter()
+            .all(|l| l["type"] == "out" && l["partial"] == 0 && l["timestamp"].is_string())
+    );
+    assert_eq!(
+        lines.last().expect("a last line")["contents"],
+        "pkgacct completed\n"
+    );
+    let archive = server.dir.path().join("pkgacct/cpmove-pkbg.tar.gz");
+    let read =
+        whmd_archive::inspect(std::fs::File::open(&archive).expect("archive")).expect("inspect");
+    assert_eq!(read.user, "pkbg");
+
+    // Uncompressed, into a directory of the caller's choice.
+    let elsewhere = tempfile::tempdir().expect("tempdir");
+    let (result, _, reply) = v1(
+        &server,
+        "start_background_pkgacct",
+        &format!(
+            "user=pkbg&compressionsetting=none&tarroot={}",
+            elsewhere.path().display()
+        ),
+    )
+    .await;
+    assert_eq!(result, 1, "{reply}");
+    let id = reply["data"]["session_id"]
+        .as_str()
+        .expect("an id")
+        .to_owned();
+    assert_eq!(packed(&server, &id).await, "COMPLETED");
+    assert!(elsewhere.path().join("cpmove-pkbg.tar").is_file());
+
+    // Removed, then restored from the archive through the API alone.
+    let (result, _, _) = v1(&server, "removeacct", "username=pkbg").await;
+    assert_eq!(result, 1);
+    let (result, _, reply) = v1(
+        &server,
+        "start_local_cpmove_restore",
+        &format!("cpmovepath={}", archive.display()),
+    )
+    .await;
+    assert_eq!(result, 1, "{reply}");
+    assert_eq!(finished(&server, &session(&reply)).await, "COMPLETED");
+    let (result, _, reply) = v1(&server, "accountsummary", "user=pkbg").await;
+    assert_eq!(result, 1, "{reply}");
+    assert_eq!(reply["data"]["acct"][0]["maxpop"], "4");
+
+    for (query, expected) in [
+        ("user=nobodyhere", "The user “nobodyhere” does not exist."),
+        (
+            "user=pkbg&split=1",
+            "whmd cannot write an archive in parts yet.",
+        ),
+        (
+            "user=pkbg&skiphomedir=2",
+            "Value for argument skiphomedir must be either 1 or 0 (2)",
+        ),
+        (
+            "user=pkbg&tarroot=/nowhere",
+            "The directory “/nowhere” does not exist.",
+        ),
+    ] {
+        let (result, reason, _) = v1(&server, "start_background_pkgacct", query).await;
+        assert_eq!((result, reason.as_str()), (0, expected), "{query}");
+    }
+    let (result, reason, _) = v1(&server, "get_pkgacct_session_state", "session_id=nosuch").await;
+    assert_eq!(
+        (result, reason.as_str()),
+        (0, "The pkgacct session “nosuch” does not exist.")
+    );
+    // A restore session is not a pkgacct session.
+    let (result, _, _) = v1(
+        &server,
+        "fetch_pkgacct_master_log",
+        &format!("session_id={}", session(&reply_of_restore(&server).await)),
+    )
+    .await;
+    assert_eq!(result, 0);
+}
+
+/// Starts a restore that fails (no such archive contents) and returns its reply.
+async fn reply_of_restore(server: &Server) -> Value {
+    let broken = server.dir.path().join("broken.tar.gz");
+    std::fs::write(&broken, "not an archive").expect("broken");
+    let (result, _, reply) = v1(
+        server,
+        "start_local_cpmove_restore",
+        &format!("cpmovepath={}", broken.display()),
+    )
+    .await;
+    assert_eq!(result, 1, "{reply}");
+    reply
+}

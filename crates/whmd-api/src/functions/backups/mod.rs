@@ -1,5 +1,5 @@
 //! Backups: the configuration (`config`); what the backup directory holds (`list`); writing an account's archive (`pack`, which
-//! `whmd pkgacct` shares) or its unpacked tree (`tree`); the schedule (`schedule`) and the runs
+//! `whmd pkgacct` and the pkgacct sessions of `sessions` share) or its unpacked tree (`tree`); the schedule (`schedule`) and the runs
 //! that follow it (`run`). All functions are root's, as in WHM.
 
 mod config;
@@ -7,7 +7,9 @@ mod list;
 pub mod pack;
 pub mod run;
 pub mod schedule;
+mod sessions;
 mod tree;
 
 pub use config::FUNCTIONS as CONFIG;
 pub use list::FUNCTIONS as LIST;
+pub use sessions::FUNCTIONS as SESSIONS;

@@ -5,10 +5,11 @@
 //! each module of a restore does.
 
 use super::report::Status;
-use super::session::start;
+use super::session::{KIND, start};
 use super::{Opener, Options};
 use crate::FunctionSpec;
 use crate::function::function;
+use crate::functions::jobs::find;
 use crate::registry::Call;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -173,14 +174,8 @@ async fn get_transfer_session_state(
     call: Call,
     req: SessionId,
 ) -> Result<Outcome<State>, WhmError> {
-    let job = call
-        .ctx
-        .stores
-        .jobs
-        .job(&req.transfer_session_id)
-        .await?
-        .filter(|j| j.kind == "transfer")
-        .ok_or_else(|| no_session(&req.transfer_session_id))?;
+    let id = &req.transfer_session_id;
+    let job = find(&call, KIND, id, || no_session(id)).await?;
     Ok(Outcome::ok(State {
         state_name: job.state.as_str(),
     }))
@@ -199,14 +194,8 @@ struct Log {
 }
 
 async fn fetch_transfer_session_log(call: Call, req: FetchLog) -> Result<Outcome<Log>, WhmError> {
-    let job = call
-        .ctx
-        .stores
-        .jobs
-        .job(&req.transfer_session_id)
-        .await?
-        .filter(|j| j.kind == "transfer")
-        .ok_or_else(|| no_session(&req.transfer_session_id))?;
+    let id = &req.transfer_session_id;
+    let job = find(&call, KIND, id, || no_session(id)).await?;
     let log = match req.logfile.as_str() {
         "master.log" => job.log,
         "master.error_log" => job.error_log,

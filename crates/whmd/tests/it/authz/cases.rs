@@ -118,6 +118,17 @@ pub const CASES: &[Case] = &[
         Kind::RootOnly,
     ),
     case("restore_modules_summary", "", Kind::RootOnly),
+    case("start_background_pkgacct", "user={plain}", Kind::RootOnly),
+    case(
+        "get_pkgacct_session_state",
+        "session_id=mxpkgsession",
+        Kind::RootOnly,
+    ),
+    case(
+        "fetch_pkgacct_master_log",
+        "session_id=mxpkgsession",
+        Kind::RootOnly,
+    ),
     case("passwd", "user={user}&password=New-pw-123456", Kind::Owned),
     case(
         "forcepasswordchange",

@@ -122,24 +122,26 @@ impl World {
         let archive = backupdir.join("broken.tar.gz");
         std::fs::write(&archive, "not an archive").expect("archive");
         let archive = archive.display().to_string();
-        // A finished restore session, for the session functions.
-        server
-            .store()
-            .await
-            .jobs
-            .create_job(&whmd_domain::job::Job {
-                id: "mxsession".into(),
-                kind: "transfer".into(),
-                state: whmd_domain::job::JobState::Completed,
-                holder: "world".into(),
-                lease_until: 0,
-                created: 0,
-                finished: Some(0),
-                log: "done\n".into(),
-                error_log: String::new(),
-            })
-            .await
-            .expect("a session");
+        // A finished restore session and pkgacct session, for the session functions.
+        for (id, kind) in [("mxsession", "transfer"), ("mxpkgsession", "pkgacct")] {
+            server
+                .store()
+                .await
+                .jobs
+                .create_job(&whmd_domain::job::Job {
+                    id: id.into(),
+                    kind: kind.into(),
+                    state: whmd_domain::job::JobState::Completed,
+                    holder: "world".into(),
+                    lease_until: 0,
+                    created: 0,
+                    finished: Some(0),
+                    log: "done\n".into(),
+                    error_log: String::new(),
+                })
+                .await
+                .expect("a session");
+        }
         let backupdir = format!("backupdir={}", backupdir.display());
         for (auth, function, query) in [
             (&a, "api_token_create", "token_name=mxtok_a"),
