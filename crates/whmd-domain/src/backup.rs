@@ -208,6 +208,62 @@ pub struct BackupRun {
     pub summary: String,
 }
 
+/// Where a task of the restore queue stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TaskState {
+    Pending,
+    Active,
+    /// Restored.
+    Completed,
+    /// Ended without restoring.
+    Failed,
+}
+
+impl TaskState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Pending => "pending",
+            Self::Active => "active",
+            Self::Completed => "completed",
+            Self::Failed => "failed",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        [Self::Pending, Self::Active, Self::Completed, Self::Failed]
+            .into_iter()
+            .find(|s| s.as_str() == text)
+    }
+}
+
+/// The options of a restore task, as `restore_queue_add_task` takes them.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TaskOptions {
+    pub give_ip: bool,
+    pub mail_config: bool,
+    pub mysql: bool,
+    pub subdomains: bool,
+    pub destid: String,
+}
+
+/// A task of the restore queue: an account to restore from a day's backup.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RestoreTask {
+    pub id: String,
+    pub user: String,
+    /// `YYYY-MM-DD`.
+    pub restore_point: String,
+    pub options: TaskOptions,
+    pub state: TaskState,
+    pub added: i64,
+    pub start_time: Option<i64>,
+    pub end_time: Option<i64>,
+    /// The background job restoring it, once it started.
+    pub session: Option<String>,
+    /// What came of it, for people.
+    pub result: String,
+}
+
 /// `a`, `a and b`, `a, b and c`.
 fn and_list(items: &[&str]) -> String {
     match items {

@@ -12,6 +12,7 @@ mod hulk;
 mod idempotency;
 mod jobs;
 mod races;
+mod restore_queue;
 mod sessions;
 mod snapshot;
 mod zones;
@@ -74,6 +75,7 @@ pub async fn run_all(stores: &Stores, names: &Names) {
     backups::backup_config_changes_are_never_lost(stores, names).await;
     backups::backup_runs_are_claimed_once(stores, names).await;
     jobs::jobs_are_logged_by_their_holder_and_fail_when_it_is_gone(stores, names).await;
+    restore_queue::restore_tasks_are_taken_in_order_once(stores, names).await;
     idempotency::claims_race_releases(stores, names).await;
     zones::zones_round_trip_and_guard_their_serial(stores, names).await;
     zones::zones_follow_their_account(stores, names).await;

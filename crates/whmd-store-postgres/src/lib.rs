@@ -16,6 +16,7 @@ mod idempotency;
 mod jobs;
 mod lists;
 mod packages;
+mod restore_queue;
 pub mod scratch;
 mod sessions;
 mod snapshot;
@@ -69,6 +70,7 @@ impl PostgresStore {
             health: Arc::new(self.clone()),
             backups: Arc::new(self.clone()),
             jobs: Arc::new(self.clone()),
+            restore_queue: Arc::new(self.clone()),
         }
     }
 

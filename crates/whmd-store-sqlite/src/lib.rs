@@ -20,6 +20,7 @@ mod idempotency;
 mod jobs;
 mod lists;
 mod packages;
+mod restore_queue;
 mod sessions;
 mod snapshot;
 mod zones;
@@ -96,6 +97,7 @@ impl SqliteStore {
             health: Arc::new(self.clone()),
             backups: Arc::new(self.clone()),
             jobs: Arc::new(self.clone()),
+            restore_queue: Arc::new(self.clone()),
         }
     }
 

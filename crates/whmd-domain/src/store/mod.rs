@@ -14,6 +14,7 @@ mod host;
 mod hulk;
 pub mod idempotency;
 mod jobs;
+mod restore_queue;
 mod sessions;
 pub mod snapshot;
 mod zones;
@@ -34,6 +35,7 @@ pub use host::{HostStore, HostedAccount, Removal, Usage};
 pub use hulk::HulkStore;
 pub use idempotency::IdempotencyStore;
 pub use jobs::JobStore;
+pub use restore_queue::RestoreQueueStore;
 pub use sessions::SessionStore;
 pub use snapshot::SnapshotStore;
 pub use zones::{StoredZone, ZoneStore, ZoneSummary, ZoneWrites};
@@ -113,4 +115,5 @@ pub struct Stores {
     pub health: Arc<dyn HealthStore>,
     pub backups: Arc<dyn BackupStore>,
     pub jobs: Arc<dyn JobStore>,
+    pub restore_queue: Arc<dyn RestoreQueueStore>,
 }
