@@ -1,5 +1,6 @@
 //! Background jobs whose process died: every server fails the running ones whose lease has
-//! passed, each minute, so that a restore session never stays running for ever.
+//! passed, and the restore tasks they were running, each minute, so that neither stays
+//! running for ever.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -24,6 +25,16 @@ pub async fn sweep_regularly(ctx: Arc<Context>, mut stop: watch::Receiver<bool>)
             }
             Ok(_) => {}
             Err(e) => tracing::warn!(error = %e, "lapsed background jobs could not be failed"),
+        }
+        // Restore tasks whose processing job stopped with it.
+        let note = "The server restoring this account stopped before it finished.";
+        if let Err(e) = ctx
+            .stores
+            .restore_queue
+            .fail_orphaned_restore_tasks(unix_now(), note)
+            .await
+        {
+            tracing::warn!(error = %e, "orphaned restore tasks could not be failed");
         }
         tokio::select! {
             _ = tokio::time::sleep(SWEEP) => {}

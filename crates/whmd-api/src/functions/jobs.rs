@@ -60,7 +60,7 @@ where
 {
     let now = unix_now();
     let job = Job {
-        id: job_id(&call.principal.user, now),
+        id: new_id(&call.principal.user, now),
         kind: kind.to_owned(),
         state: JobState::Running,
         holder: format!("{}:{}", call.ctx.info.hostname, std::process::id()),
@@ -104,9 +104,9 @@ where
     Ok(job.id)
 }
 
-/// A job id as cPanel makes session ids: the user, the time (`YYYYMMDDhhmmss`) and a random
+/// An id as cPanel makes session ids: the user, the time (`YYYYMMDDhhmmss`) and a random
 /// tail.
-fn job_id(user: &str, now: i64) -> String {
+pub fn new_id(user: &str, now: i64) -> String {
     const TAIL: &[u8] = b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
     let (y, mo, d, h, mi, s, _) = civil(now);
     let mut rng = rand::rng();
@@ -135,13 +135,13 @@ pub async fn find(
 
 #[cfg(test)]
 mod tests {
-    use super::job_id;
+    use super::new_id;
 
     #[test]
     fn job_ids_look_like_cpanels_session_ids() {
-        let id = job_id("root", 1_585_590_962);
+        let id = new_id("root", 1_585_590_962);
         assert!(id.starts_with("root20200330175602"), "{id}");
         assert_eq!(id.len(), "root20200330175602".len() + 8);
-        assert_ne!(job_id("root", 0), job_id("root", 0));
+        assert_ne!(new_id("root", 0), new_id("root", 0));
     }
 }

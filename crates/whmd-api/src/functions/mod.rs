@@ -45,6 +45,7 @@ pub const ALL: &[(&str, &[FunctionSpec])] = &[
     ("Backups", backups::LIST),
     ("Backups", backups::SESSIONS),
     ("Backups", restore::TRANSFER),
+    ("Backups", restore::QUEUE),
     ("Packages", packages::EDIT),
     ("Packages", packages::LIST),
     ("Feature lists", featurelists::FUNCTIONS),

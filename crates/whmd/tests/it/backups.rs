@@ -313,3 +313,169 @@ async fn the_listings_read_what_the_backup_directory_holds() {
         ])
     );
 }
+
+/// Polls until no restore task is active and none is pending; the queue's state.
+async fn drained(server: &Server) -> serde_json::Value {
+    for _ in 0..300 {
+        let (_, _, reply) = v1(server, "restore_queue_state", "").await;
+        let data = reply["data"].clone();
+        if data["is_active"] == 0 && data["pending"].as_array().is_some_and(Vec::is_empty) {
+            return data;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("the restore queue never drained");
+}
+
+#[tokio::test]
+async fn the_restore_queue_restores_from_scheduled_backups() {
+    use whmd_api::functions::backups::run::tick;
+    let server = Server::start().await;
+    for user in ["rqone", "rqtwo"] {
+        create(&server, user, "&maxpop=3").await;
+    }
+    let backupdir = server.dir.path().join("backup");
+    let (result, reason, _) = v1(
+        &server,
+        "backup_config_set",
+        &format!(
+            "backupdir={}&backupenable=1&backupdays=0&check_min_free_space=0",
+            backupdir.display()
+        ),
+    )
+    .await;
+    assert_eq!(result, 1, "{reason}");
+    let ctx = context(&server).await;
+    tick(&ctx, "a", SUNDAY + 3 * HOUR, 2)
+        .await
+        .expect("tick")
+        .expect("a run");
+    for user in ["rqone", "rqtwo"] {
+        let (result, _, _) = v1(&server, "removeacct", &format!("username={user}")).await;
+        assert_eq!(result, 1);
+    }
+
+    // Bad tasks are refused and change nothing.
+    for (query, expected) in [
+        (
+            "user=rqone&restore_point=2026-12-05",
+            "There is no backup of “rqone” for “2026-12-05”.",
+        ),
+        (
+            "user=nobody&restore_point=2026-12-06",
+            "There is no backup of “nobody” for “2026-12-06”.",
+        ),
+        (
+            "user=rqone&restore_point=../../etc",
+            "There is no backup of “rqone” for “../../etc”.",
+        ),
+        (
+            "user=rqone&restore_point=2026-12-06&destid=abc",
+            "whmd restores only from this server's own backups (“local”) yet.",
+        ),
+        (
+            "user=rqone&restore_point=2026-12-06&mysql=2",
+            "Value for argument mysql must be either 1 or 0 (2)",
+        ),
+    ] {
+        let (result, reason, _) = v1(&server, "restore_queue_add_task", query).await;
+        assert_eq!((result, reason.as_str()), (0, expected), "{query}");
+    }
+    let (_, _, reply) = v1(&server, "restore_queue_list_pending", "").await;
+    assert_eq!(reply["data"]["restore_job"], json!([]));
+
+    for user in ["rqone", "rqtwo"] {
+        let (result, _, reply) = v1(
+            &server,
+            "restore_queue_add_task",
+            &format!("user={user}&restore_point=2026-12-06&subdomains=1"),
+        )
+        .await;
+        assert_eq!(result, 1, "{reply}");
+        assert!(reply["data"]["queue_id"].is_string());
+    }
+    let (result, reason, _) = v1(
+        &server,
+        "restore_queue_add_task",
+        "user=rqone&restore_point=2026-12-06",
+    )
+    .await;
+    assert_eq!(
+        (result, reason.as_str()),
+        (0, "A restore of “rqone” is already in the queue.")
+    );
+    let (_, _, reply) = v1(&server, "restore_queue_list_pending", "").await;
+    assert_eq!(
+        reply["data"]["restore_job"][0],
+        json!({"user": "rqone", "restore_point": "2026-12-06",
+               "options": {"give_ip": 0, "mail_config": 0, "mysql": 0, "subdomains": 1, "destid": "local"}})
+    );
+    // A pending task can be taken out again.
+    let (result, _, _) = v1(&server, "restore_queue_clear_pending_task", "user=rqtwo").await;
+    assert_eq!(result, 1);
+
+    let (result, reason, _) = v1(&server, "restore_queue_activate", "").await;
+    assert_eq!(
+        (result, reason.as_str()),
+        (1, "Restore queue processing initiated")
+    );
+    let state = drained(&server).await;
+    assert_eq!(state["active"], json!([]));
+    let done = &state["completed"][0];
+    assert_eq!(
+        (done["user"].as_str(), done["status"].as_str()),
+        (Some("rqone"), Some("completed")),
+        "{state}"
+    );
+    assert!(
+        done["result"]
+            .as_str()
+            .is_some_and(|r| r.contains("Restored rqone")),
+        "{state}"
+    );
+    let (result, _, reply) = v1(&server, "accountsummary", "user=rqone").await;
+    assert_eq!(result, 1, "{reply}");
+    assert_eq!(reply["data"]["acct"][0]["maxpop"], "3");
+    let (result, _, _) = v1(&server, "accountsummary", "user=rqtwo").await;
+    assert_eq!(result, 0, "its task was cleared");
+    let (_, _, reply) = v1(&server, "restore_queue_is_active", "").await;
+    assert_eq!(reply["data"]["is_active"], 0);
+
+    // A task whose restore fails (the name is taken again) ends failed, with the reason.
+    create(&server, "rqtwo", "").await;
+    let (result, _, _) = v1(
+        &server,
+        "restore_queue_add_task",
+        "user=rqtwo&restore_point=2026-12-06",
+    )
+    .await;
+    assert_eq!(result, 1);
+    v1(&server, "restore_queue_activate", "").await;
+    let state = drained(&server).await;
+    let failed = state["completed"]
+        .as_array()
+        .and_then(|c| c.iter().find(|t| t["user"] == "rqtwo"))
+        .expect("rqtwo's task")
+        .clone();
+    assert_eq!(failed["status"], "failed", "{state}");
+    assert!(
+        failed["result"]
+            .as_str()
+            .is_some_and(|r| r.contains("already has an account")),
+        "{failed}"
+    );
+
+    // Finished tasks are cleared by user and start time, or all at once.
+    let start = done["start_time"].as_i64().expect("a start time");
+    let (result, _, _) = v1(
+        &server,
+        "restore_queue_clear_completed_task",
+        &format!("user=rqone&start_time={start}"),
+    )
+    .await;
+    assert_eq!(result, 1);
+    let (result, _, _) = v1(&server, "restore_queue_clear_all_failed_tasks", "").await;
+    assert_eq!(result, 1);
+    let (_, _, reply) = v1(&server, "restore_queue_list_completed", "").await;
+    assert_eq!(reply["data"]["restore_job"], json!([]));
+}

@@ -9,10 +9,12 @@
 //! removes the account again, so an account is restored whole or not at all.
 
 mod plan;
+mod queue;
 pub mod report;
 pub mod session;
 mod transfer;
 
+pub use queue::FUNCTIONS as QUEUE;
 pub use transfer::FUNCTIONS as TRANSFER;
 
 use super::accounts::remove;

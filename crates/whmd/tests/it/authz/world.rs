@@ -119,6 +119,12 @@ impl World {
         // A backup directory with one (empty) run, for the backup listings.
         let backupdir = server.dir.path().join("backup");
         std::fs::create_dir_all(backupdir.join("2026-12-06/accounts")).expect("backup dir");
+        // A (fake) backup of mxqueued on that day, for the restore queue.
+        std::fs::write(
+            backupdir.join("2026-12-06/accounts/mxqueued.tar.gz"),
+            "not an archive",
+        )
+        .expect("a backup");
         let archive = backupdir.join("broken.tar.gz");
         std::fs::write(&archive, "not an archive").expect("archive");
         let archive = archive.display().to_string();
