@@ -379,3 +379,72 @@ async fn reply_of_restore(server: &Server) -> Value {
     assert_eq!(result, 1, "{reply}");
     reply
 }
+
+#[tokio::test]
+async fn restoreaccount_restores_from_the_legacy_backups() {
+    let server = Server::start().await;
+    let backupdir = server.dir.path().join("backup");
+    let (result, _, _) = v1(
+        &server,
+        "backup_config_set",
+        &format!("backupdir={}", backupdir.display()),
+    )
+    .await;
+    assert_eq!(result, 1);
+    let legacy = backupdir.join("cpbackup/daily");
+    std::fs::create_dir_all(&legacy).expect("legacy dir");
+    let archive = tarball(&cpanel_tree(&legacy, "rslegacy", 3));
+    std::fs::rename(&archive, legacy.join("rslegacy.tar.gz")).expect("named as legacy backups are");
+    let (result, reason, reply) = v1(&server, "restoreaccount", "user=rslegacy&type=daily").await;
+    assert_eq!(
+        (result, reason.as_str()),
+        (1, "Account Restoring in background"),
+        "{reply}"
+    );
+    assert!(reply["data"]["pid"].is_u64());
+    let id = reply["data"]["transfer_session_id"]
+        .as_str()
+        .expect("an id")
+        .to_owned();
+    assert_eq!(
+        finished(&server, &id).await,
+        "COMPLETED",
+        "{}",
+        log(&server, &id, "master.log").await
+    );
+    let (result, _, _) = v1(&server, "accountsummary", "user=rslegacy").await;
+    assert_eq!(result, 1);
+
+    std::fs::write(legacy.join("rsbz.tar.bz2"), "BZh").expect("bzip2");
+    for (query, expected) in [
+        (
+            "user=rslegacy&type=daily",
+            "This system already has an account named “rslegacy”.",
+        ),
+        (
+            "user=rsnone&type=weekly",
+            "There is no weekly backup of “rsnone”.",
+        ),
+        (
+            "user=rslegacy&type=yearly",
+            "The backup type must be “daily”, “weekly” or “monthly”, not “yearly”.",
+        ),
+        (
+            "user=rslegacy&type=daily&mail=x",
+            "Value for argument mail must be either 1 or 0 (x)",
+        ),
+        (
+            "user=../etc&type=daily",
+            "“../etc” is not a valid username.",
+        ),
+    ] {
+        let (result, reason, _) = v1(&server, "restoreaccount", query).await;
+        assert_eq!((result, reason.as_str()), (0, expected), "{query}");
+    }
+    let (result, reason, _) = v1(&server, "restoreaccount", "user=rsbz&type=daily").await;
+    assert_eq!(result, 0);
+    assert!(reason.contains("bzip2"), "{reason}");
+    let (result, reason, _) = v1(&server, "restoreaccount", "type=daily").await;
+    assert_eq!(result, 0);
+    assert!(reason.contains("user"), "{reason}");
+}

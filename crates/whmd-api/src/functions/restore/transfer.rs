@@ -41,6 +41,7 @@ pub const FUNCTIONS: &[FunctionSpec] = &[
         fetch_transfer_session_log
     )
     .read_only(),
+    function!("restoreaccount", Acl::ALL, V1, restoreaccount),
     function!(
         "restore_modules_summary",
         Acl::ALL,
@@ -148,6 +149,104 @@ async fn start_local_cpmove_restore(
     Ok(Outcome::ok(Started {
         transfer_session_id: id,
     }))
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+struct Restoreaccount {
+    /// The account to restore from the legacy backups.
+    user: String,
+    /// `daily`, `weekly` or `monthly`.
+    #[serde(rename = "type")]
+    kind: String,
+    /// cPanel's restore flags; whmd restores the same whatever they say.
+    ip: Option<String>,
+    mail: Option<String>,
+    mysql: Option<String>,
+    subs: Option<String>,
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+struct Restoring {
+    transfer_session_id: String,
+    /// The process restoring it.
+    pid: u32,
+}
+
+/// restoreaccount
+/// (<https://api.docs.cpanel.net/openapi/whm/operation/restoreaccount/>): restores an account
+/// from cPanel's legacy backups (`BACKUPDIR/cpbackup/TYPE/USER.tar.gz`, `.tgz`, `.tar`, or an
+/// unpacked `USER/`) in the background, as a transfer session.
+async fn restoreaccount(call: Call, req: Restoreaccount) -> Result<Outcome<Restoring>, WhmError> {
+    for (name, value) in [
+        ("ip", &req.ip),
+        ("mail", &req.mail),
+        ("mysql", &req.mysql),
+        ("subs", &req.subs),
+    ] {
+        boolean(name, value.as_deref())?;
+    }
+    if !matches!(req.kind.as_str(), "daily" | "weekly" | "monthly") {
+        return Err(WhmError::Reason(format!(
+            "The backup type must be “daily”, “weekly” or “monthly”, not “{}”.",
+            req.kind
+        )));
+    }
+    let user = &req.user;
+    if !whmd_domain::names::username::valid_for_transfer(user) {
+        return Err(WhmError::Reason(format!(
+            "“{user}” is not a valid username."
+        )));
+    }
+    let config = call
+        .ctx
+        .stores
+        .backups
+        .backup_config()
+        .await?
+        .unwrap_or_default();
+    let dir = PathBuf::from(config.get("backupdir"))
+        .join("cpbackup")
+        .join(&req.kind);
+    let bzip2 = dir.join(format!("{user}.tar.bz2"));
+    let Some(path) = [
+        dir.join(format!("{user}.tar.gz")),
+        dir.join(format!("{user}.tgz")),
+        dir.join(format!("{user}.tar")),
+        dir.join(user),
+    ]
+    .into_iter()
+    .find(|p| p.exists()) else {
+        return Err(WhmError::Reason(if bzip2.exists() {
+            format!(
+                "{} is a bzip2 archive, which whmd does not read yet.",
+                bzip2.display()
+            )
+        } else {
+            format!("There is no {} backup of “{user}”.", req.kind)
+        }));
+    };
+    if call.ctx.stores.accounts.account(user).await?.is_some() {
+        return Err(WhmError::Reason(exists_reason(user)));
+    }
+    let source = Source::at(&path).map_err(|e| {
+        WhmError::Reason(format!("The backup {} cannot be read: {e}", path.display()))
+    })?;
+    let opener: Opener =
+        Arc::new(move || source.open().map(|r| Box::new(r) as Box<dyn Read + Send>));
+    let options = Options {
+        keep_root: keep_root(&call),
+        dry_run: false,
+        user: None,
+    };
+    let id = start(&call, opener, options, path.display().to_string(), None).await?;
+    Ok(Outcome::ok(Restoring {
+        transfer_session_id: id.clone(),
+        pid: std::process::id(),
+    })
+    .with_reason("Account Restoring in background")
+    .with_raw(format!(
+        "The account {user} is being restored in the background: transfer session {id}.\n"
+    )))
 }
 
 /// Where a restore through the API keeps what it does not apply.

@@ -125,6 +125,7 @@ pub const CASES: &[Case] = &[
         Kind::RootOnly,
     ),
     case("restore_queue_activate", "", Kind::RootOnly),
+    case("restoreaccount", "user=mxlegacy&type=daily", Kind::RootOnly),
     case("restore_queue_is_active", "", Kind::RootOnly),
     case("restore_queue_state", "", Kind::RootOnly),
     case("restore_queue_list_pending", "", Kind::RootOnly),

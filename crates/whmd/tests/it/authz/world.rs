@@ -125,6 +125,13 @@ impl World {
             "not an archive",
         )
         .expect("a backup");
+        // A (fake) legacy daily backup of mxlegacy, for restoreaccount.
+        std::fs::create_dir_all(backupdir.join("cpbackup/daily")).expect("legacy dir");
+        std::fs::write(
+            backupdir.join("cpbackup/daily/mxlegacy.tar.gz"),
+            "not an archive",
+        )
+        .expect("a legacy backup");
         let archive = backupdir.join("broken.tar.gz");
         std::fs::write(&archive, "not an archive").expect("archive");
         let archive = archive.display().to_string();
