@@ -43,6 +43,18 @@ impl JobStore for PostgresStore {
         row.map(|row| job_from_row(&row)).transpose()
     }
 
+    async fn latest_job(&self, kind: &str) -> Result<Option<Job>, StoreError> {
+        let row = sqlx::query(
+            "SELECT id, kind, state, holder, lease_until, created, finished, log, error_log FROM jobs \
+             WHERE kind = $1 ORDER BY created DESC, (state = 'RUNNING') DESC, id DESC LIMIT 1",
+        )
+        .bind(kind)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(map_error)?;
+        row.map(|row| job_from_row(&row)).transpose()
+    }
+
     async fn log_job(
         &self,
         id: &str,

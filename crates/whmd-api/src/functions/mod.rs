@@ -44,6 +44,7 @@ pub const ALL: &[(&str, &[FunctionSpec])] = &[
     ("Backups", backups::CONFIG),
     ("Backups", backups::LIST),
     ("Backups", backups::SESSIONS),
+    ("Backups", backups::SKIP),
     ("Backups", restore::TRANSFER),
     ("Backups", restore::QUEUE),
     ("Packages", packages::EDIT),

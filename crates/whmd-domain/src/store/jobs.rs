@@ -13,6 +13,10 @@ pub trait JobStore: Debug + Send + Sync {
 
     async fn job(&self, id: &str) -> Result<Option<Job>, StoreError>;
 
+    /// The newest job of `kind` (by when it was created; of two created in the same second,
+    /// a running one).
+    async fn latest_job(&self, kind: &str) -> Result<Option<Job>, StoreError>;
+
     /// Appends `line` to a running job's log (and its error log when `error`) and extends its
     /// lease, when `holder` holds it; `false` (nothing written) otherwise.
     async fn log_job(

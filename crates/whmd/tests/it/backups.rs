@@ -479,3 +479,76 @@ async fn the_restore_queue_restores_from_scheduled_backups() {
     let (_, _, reply) = v1(&server, "restore_queue_list_completed", "").await;
     assert_eq!(reply["data"]["restore_job"], json!([]));
 }
+
+#[tokio::test]
+async fn every_accounts_backups_are_switched_in_the_background() {
+    let server = Server::start().await;
+    let (result, _, reply) = v1(&server, "backup_skip_users_all_status", "").await;
+    assert_eq!(result, 1);
+    assert_eq!(
+        reply["data"]["reason"],
+        json!({"msg": "No save_all process running.", "perc": 0, "running": 0})
+    );
+    for user in ["skone", "sktwo", "skthree"] {
+        create(&server, user, "").await;
+    }
+    let (result, reason, _) = v1(&server, "backup_skip_users_all", "").await;
+    assert_eq!((result, reason.as_str()), (0, "state must be specified"));
+
+    let flags = |key: &'static str| {
+        let server = &server;
+        async move {
+            let stores = server.store().await;
+            let mut values = Vec::new();
+            for user in ["skone", "sktwo", "skthree"] {
+                let account = stores
+                    .accounts
+                    .account(user)
+                    .await
+                    .expect("read")
+                    .expect("stored");
+                values.push(account.get(key).unwrap_or("").to_owned());
+            }
+            values
+        }
+    };
+    let done = || async {
+        for _ in 0..300 {
+            let (_, _, reply) = v1(&server, "backup_skip_users_all_status", "").await;
+            if reply["data"]["reason"]["running"] == 0 {
+                return reply["data"]["reason"].clone();
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        panic!("the switch never finished");
+    };
+    let (result, reason, _) = v1(&server, "backup_skip_users_all", "state=disable").await;
+    assert_eq!(
+        (result, reason.as_str()),
+        (1, "Configuration update process started")
+    );
+    assert_eq!(
+        done().await,
+        json!({"msg": "Done", "perc": 100, "running": 0})
+    );
+    assert_eq!(flags("BACKUP").await, ["0", "0", "0"]);
+
+    let (result, _, _) = v1(
+        &server,
+        "backup_skip_users_all",
+        "state=enable&backupversion=legacy",
+    )
+    .await;
+    assert_eq!(result, 1);
+    done().await;
+    assert_eq!(flags("LEGACY_BACKUP").await, ["1", "1", "1"]);
+    assert_eq!(
+        flags("BACKUP").await,
+        ["0", "0", "0"],
+        "the other flag stays"
+    );
+    let (result, _, _) = v1(&server, "backup_skip_users_all", "state=1").await;
+    assert_eq!(result, 1);
+    done().await;
+    assert_eq!(flags("BACKUP").await, ["1", "1", "1"]);
+}

@@ -8,8 +8,10 @@ pub mod pack;
 pub mod run;
 pub mod schedule;
 mod sessions;
+mod skip;
 mod tree;
 
 pub use config::FUNCTIONS as CONFIG;
 pub use list::FUNCTIONS as LIST;
 pub use sessions::FUNCTIONS as SESSIONS;
+pub use skip::FUNCTIONS as SKIP;
