@@ -65,6 +65,8 @@ pub struct Inspected {
     /// Files and directories under the home, and the bytes of its files.
     pub home_entries: u64,
     pub home_bytes: u64,
+    /// The bytes of every other file (what a restore keeps beside the store).
+    pub other_bytes: u64,
     /// Files (and links) in each other section (`mysql`, `va`, `cron` …), by section: what
     /// the archive holds beyond what is read here. Empty directories are not counted.
     pub sections: BTreeMap<String, u64>,
@@ -144,6 +146,9 @@ fn inspect_tar<R: Read>(input: R) -> Result<Inspected, ArchiveError> {
             EntryType::Regular | EntryType::Continuous | EntryType::GNUSparse
         );
         let rest: Vec<&str> = rest.iter().map(String::as_str).collect();
+        if regular && !matches!(rest.as_slice(), ["homedir", ..] | ["homedir.tar"]) {
+            found.other_bytes += entry.size();
+        }
         match rest.as_slice() {
             [] => {}
             ["homedir", ..] => {
@@ -153,7 +158,10 @@ fn inspect_tar<R: Read>(input: R) -> Result<Inspected, ArchiveError> {
                     found.home_bytes += entry.size();
                 }
             }
-            ["homedir.tar"] if regular => found.home = Home::Tarball,
+            ["homedir.tar"] if regular => {
+                found.home = Home::Tarball;
+                found.home_bytes = entry.size();
+            }
             ["cp", user] if regular => {
                 let text = small(&mut entry, &raw)?;
                 users.push(((*user).to_owned(), text));

@@ -595,3 +595,48 @@ async fn a_home_round_trips_on_a_provisioned_host() {
     assert_eq!(owned(""), (uid, uid, 0o711));
     assert_eq!(owned("private/notes.txt"), (uid, uid, 0o600));
 }
+
+/// An archive that would not fit where it goes is refused before anything is written (in a
+/// throwaway namespace, for a small filesystem of its own).
+#[tokio::test]
+async fn an_archive_larger_than_the_free_space_is_refused() {
+    use whmd_host::sandbox::{Place, enter};
+    if let Place::Done = enter("import_cpanel::an_archive_larger_than_the_free_space_is_refused") {
+        return;
+    }
+    let server = Server::start().await;
+    let work = tempfile::tempdir().expect("tempdir");
+    let tree = cpanel_tree(work.path(), "bigimp", 4);
+    let noise: Vec<u8> = (0..3 << 20)
+        .map(|i: u32| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+        .collect();
+    std::fs::write(tree.join("mysql/bigimp_big.sql"), noise).expect("a big dump");
+    let archive = tarball(&tree);
+    let keep = work.path().join("small");
+    std::fs::create_dir(&keep).expect("keep");
+    let mounted = Command::new("mount")
+        .args(["-t", "tmpfs", "-o", "size=1m", "tmpfs"])
+        .arg(&keep)
+        .status()
+        .expect("mount");
+    assert!(mounted.success());
+    let done = run(
+        std::slice::from_ref(&archive),
+        Some(&keep),
+        false,
+        false,
+        &server.store_flags(),
+        &HostFlags::default(),
+    )
+    .await
+    .expect("the import runs");
+    let why = done[0].outcome.as_ref().expect_err("refused");
+    assert!(why.contains("not enough free space"), "{why}");
+    let (result, _, _) = v1(&server, "accountsummary", "user=bigimp").await;
+    assert_eq!(result, 0, "nothing was restored");
+    assert_eq!(
+        std::fs::read_dir(&keep).expect("keep").count(),
+        0,
+        "nothing was written"
+    );
+}

@@ -148,7 +148,12 @@ pub async fn restore(call: &Call, open: Opener, options: &Options) -> Result<Res
     };
     let extracted = {
         let (staging, top, open) = (staging.clone(), found.top.clone(), Arc::clone(&open));
-        blocking(move || staging.unpack(&top, open.as_ref())).await
+        let (home_bytes, other_bytes) = (found.home_bytes, found.other_bytes);
+        blocking(move || {
+            staging.room_for(home_bytes, other_bytes)?;
+            staging.unpack(&top, open.as_ref())
+        })
+        .await
     };
     let home = match extracted {
         Ok(home) => home,
@@ -309,6 +314,40 @@ impl Staging {
             WhmError::Reason(format!("cannot keep the archive's other entries: {e}"))
         })?;
         Ok(extracted.home)
+    }
+
+    /// Refuses a restore whose home or other entries would not fit where they go (with a tenth
+    /// to spare), before anything is written.
+    fn room_for(&self, home_bytes: u64, other_bytes: u64) -> Result<(), WhmError> {
+        let mut wanted = vec![(self.side.parent(), other_bytes)];
+        if let Some(home) = &self.home {
+            wanted.push((home.parent(), home_bytes));
+        }
+        for (dir, bytes) in wanted {
+            let Some(dir) = dir else { continue };
+            let mut at = dir;
+            // The directory may not exist yet: its nearest existing ancestor's filesystem.
+            while !at.exists() {
+                match at.parent() {
+                    Some(parent) => at = parent,
+                    None => break,
+                }
+            }
+            let Ok(stat) = nix::sys::statvfs::statvfs(at) else {
+                continue;
+            };
+            let free = stat.blocks_available().saturating_mul(stat.fragment_size());
+            let needed = bytes.saturating_add(bytes / 10);
+            if needed > free {
+                return Err(WhmError::Reason(format!(
+                    "There is not enough free space in {} for the archive ({} MB needed, {} MB free); nothing was restored.",
+                    dir.display(),
+                    needed.div_ceil(1 << 20),
+                    free >> 20
+                )));
+            }
+        }
+        Ok(())
     }
 
     /// Removes the staging directories, and what was kept too when the restore failed.
