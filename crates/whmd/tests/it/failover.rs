@@ -43,15 +43,24 @@ fn ha_cluster(command: &str, dir: &Path, which: Option<&str>) -> String {
     String::from_utf8_lossy(&out.stdout).trim().to_owned()
 }
 
-/// The end of each node's Patroni log, to tell why a cluster command failed.
+/// The end of each node's Patroni log (PostgreSQL's own lines among it), to tell why a
+/// cluster command failed: the timestamped lines, without the tracebacks Patroni logs when a
+/// health check hangs up on its REST API.
 fn logs(dir: &Path) -> String {
     ["node1", "node2"]
         .iter()
         .map(|node| {
             let text =
                 std::fs::read_to_string(dir.join(node).join("patroni.log")).unwrap_or_default();
-            let lines: Vec<&str> = text.lines().collect();
-            let tail = lines[lines.len().saturating_sub(30)..].join("\n");
+            let lines: Vec<&str> = text
+                .lines()
+                .filter(|l| {
+                    l.starts_with("20")
+                        && !l.contains("Exception happened")
+                        && !l.contains("Traceback")
+                })
+                .collect();
+            let tail = lines[lines.len().saturating_sub(40)..].join("\n");
             format!("--- {node}'s Patroni log, last lines:\n{tail}")
         })
         .collect::<Vec<_>>()
