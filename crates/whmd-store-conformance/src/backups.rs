@@ -1,8 +1,10 @@
 //! The backup configuration: saved whole, changed only from what is saved, so that of racing
-//! changes made from the same configuration exactly one is kept.
+//! changes made from the same configuration exactly one is kept; scheduled runs claimed once;
+//! destinations saved only from the revision they were read at.
 
 use crate::Names;
 use whmd_domain::backup::{BackupConfig, RunState};
+use whmd_domain::destination::Destination;
 use whmd_domain::store::Conflict;
 use whmd_domain::{StoreError, Stores};
 
@@ -148,4 +150,87 @@ pub async fn backup_runs_are_claimed_once(stores: &Stores, names: &Names) {
     .await;
     let won = claims.iter().filter(|c| matches!(c, Ok(true))).count();
     assert_eq!(won, 1, "{claims:?}");
+}
+
+/// Destinations round trip whole; a save made from an old revision is refused and changes
+/// nothing, as is one of a destination that is gone.
+pub async fn backup_destinations_round_trip_and_guard_their_revision(
+    stores: &Stores,
+    names: &Names,
+) {
+    let store = &stores.backups;
+    let id = names.user("dest");
+    let mut destination = Destination {
+        id: id.clone(),
+        name: names.user("Nightly"),
+        kind: "SFTP".into(),
+        disabled: false,
+        disable_reason: String::new(),
+        settings: [("host", "backups.example.com"), ("port", "22")]
+            .into_iter()
+            .map(|(k, v)| (k.to_owned(), v.to_owned()))
+            .collect(),
+        sealed: [("password".to_owned(), "v1.abcd.sealed".to_owned())].into(),
+        revision: 0,
+    };
+    store
+        .add_backup_destination(&destination)
+        .await
+        .expect("added");
+    let twice = store.add_backup_destination(&destination).await;
+    assert!(
+        matches!(twice, Err(StoreError::Conflict(Conflict::Name))),
+        "{twice:?}"
+    );
+    assert_eq!(
+        store.backup_destination(&id).await.expect("read"),
+        Some(destination.clone())
+    );
+    assert!(
+        store
+            .backup_destinations()
+            .await
+            .expect("list")
+            .contains(&destination)
+    );
+
+    let stale = destination.clone();
+    destination.disabled = true;
+    destination.disable_reason = "Could not connect".into();
+    destination.settings.insert("port".into(), "2222".into());
+    store
+        .save_backup_destination(&destination)
+        .await
+        .expect("saved");
+    let saved = store
+        .backup_destination(&id)
+        .await
+        .expect("read")
+        .expect("there");
+    assert_eq!(saved.revision, 1);
+    assert_eq!(
+        saved,
+        Destination {
+            revision: 1,
+            ..destination.clone()
+        }
+    );
+    let refused = store.save_backup_destination(&stale).await;
+    assert!(
+        matches!(refused, Err(StoreError::Conflict(Conflict::Changed))),
+        "{refused:?}"
+    );
+    assert_eq!(
+        store.backup_destination(&id).await.expect("read"),
+        Some(saved.clone())
+    );
+
+    assert!(store.delete_backup_destination(&id).await.expect("deleted"));
+    assert!(!store.delete_backup_destination(&id).await.expect("gone"));
+    assert_eq!(store.backup_destination(&id).await.expect("read"), None);
+    let gone = store.save_backup_destination(&saved).await;
+    assert!(
+        matches!(gone, Err(StoreError::Conflict(Conflict::Changed))),
+        "{gone:?}"
+    );
 }

@@ -74,6 +74,7 @@ pub async fn run_all(stores: &Stores, names: &Names) {
     idempotency::racing_claims_run_once(stores, names).await;
     backups::backup_config_changes_are_never_lost(stores, names).await;
     backups::backup_runs_are_claimed_once(stores, names).await;
+    backups::backup_destinations_round_trip_and_guard_their_revision(stores, names).await;
     jobs::jobs_are_logged_by_their_holder_and_fail_when_it_is_gone(stores, names).await;
     restore_queue::restore_tasks_are_taken_in_order_once(stores, names).await;
     idempotency::claims_race_releases(stores, names).await;

@@ -1,11 +1,13 @@
 //! [`BackupStore`] on PostgreSQL: the configuration is a row of the settings table, changed only
-//! when it is still what the change was made from; the scheduled runs in `backup_runs`.
+//! when it is still what the change was made from; the scheduled runs in `backup_runs`;
+//! the destinations in `backup_destinations`.
 
 use crate::{PostgresStore, map_error};
 use async_trait::async_trait;
 use sqlx::Row;
 use whmd_domain::StoreError;
 use whmd_domain::backup::{BackupConfig, BackupRun, RunState};
+use whmd_domain::destination::Destination;
 use whmd_domain::store::encoding::{from_json, to_json};
 use whmd_domain::store::{BackupStore, Conflict};
 
@@ -126,6 +128,74 @@ impl BackupStore for PostgresStore {
         .map_err(map_error)?;
         row.map(|row| run_from_row(&row)).transpose()
     }
+    async fn backup_destinations(&self) -> Result<Vec<Destination>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT id, name, kind, disabled, disable_reason, settings, sealed, revision FROM backup_destinations ORDER BY name, id",
+        )
+        .fetch_all(&self.pool)
+        .await
+        .map_err(map_error)?;
+        rows.iter().map(destination_from_row).collect()
+    }
+
+    async fn backup_destination(&self, id: &str) -> Result<Option<Destination>, StoreError> {
+        let row = sqlx::query(
+            "SELECT id, name, kind, disabled, disable_reason, settings, sealed, revision FROM backup_destinations WHERE id = $1",
+        )
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(map_error)?;
+        row.as_ref().map(destination_from_row).transpose()
+    }
+
+    async fn add_backup_destination(&self, destination: &Destination) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO backup_destinations (id, name, kind, disabled, disable_reason, settings, sealed, revision) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind(&destination.id)
+        .bind(&destination.name)
+        .bind(&destination.kind)
+        .bind(destination.disabled)
+        .bind(&destination.disable_reason)
+        .bind(to_json(&destination.settings)?)
+        .bind(to_json(&destination.sealed)?)
+        .bind(destination.revision)
+        .execute(&self.pool)
+        .await
+        .map_err(map_error)?;
+        Ok(())
+    }
+
+    async fn save_backup_destination(&self, destination: &Destination) -> Result<(), StoreError> {
+        let written = sqlx::query(
+            "UPDATE backup_destinations SET name = $1, kind = $2, disabled = $3, disable_reason = $4, settings = $5, sealed = $6, revision = revision + 1 WHERE id = $7 AND revision = $8",
+        )
+        .bind(&destination.name)
+        .bind(&destination.kind)
+        .bind(destination.disabled)
+        .bind(&destination.disable_reason)
+        .bind(to_json(&destination.settings)?)
+        .bind(to_json(&destination.sealed)?)
+        .bind(&destination.id)
+        .bind(destination.revision)
+        .execute(&self.pool)
+        .await
+        .map_err(map_error)?;
+        if written.rows_affected() == 0 {
+            return Err(StoreError::Conflict(Conflict::Changed));
+        }
+        Ok(())
+    }
+
+    async fn delete_backup_destination(&self, id: &str) -> Result<bool, StoreError> {
+        let written = sqlx::query("DELETE FROM backup_destinations WHERE id = $1")
+            .bind(id)
+            .execute(&self.pool)
+            .await
+            .map_err(map_error)?;
+        Ok(written.rows_affected() == 1)
+    }
 }
 
 fn run_from_row(row: &sqlx::postgres::PgRow) -> Result<BackupRun, StoreError> {
@@ -141,5 +211,20 @@ fn run_from_row(row: &sqlx::postgres::PgRow) -> Result<BackupRun, StoreError> {
         lease_until: row.try_get("lease_until").map_err(map_error)?,
         finished: row.try_get("finished").map_err(map_error)?,
         summary: row.try_get("summary").map_err(map_error)?,
+    })
+}
+
+fn destination_from_row(row: &sqlx::postgres::PgRow) -> Result<Destination, StoreError> {
+    let settings: String = row.try_get("settings").map_err(map_error)?;
+    let sealed: String = row.try_get("sealed").map_err(map_error)?;
+    Ok(Destination {
+        id: row.try_get("id").map_err(map_error)?,
+        name: row.try_get("name").map_err(map_error)?,
+        kind: row.try_get("kind").map_err(map_error)?,
+        disabled: row.try_get("disabled").map_err(map_error)?,
+        disable_reason: row.try_get("disable_reason").map_err(map_error)?,
+        settings: from_json(&settings)?,
+        sealed: from_json(&sealed)?,
+        revision: row.try_get("revision").map_err(map_error)?,
     })
 }

@@ -1,7 +1,9 @@
-//! The backup configuration, and the scheduled runs: claimed by one replica under a lease.
+//! The backup configuration, the scheduled runs (claimed by one replica under a lease), and
+//! the destinations backups are copied to.
 
 use super::StoreError;
 use crate::backup::{BackupConfig, BackupRun, RunState};
+use crate::destination::Destination;
 use async_trait::async_trait;
 use std::fmt::Debug;
 
@@ -52,4 +54,21 @@ pub trait BackupStore: Debug + Send + Sync {
     ) -> Result<bool, StoreError>;
 
     async fn backup_run(&self, host: &str, day: &str) -> Result<Option<BackupRun>, StoreError>;
+
+    /// Every destination, by name (then id).
+    async fn backup_destinations(&self) -> Result<Vec<Destination>, StoreError>;
+
+    /// The destination `id`, if there is one.
+    async fn backup_destination(&self, id: &str) -> Result<Option<Destination>, StoreError>;
+
+    /// Adds `destination` (its revision is stored as given); `Conflict::Name` when the id is
+    /// taken.
+    async fn add_backup_destination(&self, destination: &Destination) -> Result<(), StoreError>;
+
+    /// Saves `destination` over the stored one with the same id and revision, stored with the
+    /// next revision; `Conflict::Changed` (and nothing written) when it changed or is gone.
+    async fn save_backup_destination(&self, destination: &Destination) -> Result<(), StoreError>;
+
+    /// Removes the destination `id`; `false` when there was none.
+    async fn delete_backup_destination(&self, id: &str) -> Result<bool, StoreError>;
 }
