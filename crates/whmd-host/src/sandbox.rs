@@ -152,3 +152,126 @@ pub fn have(program: &str) -> bool {
     std::env::var_os("PATH")
         .is_some_and(|path| std::env::split_paths(&path).any(|dir| dir.join(program).is_file()))
 }
+
+/// An OpenSSH server (Debian's openssh-server) on a free loopback port, inside a sandbox
+/// only: password and key logins for the users a test adds, the sftp subsystem, nothing
+/// else. Stopped (by its process id) when dropped.
+#[derive(Debug)]
+pub struct Sshd {
+    child: std::process::Child,
+    pub port: u16,
+    /// Its host key's fingerprint, `SHA256:…`.
+    pub host_key: String,
+    _dir: tempfile::TempDir,
+}
+
+impl Sshd {
+    pub fn start() -> Self {
+        assert_inside();
+        let dir = tempfile::tempdir().expect("tempdir");
+        let key = dir.path().join("host_ed25519");
+        run(
+            "ssh-keygen",
+            &[
+                "-q",
+                "-t",
+                "ed25519",
+                "-N",
+                "",
+                "-f",
+                &key.to_string_lossy(),
+            ],
+        );
+        let shown = Command::new("ssh-keygen")
+            .arg("-lf")
+            .arg(key.with_extension("pub"))
+            .output()
+            .expect("ssh-keygen -l");
+        let host_key = String::from_utf8_lossy(&shown.stdout)
+            .split_whitespace()
+            .nth(1)
+            .expect("a fingerprint")
+            .to_owned();
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("a free port")
+            .port();
+        let config = dir.path().join("sshd_config");
+        std::fs::write(
+            &config,
+            format!(
+                "Port {port}\nListenAddress 127.0.0.1\nHostKey {}\nPidFile none\nUsePAM no\n\
+                 PasswordAuthentication yes\nKbdInteractiveAuthentication no\nPermitRootLogin no\n\
+                 Subsystem sftp /usr/lib/openssh/sftp-server\n",
+                key.display()
+            ),
+        )
+        .expect("sshd_config");
+        std::fs::create_dir_all("/run/sshd").expect("/run/sshd");
+        let child = Command::new("/usr/sbin/sshd")
+            .args(["-D", "-e", "-f"])
+            .arg(&config)
+            .spawn()
+            .expect("sshd starts");
+        let mut server = Self {
+            child,
+            port,
+            host_key,
+            _dir: dir,
+        };
+        for _ in 0..100 {
+            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                return server;
+            }
+            if let Ok(Some(status)) = server.child.try_wait() {
+                panic!("sshd stopped: {status}");
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        panic!("sshd did not listen on port {port}");
+    }
+
+    /// A system user with `password`, a home and a shell, who may log in.
+    pub fn add_user(&self, name: &str, password: &str) {
+        run("useradd", &["-m", "-s", "/bin/sh", name]);
+        let mut chpasswd = Command::new("chpasswd")
+            .stdin(std::process::Stdio::piped())
+            .spawn()
+            .expect("chpasswd");
+        use std::io::Write as _;
+        chpasswd
+            .stdin
+            .take()
+            .expect("stdin")
+            .write_all(format!("{name}:{password}\n").as_bytes())
+            .expect("chpasswd's input");
+        assert!(chpasswd.wait().expect("chpasswd").success(), "chpasswd");
+    }
+
+    /// Lets `user` log in with the public key in `public` (an OpenSSH `.pub` file).
+    pub fn authorize(&self, user: &str, public: &Path) {
+        let ssh = Path::new("/home").join(user).join(".ssh");
+        std::fs::create_dir_all(&ssh).expect(".ssh");
+        std::fs::copy(public, ssh.join("authorized_keys")).expect("authorized_keys");
+        run(
+            "chown",
+            &["-R", &format!("{user}:{user}"), &ssh.to_string_lossy()],
+        );
+        run("chmod", &["700", &ssh.to_string_lossy()]);
+    }
+}
+
+impl Drop for Sshd {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn run(program: &str, args: &[&str]) {
+    let status = Command::new(program)
+        .args(args)
+        .status()
+        .unwrap_or_else(|e| panic!("{program}: {e}"));
+    assert!(status.success(), "{program} {args:?}: {status}");
+}

@@ -1,0 +1,131 @@
+//! A local destination: a directory on this server.
+
+use crate::{Error, Local, parts, scratch_name};
+use std::os::unix::fs::MetadataExt;
+use std::path::Path;
+
+fn usable(local: &Local) -> Result<(), Error> {
+    let shown = local.path.display().to_string();
+    if !local.path.is_absolute() {
+        return Err(Error::Place(shown, "the path is not absolute".into()));
+    }
+    let meta =
+        std::fs::metadata(&local.path).map_err(|e| Error::Place(shown.clone(), e.to_string()))?;
+    if !meta.is_dir() {
+        return Err(Error::Place(shown, "not a directory".into()));
+    }
+    if local.mount {
+        let parent = local.path.parent().unwrap_or(Path::new("/"));
+        let above =
+            std::fs::metadata(parent).map_err(|e| Error::Place(shown.clone(), e.to_string()))?;
+        if above.dev() == meta.dev() && local.path != Path::new("/") {
+            return Err(Error::Place(
+                shown,
+                "nothing is mounted there (whmd does not mount destinations)".into(),
+            ));
+        }
+    }
+    Ok(())
+}
+
+pub(crate) async fn check(local: &Local) -> Result<(), Error> {
+    usable(local)?;
+    let probe = local.path.join(scratch_name("check"));
+    let shown = probe.display().to_string();
+    tokio::fs::write(&probe, b"whmd\n")
+        .await
+        .map_err(|e| Error::Write(shown.clone(), e.to_string()))?;
+    tokio::fs::remove_file(&probe)
+        .await
+        .map_err(|e| Error::Write(shown, e.to_string()))
+}
+
+pub(crate) async fn put(local: &Local, from: &Path, to: &str) -> Result<u64, Error> {
+    usable(local)?;
+    let parts = parts(to)?;
+    let (name, dirs) = parts
+        .split_last()
+        .unwrap_or_else(|| unreachable!("parts is never empty"));
+    let dir = dirs.iter().fold(local.path.clone(), |d, p| d.join(p));
+    let fail =
+        |e: std::io::Error| Error::Write(dir.join(name).display().to_string(), e.to_string());
+    tokio::fs::create_dir_all(&dir).await.map_err(fail)?;
+    let scratch = dir.join(scratch_name(name));
+    let copied = match tokio::fs::copy(from, &scratch).await {
+        Ok(copied) => copied,
+        Err(e) => {
+            let _ = tokio::fs::remove_file(&scratch).await;
+            return Err(fail(e));
+        }
+    };
+    if let Err(e) = tokio::fs::rename(&scratch, dir.join(name)).await {
+        let _ = tokio::fs::remove_file(&scratch).await;
+        return Err(fail(e));
+    }
+    Ok(copied)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn local(path: &Path) -> Local {
+        Local {
+            path: path.to_owned(),
+            mount: false,
+        }
+    }
+
+    #[tokio::test]
+    async fn files_are_copied_into_made_directories() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let from = dir.path().join("user.tar.gz");
+        std::fs::write(&from, b"archive").expect("write");
+        let dest = dir.path().join("dest");
+        std::fs::create_dir(&dest).expect("dest");
+        check(&local(&dest)).await.expect("usable");
+        let copied = put(&local(&dest), &from, "2026-12-07/accounts/user.tar.gz")
+            .await
+            .expect("copied");
+        assert_eq!(copied, 7);
+        let there = dest.join("2026-12-07/accounts/user.tar.gz");
+        assert_eq!(std::fs::read(there).expect("read"), b"archive");
+        let left: Vec<_> = std::fs::read_dir(dest.join("2026-12-07/accounts"))
+            .expect("dir")
+            .flatten()
+            .map(|e| e.file_name())
+            .collect();
+        assert_eq!(left.len(), 1, "no scratch file is left: {left:?}");
+        assert_eq!(
+            std::fs::read_dir(&dest).expect("dir").count(),
+            1,
+            "the check left nothing"
+        );
+    }
+
+    #[tokio::test]
+    async fn unusable_places_and_paths_are_refused() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let from = dir.path().join("f");
+        std::fs::write(&from, b"x").expect("write");
+        let missing = local(&dir.path().join("missing"));
+        assert!(matches!(check(&missing).await, Err(Error::Place(..))));
+        assert!(matches!(
+            check(&local(Path::new("relative"))).await,
+            Err(Error::Place(..))
+        ));
+        assert!(matches!(check(&local(&from)).await, Err(Error::Place(..))));
+        let mounted = Local {
+            path: dir.path().to_owned(),
+            mount: true,
+        };
+        let refused = check(&mounted).await.expect_err("not a mount point");
+        assert!(
+            refused.to_string().contains("nothing is mounted"),
+            "{refused}"
+        );
+        for bad in ["/abs", "../up", "a/../../b", "", "a/./b"] {
+            assert!(put(&local(dir.path()), &from, bad).await.is_err(), "{bad}");
+        }
+    }
+}
