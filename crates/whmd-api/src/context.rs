@@ -8,6 +8,7 @@ use whmd_domain::audit::AuditSink;
 use whmd_domain::auth::{AuthPolicy, Authenticator};
 use whmd_domain::dns::{StoreOnly, ZonePublisher};
 use whmd_domain::host::Host;
+use whmd_domain::sealed::SecretsKey;
 
 /// Facts about this server that functions report.
 #[derive(Debug, Clone)]
@@ -29,6 +30,9 @@ pub struct ServerInfo {
     pub home_roots: Option<Vec<String>>,
     /// The data directory; a restore keeps what it does not apply under its `imports/`.
     pub data_dir: std::path::PathBuf,
+    /// Seals the secrets whmd must use again (a backup destination's password); its file is
+    /// in the data directory, never in the store.
+    pub secrets: Arc<SecretsKey>,
 }
 
 #[derive(Debug)]

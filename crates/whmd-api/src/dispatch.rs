@@ -275,6 +275,9 @@ mod tests {
                 https_port: None,
                 home_roots: None,
                 data_dir: "/nonexistent".into(),
+                secrets: Arc::new(whmd_domain::sealed::SecretsKey::new(
+                    &whmd_domain::sealed::SecretsKey::generate(),
+                )),
                 auth: whmd_domain::auth::AuthPolicy::default(),
             },
             auth: whmd_domain::auth::Authenticator::new(

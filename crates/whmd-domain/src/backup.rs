@@ -156,14 +156,19 @@ impl BackupConfig {
         if next.get("min_free_space_unit") == "percent" && next.number("min_free_space") > 100 {
             return Err("If the min_free_space_unit is “percent”, then the min_free_space parameter must be 100 or less.".into());
         }
-        if !next.flag("keeplocal") {
-            // whmd has no remote destinations yet, so local copies are the only ones.
+        Ok(next)
+    }
+
+    /// cPanel's refusal of a configuration that keeps no local copies when `destinations`
+    /// (the enabled ones that take backups) is none.
+    pub fn check_somewhere(&self, destinations: usize) -> Result<(), String> {
+        if !self.flag("keeplocal") && destinations == 0 {
             return Err(
                 "Nowhere to back up: no enabled destinations found and retaining local copies is disabled."
                     .into(),
             );
         }
-        Ok(next)
+        Ok(())
     }
 }
 
@@ -400,7 +405,9 @@ mod tests {
             )
             .is_ok()
         );
-        let nowhere = set(&config, &[("keeplocal", "0")]).expect_err("nowhere");
+        let remote_only = set(&config, &[("keeplocal", "0")]).expect("valid alone");
+        let nowhere = remote_only.check_somewhere(0).expect_err("nowhere");
         assert!(nowhere.starts_with("Nowhere to back up"), "{nowhere}");
+        assert!(remote_only.check_somewhere(1).is_ok());
     }
 }

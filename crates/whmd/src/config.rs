@@ -131,6 +131,10 @@ pub struct ServeFlags {
     /// The hour of the day (UTC, 0-23) from which a day's scheduled backups run [default: 2].
     #[arg(long, env = "WHMD_BACKUP_HOUR", value_parser = clap::value_parser!(u32).range(0..24))]
     pub backup_hour: Option<u32>,
+    /// The file holding the key that seals backup destinations' passwords, made at first
+    /// start; every replica needs the same one [default: DATA_DIR/secrets.key].
+    #[arg(long, env = "WHMD_SECRETS_KEY")]
+    pub secrets_key: Option<PathBuf>,
     #[command(flatten)]
     pub host: HostFlags,
 }
@@ -258,6 +262,7 @@ struct FileConfig {
     max_connections_per_address: Option<usize>,
     store_wait: Option<u64>,
     backup_hour: Option<u32>,
+    secrets_key: Option<PathBuf>,
     provision: Option<Provision>,
     uid_range: Option<UidRange>,
     home_roots: Option<Vec<PathBuf>>,
@@ -297,6 +302,8 @@ pub struct Config {
     pub store_wait: Duration,
     /// The hour (UTC) from which a day's scheduled backups run.
     pub backup_hour: u32,
+    /// The secrets key's file.
+    pub secrets_key: PathBuf,
     pub host: HostConfig,
 }
 
@@ -322,6 +329,7 @@ impl fmt::Debug for Config {
             .field("limits", &self.limits)
             .field("store_wait", &self.store_wait)
             .field("backup_hour", &self.backup_hour)
+            .field("secrets_key", &self.secrets_key)
             .field("host", &self.host)
             .finish()
     }
@@ -409,6 +417,11 @@ impl ServeFlags {
                 .or(file.backup_hour)
                 .filter(|h| *h < 24)
                 .unwrap_or(DEFAULT_BACKUP_HOUR),
+            secrets_key: self
+                .secrets_key
+                .clone()
+                .or(file.secrets_key)
+                .unwrap_or_else(|| data_dir.join("secrets.key")),
             https: listen(self.https, file.https, "127.0.0.1:2087"),
             http: listen(self.http, file.http, "127.0.0.1:2086"),
             main_ip: self.main_ip.or(file.main_ip).unwrap_or(Ipv4Addr::LOCALHOST),
@@ -518,9 +531,10 @@ impl HostFlags {
 }
 
 impl Config {
-    /// The facts about this server that functions report.
-    pub fn server_info(&self) -> whmd_api::ServerInfo {
-        whmd_api::ServerInfo {
+    /// The facts about this server that functions report, with its secrets key (made when
+    /// there is none yet).
+    pub fn server_info(&self) -> anyhow::Result<whmd_api::ServerInfo> {
+        Ok(whmd_api::ServerInfo {
             hostname: self.hostname.clone(),
             whm_version: self.whm_version.clone(),
             main_ip: self.main_ip.to_string(),
@@ -535,11 +549,12 @@ impl Config {
                     .collect()
             }),
             data_dir: self.data_dir.clone(),
+            secrets: std::sync::Arc::new(crate::secrets_key::load_or_make(&self.secrets_key)?),
             auth: AuthPolicy {
                 session_timeout: i64::from(self.session_timeout),
                 access_hash: self.access_hash,
             },
-        }
+        })
     }
 
     fn validate(&self) -> anyhow::Result<()> {
@@ -628,6 +643,7 @@ impl Config {
             limits: Limits::default(),
             store_wait: DEFAULT_STORE_WAIT,
             backup_hour: DEFAULT_BACKUP_HOUR,
+            secrets_key: data_dir.join("secrets.key"),
             host: HostFlags::default().resolve(&FileConfig::default()),
         }
     }

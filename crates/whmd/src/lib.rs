@@ -17,6 +17,7 @@ pub mod log_writer;
 pub mod migrate;
 pub mod passwd;
 pub mod pkgacct;
+pub mod secrets_key;
 pub mod server;
 pub mod store;
 pub mod tls;

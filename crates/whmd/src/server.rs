@@ -52,7 +52,7 @@ pub async fn start(config: Config) -> anyhow::Result<Running> {
         Some(addr) => Some(listener::bind(addr).await?),
         None => None,
     };
-    let mut info = config.server_info();
+    let mut info = config.server_info()?;
     if let Some(l) = &https {
         info.https_port = Some(l.local_addr()?.port());
     }

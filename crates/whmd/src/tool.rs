@@ -29,7 +29,7 @@ pub async fn context(
         stores.zones.clone(),
     )?;
     let hosting = host::open(&config.host, &config.hostname, &stores, Opener::Tool)?;
-    let ctx = Context::new(config.server_info(), stores, hosting.host, Arc::new(audit))
+    let ctx = Context::new(config.server_info()?, stores, hosting.host, Arc::new(audit))
         .with_zone_publisher(dns);
     Ok((Arc::new(ctx), config))
 }

@@ -42,6 +42,7 @@ pub const ALL: &[(&str, &[FunctionSpec])] = &[
     ("Accounts", accounts::SUSPEND),
     ("Accounts", accounts::USERDATA),
     ("Backups", backups::CONFIG),
+    ("Backups", backups::DESTINATIONS),
     ("Backups", backups::LIST),
     ("Backups", backups::SESSIONS),
     ("Backups", backups::SKIP),

@@ -81,7 +81,7 @@ const HOUR: i64 = 3600;
 const DAY: i64 = 86_400;
 
 /// The server's context as a tool opens it, on the server's store and hostname.
-async fn context(server: &Server) -> std::sync::Arc<whmd_api::Context> {
+pub async fn context(server: &Server) -> std::sync::Arc<whmd_api::Context> {
     std::fs::write(
         server.dir.path().join("whmd.toml"),
         "hostname = \"whmd.test\"\n",

@@ -54,6 +54,9 @@ pub async fn state(dir: &std::path::Path) -> AppState {
         https_port: None,
         home_roots: None,
         data_dir: "/nonexistent".into(),
+        secrets: Arc::new(whmd_domain::sealed::SecretsKey::new(
+            &whmd_domain::sealed::SecretsKey::generate(),
+        )),
         auth: whmd_domain::auth::AuthPolicy::default(),
     };
     AppState::new(

@@ -5,6 +5,7 @@ mod access_hash;
 mod accounts;
 mod auth;
 mod authz;
+mod backup_destinations;
 mod backups;
 mod bad_input;
 mod batch;

@@ -2,6 +2,7 @@
 //! (<https://api.docs.cpanel.net/openapi/whm/operation/backup_config_set/>): cPanel's keys,
 //! lower-cased; flags as the numbers 1 and 0, every other value as text.
 
+use super::destinations::copy::Copies;
 use crate::FunctionSpec;
 use crate::function::{NoData, function};
 use crate::registry::Call;
@@ -67,6 +68,12 @@ async fn backup_config_set(call: Call, req: BackupConfigSet) -> Result<Outcome<N
             .clone()
             .unwrap_or_default()
             .changed(&changes)
+            .map_err(WhmError::Reason)?;
+        let destinations = Copies::start(&call.ctx)
+            .await
+            .map_err(WhmError::Reason)?
+            .count();
+        next.check_somewhere(destinations)
             .map_err(WhmError::Reason)?;
         if saved.as_ref() == Some(&next) {
             return Ok(Outcome::done().with_reason("OK"));

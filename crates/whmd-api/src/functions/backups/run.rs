@@ -7,7 +7,10 @@
 //! (`BACKUPDIR/YYYY-MM-DD/accounts/USER.tar.gz`, `.tar`, or `USER/` for incremental), and the
 //! other kinds due the same day get hard links to it. Then each kind keeps its newest runs, as
 //! many as its retention says; older ones go (after a failed run only with `force_prune_*`).
+//! Each account's archive is copied to the destinations as soon as it is written
+//! (`destinations::copy`); without `keeplocal`, the local archive then goes.
 
+use super::destinations::copy::Copies;
 use super::pack::pack;
 use super::schedule::{Kind, due, is_run_name};
 use super::tree::write_tree;
@@ -38,6 +41,8 @@ pub struct RunReport {
     /// Accounts left out, with the reason.
     pub skipped: Vec<(String, String)>,
     pub failed: Vec<(String, String)>,
+    /// Backups not copied to a destination, by account, with the reason.
+    pub not_copied: Vec<(String, String)>,
     /// Runs removed by retention.
     pub pruned: Vec<PathBuf>,
     /// Why the run stopped short, when it did.
@@ -65,6 +70,9 @@ impl RunReport {
         );
         for (user, why) in &self.failed {
             let _ = writeln!(text, "failed: {user}: {why}");
+        }
+        for (user, why) in &self.not_copied {
+            let _ = writeln!(text, "not copied: {user}: {why}");
         }
         for (user, why) in &self.skipped {
             let _ = writeln!(text, "skipped: {user}: {why}");
@@ -159,8 +167,21 @@ async fn run(
     }
     if config.flag("backupaccts") {
         let accounts = target.join("accounts");
-        if let Err(why) = accounts_into(ctx, holder, config, day, &accounts, clock, report).await {
-            report.stopped = Some(why);
+        let run = Run {
+            holder,
+            config,
+            day,
+            kinds,
+            clock,
+        };
+        match Copies::start(ctx).await {
+            Ok(mut copies) => {
+                if let Err(why) = accounts_into(ctx, &run, &accounts, &mut copies, report).await {
+                    report.stopped = Some(why);
+                }
+                copies.finish().await;
+            }
+            Err(why) => report.stopped = Some(why),
         }
     }
     let (others, backupdir_c, target_c, day_c) = (
@@ -248,20 +269,40 @@ fn private_dirs(dir: &Path) -> Result<(), String> {
         .map_err(|e| format!("{}: {e}", dir.display()))
 }
 
+/// What a run is: who holds it, by which configuration, for which day and kinds.
+struct Run<'a> {
+    holder: &'a str,
+    config: &'a BackupConfig,
+    day: &'a str,
+    kinds: &'a [Kind],
+    clock: &'a (dyn Fn() -> i64 + Sync),
+}
+
 /// Writes every account this server serves into `dir`, a batch of accounts at a time,
-/// renewing the lease after each. An `Err` stops the run (the lease was lost, the store
-/// failed).
+/// renewing the lease after each, and copies each to the destinations. An `Err` stops the
+/// run (the lease was lost, the store failed).
 async fn accounts_into(
     ctx: &Context,
-    holder: &str,
-    config: &BackupConfig,
-    day: &str,
+    run: &Run<'_>,
     dir: &Path,
-    clock: &(dyn Fn() -> i64 + Sync),
+    copies: &mut Copies,
     report: &mut RunReport,
 ) -> Result<(), String> {
+    let Run {
+        holder,
+        config,
+        day,
+        clock,
+        ..
+    } = *run;
     let host = &ctx.info.hostname;
     let kind = config.get("backuptype").to_owned();
+    if kind == "incremental" && copies.count() > 0 {
+        report.not_copied.push((
+            "every account".into(),
+            "incremental backups stay in the backup directory (they are not copied to destinations yet)".into(),
+        ));
+    }
     let mut after = String::new();
     loop {
         let batch = ctx
@@ -280,7 +321,11 @@ async fn accounts_into(
                 continue;
             }
             match write_one(ctx, &account, dir, &kind).await {
-                Ok(()) => report.backed_up.push(account.user),
+                Ok(Some(file)) if copies.count() > 0 => {
+                    copy_one(ctx, run, copies, &file, &account.user, report).await;
+                    report.backed_up.push(account.user);
+                }
+                Ok(_) => report.backed_up.push(account.user),
                 Err(why) => report.failed.push((account.user, why)),
             }
             let now = clock();
@@ -311,40 +356,71 @@ fn left_out(account: &Account, host: &str, config: &BackupConfig) -> Option<Stri
     None
 }
 
-async fn write_one(ctx: &Context, account: &Account, dir: &Path, kind: &str) -> Result<(), String> {
+/// Writes the account's backup into `dir`; returns the archive written (`None` for an
+/// incremental tree).
+async fn write_one(
+    ctx: &Context,
+    account: &Account,
+    dir: &Path,
+    kind: &str,
+) -> Result<Option<PathBuf>, String> {
     let user = &account.user;
     let hostname = &ctx.info.hostname;
-    match kind {
+    let (name, compression) = match kind {
         "incremental" => {
             let previous = previous_tree(dir, user);
-            write_tree(&ctx.stores, account, hostname, &dir.join(user), previous)
+            return write_tree(&ctx.stores, account, hostname, &dir.join(user), previous)
                 .await
-                .map_err(|e| e.to_string())
+                .map(|()| None)
+                .map_err(|e| e.to_string());
         }
-        "uncompressed" => pack(
-            &ctx.stores,
-            account,
-            hostname,
-            &dir.join(format!("{user}.tar")),
-            "",
-            Compression::None,
-            true,
-        )
+        "uncompressed" => (format!("{user}.tar"), Compression::None),
+        _ => (format!("{user}.tar.gz"), Compression::Gzip),
+    };
+    let file = dir.join(name);
+    pack(&ctx.stores, account, hostname, &file, "", compression, true)
         .await
-        .map(drop)
-        .map_err(|e| e.to_string()),
-        _ => pack(
-            &ctx.stores,
-            account,
-            hostname,
-            &dir.join(format!("{user}.tar.gz")),
-            "",
-            Compression::Gzip,
-            true,
-        )
-        .await
-        .map(drop)
-        .map_err(|e| e.to_string()),
+        .map_err(|e| e.to_string())?;
+    Ok(Some(file))
+}
+
+/// Copies an account's archive to the destinations, at its path under the backup directory
+/// in each kind the run writes; without `keeplocal`, the local archive goes once every
+/// destination has it.
+async fn copy_one(
+    ctx: &Context,
+    run: &Run<'_>,
+    copies: &mut Copies,
+    file: &Path,
+    user: &str,
+    report: &mut RunReport,
+) {
+    let name = file
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let paths: Vec<String> = run
+        .kinds
+        .iter()
+        .map(|k| {
+            k.root(Path::new(""))
+                .join(run.day)
+                .join("accounts")
+                .join(&name)
+                .to_string_lossy()
+                .into_owned()
+        })
+        .collect();
+    let failed = copies.copy(ctx, file, &paths).await;
+    let all_copied = failed.is_empty();
+    report
+        .not_copied
+        .extend(failed.into_iter().map(|why| (user.to_owned(), why)));
+    if all_copied
+        && !run.config.flag("keeplocal")
+        && let Err(e) = tokio::fs::remove_file(file).await
+    {
+        tracing::warn!(file = %file.display(), error = %e, "the local copy was not removed");
     }
 }
 

@@ -95,6 +95,32 @@ pub const CASES: &[Case] = &[
         "backup_daily_retention=6",
         Kind::RootOnly,
     ),
+    case(
+        "backup_destination_add",
+        "name={new}&type=Local&path=/backup",
+        Kind::RootOnly,
+    ),
+    case("backup_destination_list", "", Kind::RootOnly),
+    case(
+        "backup_destination_get",
+        "id=mxdestination000000000000",
+        Kind::RootOnly,
+    ),
+    case(
+        "backup_destination_set",
+        "id=mxdestination000000000000&name={new}",
+        Kind::RootOnly,
+    ),
+    case(
+        "backup_destination_delete",
+        "id=mxdestgone00000000000000",
+        Kind::RootOnly,
+    ),
+    case(
+        "backup_destination_validate",
+        "id=mxdestination000000000000&disableonfail=0",
+        Kind::RootOnly,
+    ),
     case("backup_date_list", "", Kind::RootOnly),
     case("backup_set_list", "", Kind::RootOnly),
     case(

@@ -155,6 +155,25 @@ impl World {
                 .await
                 .expect("a session");
         }
+        // Two local destinations (one for the removal), for the destination functions.
+        for id in ["mxdestination000000000000", "mxdestgone00000000000000"] {
+            server
+                .store()
+                .await
+                .backups
+                .add_backup_destination(&whmd_domain::destination::Destination {
+                    id: id.into(),
+                    name: id.into(),
+                    kind: "Local".into(),
+                    disabled: false,
+                    disable_reason: String::new(),
+                    settings: [("path".to_owned(), backupdir.display().to_string())].into(),
+                    sealed: Default::default(),
+                    revision: 0,
+                })
+                .await
+                .expect("a destination");
+        }
         let backupdir = format!("backupdir={}", backupdir.display());
         for (auth, function, query) in [
             (&a, "api_token_create", "token_name=mxtok_a"),
