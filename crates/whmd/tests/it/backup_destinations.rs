@@ -336,3 +336,151 @@ async fn scheduled_runs_copy_each_backup_to_the_destinations() {
     assert!(dest.join("2026-12-07/accounts/dcopy.tar.gz").is_file());
     assert!(!backupdir.join("2026-12-07/accounts/dcopy.tar.gz").exists());
 }
+
+/// An SFTP destination on a real OpenSSH server (in a throwaway namespace, see
+/// `whmd_host::sandbox`): checked, its host key trusted and then required, a run's backup
+/// copied there, a key login with a passphrase, and a wrong password refused.
+#[tokio::test]
+async fn an_sftp_destination_takes_backups_from_a_run() {
+    use whmd_api::functions::backups::run::tick;
+    use whmd_host::sandbox::{Place, Sshd, enter, entry};
+    if let Place::Done = enter("backup_destinations::an_sftp_destination_takes_backups_from_a_run")
+    {
+        return;
+    }
+    // SQLite: the namespace has no network to reach a PostgreSQL server.
+    let server = Server::start_local(|_| {}).await;
+    let sshd = Sshd::start();
+    sshd.add_user("keeper", "Keep-It-Safe-42");
+    let uid: u32 = entry("/etc/passwd", "keeper").expect("user")[2]
+        .parse()
+        .expect("uid");
+    let remote = std::path::Path::new("/home/keeper/backups");
+    std::fs::create_dir(remote).expect("dir");
+    std::os::unix::fs::chown(remote, Some(uid), Some(uid)).expect("chown");
+    create(&server, "sfcopy", "").await;
+    let backupdir = server.dir.path().join("backup");
+    let (result, reason, _) = v1(
+        &server,
+        "backup_config_set",
+        &format!(
+            "backupdir={}&backupenable=1&backupdays=0,1,2,3,4,5,6&check_min_free_space=0",
+            backupdir.display()
+        ),
+    )
+    .await;
+    assert_eq!(result, 1, "{reason}");
+    let (result, _, reply) = v1(
+        &server,
+        "backup_destination_add",
+        &format!(
+            "name=offsite&type=SFTP&host=127.0.0.1&port={}&username=keeper&authtype=password&password=Keep-It-Safe-42&path=backups",
+            sshd.port
+        ),
+    )
+    .await;
+    assert_eq!(result, 1, "{reply}");
+    let id = reply["data"]["id"].as_str().expect("id").to_owned();
+    let validate = |disable: u8| {
+        let server = &server;
+        let id = id.clone();
+        async move {
+            v1(
+                server,
+                "backup_destination_validate",
+                &format!("id={id}&disableonfail={disable}"),
+            )
+            .await
+        }
+    };
+    let (result, reason, reply) = validate(1).await;
+    assert_eq!((result, reason.as_str()), (1, "OK"), "{reply}");
+    let stores = server.store().await;
+    let stored = stores
+        .backups
+        .backup_destination(&id)
+        .await
+        .expect("read")
+        .expect("there");
+    assert_eq!(
+        stored.settings["host_key"], sshd.host_key,
+        "trusted on first use"
+    );
+
+    let ctx = crate::backups::context(&server).await;
+    let report = tick(&ctx, "a", SUNDAY + 3 * HOUR, 2)
+        .await
+        .expect("tick")
+        .expect("a run");
+    assert!(report.not_copied.is_empty(), "{report:?}");
+    let copy = remote.join("2026-12-06/accounts/sfcopy.tar.gz");
+    let read = whmd_archive::inspect(std::fs::File::open(&copy).expect("copied")).expect("read");
+    assert_eq!(read.user, "sfcopy");
+    assert!(
+        backupdir
+            .join("2026-12-06/accounts/sfcopy.tar.gz")
+            .is_file(),
+        "kept locally too"
+    );
+
+    // A key login, its passphrase sealed like the password.
+    let key = server.dir.path().join("id_ed25519");
+    let made = std::process::Command::new("ssh-keygen")
+        .args(["-q", "-t", "ed25519", "-N", "open sesame", "-f"])
+        .arg(&key)
+        .status()
+        .expect("ssh-keygen");
+    assert!(made.success());
+    sshd.authorize("keeper", &key.with_extension("pub"));
+    let (result, _, reply) = v1(
+        &server,
+        "backup_destination_set",
+        &format!(
+            "id={id}&authtype=key&privatekey={}&passphrase=open sesame",
+            key.display()
+        ),
+    )
+    .await;
+    assert_eq!(result, 1, "{reply}");
+    let (result, reason, reply) = validate(0).await;
+    assert_eq!((result, reason.as_str()), (1, "OK"), "{reply}");
+    let (_, _, shown) = v1(&server, "backup_destination_get", &format!("id={id}")).await;
+    assert!(!shown.to_string().contains("open sesame"), "{shown}");
+
+    // A server showing another key than the trusted one is refused.
+    let mut tampered = stores
+        .backups
+        .backup_destination(&id)
+        .await
+        .expect("read")
+        .expect("there");
+    tampered.settings.insert(
+        "host_key".into(),
+        "SHA256:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA".into(),
+    );
+    stores
+        .backups
+        .save_backup_destination(&tampered)
+        .await
+        .expect("saved");
+    let (result, reason, _) = validate(0).await;
+    assert_eq!(result, 0);
+    assert!(
+        reason.contains("host key") && reason.contains("changed"),
+        "{reason}"
+    );
+
+    // Saving it again trusts the server anew; a wrong password is refused, and disables it.
+    let (result, _, _) = v1(
+        &server,
+        "backup_destination_set",
+        &format!("id={id}&authtype=password&password=guess"),
+    )
+    .await;
+    assert_eq!(result, 1);
+    let (result, reason, _) = validate(1).await;
+    assert_eq!(result, 0);
+    assert!(reason.contains("was refused"), "{reason}");
+    let (_, _, shown) = v1(&server, "backup_destination_get", &format!("id={id}")).await;
+    assert_eq!(shown["data"]["disabled"], 1);
+}
