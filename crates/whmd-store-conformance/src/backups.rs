@@ -233,4 +233,13 @@ pub async fn backup_destinations_round_trip_and_guard_their_revision(
         matches!(gone, Err(StoreError::Conflict(Conflict::Changed))),
         "{gone:?}"
     );
+    // One stays, for the copy check.
+    store
+        .add_backup_destination(&Destination {
+            id: names.user("kept"),
+            revision: 3,
+            ..saved
+        })
+        .await
+        .expect("added");
 }

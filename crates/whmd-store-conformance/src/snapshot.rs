@@ -21,7 +21,8 @@ pub async fn copies_are_exact(source: &Stores, target: &Stores) {
             && !snapshot.sessions.is_empty()
             && !snapshot.access_hashes.is_empty()
             && !snapshot.zones.is_empty()
-            && !snapshot.removals.is_empty(),
+            && !snapshot.removals.is_empty()
+            && !snapshot.destinations.is_empty(),
         "the source holds rows"
     );
     target

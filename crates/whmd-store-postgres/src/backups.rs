@@ -150,21 +150,7 @@ impl BackupStore for PostgresStore {
     }
 
     async fn add_backup_destination(&self, destination: &Destination) -> Result<(), StoreError> {
-        sqlx::query(
-            "INSERT INTO backup_destinations (id, name, kind, disabled, disable_reason, settings, sealed, revision) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-        )
-        .bind(&destination.id)
-        .bind(&destination.name)
-        .bind(&destination.kind)
-        .bind(destination.disabled)
-        .bind(&destination.disable_reason)
-        .bind(to_json(&destination.settings)?)
-        .bind(to_json(&destination.sealed)?)
-        .bind(destination.revision)
-        .execute(&self.pool)
-        .await
-        .map_err(map_error)?;
-        Ok(())
+        insert_destination(&self.pool, destination).await
     }
 
     async fn save_backup_destination(&self, destination: &Destination) -> Result<(), StoreError> {
@@ -214,7 +200,7 @@ fn run_from_row(row: &sqlx::postgres::PgRow) -> Result<BackupRun, StoreError> {
     })
 }
 
-fn destination_from_row(row: &sqlx::postgres::PgRow) -> Result<Destination, StoreError> {
+pub(crate) fn destination_from_row(row: &sqlx::postgres::PgRow) -> Result<Destination, StoreError> {
     let settings: String = row.try_get("settings").map_err(map_error)?;
     let sealed: String = row.try_get("sealed").map_err(map_error)?;
     Ok(Destination {
@@ -227,4 +213,29 @@ fn destination_from_row(row: &sqlx::postgres::PgRow) -> Result<Destination, Stor
         sealed: from_json(&sealed)?,
         revision: row.try_get("revision").map_err(map_error)?,
     })
+}
+
+/// Adds a destination, as it is (a copy keeps its revision).
+pub(crate) async fn insert_destination<'e, E>(
+    executor: E,
+    destination: &Destination,
+) -> Result<(), StoreError>
+where
+    E: sqlx::Executor<'e, Database = sqlx::Postgres>,
+{
+    sqlx::query(
+        "INSERT INTO backup_destinations (id, name, kind, disabled, disable_reason, settings, sealed, revision) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(&destination.id)
+    .bind(&destination.name)
+    .bind(&destination.kind)
+    .bind(destination.disabled)
+    .bind(&destination.disable_reason)
+    .bind(to_json(&destination.settings)?)
+    .bind(to_json(&destination.sealed)?)
+    .bind(destination.revision)
+    .execute(executor)
+    .await
+    .map_err(map_error)?;
+    Ok(())
 }

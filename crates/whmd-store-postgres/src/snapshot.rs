@@ -2,6 +2,7 @@
 
 use crate::accounts::{account_columns, account_from_row, log_from_row};
 use crate::addresses::{address_row, insert_address};
+use crate::backups::{destination_from_row, insert_destination};
 use crate::change::{append_log, insert_account};
 use crate::credentials::{insert_token, token_columns, token_from_row};
 use crate::host::removal_from_row;
@@ -184,6 +185,15 @@ impl SnapshotStore for PostgresStore {
         .iter()
         .map(removal_from_row)
         .collect::<Result<_, _>>()?;
+        let destinations = sqlx::query(
+            "SELECT id, name, kind, disabled, disable_reason, settings, sealed, revision FROM backup_destinations ORDER BY id",
+        )
+        .fetch_all(&mut *tx)
+        .await
+        .map_err(map_error)?
+        .iter()
+        .map(destination_from_row)
+        .collect::<Result<_, _>>()?;
         commit(tx).await?;
         Ok(Snapshot {
             accounts,
@@ -202,6 +212,7 @@ impl SnapshotStore for PostgresStore {
             zones,
             addresses,
             removals,
+            destinations,
         })
     }
 
@@ -232,6 +243,9 @@ impl SnapshotStore for PostgresStore {
             .execute(&mut *tx)
             .await
             .map_err(map_error)?;
+        }
+        for d in &snapshot.destinations {
+            insert_destination(&mut *tx, d).await?;
         }
         for t in &snapshot.tokens {
             insert_token(&mut tx, t).await?;
@@ -363,5 +377,6 @@ async fn count_all(tx: &mut sqlx::Transaction<'_, sqlx::Postgres>) -> Result<Cou
         zones: count("SELECT COUNT(*) FROM zones").await?,
         addresses: count("SELECT COUNT(*) FROM ip_addresses").await?,
         removals: count("SELECT COUNT(*) FROM host_removals").await?,
+        destinations: count("SELECT COUNT(*) FROM backup_destinations").await?,
     })
 }

@@ -150,21 +150,7 @@ impl BackupStore for SqliteStore {
     }
 
     async fn add_backup_destination(&self, destination: &Destination) -> Result<(), StoreError> {
-        sqlx::query(
-            "INSERT INTO backup_destinations (id, name, kind, disabled, disable_reason, settings, sealed, revision) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        )
-        .bind(&destination.id)
-        .bind(&destination.name)
-        .bind(&destination.kind)
-        .bind(destination.disabled)
-        .bind(&destination.disable_reason)
-        .bind(to_json(&destination.settings)?)
-        .bind(to_json(&destination.sealed)?)
-        .bind(destination.revision)
-        .execute(&self.writer)
-        .await
-        .map_err(map_error)?;
-        Ok(())
+        insert_destination(&self.writer, destination).await
     }
 
     async fn save_backup_destination(&self, destination: &Destination) -> Result<(), StoreError> {
@@ -214,7 +200,9 @@ fn run_from_row(row: &sqlx::sqlite::SqliteRow) -> Result<BackupRun, StoreError> 
     })
 }
 
-fn destination_from_row(row: &sqlx::sqlite::SqliteRow) -> Result<Destination, StoreError> {
+pub(crate) fn destination_from_row(
+    row: &sqlx::sqlite::SqliteRow,
+) -> Result<Destination, StoreError> {
     let settings: String = row.try_get("settings").map_err(map_error)?;
     let sealed: String = row.try_get("sealed").map_err(map_error)?;
     Ok(Destination {
@@ -227,4 +215,29 @@ fn destination_from_row(row: &sqlx::sqlite::SqliteRow) -> Result<Destination, St
         sealed: from_json(&sealed)?,
         revision: row.try_get("revision").map_err(map_error)?,
     })
+}
+
+/// Adds a destination, as it is (a copy keeps its revision).
+pub(crate) async fn insert_destination<'e, E>(
+    executor: E,
+    destination: &Destination,
+) -> Result<(), StoreError>
+where
+    E: sqlx::Executor<'e, Database = sqlx::Sqlite>,
+{
+    sqlx::query(
+        "INSERT INTO backup_destinations (id, name, kind, disabled, disable_reason, settings, sealed, revision) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(&destination.id)
+    .bind(&destination.name)
+    .bind(&destination.kind)
+    .bind(destination.disabled)
+    .bind(&destination.disable_reason)
+    .bind(to_json(&destination.settings)?)
+    .bind(to_json(&destination.sealed)?)
+    .bind(destination.revision)
+    .execute(executor)
+    .await
+    .map_err(map_error)?;
+    Ok(())
 }

@@ -328,7 +328,7 @@ async fn migrate_store(from: &str, to: &str) -> anyhow::Result<()> {
         "copied {} accounts, {} API tokens, {} passwords, {} accounting-log entries, {} packages, \
          {} feature lists, {} ACL lists, {} sessions, {} access hashes, {} settings, \
          {} cPHulk list entries, {} blocks, {} failed logins, {} DNS zones, {} pool addresses, \
-         {} pending host removals; row counts match",
+         {} pending host removals, {} backup destinations; row counts match",
         c.accounts,
         c.tokens,
         c.passwords,
@@ -344,7 +344,8 @@ async fn migrate_store(from: &str, to: &str) -> anyhow::Result<()> {
         c.hulk_failures,
         c.zones,
         c.addresses,
-        c.removals
+        c.removals,
+        c.destinations
     )?;
     Ok(())
 }

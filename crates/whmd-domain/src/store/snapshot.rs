@@ -4,6 +4,7 @@
 use super::{ApiTokenRecord, Removal, StoreError, StoredZone};
 use crate::account::{Account, AccountingEntry};
 use crate::address::PoolAddress;
+use crate::destination::Destination;
 use crate::features::FeatureList;
 use crate::hulk::{Block, Failure, HulkList, HulkRecord};
 use crate::package::Package;
@@ -58,6 +59,9 @@ pub struct Snapshot {
     pub addresses: Vec<PoolAddress>,
     /// Host removals not yet carried out, by uid.
     pub removals: Vec<Removal>,
+    /// Backup destinations, by id (their secrets stay sealed: the target needs the same
+    /// secrets key).
+    pub destinations: Vec<Destination>,
 }
 
 /// How many rows each table holds.
@@ -79,6 +83,7 @@ pub struct Counts {
     pub zones: u64,
     pub addresses: u64,
     pub removals: u64,
+    pub destinations: u64,
 }
 
 impl Snapshot {
@@ -101,6 +106,7 @@ impl Snapshot {
             zones: n(self.zones.len()),
             addresses: n(self.addresses.len()),
             removals: n(self.removals.len()),
+            destinations: n(self.destinations.len()),
         }
     }
 }
