@@ -25,22 +25,36 @@ pub struct Imported {
     pub outcome: Result<Restored, String>,
 }
 
-/// Restores each archive in turn; `keep` is where what is not applied goes (by default the
-/// data directory's `imports/`).
+/// How archives are imported.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Choices<'a> {
+    /// Where what is not applied goes (by default the data directory's `imports/`).
+    pub keep: Option<&'a Path>,
+    /// Check and report, change nothing.
+    pub dry_run: bool,
+    /// Replace an account of the same name instead of refusing.
+    pub overwrite: bool,
+    /// Show a progress bar per archive.
+    pub progress: bool,
+}
+
+/// Restores each archive in turn.
 pub async fn run(
     archives: &[PathBuf],
-    keep: Option<&Path>,
-    dry_run: bool,
-    progress: bool,
+    choices: Choices<'_>,
     store: &StoreFlags,
     host: &HostFlags,
 ) -> anyhow::Result<Vec<Imported>> {
     let (ctx, config) = crate::tool::context(store, host).await?;
     let options = Options {
-        keep_root: keep.map_or_else(|| config.data_dir.join("imports"), Path::to_owned),
-        dry_run,
+        keep_root: choices
+            .keep
+            .map_or_else(|| config.data_dir.join("imports"), Path::to_owned),
+        dry_run: choices.dry_run,
         user: None,
+        overwrite: choices.overwrite,
     };
+    let progress = choices.progress;
     let mut done = Vec::with_capacity(archives.len());
     for archive in archives {
         let call = Call {

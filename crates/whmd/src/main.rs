@@ -87,6 +87,10 @@ enum Command {
         /// directory's imports/).
         #[arg(long)]
         keep: Option<std::path::PathBuf>,
+        /// Replace an account of the same name (its uid stays; its settings, home and zones
+        /// become the archive's) instead of refusing.
+        #[arg(long)]
+        overwrite: bool,
         #[command(flatten)]
         store: StoreFlags,
         #[command(flatten)]
@@ -180,9 +184,18 @@ fn main() -> ExitCode {
                 archives,
                 dry_run,
                 keep,
+                overwrite,
                 store,
                 host,
-            } => import_cpanel(&archives, dry_run, keep.as_deref(), &store, &host).await,
+            } => {
+                let choices = whmd::import_cpanel::Choices {
+                    keep: keep.as_deref(),
+                    dry_run,
+                    overwrite,
+                    progress: std::io::stderr().is_terminal(),
+                };
+                import_cpanel(&archives, choices, &store, &host).await
+            }
         }
     });
     match result {
@@ -257,16 +270,18 @@ async fn pkgacct(
 
 async fn import_cpanel(
     archives: &[std::path::PathBuf],
-    dry_run: bool,
-    keep: Option<&std::path::Path>,
+    choices: whmd::import_cpanel::Choices<'_>,
     store: &StoreFlags,
     host: &HostFlags,
 ) -> anyhow::Result<()> {
-    let progress = std::io::stderr().is_terminal();
-    let imported = whmd::import_cpanel::run(archives, keep, dry_run, progress, store, host).await?;
+    let imported = whmd::import_cpanel::run(archives, choices, store, host).await?;
     let mut out = std::io::stdout().lock();
     for one in &imported {
-        write!(out, "{}", whmd::import_cpanel::summary(one, dry_run))?;
+        write!(
+            out,
+            "{}",
+            whmd::import_cpanel::summary(one, choices.dry_run)
+        )?;
     }
     let failed = imported.iter().filter(|i| i.outcome.is_err()).count();
     if failed > 0 {

@@ -8,7 +8,7 @@ use crate::harness::Server;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use whmd::config::HostFlags;
-use whmd::import_cpanel::{Imported, run, summary};
+use whmd::import_cpanel::{Choices, Imported, run, summary};
 use whmd_api::functions::restore::report::Status;
 
 /// A SHA-512 crypt hash of "Imported-1".
@@ -201,9 +201,11 @@ async fn import(server: &Server, archives: &[PathBuf], dry_run: bool) -> Vec<Imp
     let keep = server.dir.path().join("kept");
     run(
         archives,
-        Some(&keep),
-        dry_run,
-        false,
+        Choices {
+            keep: Some(&keep),
+            dry_run,
+            ..Choices::default()
+        },
         &server.store_flags(),
         &HostFlags::default(),
     )
@@ -457,6 +459,127 @@ async fn bad_archives_and_taken_names_change_nothing() {
     assert!(left.is_empty(), "{left:?}");
 }
 
+/// With `overwrite`, an archive replaces the account of its name: the uid stays, the
+/// settings, password and zones become the archive's (the old account's other zones go); a
+/// dry run changes nothing, and a reseller is not overwritten.
+#[tokio::test]
+async fn overwrite_replaces_an_existing_account_whole() {
+    let server = Server::start().await;
+    let work = tempfile::tempdir().expect("tempdir");
+    create(&server, "ovr", "&maxpop=3").await;
+    let stores = server.store().await;
+    let before = stores
+        .accounts
+        .account("ovr")
+        .await
+        .expect("read")
+        .expect("there");
+    // The archive's main domain is another: the account's old zone has no place in it.
+    let tree = cpanel_tree(work.path(), "ovr", 4);
+    let cp = tree.join("cp/ovr");
+    let text = std::fs::read_to_string(&cp)
+        .expect("cp")
+        .replace("DNS=ovr.example.com", "DNS=moved-ovr.example.com");
+    std::fs::write(&cp, text).expect("cp");
+    std::fs::remove_file(tree.join("dnszones/ovr.example.com.db")).expect("zone");
+    let keep = server.dir.path().join("kept");
+    let overwrite = |dry_run| Choices {
+        keep: Some(&keep),
+        dry_run,
+        overwrite: true,
+        progress: false,
+    };
+
+    let done = run(
+        std::slice::from_ref(&tree),
+        overwrite(true),
+        &server.store_flags(),
+        &HostFlags::default(),
+    )
+    .await
+    .expect("the import runs");
+    let planned = done[0].outcome.as_ref().unwrap_or_else(|e| panic!("{e}"));
+    assert!(
+        planned.warnings.iter().any(|w| w.contains("is replaced")),
+        "{:?}",
+        planned.warnings
+    );
+    let (_, _, reply) = v1(&server, "accountsummary", "user=ovr").await;
+    assert_eq!(
+        reply["data"]["acct"][0]["domain"], "ovr.example.com",
+        "a dry run"
+    );
+
+    let done = run(
+        std::slice::from_ref(&tree),
+        overwrite(false),
+        &server.store_flags(),
+        &HostFlags::default(),
+    )
+    .await
+    .expect("the import runs");
+    let restored = done[0].outcome.as_ref().unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(restored.uid, Some(before.uid), "the uid stays");
+    let after = stores
+        .accounts
+        .account("ovr")
+        .await
+        .expect("read")
+        .expect("there");
+    assert_eq!(after.domain, "moved-ovr.example.com");
+    assert_eq!(after.uid, before.uid);
+    let (_, _, reply) = v1(&server, "accountsummary", "user=ovr").await;
+    assert_eq!(reply["data"]["acct"][0]["maxpop"], "7", "{reply}");
+    assert_eq!(
+        stores
+            .credentials
+            .password_hash("ovr")
+            .await
+            .expect("read")
+            .as_deref(),
+        Some(HASH)
+    );
+    let zones: Vec<String> = stores
+        .zones
+        .zones(Some("ovr"))
+        .await
+        .expect("zones")
+        .into_iter()
+        .map(|z| z.name)
+        .collect();
+    assert!(
+        zones.contains(&"moved-ovr.example.com".to_owned()),
+        "{zones:?}"
+    );
+    assert!(!zones.contains(&"ovr.example.com".to_owned()), "{zones:?}");
+    assert!(
+        stores
+            .zones
+            .zone("ovr.example.com")
+            .await
+            .expect("read")
+            .is_none()
+    );
+
+    // A reseller is not overwritten.
+    create(&server, "ovres", "").await;
+    let (result, _, _) = v1(&server, "setupreseller", "user=ovres").await;
+    assert_eq!(result, 1);
+    let tree = cpanel_tree(work.path(), "ovres", 4);
+    let done = run(
+        &[tree],
+        overwrite(false),
+        &server.store_flags(),
+        &HostFlags::default(),
+    )
+    .await
+    .expect("the import runs");
+    let why = done[0].outcome.as_ref().expect_err("refused");
+    assert!(why.contains("is a reseller"), "{why}");
+    let (_, _, reply) = v1(&server, "accountsummary", "user=ovres").await;
+    assert_eq!(reply["data"]["acct"][0]["domain"], "ovres.example.com");
+}
+
 /// With provisioning on (in a throwaway namespace, see `whmd_host::sandbox`): an account's
 /// home goes into its archive and comes back with its files, modes and links, every file the
 /// new uid's, and the host converges the restored account as it would a created one.
@@ -529,9 +652,10 @@ async fn a_home_round_trips_on_a_provisioned_host() {
     let keep = server.dir.path().join("kept");
     let done = run(
         std::slice::from_ref(&packed.path),
-        Some(&keep),
-        false,
-        false,
+        Choices {
+            keep: Some(&keep),
+            ..Choices::default()
+        },
         &server.store_flags(),
         &host,
     )
@@ -596,6 +720,80 @@ async fn a_home_round_trips_on_a_provisioned_host() {
     assert_eq!(owned("private/notes.txt"), (uid, uid, 0o600));
 }
 
+/// With provisioning on (in a throwaway namespace): overwriting an account replaces its home
+/// with the archive's, owned by the uid it keeps, and leaves nothing set aside.
+#[tokio::test]
+async fn overwrite_replaces_the_home_on_a_provisioned_host() {
+    use std::os::unix::fs::MetadataExt;
+    use whmd::config::Provision;
+    use whmd_host::sandbox::{Place, enter, entry};
+    if let Place::Done = enter("import_cpanel::overwrite_replaces_the_home_on_a_provisioned_host") {
+        return;
+    }
+    let server = Server::start_local(|c| {
+        c.host.provision = Provision::Linux;
+        c.host.state = c.data_dir.join("host");
+        c.host.web = None;
+    })
+    .await;
+    create(&server, "ovhome", "").await;
+    let uid: u32 = entry("/etc/passwd", "ovhome").expect("user")[2]
+        .parse()
+        .expect("uid");
+    let home = Path::new("/home/ovhome");
+    write(&home.join("public_html/then.html"), "then\n");
+    std::os::unix::fs::chown(home.join("public_html/then.html"), Some(uid), Some(uid))
+        .expect("chown");
+    let work = tempfile::tempdir().expect("tempdir");
+    let packed = whmd::pkgacct::run("ovhome", work.path(), false, &server.store_flags())
+        .await
+        .expect("packed");
+    write(&home.join("later.txt"), "after the backup\n");
+
+    let dir = server.dir.path();
+    std::fs::write(
+        dir.join("whmd.toml"),
+        format!(
+            "hostname = \"whmd.test\"\nprovision = \"linux\"\nweb = \"none\"\nhost_state = \"{}\"\n",
+            dir.join("host").display()
+        ),
+    )
+    .expect("config");
+    let keep = dir.join("kept");
+    let done = run(
+        std::slice::from_ref(&packed.path),
+        Choices {
+            keep: Some(&keep),
+            overwrite: true,
+            ..Choices::default()
+        },
+        &server.store_flags(),
+        &HostFlags::default(),
+    )
+    .await
+    .expect("the import runs");
+    let restored = done[0].outcome.as_ref().unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(restored.uid, Some(uid));
+    assert!(
+        !home.join("later.txt").exists(),
+        "the home is the archive's"
+    );
+    let then = home.join("public_html/then.html");
+    assert_eq!(std::fs::read_to_string(&then).expect("then"), "then\n");
+    assert_eq!(std::fs::metadata(&then).expect("meta").uid(), uid);
+    let left: Vec<_> = std::fs::read_dir("/home")
+        .expect("/home")
+        .flatten()
+        .map(|e| e.file_name())
+        .filter(|n| n.to_string_lossy().starts_with(".whmd-"))
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
+    assert_eq!(
+        entry("/etc/passwd", "ovhome").map(|e| e[2].clone()),
+        Some(uid.to_string())
+    );
+}
+
 /// An archive that would not fit where it goes is refused before anything is written (in a
 /// throwaway namespace, for a small filesystem of its own).
 #[tokio::test]
@@ -623,9 +821,10 @@ async fn an_archive_larger_than_the_free_space_is_refused() {
     assert!(mounted.success());
     let done = run(
         std::slice::from_ref(&archive),
-        Some(&keep),
-        false,
-        false,
+        Choices {
+            keep: Some(&keep),
+            ..Choices::default()
+        },
         &server.store_flags(),
         &HostFlags::default(),
     )

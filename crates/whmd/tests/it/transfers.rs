@@ -156,10 +156,6 @@ async fn bad_arguments_are_refused_and_unknown_sessions_named() {
             format!("cpmovepath={path}&username=xftaken"),
             "This system already has an account named “xftaken”.".to_owned(),
         ),
-        (
-            format!("cpmovepath={path}&username=xftaken&overwrite=1"),
-            "whmd cannot overwrite an existing account yet: remove it first.".to_owned(),
-        ),
     ] {
         let (result, reason, reply) = v1(&server, "start_local_cpmove_restore", &query).await;
         assert_eq!(
@@ -173,6 +169,30 @@ async fn bad_arguments_are_refused_and_unknown_sessions_named() {
     assert!(reason.contains("cpmovepath"), "{reason}");
     let (result, _, _) = v1(&server, "accountsummary", "user=xfbad").await;
     assert_eq!(result, 0, "nothing was restored");
+
+    // Told to overwrite, the archive replaces the account of that name.
+    let (_, _, before) = v1(&server, "accountsummary", "user=xftaken").await;
+    assert!(before["data"]["acct"][0]["uid"].is_number(), "{before}");
+    let (result, _, reply) = v1(
+        &server,
+        "start_local_cpmove_restore",
+        &format!("cpmovepath={path}&username=xftaken&overwrite=1"),
+    )
+    .await;
+    assert_eq!(result, 1, "{reply}");
+    let id = session(&reply);
+    assert_eq!(finished(&server, &id).await, "COMPLETED");
+    assert!(
+        log(&server, &id, "master.log")
+            .await
+            .contains("is replaced")
+    );
+    let (_, _, after) = v1(&server, "accountsummary", "user=xftaken").await;
+    assert_eq!(after["data"]["acct"][0]["domain"], "xfbad.example.com");
+    assert_eq!(
+        after["data"]["acct"][0]["uid"], before["data"]["acct"][0]["uid"],
+        "{after}"
+    );
 
     let (result, reason, _) = v1(
         &server,

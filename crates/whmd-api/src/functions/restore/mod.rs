@@ -6,10 +6,12 @@
 //! password hash and zones, in one transaction; the home is given to the new uid and moved
 //! into place, and the host converges the account as it would a created one. A failure before
 //! the store's commit leaves nothing behind; a home that cannot be put in place after it
-//! removes the account again, so an account is restored whole or not at all.
+//! removes the account again, so an account is restored whole or not at all. With
+//! `overwrite`, an account of the same name is replaced instead (`replace`).
 
 mod plan;
 mod queue;
+mod replace;
 pub mod report;
 pub mod session;
 mod transfer;
@@ -22,6 +24,7 @@ use super::dns::{publish_for_account, zone_exists_reason};
 use super::entry;
 use super::packages;
 use crate::registry::Call;
+use replace::{Aside, Replaced};
 use report::{Module, Status};
 use std::fmt::Write as _;
 use std::fs::{self, DirBuilder};
@@ -48,6 +51,8 @@ pub struct Options {
     pub dry_run: bool,
     /// The name the account takes instead of the archive's.
     pub user: Option<String>,
+    /// Replace an account of that name, if there is one, instead of refusing.
+    pub overwrite: bool,
 }
 
 /// A restore's outcome.
@@ -111,8 +116,30 @@ pub async fn restore(call: &Call, open: Opener, options: &Options) -> Result<Res
         })
         .await?
     };
-    let plan = plan::plan(call, &found, options.user.as_deref()).await?;
+    let name = options
+        .user
+        .clone()
+        .filter(|u| *u != found.user)
+        .unwrap_or_else(|| found.user.clone());
+    let replacing = match options.overwrite {
+        true => Replaced::read(call, &name).await?,
+        false => None,
+    };
+    let plan = plan::plan(
+        call,
+        &found,
+        options.user.as_deref(),
+        replacing.as_ref().map(|r| r.old.user.as_str()),
+    )
+    .await?;
     let user = plan.account.user.clone();
+    let mut warnings = Vec::new();
+    if let Some(replaced) = &replacing {
+        warnings.push(format!(
+            "the existing account “{user}” is replaced (it keeps its uid {}; its home and zones are the archive's)",
+            replaced.old.uid
+        ));
+    }
     let homes = call.ctx.host.manages_homes();
     let now = unix_now();
     let kept = options.keep_root.join(format!("{user}-{now}"));
@@ -129,7 +156,7 @@ pub async fn restore(call: &Call, open: Opener, options: &Options) -> Result<Res
             modules,
             kept: None,
             host_log: String::new(),
-            warnings: Vec::new(),
+            warnings,
         });
     }
 
@@ -162,6 +189,20 @@ pub async fn restore(call: &Call, open: Opener, options: &Options) -> Result<Res
             return Err(e);
         }
     };
+    // The home of the account replaced goes aside until the archive's is in place.
+    let aside = match (&replacing, &home) {
+        (Some(replaced), Some(_)) => {
+            let (old_home, user) = (PathBuf::from(&replaced.old.homedir), user.clone());
+            match blocking(move || Aside::set(&old_home, &user, now).map_err(unreadable)).await {
+                Ok(aside) => aside,
+                Err(e) => {
+                    staging.clean_up(true).await;
+                    return Err(e);
+                }
+            }
+        }
+        _ => None,
+    };
 
     let plan_row = packages::usable(call, &plan.account.plan).await?;
     let admission = packages::admission(call, plan_row.as_ref(), &plan.account.owner).await?;
@@ -171,16 +212,22 @@ pub async fn restore(call: &Call, open: Opener, options: &Options) -> Result<Res
         "CREATE",
         &[&plan.account.domain, &plan.account.ip, &user],
     );
-    let change = AccountChange::create(plan.account.clone(), plan.hash, log)
-        .admitted(admission)
-        .with_zones(ZoneWrites {
-            remove: vec![],
-            put: plan.zones,
-            replace: false,
-        });
+    let change = match &replacing {
+        None => AccountChange::create(plan.account.clone(), plan.hash.clone(), log.clone())
+            .admitted(admission)
+            .with_zones(ZoneWrites {
+                remove: vec![],
+                put: plan.zones,
+                replace: false,
+            }),
+        Some(replaced) => replaced
+            .change(plan.account.clone(), plan.zones, log.clone())
+            .admitted(admission),
+    };
     let stored = match call.ctx.stores.accounts.change(&change).await {
         Ok(Some(stored)) => stored,
         other => {
+            put_back(aside.as_ref()).await;
             staging.clean_up(true).await;
             return Err(match other {
                 Ok(_) => WhmError::internal("the restored account was not stored"),
@@ -200,6 +247,23 @@ pub async fn restore(call: &Call, open: Opener, options: &Options) -> Result<Res
         }
     };
 
+    if replacing.is_some()
+        && let Err(e) = call
+            .ctx
+            .stores
+            .accounts
+            .change(&AccountChange::password(
+                user.clone(),
+                plan.hash,
+                log.clone(),
+            ))
+            .await
+    {
+        warnings.push(format!(
+            "the archive's password could not be set ({e}): the account keeps its own"
+        ));
+    }
+
     if let Some(home) = home
         && let Err(e) = call
             .ctx
@@ -207,20 +271,30 @@ pub async fn restore(call: &Call, open: Opener, options: &Options) -> Result<Res
             .adopt_home(&home, &home_path, stored.uid)
             .await
     {
-        // The account goes again, with its zones, so that nothing is half restored.
-        let undone = remove(call, &stored, false).await;
-        staging.clean_up(true).await;
+        // The account goes again (or, replacing one, the old one comes back), with its zones,
+        // so that nothing is half restored.
+        let undone = match &replacing {
+            None => remove(call, &stored, false).await.map(drop),
+            Some(replaced) => replaced.undo(&stored, &zone_names, call, log).await,
+        };
         let mut reason = format!(
             "The home directory could not be put in place ({e}); the account was not restored."
         );
+        put_back(aside.as_ref()).await;
+        staging.clean_up(true).await;
         if let Err(undo) = undone {
-            reason.push_str(&format!(" Removing it again failed: {undo}"));
+            reason.push_str(&format!(" Undoing the change failed: {undo}"));
         }
         return Err(WhmError::Reason(reason));
     }
     staging.clean_up(false).await;
+    if let Some(aside) = aside {
+        let removed = blocking(move || aside.remove().map_err(unreadable)).await;
+        if let Err(e) = removed {
+            warnings.push(format!("the replaced home could not be removed: {e}"));
+        }
+    }
 
-    let mut warnings = Vec::new();
     warnings.extend(publish_for_account(call, &zone_names).await);
     let (host_log, host_warnings) = call.ctx.host.converge(&[stored.uid]).await.log();
     warnings.extend(host_warnings);
@@ -367,6 +441,16 @@ impl Staging {
             }
         })
         .await;
+    }
+}
+
+/// Puts a home set aside back (a failure is logged: the home stays where it was set aside).
+async fn put_back(aside: Option<&Aside>) {
+    if let Some(aside) = aside.cloned() {
+        let back = blocking(move || aside.put_back().map_err(unreadable)).await;
+        if let Err(e) = back {
+            tracing::error!(error = %e, "a replaced home could not be put back");
+        }
     }
 }
 

@@ -50,8 +50,14 @@ const DERIVED: &[&str] = &[
 ];
 
 /// The plan for `found`, restored under the name `rename` when one is given (it must be a
-/// valid new username).
-pub async fn plan(call: &Call, found: &Inspected, rename: Option<&str>) -> Result<Plan, WhmError> {
+/// valid new username). With `replacing`, the account of that name is to be replaced: its
+/// name, domain and zones count as free.
+pub async fn plan(
+    call: &Call,
+    found: &Inspected,
+    rename: Option<&str>,
+    replacing: Option<&str>,
+) -> Result<Plan, WhmError> {
     let info = &call.ctx.info;
     let user = match rename.filter(|r| *r != found.user) {
         Some(name) => {
@@ -60,7 +66,7 @@ pub async fn plan(call: &Call, found: &Inspected, rename: Option<&str>) -> Resul
         }
         None => found.user.clone(),
     };
-    check_name_free(call, &user, None).await?;
+    check_name_free(call, &user, replacing).await?;
     let keys = &found.cpuser;
     let domain = keys
         .get("DNS")
@@ -78,7 +84,7 @@ pub async fn plan(call: &Call, found: &Inspected, rename: Option<&str>) -> Resul
         .accounts
         .account_by_domain(&domain)
         .await?
-        .is_some()
+        .is_some_and(|other| Some(other.user.as_str()) != replacing)
     {
         return Err(WhmError::Reason(exists_reason(&domain)));
     }
@@ -222,7 +228,7 @@ pub async fn plan(call: &Call, found: &Inspected, rename: Option<&str>) -> Resul
     };
 
     let (hash, password) = password(&user, found.shadow.as_deref()).await?;
-    let (zones, zone_module) = zones(call, found, &account).await?;
+    let (zones, zone_module) = zones(call, found, &account, replacing).await?;
     Ok(Plan {
         account,
         hash,
@@ -348,11 +354,13 @@ async fn password(user: &str, shadow: Option<&str>) -> Result<(String, Module), 
 
 /// The zones from `dnszones/`, each read as BIND would; a zone that does not read is left out
 /// and said. Without the main domain's, one is made from the standard template. A zone that
-/// exists here refuses the restore (as createacct without `forcedns`).
+/// exists here refuses the restore (as createacct without `forcedns`), unless it is the
+/// replaced account's.
 async fn zones(
     call: &Call,
     found: &Inspected,
     account: &Account,
+    replacing: Option<&str>,
 ) -> Result<(Vec<StoredZone>, Module), WhmError> {
     let mut zones = Vec::new();
     let mut notes = Vec::new();
@@ -400,7 +408,14 @@ async fn zones(
         ));
     }
     for zone in &zones {
-        if call.ctx.stores.zones.zone(&zone.name).await?.is_some() {
+        if call
+            .ctx
+            .stores
+            .zones
+            .zone(&zone.name)
+            .await?
+            .is_some_and(|z| Some(z.owner.as_str()) != replacing)
+        {
             return Err(WhmError::Reason(zone_exists_reason(&zone.name)));
         }
     }

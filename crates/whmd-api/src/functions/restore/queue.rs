@@ -247,6 +247,7 @@ async fn restore_task(call: &Call, task: &RestoreTask) -> Result<String, WhmErro
         keep_root: call.ctx.info.data_dir.join("imports"),
         dry_run: false,
         user: None,
+        overwrite: false,
     };
     restore(call, opener, &options)
         .await

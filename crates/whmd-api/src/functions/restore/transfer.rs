@@ -123,18 +123,16 @@ async fn start_local_cpmove_restore(
     // Refused here rather than in the session when the name is plainly taken.
     let name = req.username.clone();
     if let Some(name) = &name
+        && !overwrite
         && call.ctx.stores.accounts.account(name).await?.is_some()
     {
-        return Err(WhmError::Reason(if overwrite {
-            "whmd cannot overwrite an existing account yet: remove it first.".to_owned()
-        } else {
-            exists_reason(name)
-        }));
+        return Err(WhmError::Reason(exists_reason(name)));
     }
     let options = Options {
         keep_root: keep_root(&call),
         dry_run: false,
         user: name,
+        overwrite,
     };
     let opener: Opener =
         Arc::new(move || source.open().map(|r| Box::new(r) as Box<dyn Read + Send>));
@@ -237,6 +235,7 @@ async fn restoreaccount(call: Call, req: Restoreaccount) -> Result<Outcome<Resto
         keep_root: keep_root(&call),
         dry_run: false,
         user: None,
+        overwrite: false,
     };
     let id = start(&call, opener, options, path.display().to_string(), None).await?;
     Ok(Outcome::ok(Restoring {
