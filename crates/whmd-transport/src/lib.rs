@@ -2,7 +2,7 @@
 //! [`Target`] says where; [`Target::connect`] opens it (a directory here, or an SFTP session
 //! with its host key checked against the one trusted before); a [`Connection`] checks that it
 //! can write there and copies files in, each written under a temporary name and renamed into
-//! place, so a copy cut short never looks finished.
+//! place, so a copy cut short never looks finished, and reads them back for a restore.
 
 mod local;
 mod sftp;
@@ -129,12 +129,59 @@ impl Connection {
         }
     }
 
+    /// The size of the file at `path` (relative, as [`Connection::put`] takes it); `None`
+    /// when there is no file there.
+    pub async fn size(&self, path: &str) -> Result<Option<u64>, Error> {
+        parts(path)?;
+        match self {
+            Self::Local(local) => local::size(local, path).await,
+            Self::Sftp(session) => session.size(path).await,
+        }
+    }
+
+    /// Copies the file at `path` (relative) to the new local file `to` (mode 0600); returns
+    /// the bytes copied. A copy cut short removes `to`.
+    pub async fn get(&self, path: &str, to: &Path) -> Result<u64, Error> {
+        parts(path)?;
+        match self {
+            Self::Local(local) => local::get(local, path, to).await,
+            Self::Sftp(session) => session.get(path, to).await,
+        }
+    }
+
     /// Ends the connection.
     pub async fn close(self) {
         if let Self::Sftp(session) = self {
             (*session).close().await;
         }
     }
+}
+
+/// Copies `from` into the new local file `to` (root's alone, never over a file there); a
+/// copy cut short removes what it wrote.
+async fn copy_into<R>(from: R, to: &Path) -> Result<u64, Error>
+where
+    R: tokio::io::AsyncRead + Unpin,
+{
+    let fail = |e: std::io::Error| Error::Write(to.display().to_string(), e.to_string());
+    let mut target = tokio::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(to)
+        .await
+        .map_err(fail)?;
+    let mut reader = tokio::io::BufReader::with_capacity(256 << 10, from);
+    let copied = async {
+        let copied = tokio::io::copy_buf(&mut reader, &mut target).await?;
+        target.sync_all().await?;
+        Ok(copied)
+    }
+    .await;
+    if copied.is_err() {
+        let _ = tokio::fs::remove_file(to).await;
+    }
+    copied.map_err(fail)
 }
 
 /// A name for a file being written, unlikely to be anyone else's.

@@ -1,6 +1,6 @@
 //! A local destination: a directory on this server.
 
-use crate::{Error, Local, parts, scratch_name};
+use crate::{Error, Local, copy_into, parts, scratch_name};
 use std::os::unix::fs::MetadataExt;
 use std::path::Path;
 
@@ -38,6 +38,29 @@ pub(crate) async fn check(local: &Local) -> Result<(), Error> {
     tokio::fs::remove_file(&probe)
         .await
         .map_err(|e| Error::Write(shown, e.to_string()))
+}
+
+pub(crate) async fn size(local: &Local, path: &str) -> Result<Option<u64>, Error> {
+    usable(local)?;
+    match tokio::fs::metadata(local.path.join(path)).await {
+        Ok(meta) if meta.is_file() => Ok(Some(meta.len())),
+        Ok(_) => Ok(None),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(Error::Place(
+            local.path.join(path).display().to_string(),
+            e.to_string(),
+        )),
+    }
+}
+
+pub(crate) async fn get(local: &Local, path: &str, to: &Path) -> Result<u64, Error> {
+    usable(local)?;
+    let from = local.path.join(path);
+    let shown = from.display().to_string();
+    let source = tokio::fs::File::open(&from)
+        .await
+        .map_err(|e| Error::Place(shown, e.to_string()))?;
+    copy_into(source, to).await
 }
 
 pub(crate) async fn put(local: &Local, from: &Path, to: &str) -> Result<u64, Error> {
@@ -100,6 +123,20 @@ mod tests {
             std::fs::read_dir(&dest).expect("dir").count(),
             1,
             "the check left nothing"
+        );
+        // And back.
+        let path = "2026-12-07/accounts/user.tar.gz";
+        assert_eq!(size(&local(&dest), path).await.expect("size"), Some(7));
+        assert_eq!(
+            size(&local(&dest), "2026-12-07/none").await.expect("size"),
+            None
+        );
+        let back = dir.path().join("back.tar.gz");
+        assert_eq!(get(&local(&dest), path, &back).await.expect("got"), 7);
+        assert_eq!(std::fs::read(&back).expect("read"), b"archive");
+        assert!(
+            get(&local(&dest), path, &back).await.is_err(),
+            "never over a file"
         );
     }
 

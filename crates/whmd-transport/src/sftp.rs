@@ -1,7 +1,7 @@
 //! An SFTP destination: one SSH session with the `sftp` subsystem (OpenSSH's `sftp-server` or
 //! any other). The server's host key is trusted on first use and then required.
 
-use crate::{Auth, Error, Sftp, parts, scratch_name};
+use crate::{Auth, Error, Sftp, copy_into, parts, scratch_name};
 use russh::client::{self, Handle};
 use russh::keys::{HashAlg, PrivateKeyWithHashAlg, PublicKey, load_secret_key};
 use russh_sftp::client::SftpSession;
@@ -245,6 +245,30 @@ impl Session {
             let _ = self.sftp.remove_file(scratch.as_str()).await;
         }
         copied
+    }
+
+    pub(crate) async fn size(&self, path: &str) -> Result<Option<u64>, Error> {
+        let remote = self.remote(path);
+        match self.sftp.metadata(remote.as_str()).await {
+            Ok(meta) if meta.is_regular() => Ok(Some(meta.len())),
+            Ok(_) => Ok(None),
+            Err(russh_sftp::client::error::Error::Status(status))
+                if status.status_code == russh_sftp::protocol::StatusCode::NoSuchFile =>
+            {
+                Ok(None)
+            }
+            Err(e) => Err(Error::Place(remote, e.to_string())),
+        }
+    }
+
+    pub(crate) async fn get(&self, path: &str, to: &Path) -> Result<u64, Error> {
+        let remote = self.remote(path);
+        let source = self
+            .sftp
+            .open(remote.as_str())
+            .await
+            .map_err(|e| Error::Place(remote.clone(), e.to_string()))?;
+        copy_into(source, to).await
     }
 
     pub(crate) async fn close(self) {

@@ -58,6 +58,29 @@ async fn files_reach_an_sftp_server_and_bad_logins_are_refused() {
         .put(&archive, "2026-12-07/accounts/user.tar.gz")
         .await
         .expect("copied again");
+    // And back, as a restore reads it.
+    let path = "2026-12-07/accounts/user.tar.gz";
+    assert_eq!(
+        connection.size(path).await.expect("size"),
+        Some(body.len() as u64)
+    );
+    assert_eq!(
+        connection.size("2026-12-07/none").await.expect("size"),
+        None
+    );
+    let back = work.path().join("back.tar.gz");
+    connection.get(path, &back).await.expect("got");
+    assert_eq!(std::fs::read(&back).expect("read"), body);
+    assert!(
+        connection
+            .get("missing.tar.gz", &work.path().join("m"))
+            .await
+            .is_err()
+    );
+    assert!(
+        !work.path().join("m").exists(),
+        "nothing is left of a failed copy"
+    );
     connection.close().await;
     let there = home.join("backups/2026-12-07/accounts/user.tar.gz");
     assert_eq!(std::fs::read(&there).expect("read"), body);

@@ -335,11 +335,72 @@ async fn scheduled_runs_copy_each_backup_to_the_destinations() {
     assert!(report.not_copied.is_empty(), "{report:?}");
     assert!(dest.join("2026-12-07/accounts/dcopy.tar.gz").is_file());
     assert!(!backupdir.join("2026-12-07/accounts/dcopy.tar.gz").exists());
+
+    // That backup is only at the destination: the restore queue fetches it from there.
+    let (result, _, _) = v1(&server, "removeacct", "username=dcopy").await;
+    assert_eq!(result, 1);
+    let (_, _, listed) = v1(&server, "backup_destination_list", "").await;
+    let disk = listed["data"]["destination_list"]
+        .as_array()
+        .and_then(|l| l.iter().find(|d| d["name"] == "disk"))
+        .and_then(|d| d["id"].as_str())
+        .expect("the disk")
+        .to_owned();
+    for (query, expected) in [
+        (
+            "user=dcopy&restore_point=2026-12-07".to_owned(),
+            "There is no backup of “dcopy” for “2026-12-07”.".to_owned(),
+        ),
+        (
+            format!("user=dcopy&restore_point=2026-12-05&destid={disk}"),
+            "There is no backup of “dcopy” for “2026-12-05”.".to_owned(),
+        ),
+    ] {
+        let (result, reason, _) = v1(&server, "restore_queue_add_task", &query).await;
+        assert_eq!((result, reason), (0, expected), "{query}");
+    }
+    let (result, reason, _) = v1(
+        &server,
+        "restore_queue_add_task",
+        &format!("user=dcopy&restore_point=2026-12-06&destid={away}"),
+    )
+    .await;
+    assert_eq!(result, 0);
+    assert!(
+        reason.starts_with("The backup destination “away” cannot be reached: "),
+        "{reason}"
+    );
+    let (result, _, reply) = v1(
+        &server,
+        "restore_queue_add_task",
+        &format!("user=dcopy&restore_point=2026-12-07&destid={disk}"),
+    )
+    .await;
+    assert_eq!(result, 1, "{reply}");
+    let (result, _, _) = v1(&server, "restore_queue_activate", "").await;
+    assert_eq!(result, 1);
+    let state = crate::backups::drained(&server).await;
+    let task = &state["completed"][0];
+    assert_eq!(task["status"], "completed", "{state}");
+    assert_eq!(task["options"]["destid"], disk.as_str());
+    let (result, _, _) = v1(&server, "accountsummary", "user=dcopy").await;
+    assert_eq!(result, 1, "restored from the destination");
+    let fetched: Vec<_> = std::fs::read_dir(server.dir.path().join("imports"))
+        .expect("imports")
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".fetched"))
+        .collect();
+    assert!(
+        fetched.is_empty(),
+        "the fetched copy is removed: {fetched:?}"
+    );
 }
 
 /// An SFTP destination on a real OpenSSH server (in a throwaway namespace, see
 /// `whmd_host::sandbox`): checked, its host key trusted and then required, a run's backup
-/// copied there, a key login with a passphrase, and a wrong password refused.
+/// copied there and restored from there, a key login with a passphrase, and a wrong password
+/// refused.
 #[tokio::test]
 async fn an_sftp_destination_takes_backups_from_a_run() {
     use whmd_api::functions::backups::run::tick;
@@ -422,6 +483,21 @@ async fn an_sftp_destination_takes_backups_from_a_run() {
             .is_file(),
         "kept locally too"
     );
+    // Restored from the SFTP server's copy.
+    let (result, _, _) = v1(&server, "removeacct", "username=sfcopy").await;
+    assert_eq!(result, 1);
+    let (result, _, reply) = v1(
+        &server,
+        "restore_queue_add_task",
+        &format!("user=sfcopy&restore_point=2026-12-06&destid={id}"),
+    )
+    .await;
+    assert_eq!(result, 1, "{reply}");
+    v1(&server, "restore_queue_activate", "").await;
+    let state = crate::backups::drained(&server).await;
+    assert_eq!(state["completed"][0]["status"], "completed", "{state}");
+    let (result, _, _) = v1(&server, "accountsummary", "user=sfcopy").await;
+    assert_eq!(result, 1, "restored from the SFTP server");
 
     // A key login, its passphrase sealed like the password.
     let key = server.dir.path().join("id_ed25519");

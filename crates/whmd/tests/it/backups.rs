@@ -315,7 +315,7 @@ async fn the_listings_read_what_the_backup_directory_holds() {
 }
 
 /// Polls until no restore task is active and none is pending; the queue's state.
-async fn drained(server: &Server) -> serde_json::Value {
+pub async fn drained(server: &Server) -> serde_json::Value {
     for _ in 0..300 {
         let (_, _, reply) = v1(server, "restore_queue_state", "").await;
         let data = reply["data"].clone();
@@ -371,7 +371,7 @@ async fn the_restore_queue_restores_from_scheduled_backups() {
         ),
         (
             "user=rqone&restore_point=2026-12-06&destid=abc",
-            "whmd restores only from this server's own backups (“local”) yet.",
+            "The backup destination “abc” does not exist.",
         ),
         (
             "user=rqone&restore_point=2026-12-06&mysql=2",

@@ -2,24 +2,30 @@
 //! (<https://api.docs.cpanel.net/openapi/whm/operation/restore_queue_add_task/>): accounts to
 //! restore from a day's scheduled backups, added as tasks, processed one at a time in the
 //! background once activated (by whichever server activates it; a second one takes other
-//! tasks, never the same), listed, and cleared.
+//! tasks, never the same), listed, and cleared. A task's backup is in the backup directory
+//! (`destid` `local`) or at a backup destination, from which it is fetched into the keep
+//! directory for the restore and removed after.
 
 use super::{Opener, Options, restore};
 use crate::FunctionSpec;
 use crate::function::{NoData, function};
+use crate::functions::backups::destinations;
 use crate::functions::backups::schedule::{Kind, is_run_name};
 use crate::functions::jobs::{Running, new_id, spawn};
 use crate::registry::Call;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use std::io::Read;
+use std::os::unix::fs::DirBuilderExt;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use whmd_archive::Source;
 use whmd_domain::StoreError;
 use whmd_domain::backup::{RestoreTask, TaskOptions, TaskState};
+use whmd_domain::destination::Destination;
 use whmd_domain::store::Conflict;
 use whmd_domain::time::unix_now;
+use whmd_transport::Connection;
 use whmd_wire::{Acl, Outcome, WhmError};
 
 pub const FUNCTIONS: &[FunctionSpec] = &[
@@ -130,24 +136,11 @@ async fn add_task(call: Call, req: AddTask) -> Result<Outcome<Added>, WhmError> 
         subdomains: boolean("subdomains", req.subdomains.as_deref())?,
         destid: req.destid.clone().unwrap_or_else(|| "local".into()),
     };
-    if options.destid != "local" {
-        return Err(WhmError::reason(
-            "whmd restores only from this server's own backups (“local”) yet.",
-        ));
-    }
     let (user, date) = (req.user, req.restore_point);
-    let dir = backupdir(&call).await?;
-    let found = {
-        let (user, date) = (user.clone(), date.clone());
-        tokio::task::spawn_blocking(move || {
-            is_run_name(&date)
-                .then(|| find_backup(&dir, &user, &date))
-                .flatten()
-        })
-        .await
-        .map_err(WhmError::internal)?
-    };
-    if found.is_none() {
+    if locate(&call, &user, &date, &options.destid)
+        .await?
+        .is_none()
+    {
         return Err(WhmError::Reason(format!(
             "There is no backup of “{user}” for “{date}”."
         )));
@@ -230,21 +223,162 @@ async fn process(call: &Call, job: &Running) {
     }
 }
 
+/// Where a task's backup is.
+enum Found {
+    Here(PathBuf),
+    /// At a destination, by its path there.
+    There(Destination, String),
+}
+
+/// The backup of `user` made on `date`, in the backup directory (`destid` `local`) or at the
+/// destination `destid`.
+async fn locate(
+    call: &Call,
+    user: &str,
+    date: &str,
+    destid: &str,
+) -> Result<Option<Found>, WhmError> {
+    if !is_run_name(date) {
+        return Ok(None);
+    }
+    if destid == "local" {
+        let dir = backupdir(call).await?;
+        let (user, date) = (user.to_owned(), date.to_owned());
+        return tokio::task::spawn_blocking(move || {
+            find_backup(&dir, &user, &date).map(Found::Here)
+        })
+        .await
+        .map_err(WhmError::internal);
+    }
+    let destination = destinations::by_id(call, destid).await?;
+    let connection = reach(call, &destination).await?;
+    let mut found = None;
+    for path in remote_paths(user, date) {
+        match connection.size(&path).await {
+            Ok(Some(_)) => {
+                found = Some(path);
+                break;
+            }
+            Ok(None) => {}
+            Err(e) => {
+                connection.close().await;
+                return Err(WhmError::Reason(e.to_string()));
+            }
+        }
+    }
+    connection.close().await;
+    Ok(found.map(|path| Found::There(destination, path)))
+}
+
+/// Where a day's archive of `user` would be at a destination (copies are archives only).
+fn remote_paths(user: &str, date: &str) -> Vec<String> {
+    Kind::ALL
+        .iter()
+        .flat_map(|kind| {
+            let accounts = kind.root(Path::new("")).join(date).join("accounts");
+            [format!("{user}.tar.gz"), format!("{user}.tar")]
+                .map(|name| accounts.join(name).to_string_lossy().into_owned())
+        })
+        .collect()
+}
+
+async fn reach(call: &Call, destination: &Destination) -> Result<Connection, WhmError> {
+    destinations::connect(&call.ctx, destination)
+        .await
+        .map_err(|why| {
+            WhmError::Reason(format!(
+                "The backup destination “{}” cannot be reached: {why}",
+                destination.name
+            ))
+        })
+}
+
+/// Fetches the archive at `path` of `destination` into `keep_root`, after checking there is
+/// room for it; returns the local file.
+async fn fetch(
+    call: &Call,
+    destination: &Destination,
+    path: &str,
+    user: &str,
+    keep_root: &Path,
+) -> Result<PathBuf, WhmError> {
+    let connection = reach(call, destination).await?;
+    let fetched = async {
+        let size = connection
+            .size(path)
+            .await
+            .map_err(|e| WhmError::Reason(e.to_string()))?
+            .ok_or_else(|| WhmError::Reason(format!("{path} is gone from the destination.")))?;
+        let root = keep_root.to_owned();
+        tokio::task::spawn_blocking(move || room_for(&root, size))
+            .await
+            .map_err(WhmError::internal)??;
+        let local = keep_root.join(format!(".{user}-{}.fetched", unix_now()));
+        connection
+            .get(path, &local)
+            .await
+            .map_err(|e| WhmError::Reason(e.to_string()))?;
+        Ok(local)
+    }
+    .await;
+    connection.close().await;
+    fetched
+}
+
+/// Makes `dir` (root's alone) and checks that `size` bytes and a tenth more fit in it.
+fn room_for(dir: &Path, size: u64) -> Result<(), WhmError> {
+    std::fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(dir)
+        .map_err(|e| WhmError::Reason(format!("{}: {e}", dir.display())))?;
+    let stat = nix::sys::statvfs::statvfs(dir)
+        .map_err(|e| WhmError::Reason(format!("{}: {e}", dir.display())))?;
+    let free = stat.blocks_available().saturating_mul(stat.fragment_size());
+    let wanted = size.saturating_add(size / 10);
+    if free < wanted {
+        return Err(WhmError::Reason(format!(
+            "There is not enough free space in {} to fetch the backup: it needs {} MB, {} MB are free.",
+            dir.display(),
+            wanted.div_ceil(1 << 20),
+            free >> 20
+        )));
+    }
+    Ok(())
+}
+
 async fn restore_task(call: &Call, task: &RestoreTask) -> Result<String, WhmError> {
-    let dir = backupdir(call).await?;
-    let path = find_backup(&dir, &task.user, &task.restore_point).ok_or_else(|| {
-        WhmError::Reason(format!(
-            "There is no backup of “{}” for “{}” any more.",
-            task.user, task.restore_point
-        ))
-    })?;
-    let source = Source::at(&path).map_err(|e| {
+    let keep_root = call.ctx.info.data_dir.join("imports");
+    let found = locate(call, &task.user, &task.restore_point, &task.options.destid)
+        .await?
+        .ok_or_else(|| {
+            WhmError::Reason(format!(
+                "There is no backup of “{}” for “{}” any more.",
+                task.user, task.restore_point
+            ))
+        })?;
+    let (path, fetched) = match found {
+        Found::Here(path) => (path, false),
+        Found::There(destination, remote) => (
+            fetch(call, &destination, &remote, &task.user, &keep_root).await?,
+            true,
+        ),
+    };
+    let restored = restore_file(call, &path, keep_root).await;
+    if fetched && let Err(e) = tokio::fs::remove_file(&path).await {
+        tracing::warn!(file = %path.display(), error = %e, "a fetched backup was not removed");
+    }
+    restored
+}
+
+async fn restore_file(call: &Call, path: &Path, keep_root: PathBuf) -> Result<String, WhmError> {
+    let source = Source::at(path).map_err(|e| {
         WhmError::Reason(format!("The backup {} cannot be read: {e}", path.display()))
     })?;
     let opener: Opener =
         Arc::new(move || source.open().map(|r| Box::new(r) as Box<dyn Read + Send>));
     let options = Options {
-        keep_root: call.ctx.info.data_dir.join("imports"),
+        keep_root,
         dry_run: false,
         user: None,
         overwrite: false,

@@ -9,6 +9,8 @@ pub mod copy;
 mod fields;
 mod open;
 
+pub use open::connect;
+
 use crate::FunctionSpec;
 use crate::function::function;
 use crate::registry::Call;
@@ -191,10 +193,15 @@ async fn find(call: &Call, id: Option<String>) -> Result<Destination, WhmError> 
     let Some(id) = id.filter(|i| !i.is_empty()) else {
         return Err(WhmError::reason("Missing argument:  id"));
     };
+    by_id(call, &id).await
+}
+
+/// The destination `id`, or the reason there is none.
+pub async fn by_id(call: &Call, id: &str) -> Result<Destination, WhmError> {
     call.ctx
         .stores
         .backups
-        .backup_destination(&id)
+        .backup_destination(id)
         .await?
         .ok_or_else(|| WhmError::Reason(format!("The backup destination “{id}” does not exist.")))
 }
@@ -330,7 +337,7 @@ async fn backup_destination_validate(call: Call, req: Validate) -> Result<Outcom
         }
     };
     let destination = find(&call, req.id).await?;
-    let checked = match open::connect(&call.ctx, &destination).await {
+    let checked = match connect(&call.ctx, &destination).await {
         Ok(connection) => {
             let checked = connection.check().await.map_err(|e| e.to_string());
             connection.close().await;
