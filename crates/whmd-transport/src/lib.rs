@@ -149,6 +149,28 @@ impl Connection {
         }
     }
 
+    /// The names in the directory `dir` (relative; empty for the destination's own), without
+    /// `.` and `..`; none when it is not there.
+    pub async fn list(&self, dir: &str) -> Result<Vec<String>, Error> {
+        if !dir.is_empty() {
+            parts(dir)?;
+        }
+        match self {
+            Self::Local(local) => local::list(local, dir).await,
+            Self::Sftp(session) => session.list(dir).await,
+        }
+    }
+
+    /// Removes `path` (relative) and, for a directory, everything in it, without following
+    /// links.
+    pub async fn remove_all(&self, path: &str) -> Result<(), Error> {
+        parts(path)?;
+        match self {
+            Self::Local(local) => local::remove_all(local, path).await,
+            Self::Sftp(session) => session.remove_all(path).await,
+        }
+    }
+
     /// Ends the connection.
     pub async fn close(self) {
         if let Self::Sftp(session) = self {

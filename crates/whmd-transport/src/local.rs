@@ -63,6 +63,36 @@ pub(crate) async fn get(local: &Local, path: &str, to: &Path) -> Result<u64, Err
     copy_into(source, to).await
 }
 
+pub(crate) async fn list(local: &Local, dir: &str) -> Result<Vec<String>, Error> {
+    usable(local)?;
+    let at = local.path.join(dir);
+    let mut entries = match tokio::fs::read_dir(&at).await {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(Error::Place(at.display().to_string(), e.to_string())),
+    };
+    let mut names = Vec::new();
+    while let Some(entry) = entries
+        .next_entry()
+        .await
+        .map_err(|e| Error::Place(at.display().to_string(), e.to_string()))?
+    {
+        names.push(entry.file_name().to_string_lossy().into_owned());
+    }
+    Ok(names)
+}
+
+pub(crate) async fn remove_all(local: &Local, path: &str) -> Result<(), Error> {
+    usable(local)?;
+    let at = local.path.join(path);
+    let removed = match tokio::fs::symlink_metadata(&at).await {
+        Ok(meta) if meta.is_dir() => tokio::fs::remove_dir_all(&at).await,
+        Ok(_) => tokio::fs::remove_file(&at).await,
+        Err(e) => Err(e),
+    };
+    removed.map_err(|e| Error::Write(at.display().to_string(), e.to_string()))
+}
+
 pub(crate) async fn put(local: &Local, from: &Path, to: &str) -> Result<u64, Error> {
     usable(local)?;
     let parts = parts(to)?;
@@ -138,6 +168,21 @@ mod tests {
             get(&local(&dest), path, &back).await.is_err(),
             "never over a file"
         );
+        assert_eq!(
+            std::fs::read(&back).expect("kept"),
+            b"archive",
+            "which stays"
+        );
+        // Listed and removed.
+        let d = local(&dest);
+        assert_eq!(list(&d, "").await.expect("list"), ["2026-12-07"]);
+        assert_eq!(
+            list(&d, "2026-12-07/accounts").await.expect("list"),
+            ["user.tar.gz"]
+        );
+        assert!(list(&d, "nope").await.expect("list").is_empty());
+        remove_all(&d, "2026-12-07").await.expect("removed");
+        assert!(list(&d, "").await.expect("list").is_empty());
     }
 
     #[tokio::test]

@@ -271,6 +271,66 @@ impl Session {
         copy_into(source, to).await
     }
 
+    pub(crate) async fn list(&self, dir: &str) -> Result<Vec<String>, Error> {
+        let at = if dir.is_empty() {
+            self.base.clone()
+        } else {
+            self.remote(dir)
+        };
+        match self.sftp.read_dir(at.as_str()).await {
+            Ok(entries) => Ok(entries
+                .map(|e| e.file_name())
+                .filter(|n| n != "." && n != "..")
+                .collect()),
+            Err(russh_sftp::client::error::Error::Status(status))
+                if status.status_code == russh_sftp::protocol::StatusCode::NoSuchFile =>
+            {
+                Ok(Vec::new())
+            }
+            Err(e) => Err(Error::Place(at, e.to_string())),
+        }
+    }
+
+    pub(crate) async fn remove_all(&self, path: &str) -> Result<(), Error> {
+        let fail = |at: &str, e: russh_sftp::client::error::Error| {
+            Error::Write(at.to_owned(), e.to_string())
+        };
+        // Depth first, without recursion: directories are removed once emptied.
+        let mut pending = vec![(self.remote(path), false)];
+        while let Some((at, emptied)) = pending.pop() {
+            let meta = self
+                .sftp
+                .symlink_metadata(at.as_str())
+                .await
+                .map_err(|e| fail(&at, e))?;
+            if !meta.is_dir() {
+                self.sftp
+                    .remove_file(at.as_str())
+                    .await
+                    .map_err(|e| fail(&at, e))?;
+            } else if emptied {
+                self.sftp
+                    .remove_dir(at.as_str())
+                    .await
+                    .map_err(|e| fail(&at, e))?;
+            } else {
+                let entries = self
+                    .sftp
+                    .read_dir(at.as_str())
+                    .await
+                    .map_err(|e| fail(&at, e))?;
+                pending.push((at.clone(), true));
+                for entry in entries {
+                    let name = entry.file_name();
+                    if name != "." && name != ".." {
+                        pending.push((format!("{at}/{name}"), false));
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
     pub(crate) async fn close(self) {
         let _ = self.sftp.close().await;
         let _ = self

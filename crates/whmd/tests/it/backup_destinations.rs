@@ -257,7 +257,7 @@ async fn scheduled_runs_copy_each_backup_to_the_destinations() {
         &server,
         "backup_config_set",
         &format!(
-            "backupdir={}&backupenable=1&backupdays=0,1,2,3,4,5,6&backup_weekly_enable=1&backup_weekly_day=0&check_min_free_space=0",
+            "backupdir={}&backupenable=1&backupdays=0,1,2,3,4,5,6&backup_daily_retention=1&backup_weekly_enable=1&backup_weekly_day=0&check_min_free_space=0",
             backupdir.display()
         ),
     )
@@ -335,6 +335,14 @@ async fn scheduled_runs_copy_each_backup_to_the_destinations() {
     assert!(report.not_copied.is_empty(), "{report:?}");
     assert!(dest.join("2026-12-07/accounts/dcopy.tar.gz").is_file());
     assert!(!backupdir.join("2026-12-07/accounts/dcopy.tar.gz").exists());
+    // The destination keeps what the retention keeps: one daily run, the weekly one.
+    assert_eq!(report.pruned_remote, ["disk: 2026-12-06"], "{report:?}");
+    assert!(report.prune_failed.is_empty(), "{report:?}");
+    assert!(!dest.join("2026-12-06").exists());
+    assert!(
+        dest.join("weekly/2026-12-06/accounts/dcopy.tar.gz")
+            .is_file()
+    );
 
     // That backup is only at the destination: the restore queue fetches it from there.
     let (result, _, _) = v1(&server, "removeacct", "username=dcopy").await;

@@ -8,7 +8,8 @@
 //! other kinds due the same day get hard links to it. Then each kind keeps its newest runs, as
 //! many as its retention says; older ones go (after a failed run only with `force_prune_*`).
 //! Each account's archive is copied to the destinations as soon as it is written
-//! (`destinations::copy`); without `keeplocal`, the local archive then goes.
+//! (`destinations::copy`); without `keeplocal`, the local archive then goes. The destinations
+//! reached are pruned by the same retention.
 
 use super::destinations::copy::Copies;
 use super::pack::pack;
@@ -43,6 +44,10 @@ pub struct RunReport {
     pub failed: Vec<(String, String)>,
     /// Backups not copied to a destination, by account, with the reason.
     pub not_copied: Vec<(String, String)>,
+    /// Runs removed from destinations by retention, and what failed there, as
+    /// `DESTINATION: …`.
+    pub pruned_remote: Vec<String>,
+    pub prune_failed: Vec<String>,
     /// Runs removed by retention.
     pub pruned: Vec<PathBuf>,
     /// Why the run stopped short, when it did.
@@ -79,6 +84,12 @@ impl RunReport {
         }
         for run in &self.pruned {
             let _ = writeln!(text, "pruned: {}", run.display());
+        }
+        for run in &self.pruned_remote {
+            let _ = writeln!(text, "pruned at {run}");
+        }
+        for why in &self.prune_failed {
+            let _ = writeln!(text, "not pruned at {why}");
         }
         if let Some(why) = &self.stopped {
             let _ = writeln!(text, "stopped: {why}");
@@ -165,6 +176,13 @@ async fn run(
         report.stopped = Some(why);
         return;
     }
+    let mut copies = match Copies::start(ctx).await {
+        Ok(copies) => copies,
+        Err(why) => {
+            report.stopped = Some(why);
+            return;
+        }
+    };
     if config.flag("backupaccts") {
         let accounts = target.join("accounts");
         let run = Run {
@@ -174,14 +192,8 @@ async fn run(
             kinds,
             clock,
         };
-        match Copies::start(ctx).await {
-            Ok(mut copies) => {
-                if let Err(why) = accounts_into(ctx, &run, &accounts, &mut copies, report).await {
-                    report.stopped = Some(why);
-                }
-                copies.finish().await;
-            }
-            Err(why) => report.stopped = Some(why),
+        if let Err(why) = accounts_into(ctx, &run, &accounts, &mut copies, report).await {
+            report.stopped = Some(why);
         }
     }
     let (others, backupdir_c, target_c, day_c) = (
@@ -205,13 +217,23 @@ async fn run(
         report.stopped.get_or_insert(why);
     }
     let failed = report.state() == RunState::Failed;
-    let prunes: Vec<(PathBuf, usize)> = kinds
+    let pruning: Vec<(&Kind, usize)> = kinds
         .iter()
         .filter(|k| !failed || config.flag(k.force_prune_key()))
         .map(|k| {
             let keep = usize::try_from(config.number(k.retention_key())).unwrap_or(usize::MAX);
-            (k.root(&backupdir), keep.max(1))
+            (k, keep.max(1))
         })
+        .collect();
+    let remote: Vec<(String, usize)> = pruning
+        .iter()
+        .map(|(k, keep)| (k.root(Path::new("")).to_string_lossy().into_owned(), *keep))
+        .collect();
+    (report.pruned_remote, report.prune_failed) = copies.prune(&remote).await;
+    copies.finish().await;
+    let prunes: Vec<(PathBuf, usize)> = pruning
+        .iter()
+        .map(|(k, keep)| (k.root(&backupdir), *keep))
         .collect();
     match tokio::task::spawn_blocking(move || {
         prunes

@@ -2,10 +2,12 @@
 //! destination that is not for logs only, at the path it has under the backup directory
 //! (`YYYY-MM-DD/accounts/USER.tar.gz`, `weekly/…`, `monthly/…`). A destination is connected
 //! to once per run; one that cannot be reached is reported once and not tried again in the
-//! same run.
+//! same run. At the end of the run each destination reached is pruned by the same retention
+//! as the backup directory.
 
 use super::open::connect;
 use crate::Context;
+use crate::functions::backups::schedule::is_run_name;
 use std::path::Path;
 use whmd_domain::destination::Destination;
 use whmd_transport::Connection;
@@ -80,6 +82,36 @@ impl Copies {
             }
         }
         failed
+    }
+
+    /// Prunes the destinations this run reached as the backup directory is pruned: under
+    /// each of `roots` (a kind's directory, relative: empty for daily), only the newest `keep`
+    /// dated runs stay. Returns what went and what failed, as `DESTINATION: …`.
+    pub async fn prune(&self, roots: &[(String, usize)]) -> (Vec<String>, Vec<String>) {
+        let (mut pruned, mut failed) = (Vec::new(), Vec::new());
+        for (destination, state) in &self.destinations {
+            let State::Open(connection) = state else {
+                continue;
+            };
+            for (root, keep) in roots {
+                let mut runs: Vec<String> = match connection.list(root).await {
+                    Ok(names) => names.into_iter().filter(|n| is_run_name(n)).collect(),
+                    Err(e) => {
+                        failed.push(format!("{}: {e}", destination.name));
+                        continue;
+                    }
+                };
+                runs.sort_unstable_by(|a, b| b.cmp(a));
+                for old in runs.iter().skip(*keep) {
+                    let path = Path::new(root).join(old).to_string_lossy().into_owned();
+                    match connection.remove_all(&path).await {
+                        Ok(()) => pruned.push(format!("{}: {path}", destination.name)),
+                        Err(e) => failed.push(format!("{}: {e}", destination.name)),
+                    }
+                }
+            }
+        }
+        (pruned, failed)
     }
 
     /// Ends the connections.
