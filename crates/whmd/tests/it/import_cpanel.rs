@@ -580,23 +580,41 @@ async fn overwrite_replaces_an_existing_account_whole() {
     assert_eq!(reply["data"]["acct"][0]["domain"], "ovres.example.com");
 }
 
+/// A server that makes accounts real on the host (inside a sandbox), without a web server.
+async fn provisioned() -> Server {
+    Server::start_local(|c| {
+        c.host.provision = whmd::config::Provision::Linux;
+        c.host.state = c.data_dir.join("host");
+        c.host.web = None;
+    })
+    .await
+}
+
+/// Writes `provisioned`'s configuration where the importer reads it, as it would on a real
+/// server.
+fn importer_config(server: &Server) {
+    let dir = server.dir.path();
+    std::fs::write(
+        dir.join("whmd.toml"),
+        format!(
+            "hostname = \"whmd.test\"\nprovision = \"linux\"\nweb = \"none\"\nhost_state = \"{}\"\n",
+            dir.join("host").display()
+        ),
+    )
+    .expect("config");
+}
+
 /// With provisioning on (in a throwaway namespace, see `whmd_host::sandbox`): an account's
 /// home goes into its archive and comes back with its files, modes and links, every file the
 /// new uid's, and the host converges the restored account as it would a created one.
 #[tokio::test]
 async fn a_home_round_trips_on_a_provisioned_host() {
     use std::os::unix::fs::{MetadataExt, PermissionsExt};
-    use whmd::config::Provision;
     use whmd_host::sandbox::{Place, enter, entry};
     if let Place::Done = enter("import_cpanel::a_home_round_trips_on_a_provisioned_host") {
         return;
     }
-    let server = Server::start_local(|c| {
-        c.host.provision = Provision::Linux;
-        c.host.state = c.data_dir.join("host");
-        c.host.web = None;
-    })
-    .await;
+    let server = provisioned().await;
     create(&server, "homer", "").await;
     let stores = server.store().await;
     let before = stores
@@ -638,16 +656,7 @@ async fn a_home_round_trips_on_a_provisioned_host() {
     assert_eq!(result, 1, "{reply}");
     assert!(!home.exists(), "the removal took the home");
     assert!(entry("/etc/passwd", "homer").is_none());
-    // The importer reads the server's configuration, as it would on a real server.
-    let dir = server.dir.path();
-    std::fs::write(
-        dir.join("whmd.toml"),
-        format!(
-            "hostname = \"whmd.test\"\nprovision = \"linux\"\nweb = \"none\"\nhost_state = \"{}\"\n",
-            dir.join("host").display()
-        ),
-    )
-    .expect("config");
+    importer_config(&server);
     let host = HostFlags::default();
     let keep = server.dir.path().join("kept");
     let done = run(
@@ -725,17 +734,11 @@ async fn a_home_round_trips_on_a_provisioned_host() {
 #[tokio::test]
 async fn overwrite_replaces_the_home_on_a_provisioned_host() {
     use std::os::unix::fs::MetadataExt;
-    use whmd::config::Provision;
     use whmd_host::sandbox::{Place, enter, entry};
     if let Place::Done = enter("import_cpanel::overwrite_replaces_the_home_on_a_provisioned_host") {
         return;
     }
-    let server = Server::start_local(|c| {
-        c.host.provision = Provision::Linux;
-        c.host.state = c.data_dir.join("host");
-        c.host.web = None;
-    })
-    .await;
+    let server = provisioned().await;
     create(&server, "ovhome", "").await;
     let uid: u32 = entry("/etc/passwd", "ovhome").expect("user")[2]
         .parse()
@@ -750,15 +753,8 @@ async fn overwrite_replaces_the_home_on_a_provisioned_host() {
         .expect("packed");
     write(&home.join("later.txt"), "after the backup\n");
 
+    importer_config(&server);
     let dir = server.dir.path();
-    std::fs::write(
-        dir.join("whmd.toml"),
-        format!(
-            "hostname = \"whmd.test\"\nprovision = \"linux\"\nweb = \"none\"\nhost_state = \"{}\"\n",
-            dir.join("host").display()
-        ),
-    )
-    .expect("config");
     let keep = dir.join("kept");
     let done = run(
         std::slice::from_ref(&packed.path),
