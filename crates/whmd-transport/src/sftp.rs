@@ -12,6 +12,9 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::io::{AsyncWriteExt, BufReader};
 
+/// How often an idle session asks the server whether it is there.
+const KEEPALIVE: Duration = Duration::from_secs(15);
+
 /// The fingerprint OpenSSH shows for a key: `SHA256:` and its base64 digest.
 pub fn fingerprint(key: &PublicKey) -> String {
     key.fingerprint(HashAlg::Sha256).to_string()
@@ -70,8 +73,13 @@ impl Session {
             trusted: sftp.host_key.clone(),
             seen: Arc::clone(&seen),
         };
+        // A run keeps the session while it writes the next archive, which may take long:
+        // keepalives hold it open and find a server that is gone; each request has its own
+        // timeout.
         let config = Arc::new(client::Config {
-            inactivity_timeout: Some(sftp.timeout.max(Duration::from_secs(1))),
+            inactivity_timeout: None,
+            keepalive_interval: Some(KEEPALIVE),
+            keepalive_max: 3,
             ..client::Config::default()
         });
         let mut handle = within(sftp, async {

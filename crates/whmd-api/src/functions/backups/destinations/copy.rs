@@ -72,11 +72,26 @@ impl Copies {
                     }
                 };
             }
-            let State::Open(connection) = state else {
-                continue;
-            };
             for path in paths {
-                if let Err(e) = connection.put(file, path).await {
+                let State::Open(connection) = state else {
+                    break;
+                };
+                let Err(e) = connection.put(file, path).await else {
+                    continue;
+                };
+                // The connection may have been lost while the archive was written: once more,
+                // on a new one.
+                let again = match connect(ctx, destination).await {
+                    Ok(fresh) => {
+                        let put = fresh.put(file, path).await.map(drop);
+                        if let State::Open(old) = std::mem::replace(state, State::Open(fresh)) {
+                            old.close().await;
+                        }
+                        put
+                    }
+                    Err(_) => Err(e),
+                };
+                if let Err(e) = again {
                     failed.push(format!("{}: {e}", destination.name));
                 }
             }
