@@ -78,7 +78,8 @@ pub(crate) fn cpanel_tree(root: &Path, user: &str, version: u32) -> PathBuf {
     write(
         &at("userdata/main"),
         &format!(
-            "---\nmain_domain: {domain}\naddon_domains: {{}}\nparked_domains: []\nsub_domains: []\n"
+            "---\nmain_domain: {domain}\naddon_domains:\n  addon-{user}.example.net: addon.{domain}\n\
+             parked_domains:\n  - shop-{user}.example.org\nsub_domains:\n  - addon.{domain}\n  - blog.{domain}\n"
         ),
     );
     write(
@@ -258,6 +259,16 @@ async fn archives_in_cpanels_layout_import_with_a_summary() {
         assert!(notes.contains("jailed shell"), "{notes}");
         let (_, notes) = status_of(&done[0], "Domains");
         assert!(notes.contains("bad_domain left out"), "{notes}");
+        assert!(
+            notes.contains(&format!("from userdata/main: addon-{user}.example.net")),
+            "{notes}"
+        );
+        assert!(
+            notes.contains(&format!(
+                "subdomains not restored (whmd serves none yet; their files are in the home): blog.{user}.example.com"
+            )),
+            "{notes}"
+        );
         let (status, notes) = status_of(&done[0], "ZoneFile");
         assert_eq!(status, Status::Restored);
         assert!(

@@ -15,6 +15,7 @@ mod replace;
 pub mod report;
 pub mod session;
 mod transfer;
+mod userdata;
 
 pub use queue::FUNCTIONS as QUEUE;
 pub use transfer::FUNCTIONS as TRANSFER;

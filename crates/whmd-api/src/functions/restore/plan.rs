@@ -150,7 +150,10 @@ pub async fn plan(
         ));
     }
 
-    let (domains, mut domain_notes) = other_domains(keys, "DNS", &domain, ctx);
+    let (mut domains, mut domain_notes) = other_domains(keys, "DNS", &domain, ctx);
+    if let Some(text) = &found.userdata_main {
+        from_userdata(text, &domain, ctx, &mut domains, &mut domain_notes);
+    }
     let (dead_domains, _) = other_domains(keys, "XDNS", &domain, ctx);
     let (shell, shell_note) = shell(found.shell.as_deref());
     account_notes.extend(shell_note);
@@ -289,6 +292,49 @@ fn other_domains(
         }
     }
     (kept, notes)
+}
+
+/// Adds the parked and addon domains `userdata/main` lists that `cp/USER` did not, each
+/// checked; notes what it added, left out, and the subdomains whmd does not serve.
+fn from_userdata(
+    text: &str,
+    main: &str,
+    ctx: DomainContext<'_>,
+    domains: &mut Vec<String>,
+    notes: &mut Vec<String>,
+) {
+    let listed = match super::userdata::read(text) {
+        Ok(listed) => listed,
+        Err(why) => {
+            notes.push(format!("userdata/main left out: it does not read ({why})"));
+            return;
+        }
+    };
+    if let Some(other) = listed.main.filter(|m| !m.eq_ignore_ascii_case(main)) {
+        notes.push(format!(
+            "userdata/main names {other} as the main domain; cp's {main} is kept"
+        ));
+    }
+    let mut added = Vec::new();
+    for raw in &listed.others {
+        match check_new_domain(raw, ctx) {
+            Ok(d) if d != main && !domains.contains(&d) => {
+                domains.push(d.clone());
+                added.push(d);
+            }
+            Ok(_) => {}
+            Err(why) => notes.push(format!("{raw} (userdata/main) left out: {why}")),
+        }
+    }
+    if !added.is_empty() {
+        notes.push(format!("from userdata/main: {}", added.join(", ")));
+    }
+    if !listed.subdomains.is_empty() {
+        notes.push(format!(
+            "subdomains not restored (whmd serves none yet; their files are in the home): {}",
+            listed.subdomains.join(", ")
+        ));
+    }
 }
 
 /// The shell whmd gives: a login shell for a plain shell, none for cPanel's `noshell` or its
