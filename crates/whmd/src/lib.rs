@@ -13,6 +13,7 @@ pub mod import_zone;
 pub mod jobs;
 pub mod lenient;
 pub mod listener;
+pub mod log_format;
 pub mod log_writer;
 pub mod migrate;
 pub mod passwd;

@@ -142,7 +142,10 @@ fn main() -> ExitCode {
             EnvFilter::try_from_env("WHMD_LOG").unwrap_or_else(|_| EnvFilter::new("info")),
         )
         .with_writer(writer)
-        .with_ansi(std::io::stderr().is_terminal())
+        .event_format(whmd::log_format::Lines {
+            ansi: std::io::stderr().is_terminal(),
+        })
+        .fmt_fields(whmd::log_format::Fields)
         .init();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
