@@ -3,6 +3,7 @@
 //! (`whmd::http`), without a tracing span per request, which costs more than the line itself.
 //! Outside [`noting`] (the command-line client) nothing is noted.
 
+use futures::FutureExt;
 use std::cell::RefCell;
 use std::future::Future;
 
@@ -20,13 +21,12 @@ tokio::task_local! {
 }
 
 /// Runs `request`, and hands back with its output what the dispatcher noted while it ran.
-pub async fn noting<F: Future>(request: F) -> (F::Output, Facts) {
-    FACTS
-        .scope(RefCell::new(Facts::default()), async {
-            let output = request.await;
-            (output, FACTS.with(RefCell::take))
-        })
-        .await
+/// (Not an `async fn`: one would hold `request` twice over, and a request's future is large.)
+pub fn noting<F: Future>(request: F) -> impl Future<Output = (F::Output, Facts)> {
+    FACTS.scope(
+        RefCell::new(Facts::default()),
+        request.map(|output| (output, FACTS.with(RefCell::take))),
+    )
 }
 
 /// Notes the call being dispatched. The first is the request's own: a batch's commands are

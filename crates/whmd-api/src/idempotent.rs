@@ -62,6 +62,20 @@ pub async fn call(
             replayed: false,
         };
     };
+    // Boxed: most calls carry no key, and their future need not hold this one's state.
+    Box::pin(keyed(ctx, principal, peer, function, args, key, version)).await
+}
+
+/// A call whose key is honoured: claim, run or replay, settle.
+async fn keyed(
+    ctx: &Arc<Context>,
+    principal: Principal,
+    peer: Option<IpAddr>,
+    function: &str,
+    args: Args,
+    key: &str,
+    version: ApiVersion,
+) -> Answer {
     let refuse = |reason: &str| Answer {
         reply: dispatch::reject(ctx, function, &version, reason.to_owned()),
         replayed: false,
