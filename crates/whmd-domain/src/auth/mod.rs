@@ -227,11 +227,12 @@ impl Authenticator {
         if token.expose().is_empty() {
             return Ok(Err("no token given"));
         }
-        let digest = token_digest(token.expose());
-        let proof = match self.tokens.get(&digest, user) {
+        let key = cache::key(token.expose());
+        let proof = match self.tokens.get(&key, user) {
             Some(proof) => proof,
             None => {
                 let generation = self.tokens.generation();
+                let digest = token_digest(token.expose());
                 let record = self.stores.credentials.api_token_by_digest(&digest).await?;
                 let Some(record) = record.filter(|r| r.user == user) else {
                     return Ok(Err("unknown token"));
@@ -251,7 +252,7 @@ impl Authenticator {
                     expires_at: record.expires_at,
                     whitelist: record.whitelist,
                 };
-                self.tokens.insert(generation, digest, proof.clone());
+                self.tokens.insert(generation, key, proof.clone());
                 proof
             }
         };
