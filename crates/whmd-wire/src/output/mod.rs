@@ -74,9 +74,14 @@ fn valid_id(id: &str) -> bool {
 
 /// Whether the meta-arguments ask for any output control at all.
 pub fn requested(meta: &Args) -> bool {
-    ["columns", "filter", "sort", "chunk"]
-        .iter()
-        .any(|n| meta.is_true(&format!("api.{n}.enable")))
+    [
+        "api.columns.enable",
+        "api.filter.enable",
+        "api.sort.enable",
+        "api.chunk.enable",
+    ]
+    .iter()
+    .any(|name| meta.is_true(name))
 }
 
 /// Applies the requested controls to `data[list]` (or, with no name, to the first value of
