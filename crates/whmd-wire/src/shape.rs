@@ -124,7 +124,12 @@ impl Reply {
                 data.insert("metadata".into(), metadata);
                 Value::Object(data)
             }
-            (Api1Shape::Envelope, Some(data)) => json!({"data": data, "metadata": metadata}),
+            (Api1Shape::Envelope, Some(data)) => {
+                let mut envelope = Map::with_capacity(2);
+                envelope.insert("data".into(), Value::Object(data));
+                envelope.insert("metadata".into(), metadata);
+                Value::Object(envelope)
+            }
             (_, None) => json!({"metadata": metadata}),
         };
         Self {
@@ -274,7 +279,8 @@ fn metadata(
         ApiVersion::V1 => json!(1),
         ApiVersion::Other(v) => v.parse::<u64>().map_or_else(|_| json!(v), |n| json!(n)),
     };
-    let mut m = Map::new();
+    // Sized once: version, command, result, reason, output, and room for the controls.
+    let mut m = Map::with_capacity(8);
     m.insert("version".into(), version);
     m.insert("command".into(), json!(command));
     m.insert("result".into(), json!(u8::from(result)));
