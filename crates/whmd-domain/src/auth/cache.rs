@@ -69,12 +69,13 @@ impl TokenCache {
         self.state.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// What the token of `key` proved for `user`, when that is fresh. Expiry and address are
-    /// the caller's to check, on every use.
-    pub(super) fn get(&self, key: &Key, user: &str) -> Option<Proof> {
+    /// What the token of `key` proved for `user`, when that is fresh at `now`. Expiry and
+    /// address are the caller's to check, on every use.
+    pub(super) fn get(&self, key: &Key, user: &str, now: Instant) -> Option<Proof> {
         let state = self.state();
         let entry = state.entries.get(key)?;
-        let fresh = entry.cached_at.elapsed() < self.ttl && entry.proof.principal.user == user;
+        let fresh = now.saturating_duration_since(entry.cached_at) < self.ttl
+            && entry.proof.principal.user == user;
         fresh.then(|| entry.proof.clone())
     }
 
@@ -132,9 +133,9 @@ mod tests {
     fn a_proof_is_kept_for_its_user_only() {
         let cache = TokenCache::new(TTL);
         cache.insert(cache.generation(), key("d"), root());
-        assert_eq!(cache.get(&key("d"), "root"), Some(root()));
-        assert_eq!(cache.get(&key("d"), "other"), None);
-        assert_eq!(cache.get(&key("e"), "root"), None);
+        assert_eq!(cache.get(&key("d"), "root", Instant::now()), Some(root()));
+        assert_eq!(cache.get(&key("d"), "other", Instant::now()), None);
+        assert_eq!(cache.get(&key("e"), "root", Instant::now()), None);
     }
 
     #[test]
@@ -143,15 +144,15 @@ mod tests {
         let before = cache.generation();
         cache.insert(before, key("d"), root());
         cache.clear();
-        assert_eq!(cache.get(&key("d"), "root"), None);
+        assert_eq!(cache.get(&key("d"), "root", Instant::now()), None);
         cache.insert(before, key("d"), root());
-        assert_eq!(cache.get(&key("d"), "root"), None);
+        assert_eq!(cache.get(&key("d"), "root", Instant::now()), None);
     }
 
     #[test]
     fn stale_entries_are_not_believed() {
         let cache = TokenCache::new(Duration::ZERO);
         cache.insert(cache.generation(), key("d"), root());
-        assert_eq!(cache.get(&key("d"), "root"), None);
+        assert_eq!(cache.get(&key("d"), "root", Instant::now()), None);
     }
 }

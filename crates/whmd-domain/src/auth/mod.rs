@@ -25,6 +25,7 @@ use crate::{AuthMethod, Principal, Secret, StoreError, Stores};
 use cache::{Proof, TokenCache};
 use std::net::IpAddr;
 use std::sync::Arc;
+use std::time::Instant;
 use successes::RecentSuccesses;
 use whmd_wire::AclSet;
 
@@ -134,6 +135,8 @@ impl Authenticator {
         let user = credentials.user().to_owned();
         let method = credentials.method();
         let now = unix_now();
+        // One reading of the monotonic clock for the caches this call consults.
+        let clock = Instant::now();
         let gate = self.hulk.gate(peer, &user, now).await?;
         if let Gate::Refused(reason) = gate {
             tracing::info!(%user, %peer, reason, "login blocked by brute-force protection");
@@ -149,7 +152,9 @@ impl Authenticator {
                 Credentials::ApiToken { token, .. } if method == Method::AccessHash => {
                     self.by_access_hash(&user, &token).await?
                 }
-                Credentials::ApiToken { token, .. } => self.by_token(&user, &token, peer).await?,
+                Credentials::ApiToken { token, .. } => {
+                    self.by_token(&user, &token, peer, clock).await?
+                }
                 Credentials::Password { password, .. } => self.by_password(&user, password).await?,
                 Credentials::Session {
                     secret,
@@ -166,7 +171,7 @@ impl Authenticator {
             Ok(principal) => {
                 if self
                     .successes
-                    .first_in_period(&principal.user, peer, method)
+                    .first_in_period(&principal.user, peer, method, clock)
                 {
                     self.audit.record(AuditEvent::LoginSucceeded {
                         user: principal.user.clone(),
@@ -223,12 +228,13 @@ impl Authenticator {
         user: &str,
         token: &Secret,
         peer: IpAddr,
+        clock: Instant,
     ) -> Result<Result<Principal, Refused>, StoreError> {
         if token.expose().is_empty() {
             return Ok(Err("no token given"));
         }
         let key = cache::key(token.expose());
-        let proof = match self.tokens.get(&key, user) {
+        let proof = match self.tokens.get(&key, user, clock) {
             Some(proof) => proof,
             None => {
                 let generation = self.tokens.generation();

@@ -28,13 +28,15 @@ struct Seen {
 }
 
 impl RecentSuccesses {
-    /// Whether this success is the first for `user` from `ip` by `method` in [`PERIOD`]
-    /// (and so is to be audited); remembers it if so.
-    pub(super) fn first_in_period(&self, user: &str, ip: IpAddr, method: Method) -> bool {
-        self.first_at(user, ip, method, Instant::now())
-    }
-
-    fn first_at(&self, user: &str, ip: IpAddr, method: Method, now: Instant) -> bool {
+    /// Whether this success, at `now`, is the first for `user` from `ip` by `method` in
+    /// [`PERIOD`] (and so is to be audited); remembers it if so.
+    pub(super) fn first_in_period(
+        &self,
+        user: &str,
+        ip: IpAddr,
+        method: Method,
+        now: Instant,
+    ) -> bool {
         let mut seen = self.seen.lock().unwrap_or_else(|e| e.into_inner());
         let recent = seen
             .by
@@ -68,13 +70,13 @@ mod tests {
     fn a_success_is_audited_once_per_period_per_user_address_and_method() {
         let recent = RecentSuccesses::default();
         let t0 = Instant::now();
-        assert!(recent.first_at("root", HOME, Method::ApiToken, t0));
-        assert!(!recent.first_at("root", HOME, Method::ApiToken, t0 + PERIOD / 2));
-        assert!(recent.first_at("bob", HOME, Method::ApiToken, t0));
-        assert!(recent.first_at("root", HOME, Method::Password, t0));
+        assert!(recent.first_in_period("root", HOME, Method::ApiToken, t0));
+        assert!(!recent.first_in_period("root", HOME, Method::ApiToken, t0 + PERIOD / 2));
+        assert!(recent.first_in_period("bob", HOME, Method::ApiToken, t0));
+        assert!(recent.first_in_period("root", HOME, Method::Password, t0));
         let other: IpAddr = "192.0.2.7".parse().expect("address");
-        assert!(recent.first_at("root", other, Method::ApiToken, t0));
-        assert!(recent.first_at("root", HOME, Method::ApiToken, t0 + PERIOD));
+        assert!(recent.first_in_period("root", other, Method::ApiToken, t0));
+        assert!(recent.first_in_period("root", HOME, Method::ApiToken, t0 + PERIOD));
     }
 
     #[test]
@@ -82,7 +84,7 @@ mod tests {
         let recent = RecentSuccesses::default();
         let t0 = Instant::now();
         for i in 0..MAX_ENTRIES + 10 {
-            assert!(recent.first_at(&format!("u{i}"), HOME, Method::ApiToken, t0));
+            assert!(recent.first_in_period(&format!("u{i}"), HOME, Method::ApiToken, t0));
         }
         let seen = recent.seen.lock().expect("lock");
         assert!(seen.len <= MAX_ENTRIES);
