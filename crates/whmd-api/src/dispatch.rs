@@ -63,7 +63,16 @@ pub async fn call(
     };
     let controls =
         version == ApiVersion::V1 && outcome.controls.is_none() && output::requested(&meta);
-    let records = match listed(spec, &mut outcome, controls.then_some(&*meta)).await {
+    let listed = match list_of(spec, &mut outcome) {
+        Ok(Some((at, listing))) => {
+            let meta = (controls && spec.list.is_some()).then_some(&*meta);
+            let mut records = Records::new(listing, meta);
+            records.prepare().await.map(|()| Some((at, records)))
+        }
+        Ok(None) => Ok(None),
+        Err(e) => Err(e),
+    };
+    let records = match listed {
         Ok(records) => records,
         Err(e) => {
             let (failed, status) = failure(ctx, function, e);
@@ -78,19 +87,16 @@ pub async fn call(
             reply.list = Some(StreamedList { path, records });
             reply
         }
-        // A shape that folds the data into a record needs the list whole.
-        Some((None, at, mut records)) => {
-            let mut whole = Vec::new();
-            loop {
-                match records.next().await {
-                    Ok(Some(record)) => whole.push(record),
-                    Ok(None) => break,
-                    Err(e) => {
-                        let (failed, status) = failure(ctx, function, e);
-                        return shaped(spec, &version, failed, status);
-                    }
+        // A shape that folds the data into a record needs the list whole. (Rare, and boxed so
+        // that every call's future need not hold the records' reader.)
+        Some((None, at, records)) => {
+            let whole = match Box::pin(all_of(records)).await {
+                Ok(whole) => whole,
+                Err(e) => {
+                    let (failed, status) = failure(ctx, function, e);
+                    return shaped(spec, &version, failed, status);
                 }
-            }
+            };
             if let Some(slot) = outcome.data.as_mut().and_then(|d| slot(d, &at)) {
                 *slot = Value::Array(whole);
             }
@@ -100,16 +106,24 @@ pub async fn call(
     }
 }
 
-/// A function's list, ready to write, and where it goes in the data: the records its handler
-/// streams from their source, or the list its data holds under the function's list key, whose
-/// place in the data is then an empty array. The output controls in `meta` run on a list
-/// function's list; what a sort or a page needs is read here, so a store that fails while
-/// reading it fails the call.
-async fn listed(
+/// Every record `records` hands out.
+async fn all_of(mut records: Records) -> Result<Vec<Value>, WhmError> {
+    let mut whole = Vec::new();
+    while let Some(record) = records.next().await? {
+        whole.push(record);
+    }
+    Ok(whole)
+}
+
+/// A function's list and where it goes in the data: the records its handler streams from
+/// their source, or the list its data holds under the function's list key, whose place in the
+/// data is then an empty array. The output controls run on a list function's list only;
+/// what a sort or a page needs is read by the caller ([`Records::prepare`]), so a store that
+/// fails while reading it fails the call.
+fn list_of(
     spec: &FunctionSpec,
     outcome: &mut Outcome,
-    meta: Option<&Args>,
-) -> Result<Option<(Vec<String>, Records)>, WhmError> {
+) -> Result<Option<(Vec<String>, Listing)>, WhmError> {
     let Some(data) = outcome.data.as_mut() else {
         return Ok(None);
     };
@@ -130,9 +144,7 @@ async fn listed(
         },
         (None, None) => return Ok(None),
     };
-    let mut records = Records::new(listing, meta.filter(|_| spec.list.is_some()));
-    records.prepare().await?;
-    Ok(Some((at, records)))
+    Ok(Some((at, listing)))
 }
 
 /// The value at `path` in `data`.
