@@ -52,7 +52,8 @@ async fn handle(State(state): State<AppState>, request: Request<Body>) -> Respon
     let method = request.method().clone();
     // The query string is never logged: it may carry passwords.
     let uri = request.uri().clone();
-    let (response, facts) = access::noting(route(state, request)).await;
+    // Boxed once here, the request's future is not copied again by each layer around it.
+    let (response, facts) = access::noting(Box::pin(route(state, request))).await;
     tracing::info!(
         %method,
         path = uri.path(),
