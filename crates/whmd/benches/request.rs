@@ -119,6 +119,23 @@ fn requests(c: &mut Criterion) {
         .finish();
     tracing::subscriber::with_default(subscriber, || {
         group.bench_function("whmd, access log", |b| b.iter(|| rt.block_on(call(&whmd))));
+        let peer: std::net::SocketAddr = "127.0.0.1:50000".parse().expect("address");
+        group.bench_function("access-log line alone", |b| {
+            b.iter(|| {
+                tracing::info!(
+                    method = %axum::http::Method::GET,
+                    path = "/json-api/version",
+                    peer = Some(tracing::field::display(peer)),
+                    function = Some("version"),
+                    api_version = Some("1"),
+                    user = Some("root"),
+                    result = Some(1_u8),
+                    status = 200_u16,
+                    micros = 1127_u64,
+                    "request done"
+                );
+            })
+        });
     });
     group.finish();
 }
