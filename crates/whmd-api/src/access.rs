@@ -6,12 +6,13 @@
 use futures::FutureExt;
 use std::cell::RefCell;
 use std::future::Future;
+use whmd_wire::ApiVersion;
 
 /// The facts of one request; empty where the request never reached a function.
 #[derive(Debug, Default)]
 pub struct Facts {
     pub function: String,
-    pub api_version: String,
+    pub api_version: Option<ApiVersion>,
     pub user: String,
     pub result: Option<bool>,
 }
@@ -31,12 +32,12 @@ pub fn noting<F: Future>(request: F) -> impl Future<Output = (F::Output, Facts)>
 
 /// Notes the call being dispatched. The first is the request's own: a batch's commands are
 /// dispatched after it.
-pub(crate) fn called(function: &str, api_version: &dyn std::fmt::Display, user: &str) {
+pub(crate) fn called(function: &str, api_version: &ApiVersion, user: &str) {
     let _ = FACTS.try_with(|facts| {
         let mut facts = facts.borrow_mut();
         if facts.function.is_empty() {
             facts.function = function.to_owned();
-            facts.api_version = api_version.to_string();
+            facts.api_version = Some(api_version.clone());
             facts.user = user.to_owned();
         }
     });

@@ -342,10 +342,10 @@ mod tests {
         assert_eq!(
             (
                 facts.function.as_str(),
-                facts.api_version.as_str(),
+                facts.api_version.as_ref().map(ApiVersion::as_str),
                 facts.user.as_str()
             ),
-            ("reads_store", "1", "root")
+            ("reads_store", Some("1"), "root")
         );
         assert_eq!(facts.result, Some(false));
         // Calls made within it (a batch's commands) keep the first call's name; the last to

@@ -33,15 +33,20 @@ impl ApiVersion {
     pub fn uses_metadata(&self) -> bool {
         !matches!(self, Self::V0)
     }
+
+    /// The version as text: `0`, `1`, or the value given.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::V0 => "0",
+            Self::V1 => "1",
+            Self::Other(v) => v,
+        }
+    }
 }
 
 impl fmt::Display for ApiVersion {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Self::V0 => f.write_str("0"),
-            Self::V1 => f.write_str("1"),
-            Self::Other(v) => f.write_str(v),
-        }
+        f.write_str(self.as_str())
     }
 }
 

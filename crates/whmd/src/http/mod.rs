@@ -18,7 +18,7 @@ use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::Arc;
 use std::time::Instant;
 use whmd_api::{Context, access};
-use whmd_wire::{Document, Target};
+use whmd_wire::{ApiVersion, Document, Target};
 
 /// What every request handler shares.
 #[derive(Debug, Clone)]
@@ -59,7 +59,7 @@ async fn handle(State(state): State<AppState>, request: Request<Body>) -> Respon
         path = uri.path(),
         peer = peer.map(|p| tracing::field::display(Peer(p))),
         function = known(&facts.function),
-        api_version = known(&facts.api_version),
+        api_version = facts.api_version.as_ref().map(ApiVersion::as_str),
         user = known(&facts.user),
         result = facts.result.map(u8::from),
         status = response.status().as_u16(),
