@@ -4,6 +4,7 @@
 //! Outside [`noting`] (the command-line client) nothing is noted.
 
 use futures::FutureExt;
+use std::borrow::Cow;
 use std::cell::RefCell;
 use std::future::Future;
 use whmd_wire::ApiVersion;
@@ -11,7 +12,8 @@ use whmd_wire::ApiVersion;
 /// The facts of one request; empty where the request never reached a function.
 #[derive(Debug, Default)]
 pub struct Facts {
-    pub function: String,
+    /// As the request named it; the registry's own name when the function exists.
+    pub function: Cow<'static, str>,
     pub api_version: Option<ApiVersion>,
     pub user: String,
     pub result: Option<bool>,
@@ -32,11 +34,11 @@ pub fn noting<F: Future>(request: F) -> impl Future<Output = (F::Output, Facts)>
 
 /// Notes the call being dispatched. The first is the request's own: a batch's commands are
 /// dispatched after it.
-pub(crate) fn called(function: &str, api_version: &ApiVersion, user: &str) {
+pub(crate) fn called(function: Cow<'static, str>, api_version: &ApiVersion, user: &str) {
     let _ = FACTS.try_with(|facts| {
         let mut facts = facts.borrow_mut();
         if facts.function.is_empty() {
-            facts.function = function.to_owned();
+            facts.function = function;
             facts.api_version = Some(api_version.clone());
             facts.user = user.to_owned();
         }

@@ -8,7 +8,9 @@ use crate::outage::chain;
 use crate::registry::Call;
 use crate::{Access, Context, FunctionSpec};
 use futures::FutureExt;
+use futures::future::BoxFuture;
 use serde_json::Value;
+use std::borrow::Cow;
 use std::net::IpAddr;
 use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
@@ -21,28 +23,58 @@ use whmd_wire::{
 
 /// Runs `function` for `principal`, calling from `peer` (`None` on the server itself), with
 /// the request's merged arguments.
+///
+/// What is settled before the handler runs (the function, the privilege, the arguments) is
+/// settled in plain functions, and a list's reading is boxed, so that the future holds little
+/// more than the handler's run: every request's future is moved by each layer above it.
 pub async fn call(
     ctx: &Arc<Context>,
     principal: Principal,
     peer: Option<IpAddr>,
     function: &str,
-    mut args: Args,
+    args: Args,
 ) -> Reply {
+    match admit(ctx, principal, peer, function, args) {
+        Ok(admitted) => run(ctx, function, admitted).await,
+        Err(reply) => reply,
+    }
+}
+
+/// A call let through, with its handler's run made and not yet begun.
+struct Admitted<'a> {
+    spec: &'a FunctionSpec,
+    version: ApiVersion,
+    meta: Arc<Args>,
+    handler: BoxFuture<'static, Result<Outcome, WhmError>>,
+}
+
+/// The function the call names, if it exists and the caller may run it; otherwise the reply.
+fn admit<'a>(
+    ctx: &'a Arc<Context>,
+    principal: Principal,
+    peer: Option<IpAddr>,
+    function: &str,
+    mut args: Args,
+) -> Result<Admitted<'a>, Reply> {
     let meta = Arc::new(args.take_meta());
     let version = ApiVersion::from_arg(meta.get("api.version"));
-    access::called(function, &version, &principal.user);
-    let Some(spec) = ctx.registry.get(function, &version) else {
+    let spec = ctx.registry.get(function, &version);
+    let name = spec.map_or_else(
+        || Cow::Owned(function.to_owned()),
+        |s| Cow::Borrowed(s.name),
+    );
+    access::called(name, &version, &principal.user);
+    let Some(spec) = spec else {
         access::finished(false);
-        return Reply::unknown_app(function, &version);
+        return Err(Reply::unknown_app(function, &version));
     };
     if !spec.permits(&principal) {
         access::finished(false);
-        return denied(spec, &version);
+        return Err(denied(spec, &version));
     }
     for (other, name) in spec.aliases {
         args.rename(other, name);
     }
-    let handler = spec.handler;
     let call = Call {
         ctx: Arc::clone(ctx),
         principal,
@@ -50,69 +82,116 @@ pub async fn call(
         meta: Arc::clone(&meta),
         version: version.clone(),
     };
-    let result = match AssertUnwindSafe(handler(call, args)).catch_unwind().await {
+    Ok(Admitted {
+        spec,
+        version,
+        meta,
+        handler: (spec.handler)(call, args),
+    })
+}
+
+/// Runs the handler and shapes its outcome. A panic is a failure like any other.
+async fn run(ctx: &Arc<Context>, function: &str, admitted: Admitted<'_>) -> Reply {
+    let Admitted {
+        spec,
+        version,
+        meta,
+        handler,
+    } = admitted;
+    let result = match AssertUnwindSafe(handler).catch_unwind().await {
         Ok(result) => result,
         Err(_) => Err(WhmError::internal("the handler panicked")),
     };
     if !spec.read_only {
         ctx.auth.forget();
     }
-    let (mut outcome, status) = match result {
-        Ok(outcome) => (outcome, ReplyStatus::Ok),
-        Err(e) => failure(ctx, function, e),
+    let ran = Ran {
+        ctx,
+        function,
+        spec,
+        version,
+        meta,
     };
-    let controls =
-        version == ApiVersion::V1 && outcome.controls.is_none() && output::requested(&meta);
-    let listed = match list_of(spec, &mut outcome) {
-        Ok(Some((at, listing))) => {
-            let meta = (controls && spec.list.is_some()).then_some(&*meta);
-            let mut records = Records::new(listing, meta);
-            records.prepare().await.map(|()| Some((at, records)))
-        }
-        Ok(None) => Ok(None),
-        Err(e) => Err(e),
-    };
-    let records = match listed {
-        Ok(records) => records,
-        Err(e) => {
-            let (failed, status) = failure(ctx, function, e);
-            access::finished(false);
-            return shaped(spec, &version, failed, status);
-        }
-    };
-    access::finished(outcome.result);
-    match records.map(|(at, r)| (list_path(&version, spec.api0, spec.api1, &at), at, r)) {
-        Some((Some(path), _, records)) => {
-            let mut reply = shaped(spec, &version, outcome, status);
-            reply.list = Some(StreamedList { path, records });
-            reply
-        }
-        // A shape that folds the data into a record needs the list whole. (Rare, and boxed so
-        // that every call's future need not hold the records' reader.)
-        Some((None, at, records)) => {
-            let whole = match Box::pin(all_of(records)).await {
-                Ok(whole) => whole,
-                Err(e) => {
-                    let (failed, status) = failure(ctx, function, e);
-                    return shaped(spec, &version, failed, status);
-                }
-            };
-            if let Some(slot) = outcome.data.as_mut().and_then(|d| slot(d, &at)) {
-                *slot = Value::Array(whole);
-            }
-            shaped(spec, &version, outcome, status)
-        }
-        None => shaped(spec, &version, outcome, status),
+    match ran.reply(result) {
+        Ok(reply) => reply,
+        Err(listed) => listed.await,
     }
 }
 
-/// Every record `records` hands out.
-async fn all_of(mut records: Records) -> Result<Vec<Value>, WhmError> {
-    let mut whole = Vec::new();
-    while let Some(record) = records.next().await? {
-        whole.push(record);
+/// A call whose handler has run.
+struct Ran<'a> {
+    ctx: &'a Context,
+    function: &'a str,
+    spec: &'a FunctionSpec,
+    version: ApiVersion,
+    meta: Arc<Args>,
+}
+
+impl<'a> Ran<'a> {
+    /// The reply to `result`; for an outcome with a list, the work of reading what its reply
+    /// needs first. (Boxed, so that every call's future need not hold a list's reader.)
+    fn reply(self, result: Result<Outcome, WhmError>) -> Result<Reply, BoxFuture<'a, Reply>> {
+        let (mut outcome, status) = match result {
+            Ok(outcome) => (outcome, ReplyStatus::Ok),
+            Err(e) => failure(self.ctx, self.function, e),
+        };
+        match list_of(self.spec, &mut outcome) {
+            Ok(None) => {
+                access::finished(outcome.result);
+                Ok(shaped(self.spec, &self.version, outcome, status))
+            }
+            Ok(Some((at, listing))) => Err(Box::pin(self.listed(outcome, status, at, listing))),
+            Err(e) => {
+                access::finished(false);
+                Ok(self.failed(e))
+            }
+        }
     }
-    Ok(whole)
+
+    /// The reply with the list at `at`: streamed from its records as the reply is sent, or,
+    /// for a shape that folds the data into a record, read whole into the data. The output
+    /// controls apply to a list function's list in API 1.
+    async fn listed(
+        self,
+        mut outcome: Outcome,
+        status: ReplyStatus,
+        at: Vec<String>,
+        listing: Listing,
+    ) -> Reply {
+        let (spec, version) = (self.spec, &self.version);
+        let controls = *version == ApiVersion::V1
+            && outcome.controls.is_none()
+            && spec.list.is_some()
+            && output::requested(&self.meta);
+        let mut records = Records::new(listing, controls.then_some(&*self.meta));
+        if let Err(e) = records.prepare().await {
+            access::finished(false);
+            return self.failed(e);
+        }
+        access::finished(outcome.result);
+        if let Some(path) = list_path(version, spec.api0, spec.api1, &at) {
+            let mut reply = shaped(spec, version, outcome, status);
+            reply.list = Some(Box::new(StreamedList { path, records }));
+            return reply;
+        }
+        let mut whole = Vec::new();
+        loop {
+            match records.next().await {
+                Ok(Some(record)) => whole.push(record),
+                Ok(None) => break,
+                Err(e) => return self.failed(e),
+            }
+        }
+        if let Some(slot) = outcome.data.as_mut().and_then(|d| slot(d, &at)) {
+            *slot = Value::Array(whole);
+        }
+        shaped(spec, version, outcome, status)
+    }
+
+    fn failed(&self, e: WhmError) -> Reply {
+        let (failed, status) = failure(self.ctx, self.function, e);
+        shaped(self.spec, &self.version, failed, status)
+    }
 }
 
 /// A function's list and where it goes in the data: the records its handler streams from
@@ -341,7 +420,7 @@ mod tests {
         assert_eq!(reply.status, ReplyStatus::Unavailable);
         assert_eq!(
             (
-                facts.function.as_str(),
+                &*facts.function,
                 facts.api_version.as_ref().map(ApiVersion::as_str),
                 facts.user.as_str()
             ),

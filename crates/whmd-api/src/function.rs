@@ -18,6 +18,8 @@
 //! document cannot say anything the code does not do.
 
 use crate::registry::Call;
+use futures::FutureExt;
+use futures::future::Either;
 use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
 use serde::de::DeserializeOwned;
 use serde::{Serialize, Serializer};
@@ -179,16 +181,30 @@ impl<D> Data for Listed<D> {
 }
 
 /// Reads the request, runs the handler and turns its typed data into the reply's object.
-pub async fn run<F, Req, Fut, Res>(call: Call, args: &Args, handler: F) -> Result<Outcome, WhmError>
+///
+/// The request is read at once, and the future is the handler's own with the conversion
+/// after it, so it holds neither the arguments nor one more layer around the handler.
+pub fn run<F, Req, Fut, Res>(
+    call: Call,
+    args: &Args,
+    handler: F,
+) -> impl Future<Output = Result<Outcome, WhmError>> + use<F, Req, Fut, Res>
 where
     F: FnOnce(Call, Req) -> Fut,
     Req: DeserializeOwned,
     Fut: Future<Output = Result<Outcome<Res>, WhmError>>,
     Res: Data,
 {
-    let request = from_args(args)?;
+    match from_args(args) {
+        Ok(request) => Either::Left(handler(call, request).map(into_reply)),
+        Err(e) => Either::Right(std::future::ready(Err(e))),
+    }
+}
+
+/// A handler's outcome, its typed data turned into the reply's object and list.
+fn into_reply<Res: Data>(outcome: Result<Outcome<Res>, WhmError>) -> Result<Outcome, WhmError> {
     let mut listing = None;
-    let mut outcome = handler(call, request).await?.try_map(|data| {
+    let mut outcome = outcome?.try_map(|data| {
         let (object, list) = data.into_reply()?;
         listing = list;
         Ok::<_, WhmError>(object)
@@ -247,9 +263,7 @@ macro_rules! function {
                     'static,
                     ::std::result::Result<::whmd_wire::Outcome, ::whmd_wire::WhmError>,
                 > {
-                    ::std::boxed::Box::pin(async move {
-                        $crate::function::run(call, &args, $handler).await
-                    })
+                    ::std::boxed::Box::pin($crate::function::run(call, &args, $handler))
                 }
                 run
             },

@@ -4,7 +4,10 @@
 //! ([`IdempotencyStore`](whmd_domain::store::IdempotencyStore)), so they hold across replicas.
 
 use crate::{Context, dispatch};
+use futures::FutureExt;
+use futures::future::Either;
 use serde_json::{Value, json};
+use std::future::Future;
 use std::net::IpAddr;
 use std::sync::Arc;
 use std::time::Duration;
@@ -41,29 +44,35 @@ pub struct Answer {
 /// changes something (and whose reply holds no secret), the first call runs and its reply is
 /// kept; a call with the same key and arguments gets that reply; one with other arguments is
 /// refused. Functions that change nothing run as they are.
-pub async fn call(
-    ctx: &Arc<Context>,
+///
+/// Not an `async fn`: most calls carry no key, and their future is [`dispatch::call`]'s own,
+/// not one more layer that holds it.
+pub fn call<'a>(
+    ctx: &'a Arc<Context>,
     principal: Principal,
     peer: Option<IpAddr>,
-    function: &str,
+    function: &'a str,
     args: Args,
-    key: Option<&str>,
-) -> Answer {
-    let version = ApiVersion::from_arg(args.get("api.version"));
-    let honoured = key.is_some()
-        && ctx
-            .registry
-            .get(function, &version)
-            .is_some_and(|spec| !spec.read_only && !spec.secret_reply && spec.permits(&principal));
-    let (Some(key), true) = (key, honoured) else {
-        let reply = dispatch::call(ctx, principal, peer, function, args).await;
-        return Answer {
-            reply,
-            replayed: false,
-        };
-    };
-    // Boxed: most calls carry no key, and their future need not hold this one's state.
-    Box::pin(keyed(ctx, principal, peer, function, args, key, version)).await
+    key: Option<&'a str>,
+) -> impl Future<Output = Answer> + Send + 'a {
+    let honoured = key
+        .map(|key| (key, ApiVersion::from_arg(args.get("api.version"))))
+        .filter(|(_, version)| {
+            ctx.registry.get(function, version).is_some_and(|spec| {
+                !spec.read_only && !spec.secret_reply && spec.permits(&principal)
+            })
+        });
+    match honoured {
+        Some((key, version)) => Either::Left(Box::pin(keyed(
+            ctx, principal, peer, function, args, key, version,
+        ))),
+        None => Either::Right(
+            dispatch::call(ctx, principal, peer, function, args).map(|reply| Answer {
+                reply,
+                replayed: false,
+            }),
+        ),
+    }
 }
 
 /// A call whose key is honoured: claim, run or replay, settle.

@@ -157,7 +157,7 @@ pub async fn failures_blocks_and_flushing(stores: &Stores, names: &Names) {
     }));
     assert!(blocks.contains(&lock));
     let state = h.hulk_state(now).await.expect("state");
-    let at = |ip: &str, who: &str, t| state.gate(ip.parse().expect("ip"), who, t);
+    let at = |ip: &str, who: &str, t| state.gate(ip.parse().expect("ip"), who, || t);
     assert!(matches!(
         at("192.0.2.10", "anyone", now),
         whmd_domain::hulk::Gate::Refused(_)

@@ -80,7 +80,8 @@ pub struct Reply {
     pub root: String,
     pub body: Value,
     /// A list written from its records as the reply is sent ([`crate::render::chunks`]).
-    pub list: Option<StreamedList>,
+    /// Boxed: a reply is moved through every layer of a request, and most have no list.
+    pub list: Option<Box<StreamedList>>,
 }
 
 /// A list left out of a reply's body and written into it as it is sent.

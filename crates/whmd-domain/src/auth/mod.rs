@@ -132,35 +132,37 @@ impl Authenticator {
         peer: IpAddr,
     ) -> Result<Result<Principal, Denied>, StoreError> {
         let peer = ip::canonical(peer);
-        let user = credentials.user().to_owned();
+        let user = credentials.user();
         let method = credentials.method();
-        let now = unix_now();
-        // One reading of the monotonic clock for the caches this call consults.
+        // One reading of the monotonic clock for the caches this call consults; the wall
+        // clock is read only where a time is compared with a stored one.
         let clock = Instant::now();
-        let gate = self.hulk.gate(peer, &user, now).await?;
+        let gate = self.hulk.gate(peer, user, clock).await?;
         if let Gate::Refused(reason) = gate {
             tracing::info!(%user, %peer, reason, "login blocked by brute-force protection");
             self.audit.record(AuditEvent::LoginBlocked {
-                user,
+                user: user.to_owned(),
                 ip: peer,
                 reason,
             });
             return Ok(Err(Denied::Blocked));
         }
-        let outcome = if is_system_username(&user) {
-            match credentials {
+        let outcome = if is_system_username(user) {
+            match &credentials {
                 Credentials::ApiToken { token, .. } if method == Method::AccessHash => {
-                    self.by_access_hash(&user, &token).await?
+                    self.by_access_hash(user, token).await?
                 }
                 Credentials::ApiToken { token, .. } => {
-                    self.by_token(&user, &token, peer, clock).await?
+                    self.by_token(user, token, peer, clock).await?
                 }
-                Credentials::Password { password, .. } => self.by_password(&user, password).await?,
+                Credentials::Password { password, .. } => {
+                    self.by_password(user, password.clone()).await?
+                }
                 Credentials::Session {
                     secret,
                     security_token,
                 } => {
-                    self.by_session(&secret, security_token.as_deref(), now)
+                    self.by_session(secret, security_token.as_deref(), unix_now())
                         .await?
                 }
             }
@@ -184,14 +186,15 @@ impl Authenticator {
             Err(reason) => {
                 tracing::info!(%user, reason, "authentication refused");
                 self.audit.record(AuditEvent::LoginFailed {
-                    user: user.clone(),
+                    user: user.to_owned(),
                     ip: peer,
                     method,
                     reason: reason.to_owned(),
                 });
                 // Whitelisted addresses are never counted.
                 if gate == Gate::Open {
-                    self.count_failure(user, peer, method, now).await?;
+                    self.count_failure(user.to_owned(), peer, method, unix_now())
+                        .await?;
                 }
                 Ok(Err(Denied::Invalid))
             }
@@ -236,31 +239,12 @@ impl Authenticator {
         let key = cache::key(token.expose());
         let proof = match self.tokens.get(&key, user, clock) {
             Some(proof) => proof,
-            None => {
-                let generation = self.tokens.generation();
-                let digest = token_digest(token.expose());
-                let record = self.stores.credentials.api_token_by_digest(&digest).await?;
-                let Some(record) = record.filter(|r| r.user == user) else {
-                    return Ok(Err("unknown token"));
-                };
-                let Some(own) = self.acls_of(user).await? else {
-                    return Ok(Err("user holds no WHM privileges"));
-                };
-                let proof = Proof {
-                    principal: Principal {
-                        user: user.to_owned(),
-                        acls: record.acls.map_or(own, |t| own.narrowed_by(t)),
-                        method: AuthMethod::ApiToken {
-                            name: record.name,
-                            limited: record.acls.is_some(),
-                        },
-                    },
-                    expires_at: record.expires_at,
-                    whitelist: record.whitelist,
-                };
-                self.tokens.insert(generation, key, proof.clone());
-                proof
-            }
+            // Boxed: most calls are answered from the cache, and their future need not hold
+            // the store's reads.
+            None => match Box::pin(self.token_proof(user, token, key)).await? {
+                Ok(proof) => proof,
+                Err(refused) => return Ok(Err(refused)),
+            },
         };
         if proof.expires_at.is_some_and(|t| t <= unix_now()) {
             return Ok(Err("token expired"));
@@ -271,6 +255,38 @@ impl Authenticator {
             return Ok(Err("address not on the token's whitelist"));
         }
         Ok(Ok(proof.principal))
+    }
+
+    /// What the store says `token` proves for `user`, remembered under `key`.
+    async fn token_proof(
+        &self,
+        user: &str,
+        token: &Secret,
+        key: cache::Key,
+    ) -> Result<Result<Proof, Refused>, StoreError> {
+        let generation = self.tokens.generation();
+        let digest = token_digest(token.expose());
+        let record = self.stores.credentials.api_token_by_digest(&digest).await?;
+        let Some(record) = record.filter(|r| r.user == user) else {
+            return Ok(Err("unknown token"));
+        };
+        let Some(own) = self.acls_of(user).await? else {
+            return Ok(Err("user holds no WHM privileges"));
+        };
+        let proof = Proof {
+            principal: Principal {
+                user: user.to_owned(),
+                acls: record.acls.map_or(own, |t| own.narrowed_by(t)),
+                method: AuthMethod::ApiToken {
+                    name: record.name,
+                    limited: record.acls.is_some(),
+                },
+            },
+            expires_at: record.expires_at,
+            whitelist: record.whitelist,
+        };
+        self.tokens.insert(generation, key, proof.clone());
+        Ok(Ok(proof))
     }
 
     async fn by_password(

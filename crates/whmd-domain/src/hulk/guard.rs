@@ -4,6 +4,7 @@
 //! ARCHITECTURE.md).
 
 use super::{Block, Failure, Gate, HulkState};
+use crate::time::unix_now;
 use crate::{StoreError, Stores};
 use std::net::IpAddr;
 use std::sync::{Arc, Mutex};
@@ -37,18 +38,18 @@ impl HulkGuard {
         self.cached.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// The current state: remembered, or read now.
-    pub async fn state(&self, now: i64) -> Result<Arc<HulkState>, StoreError> {
+    /// The state as of `clock` (a reading of the monotonic clock): remembered, or read now.
+    pub async fn state(&self, clock: Instant) -> Result<Arc<HulkState>, StoreError> {
         let generation = {
             let cached = self.cached();
             if let Some((at, state)) = &cached.state
-                && at.elapsed() < TTL
+                && clock.saturating_duration_since(*at) < TTL
             {
                 return Ok(Arc::clone(state));
             }
             cached.generation
         };
-        let state = Arc::new(self.stores.hulk.hulk_state(now).await?);
+        let state = Arc::new(self.stores.hulk.hulk_state(unix_now()).await?);
         let mut cached = self.cached();
         if cached.generation == generation {
             cached.state = Some((Instant::now(), Arc::clone(&state)));
@@ -56,14 +57,14 @@ impl HulkGuard {
         Ok(state)
     }
 
-    /// What a login as `user` from `peer` meets.
-    pub async fn gate(&self, peer: IpAddr, user: &str, now: i64) -> Result<Gate, StoreError> {
-        Ok(self.state(now).await?.gate(peer, user, now))
+    /// What a login as `user` from `peer` meets, as of `clock`.
+    pub async fn gate(&self, peer: IpAddr, user: &str, clock: Instant) -> Result<Gate, StoreError> {
+        Ok(self.state(clock).await?.gate(peer, user, unix_now))
     }
 
     /// Counts a failed login and makes the blocks it earns; returns them.
     pub async fn record_failure(&self, failure: &Failure) -> Result<Vec<Block>, StoreError> {
-        let config = self.state(failure.time).await?.config.clone();
+        let config = self.state(Instant::now()).await?.config.clone();
         if !config.is_enabled {
             return Ok(Vec::new());
         }

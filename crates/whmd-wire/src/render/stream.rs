@@ -58,7 +58,7 @@ struct Writer {
     format: ApiFormat,
     root: String,
     body: Value,
-    list: Option<StreamedList>,
+    list: Option<Box<StreamedList>>,
     /// The element name of the list's records (XML).
     name: String,
     first: bool,
@@ -240,10 +240,10 @@ mod tests {
         );
         let mut list = Records::new(Listing::of(records(n)), meta.as_ref());
         futures::executor::block_on(list.prepare()).expect("prepared");
-        reply.list = Some(StreamedList {
+        reply.list = Some(Box::new(StreamedList {
             path,
             records: list,
-        });
+        }));
         (reply, expected)
     }
 

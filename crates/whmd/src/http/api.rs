@@ -50,7 +50,8 @@ pub async fn handle(
     let principal = match state.ctx.auth.authenticate(credentials, peer).await {
         Ok(Ok(p)) => p,
         Ok(Err(_)) => return errors::access_denied(format),
-        Err(e) => return store_failed(&state, request, format, &function, e).await,
+        // The rare paths are boxed, so that every request's future need not hold them.
+        Err(e) => return Box::pin(store_failed(&state, request, format, &function, e)).await,
     };
     // A header that is not text is kept as an empty key, which is refused as invalid.
     let idempotency_key = request
@@ -62,15 +63,17 @@ pub async fn handle(
     let query = request.uri().query().unwrap_or("").to_owned();
     let body = match read_body(request.into_body(), &state.limits).await {
         Ok(b) => b,
-        Err(e) => return body_refused(&state, format, &function, &query, e).await,
+        Err(e) => return Box::pin(body_refused(&state, format, &function, &query, e)).await,
     };
     let parsed = match kind {
         BodyKind::Json => Args::from_json(query.as_bytes(), &body),
         BodyKind::Form => Args::from_form(query.as_bytes(), &body),
-        BodyKind::Multipart(boundary) => match multipart_fields(body.clone(), boundary).await {
-            Some(fields) => Args::from_multipart(query.as_bytes(), fields),
-            None => Err(ArgsError::BadMultipart),
-        },
+        BodyKind::Multipart(boundary) => {
+            match Box::pin(multipart_fields(body.clone(), boundary)).await {
+                Some(fields) => Args::from_multipart(query.as_bytes(), fields),
+                None => Err(ArgsError::BadMultipart),
+            }
+        }
     };
     let (reply, replayed) = match parsed {
         Ok(args) => {

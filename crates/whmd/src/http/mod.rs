@@ -14,6 +14,7 @@ use axum::body::{Body, Bytes};
 use axum::extract::{Request, State};
 use axum::http::{HeaderValue, header};
 use axum::response::Response;
+use futures::future::BoxFuture;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::Arc;
 use std::time::Instant;
@@ -52,8 +53,7 @@ async fn handle(State(state): State<AppState>, request: Request<Body>) -> Respon
     let method = request.method().clone();
     // The query string is never logged: it may carry passwords.
     let uri = request.uri().clone();
-    // Boxed once here, the request's future is not copied again by each layer around it.
-    let (response, facts) = access::noting(Box::pin(route(state, request))).await;
+    let (response, facts) = access::noting(route(state, request)).await;
     tracing::info!(
         %method,
         path = uri.path(),
@@ -108,26 +108,35 @@ fn known(fact: &str) -> Option<&str> {
     (!fact.is_empty()).then_some(fact)
 }
 
-async fn route(state: AppState, request: Request<Body>) -> Response {
+/// The request's handling, by the document its path names. Boxed here, once: the future is
+/// then not copied again by each layer around it.
+fn route(state: AppState, request: Request<Body>) -> BoxFuture<'static, Response> {
     let document = match Document::parse(request.uri().path()) {
         Ok(d) => d,
-        Err(e) => return errors::bad_request(&e.to_string()),
+        Err(e) => return answered(errors::bad_request(&e.to_string())),
     };
     let token = document.security_token.map(|t| format!("/{t}"));
     match document.target {
         Target::Api { format, function } => {
-            api::handle(state, request, format, function, token).await
+            Box::pin(api::handle(state, request, format, function, token))
         }
-        Target::Other(path) if path == "login" => session::login(state, request, token).await,
-        Target::Other(path) if path == "logout" => session::logout(state, request, token).await,
+        Target::Other(path) if path == "login" => Box::pin(session::login(state, request, token)),
+        Target::Other(path) if path == "logout" => Box::pin(session::logout(state, request, token)),
         // The document describes the API, not this server's accounts: no credentials needed.
-        Target::Other(path) if path == "openapi.json" && token.is_none() => openapi(&state),
-        Target::Other(path) if path == "health/live" && token.is_none() => health::live(),
-        Target::Other(path) if path == "health/ready" && token.is_none() => {
-            health::ready(&state).await
+        Target::Other(path) if path == "openapi.json" && token.is_none() => {
+            answered(openapi(&state))
         }
-        Target::Other(_) => errors::not_found(),
+        Target::Other(path) if path == "health/live" && token.is_none() => answered(health::live()),
+        Target::Other(path) if path == "health/ready" && token.is_none() => {
+            Box::pin(async move { health::ready(&state).await })
+        }
+        Target::Other(_) => answered(errors::not_found()),
     }
+}
+
+/// A response known without waiting for anything.
+fn answered(response: Response) -> BoxFuture<'static, Response> {
+    Box::pin(std::future::ready(response))
 }
 
 fn openapi(state: &AppState) -> Response {
