@@ -46,9 +46,11 @@ const READ_SIZE: usize = 8 * 1024;
 pub struct Lenient<S> {
     inner: S,
     framer: Framer,
-    /// Bytes read from the socket and not yet handed on, from `start`.
+    /// Bytes read from the socket and not yet handed on: `raw[start..end]`. Past `end` is room
+    /// for the next read, zeroed once when it was first made rather than before every read.
     raw: Vec<u8>,
     start: usize,
+    end: usize,
     /// Bytes the framer decided on and the reader has yet to take.
     out: Out,
     eof: bool,
@@ -77,6 +79,7 @@ impl<S> Lenient<S> {
             framer: Framer::default(),
             raw: Vec::new(),
             start: 0,
+            end: 0,
             out: Out::None,
             eof: false,
             first_head,
@@ -150,7 +153,7 @@ impl<S: AsyncRead + Unpin> AsyncRead for Lenient<S> {
             if matches!(this.out, Out::Closed) {
                 return Poll::Ready(Ok(()));
             }
-            match this.framer.step(&this.raw[this.start..], this.eof) {
+            match this.framer.step(&this.raw[this.start..this.end], this.eof) {
                 Step::Pass(n) => this.out = Out::Pass(n),
                 Step::Replace(n, bytes) => {
                     tracing::debug!("a request head was read leniently");
@@ -161,22 +164,23 @@ impl<S: AsyncRead + Unpin> AsyncRead for Lenient<S> {
                     this.out = Out::Closed;
                     this.raw = Vec::new();
                     this.start = 0;
+                    this.end = 0;
                 }
                 Step::NeedMore => {
                     this.check_first_head(cx)?;
-                    if this.start == this.raw.len() {
-                        this.raw.clear();
-                        this.start = 0;
-                    } else if this.start > 0 {
-                        this.raw.drain(..this.start);
+                    if this.start > 0 {
+                        this.raw.copy_within(this.start..this.end, 0);
+                        this.end -= this.start;
                         this.start = 0;
                     }
-                    let len = this.raw.len();
-                    this.raw.resize(len + READ_SIZE, 0);
-                    let mut read = ReadBuf::new(&mut this.raw[len..]);
+                    let room = this.end + READ_SIZE;
+                    if this.raw.len() < room {
+                        this.raw.resize(room, 0);
+                    }
+                    let mut read = ReadBuf::new(&mut this.raw[this.end..room]);
                     let polled = Pin::new(&mut this.inner).poll_read(cx, &mut read);
                     let filled = read.filled().len();
-                    this.raw.truncate(len + filled);
+                    this.end += filled;
                     ready!(polled)?;
                     this.eof = filled == 0;
                 }
