@@ -94,18 +94,20 @@ async fn keyed(
     }
     let user = principal.user.clone();
     let key = KeyOf { user: &user, key };
+    let claimant = format!("{:032x}", rand::random::<u128>());
     let print = fingerprint(function, args.iter());
     let store = ctx.stores.idempotency.as_ref();
     let started = tokio::time::Instant::now();
     loop {
-        let claim = match store.claim(key, &print, unix_now()).await {
+        let claim = match store.claim(key, &claimant, &print, unix_now()).await {
             Ok(claim) => claim,
             Err(e) => {
                 // The call did not run, whatever became of the claim: a claim that may have
-                // been made is let go (as far as the store allows now), so a retry runs.
+                // been made is let go, now or once the store takes it, so a retry runs.
                 let e = match e {
                     StoreError::OutcomeUnknown(source) => {
-                        let _ = store.release(key).await;
+                        let store = Arc::clone(&ctx.stores.idempotency);
+                        settle(store, key, &claimant, Settle::Release).await;
                         StoreError::Unavailable(source)
                     }
                     other => other,
@@ -149,7 +151,7 @@ async fn keyed(
         ReplyStatus::Ok | ReplyStatus::OutcomeUnknown => Settle::Keep(kept_form(&reply)),
         ReplyStatus::Unavailable | ReplyStatus::Internal => Settle::Release,
     };
-    settle(Arc::clone(&ctx.stores.idempotency), key, how).await;
+    settle(Arc::clone(&ctx.stores.idempotency), key, &claimant, how).await;
     Answer {
         reply,
         replayed: false,
@@ -165,24 +167,29 @@ enum Settle {
 }
 
 impl Settle {
-    async fn on(&self, store: &dyn IdempotencyStore, key: KeyOf<'_>) -> Result<(), StoreError> {
+    async fn on(
+        &self,
+        store: &dyn IdempotencyStore,
+        key: KeyOf<'_>,
+        claimant: &str,
+    ) -> Result<(), StoreError> {
         match self {
-            Self::Keep(kept) => store.complete(key, kept).await,
-            Self::Release => store.release(key).await,
+            Self::Keep(kept) => store.complete(key, claimant, kept).await,
+            Self::Release => store.release(key, claimant).await,
         }
     }
 }
 
-/// Settles the claim on `key`. When the store cannot take that now (often the very failure
+/// Settles `claimant`'s claim on `key`. When the store cannot take that now (often the very failure
 /// that ended the call), it is tried again every [`SETTLE_RETRY`] for up to [`SETTLE_FOR`] in
 /// the background: otherwise a retry would find the claim running until it is taken for
 /// abandoned.
-async fn settle(store: Arc<dyn IdempotencyStore>, key: KeyOf<'_>, how: Settle) {
-    let Err(e) = how.on(store.as_ref(), key).await else {
+async fn settle(store: Arc<dyn IdempotencyStore>, key: KeyOf<'_>, claimant: &str, how: Settle) {
+    let Err(e) = how.on(store.as_ref(), key, claimant).await else {
         return;
     };
     tracing::warn!(error = %e, "an Idempotency-Key's claim could not be settled yet; trying again");
-    let (user, key) = (key.user.to_owned(), key.key.to_owned());
+    let (user, key, claimant) = (key.user.to_owned(), key.key.to_owned(), claimant.to_owned());
     tokio::spawn(async move {
         let until = tokio::time::Instant::now() + SETTLE_FOR;
         loop {
@@ -191,7 +198,7 @@ async fn settle(store: Arc<dyn IdempotencyStore>, key: KeyOf<'_>, how: Settle) {
                 user: &user,
                 key: &key,
             };
-            match how.on(store.as_ref(), key).await {
+            match how.on(store.as_ref(), key, &claimant).await {
                 Ok(()) => return,
                 Err(e) if tokio::time::Instant::now() >= until => {
                     tracing::warn!(error = %e, "an Idempotency-Key's claim was left unsettled");

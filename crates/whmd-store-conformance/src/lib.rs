@@ -72,6 +72,7 @@ pub async fn run_all(stores: &Stores, names: &Names) {
     idempotency::keys_replay_and_refuse(stores, names).await;
     idempotency::keys_are_released_and_expire(stores, names).await;
     idempotency::racing_claims_run_once(stores, names).await;
+    idempotency::only_the_claimant_settles(stores, names).await;
     backups::backup_config_changes_are_never_lost(stores, names).await;
     backups::backup_runs_are_claimed_once(stores, names).await;
     backups::backup_destinations_round_trip_and_guard_their_revision(stores, names).await;

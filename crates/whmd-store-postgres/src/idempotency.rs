@@ -12,6 +12,7 @@ impl IdempotencyStore for PostgresStore {
     async fn claim(
         &self,
         key: KeyOf<'_>,
+        claimant: &str,
         fingerprint: &str,
         now: i64,
     ) -> Result<Claim, StoreError> {
@@ -26,11 +27,12 @@ impl IdempotencyStore for PostgresStore {
         // then free, and the insert is tried again.
         let claim = loop {
             let inserted = sqlx::query(
-                "INSERT INTO idempotency (username, key, fingerprint, created) \
-                 VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
+                "INSERT INTO idempotency (username, key, claimant, fingerprint, created) \
+                 VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
             )
             .bind(key.user)
             .bind(key.key)
+            .bind(claimant)
             .bind(fingerprint)
             .bind(now)
             .execute(&mut *tx)
@@ -61,24 +63,37 @@ impl IdempotencyStore for PostgresStore {
         Ok(claim)
     }
 
-    async fn complete(&self, key: KeyOf<'_>, reply: &str) -> Result<(), StoreError> {
-        sqlx::query("UPDATE idempotency SET reply = $1 WHERE username = $2 AND key = $3")
-            .bind(reply)
-            .bind(key.user)
-            .bind(key.key)
-            .execute(&self.pool)
-            .await
-            .map_err(map_error)?;
+    async fn complete(
+        &self,
+        key: KeyOf<'_>,
+        claimant: &str,
+        reply: &str,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "UPDATE idempotency SET reply = $1 \
+             WHERE username = $2 AND key = $3 AND claimant = $4",
+        )
+        .bind(reply)
+        .bind(key.user)
+        .bind(key.key)
+        .bind(claimant)
+        .execute(&self.pool)
+        .await
+        .map_err(map_error)?;
         Ok(())
     }
 
-    async fn release(&self, key: KeyOf<'_>) -> Result<(), StoreError> {
-        sqlx::query("DELETE FROM idempotency WHERE username = $1 AND key = $2 AND reply IS NULL")
-            .bind(key.user)
-            .bind(key.key)
-            .execute(&self.pool)
-            .await
-            .map_err(map_error)?;
+    async fn release(&self, key: KeyOf<'_>, claimant: &str) -> Result<(), StoreError> {
+        sqlx::query(
+            "DELETE FROM idempotency \
+             WHERE username = $1 AND key = $2 AND claimant = $3 AND reply IS NULL",
+        )
+        .bind(key.user)
+        .bind(key.key)
+        .bind(claimant)
+        .execute(&self.pool)
+        .await
+        .map_err(map_error)?;
         Ok(())
     }
 }

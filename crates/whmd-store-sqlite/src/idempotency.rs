@@ -12,6 +12,7 @@ impl IdempotencyStore for SqliteStore {
     async fn claim(
         &self,
         key: KeyOf<'_>,
+        claimant: &str,
         fingerprint: &str,
         now: i64,
     ) -> Result<Claim, StoreError> {
@@ -22,11 +23,12 @@ impl IdempotencyStore for SqliteStore {
             .await
             .map_err(map_error)?;
         let inserted = sqlx::query(
-            "INSERT INTO idempotency (username, key, fingerprint, created) VALUES (?, ?, ?, ?) \
-             ON CONFLICT DO NOTHING",
+            "INSERT INTO idempotency (username, key, claimant, fingerprint, created) \
+             VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
         )
         .bind(key.user)
         .bind(key.key)
+        .bind(claimant)
         .bind(fingerprint)
         .bind(now)
         .execute(&mut *tx)
@@ -55,24 +57,36 @@ impl IdempotencyStore for SqliteStore {
         Ok(claim)
     }
 
-    async fn complete(&self, key: KeyOf<'_>, reply: &str) -> Result<(), StoreError> {
-        sqlx::query("UPDATE idempotency SET reply = ? WHERE username = ? AND key = ?")
-            .bind(reply)
-            .bind(key.user)
-            .bind(key.key)
-            .execute(&self.writer)
-            .await
-            .map_err(map_error)?;
+    async fn complete(
+        &self,
+        key: KeyOf<'_>,
+        claimant: &str,
+        reply: &str,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "UPDATE idempotency SET reply = ? WHERE username = ? AND key = ? AND claimant = ?",
+        )
+        .bind(reply)
+        .bind(key.user)
+        .bind(key.key)
+        .bind(claimant)
+        .execute(&self.writer)
+        .await
+        .map_err(map_error)?;
         Ok(())
     }
 
-    async fn release(&self, key: KeyOf<'_>) -> Result<(), StoreError> {
-        sqlx::query("DELETE FROM idempotency WHERE username = ? AND key = ? AND reply IS NULL")
-            .bind(key.user)
-            .bind(key.key)
-            .execute(&self.writer)
-            .await
-            .map_err(map_error)?;
+    async fn release(&self, key: KeyOf<'_>, claimant: &str) -> Result<(), StoreError> {
+        sqlx::query(
+            "DELETE FROM idempotency \
+             WHERE username = ? AND key = ? AND claimant = ? AND reply IS NULL",
+        )
+        .bind(key.user)
+        .bind(key.key)
+        .bind(claimant)
+        .execute(&self.writer)
+        .await
+        .map_err(map_error)?;
         Ok(())
     }
 }

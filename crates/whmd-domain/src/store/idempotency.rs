@@ -34,15 +34,25 @@ pub trait IdempotencyStore: Debug + Send + Sync {
     /// Claims `key` for the call `fingerprint` at `now`, atomically: of calls racing with one
     /// key, exactly one is told to run. Keys older than [`KEEP_SECONDS`] are forgotten on the
     /// way.
-    async fn claim(&self, key: KeyOf<'_>, fingerprint: &str, now: i64)
-    -> Result<Claim, StoreError>;
+    /// `claimant` names the call: a claim is completed or released only by the call that
+    /// made it.
+    async fn claim(
+        &self,
+        key: KeyOf<'_>,
+        claimant: &str,
+        fingerprint: &str,
+        now: i64,
+    ) -> Result<Claim, StoreError>;
 
-    /// Keeps `reply` for the claim the caller holds.
-    async fn complete(&self, key: KeyOf<'_>, reply: &str) -> Result<(), StoreError>;
+    /// Keeps `reply` for the claim `claimant` holds; nothing when it holds none (its claim was
+    /// never made, or has been forgotten).
+    async fn complete(&self, key: KeyOf<'_>, claimant: &str, reply: &str)
+    -> Result<(), StoreError>;
 
-    /// Lets a claim go without a reply, for a call that changed nothing (it could not reach
-    /// the store), so a retry runs.
-    async fn release(&self, key: KeyOf<'_>) -> Result<(), StoreError>;
+    /// Lets the claim `claimant` holds go without a reply, for a call that changed nothing (it
+    /// could not reach the store), so a retry runs. A claim whose making was not confirmed is
+    /// let go the same way: when it was not made, another call's claim of the key stays.
+    async fn release(&self, key: KeyOf<'_>, claimant: &str) -> Result<(), StoreError>;
 }
 
 /// What a claim found in the row of the call that holds the key.

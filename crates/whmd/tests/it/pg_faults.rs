@@ -40,6 +40,18 @@ fn wait_for_a_standby(url: &str, on: bool) {
     );
 }
 
+/// Every transaction from now on is read-only, as on a standby.
+fn read_only(url: &str, on: bool) {
+    let setting = if on { "on" } else { "off" };
+    psql(
+        url,
+        &[
+            &format!("ALTER SYSTEM SET default_transaction_read_only = {setting}"),
+            "SELECT pg_reload_conf()",
+        ],
+    );
+}
+
 /// Waits for the next commit that waits for the standby, and lets it go: `end` ends its
 /// connection (its outcome is lost to the client); otherwise its wait is cancelled, which
 /// PostgreSQL answers as a commit made locally.
@@ -138,6 +150,103 @@ async fn a_commit_lost_in_a_failover_is_reported_as_unknown() {
     cluster("stop", &pg);
 }
 
+/// The key's own claim is lost (its commit's connection ends) and the store then takes no
+/// writes, so the claim cannot be let go at once: the call did not run and says "try again
+/// later", and the claim is let go in the background once the store takes writes, so the
+/// retry runs instead of finding the claim running for ten minutes.
+#[tokio::test]
+async fn a_lost_claim_is_let_go_once_the_store_takes_writes() {
+    if postgres().is_none() {
+        return;
+    }
+    let base = tempfile::Builder::new()
+        .prefix("whmd-lost-claim")
+        .tempdir_in("/tmp")
+        .expect("tempdir");
+    std::fs::set_permissions(
+        base.path(),
+        std::os::unix::fs::PermissionsExt::from_mode(0o755),
+    )
+    .expect("chmod");
+    let pg = base.path().join("cluster");
+    let url = cluster("start", &pg);
+    let data = tempfile::tempdir().expect("tempdir");
+    let mut config = Config::ephemeral(data.path());
+    config.database_url = url.clone();
+    let running = whmd::start(config).await.expect("whmd starts");
+    let token = running.new_root_token.clone().expect("token");
+    let http = format!("http://{}", running.http.expect("http"));
+    let client = Client::new();
+    let create = {
+        let (client, http) = (client.clone(), http.clone());
+        let token = token.expose().to_owned();
+        move || {
+            client
+                .get(format!(
+                    "{http}/json-api/createacct?api.version=1&username=claim&domain=claim.example.com&password=Pw-claim-x1"
+                ))
+                .header("Authorization", format!("whm root:{token}"))
+                .header("Idempotency-Key", "order-claim")
+                .send()
+        }
+    };
+
+    wait_for_a_standby(&url, true);
+    let first = tokio::spawn(create());
+    // The claim's commit waits for the standby; the store stops taking writes, then the
+    // commit's connection ends: the claim was made, but the call cannot know it.
+    for _ in 0..400 {
+        let waiting = psql(
+            &url,
+            &["SELECT count(*) FROM pg_stat_activity WHERE wait_event = 'SyncRep'"],
+        );
+        if waiting != "0" {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    read_only(&url, true);
+    next_waiting_commit(&url, true).await;
+    let first = first.await.expect("joined").expect("answered");
+    assert_eq!(first.status(), 503);
+    let body: Value = first.json().await.expect("JSON");
+    let reason = body["metadata"]["reason"].as_str().unwrap_or_default();
+    assert!(
+        !reason.contains("whether it was made is unknown"),
+        "the call did not run: {body}"
+    );
+    assert_eq!(
+        psql(
+            &url,
+            &["SELECT count(*) FROM idempotency WHERE key = 'order-claim'"]
+        ),
+        "1",
+        "the claim was made"
+    );
+    wait_for_a_standby(&url, false);
+    read_only(&url, false);
+
+    // A retry runs once the outage is over and the claim let go (a retry that finds the
+    // claim running waits up to 30 s for it, then answers 503).
+    let deadline = std::time::Instant::now() + Duration::from_secs(45);
+    let made = loop {
+        let reply = create().await.expect("answered");
+        if reply.status() == 200 {
+            break reply.json::<Value>().await.expect("JSON");
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the retry still gets {}: {}",
+            reply.status(),
+            reply.text().await.unwrap_or_default()
+        );
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    };
+    assert_eq!(made["metadata"]["result"], 1, "{made}");
+    running.shutdown().await;
+    cluster("stop", &pg);
+}
+
 /// A URL that names a node which became a standby: every transaction is read-only there.
 /// Writes answer 503 with `Retry-After` (SQLSTATE 25006), never a 500; reads still answer;
 /// `/health/ready` says not ready; all of it ends when the node takes writes again.
@@ -176,17 +285,7 @@ async fn a_database_that_takes_no_writes_is_a_503_and_not_ready() {
                 .expect("answered")
         }
     };
-    let read_only = |on: bool| {
-        let setting = if on { "on" } else { "off" };
-        psql(
-            &url,
-            &[
-                &format!("ALTER SYSTEM SET default_transaction_read_only = {setting}"),
-                "SELECT pg_reload_conf()",
-            ],
-        );
-    };
-    read_only(true);
+    read_only(&url, true);
     let refused = get(
         "/json-api/createacct?api.version=1&username=ro&domain=ro.example.com&password=Pw-ro-x1"
             .into(),
@@ -210,7 +309,7 @@ async fn a_database_that_takes_no_writes_is_a_503_and_not_ready() {
         503,
         "not ready while the store takes no writes"
     );
-    read_only(false);
+    read_only(&url, false);
     let mut made = None;
     for _ in 0..40 {
         let reply = get("/json-api/createacct?api.version=1&username=ro&domain=ro.example.com&password=Pw-ro-x1".into()).await;
