@@ -78,15 +78,26 @@ pub struct Load {
 /// What one run measured.
 #[derive(Debug, Clone, Copy)]
 pub struct Measured {
+    /// Requests answered inside the measuring window.
     pub requests: u64,
+    /// Requests answered in the whole run, warm-up included.
+    pub sent: u64,
     pub elapsed: Duration,
     pub p50: Duration,
     pub p99: Duration,
+    /// CPU time (user and system) the server spent over the whole run, where it was read.
+    pub server_cpu: Option<Duration>,
 }
 
 impl Measured {
     pub fn per_second(&self) -> f64 {
         self.requests as f64 / self.elapsed.as_secs_f64()
+    }
+
+    /// The server's CPU time per request answered, where it was read.
+    pub fn cpu_per_request(&self) -> Option<Duration> {
+        let sent = u32::try_from(self.sent).ok().filter(|n| *n > 0)?;
+        Some(self.server_cpu? / sent)
     }
 }
 
@@ -121,9 +132,11 @@ pub async fn run(target: &Target, load: &Load) -> anyhow::Result<Measured> {
     let at = |q: f64| latencies[((latencies.len() - 1) as f64 * q).round() as usize];
     Ok(Measured {
         requests: latencies.len() as u64,
+        sent: sequence.load(Ordering::Relaxed),
         elapsed: last_end.saturating_duration_since(window_start),
         p50: at(0.50),
         p99: at(0.99),
+        server_cpu: None,
     })
 }
 

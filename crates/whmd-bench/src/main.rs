@@ -32,6 +32,10 @@ struct Cli {
     /// Seconds each request kind is measured for, after a warm-up of a tenth of that.
     #[arg(long, default_value_t = 2.0)]
     seconds: f64,
+    /// Rounds of the baseline and `version`, taken in turns, at each store size and
+    /// transport; the round with the median ratio is reported.
+    #[arg(long, default_value_t = 7, value_parser = clap::value_parser!(u32).range(1..=99))]
+    rounds: u32,
     /// Keep-alive connections per run.
     #[arg(long, default_value_t = 8)]
     concurrency: usize,
@@ -213,21 +217,36 @@ async fn run(cli: &Cli) -> anyhow::Result<()> {
         for (transport, loads) in &per_transport {
             let (request, version) = &loads[0];
             let mut rounds = Vec::new();
-            for round in 1..=ROUNDS {
+            for round in 1..=cli.rounds {
                 progress(&format!(
-                    "{accounts} accounts: {transport} baseline and {request}, round {round} of {ROUNDS}"
+                    "{accounts} accounts: {transport} baseline and {request}, round {round} of {}",
+                    cli.rounds
                 ));
                 let target = target_of(&baseline, transport, tls, None);
-                let base = load::run(&target, version).await?;
+                let base = run_on(&baseline, &target, version).await?;
                 let ours = if wanted(request) {
                     let target = target_of(&server, transport, tls, Some(&token));
-                    let measured = load::run(&target, version)
+                    let measured = run_on(&server, &target, version)
                         .await
                         .with_context(|| format!("{request} over {transport}"))?;
                     Some(measured)
                 } else {
                     None
                 };
+                if let Some(ours) = ours {
+                    let micros = |m: &load::Measured| {
+                        m.cpu_per_request()
+                            .map_or(f64::NAN, |d| d.as_secs_f64() * 1e6)
+                    };
+                    progress(&format!(
+                        "{:.0} and {:.0} req/s: {:.1}%; server CPU {:.1} and {:.1} µs a request",
+                        base.per_second(),
+                        ours.per_second(),
+                        100.0 * ours.per_second() / base.per_second(),
+                        micros(&base),
+                        micros(&ours)
+                    ));
+                }
                 rounds.push((base, ours));
             }
             let (base, ours) = median_round(rounds);
@@ -289,8 +308,14 @@ async fn run(cli: &Cli) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Rounds of the baseline and `version` taken in turns at each store size.
-const ROUNDS: usize = 3;
+/// `load` against `server`, with the CPU time the server spent on it: a figure that, unlike
+/// the rate, does not move with what else the machine is doing.
+async fn run_on(server: &Server, target: &Target, load: &Load) -> anyhow::Result<load::Measured> {
+    let before = server.cpu()?;
+    let mut measured = load::run(target, load).await?;
+    measured.server_cpu = Some(server.cpu()?.saturating_sub(before));
+    Ok(measured)
+}
 
 /// The round whose ratio of whmd to the baseline is the median (of the baseline alone when
 /// whmd was not measured).

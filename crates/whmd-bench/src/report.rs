@@ -37,10 +37,15 @@ pub struct Report {
 
 impl Report {
     fn baseline_for(&self, accounts: u32, transport: &str) -> Option<f64> {
+        self.baseline_row(accounts, transport)
+            .map(Measured::per_second)
+    }
+
+    fn baseline_row(&self, accounts: u32, transport: &str) -> Option<&Measured> {
         self.baseline
             .iter()
             .find(|r| r.accounts == accounts && r.transport == transport)
-            .map(|r| r.measured.per_second())
+            .map(|r| &r.measured)
     }
 
     fn row(&self, accounts: u32, transport: &str, request: &str) -> Option<&Measured> {
@@ -69,6 +74,28 @@ impl Report {
                 lines.push(format!(
                     "`version` at >= 70% of the baseline ({transport}): {} at {} accounts",
                     ratios.join(", "),
+                    self.size_list()
+                ));
+            }
+            // The same rounds' CPU time per request of each server: steadier than the rate
+            // on a machine shared with other work.
+            let cpu: Vec<String> = self
+                .sizes
+                .iter()
+                .filter_map(|s| {
+                    let m = self
+                        .row(s.accounts, transport, "version")?
+                        .cpu_per_request()?;
+                    let b = self
+                        .baseline_row(s.accounts, transport)?
+                        .cpu_per_request()?;
+                    Some(format!("{} / {}", micros(m), micros(b)))
+                })
+                .collect();
+            if !cpu.is_empty() {
+                lines.push(format!(
+                    "`version`'s server CPU a request, whmd / baseline ({transport}): {} at {} accounts",
+                    cpu.join(", "),
                     self.size_list()
                 ));
             }
@@ -240,4 +267,9 @@ pub fn ms(d: Duration) -> String {
     } else {
         format!("{ms:.0}")
     }
+}
+
+/// A short time in microseconds, with its unit.
+fn micros(d: Duration) -> String {
+    format!("{:.1} µs", d.as_secs_f64() * 1e6)
 }
