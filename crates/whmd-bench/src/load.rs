@@ -87,6 +87,8 @@ pub struct Measured {
     pub p99: Duration,
     /// CPU time (user and system) the server spent over the whole run, where it was read.
     pub server_cpu: Option<Duration>,
+    /// CPU time (user and system) this process, the load generator, spent over the run.
+    pub client_cpu: Option<Duration>,
 }
 
 impl Measured {
@@ -96,8 +98,17 @@ impl Measured {
 
     /// The server's CPU time per request answered, where it was read.
     pub fn cpu_per_request(&self) -> Option<Duration> {
+        self.per_request(self.server_cpu?)
+    }
+
+    /// The load generator's CPU time per request answered, where it was read.
+    pub fn client_cpu_per_request(&self) -> Option<Duration> {
+        self.per_request(self.client_cpu?)
+    }
+
+    fn per_request(&self, cpu: Duration) -> Option<Duration> {
         let sent = u32::try_from(self.sent).ok().filter(|n| *n > 0)?;
-        Some(self.server_cpu? / sent)
+        Some(cpu / sent)
     }
 }
 
@@ -137,6 +148,7 @@ pub async fn run(target: &Target, load: &Load) -> anyhow::Result<Measured> {
         p50: at(0.50),
         p99: at(0.99),
         server_cpu: None,
+        client_cpu: None,
     })
 }
 

@@ -234,17 +234,18 @@ async fn run(cli: &Cli) -> anyhow::Result<()> {
                     None
                 };
                 if let Some(ours) = ours {
-                    let micros = |m: &load::Measured| {
-                        m.cpu_per_request()
-                            .map_or(f64::NAN, |d| d.as_secs_f64() * 1e6)
-                    };
+                    let micros =
+                        |d: Option<Duration>| d.map_or(f64::NAN, |d| d.as_secs_f64() * 1e6);
                     progress(&format!(
-                        "{:.0} and {:.0} req/s: {:.1}%; server CPU {:.1} and {:.1} µs a request",
+                        "{:.0} and {:.0} req/s: {:.1}%; server CPU {:.1} and {:.1} µs a \
+                         request, load generator's {:.1} and {:.1}",
                         base.per_second(),
                         ours.per_second(),
                         100.0 * ours.per_second() / base.per_second(),
-                        micros(&base),
-                        micros(&ours)
+                        micros(base.cpu_per_request()),
+                        micros(ours.cpu_per_request()),
+                        micros(base.client_cpu_per_request()),
+                        micros(ours.client_cpu_per_request()),
                     ));
                 }
                 rounds.push((base, ours));
@@ -308,12 +309,13 @@ async fn run(cli: &Cli) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// `load` against `server`, with the CPU time the server spent on it: a figure that, unlike
-/// the rate, does not move with what else the machine is doing.
+/// `load` against `server`, with the CPU time the server and the load generator spent on it:
+/// figures that, unlike the rate, hardly move with what else the machine is doing.
 async fn run_on(server: &Server, target: &Target, load: &Load) -> anyhow::Result<load::Measured> {
-    let before = server.cpu()?;
+    let (before, client_before) = (server.cpu()?, process::cpu_of("self")?);
     let mut measured = load::run(target, load).await?;
     measured.server_cpu = Some(server.cpu()?.saturating_sub(before));
+    measured.client_cpu = Some(process::cpu_of("self")?.saturating_sub(client_before));
     Ok(measured)
 }
 

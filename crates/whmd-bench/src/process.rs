@@ -103,25 +103,15 @@ impl Server {
         Ok(Self { child, http, https })
     }
 
-    /// The CPU time (user and system) the process has used, from /proc/PID/stat: its 14th
-    /// and 15th fields, in clock ticks of 10 ms (Linux's USER_HZ).
+    /// The CPU time (user and system) the server has used.
     pub fn cpu(&self) -> anyhow::Result<Duration> {
-        let pid = self.child.id().context("the server has exited")?;
-        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat"))?;
-        // The command name, in parentheses, may hold spaces; the fields after it start at
-        // the 3rd.
-        let after_name = stat
-            .rsplit_once(')')
-            .with_context(|| format!("/proc/{pid}/stat has no command name"))?
-            .1;
-        let fields: Vec<&str> = after_name.split_whitespace().collect();
-        let ticks = |n: usize| -> anyhow::Result<u64> {
-            let field = fields
-                .get(n - 3)
-                .with_context(|| format!("/proc/{pid}/stat has no field {n}"))?;
-            Ok(field.parse()?)
-        };
-        Ok(Duration::from_millis(10 * (ticks(14)? + ticks(15)?)))
+        cpu_of(
+            &self
+                .child
+                .id()
+                .context("the server has exited")?
+                .to_string(),
+        )
     }
 
     /// The process's resident memory, from /proc.
@@ -152,4 +142,23 @@ impl Server {
 fn free_addr() -> anyhow::Result<SocketAddr> {
     let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0))?;
     Ok(listener.local_addr()?)
+}
+
+/// The CPU time (user and system) process `pid` (or `self`) has used, from /proc/PID/stat: its
+/// 14th and 15th fields, in clock ticks of 10 ms (Linux's USER_HZ).
+pub fn cpu_of(pid: &str) -> anyhow::Result<Duration> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat"))?;
+    // The command name, in parentheses, may hold spaces; the fields after it start at the 3rd.
+    let after_name = stat
+        .rsplit_once(')')
+        .with_context(|| format!("/proc/{pid}/stat has no command name"))?
+        .1;
+    let fields: Vec<&str> = after_name.split_whitespace().collect();
+    let ticks = |n: usize| -> anyhow::Result<u64> {
+        let field = fields
+            .get(n - 3)
+            .with_context(|| format!("/proc/{pid}/stat has no field {n}"))?;
+        Ok(field.parse()?)
+    };
+    Ok(Duration::from_millis(10 * (ticks(14)? + ticks(15)?)))
 }

@@ -111,6 +111,7 @@ fn requests(c: &mut Criterion) {
     });
     group.bench_function("whmd, no log", |b| b.iter(|| rt.block_on(call(&whmd))));
     let (writer, _flush) = whmd::log_writer::start(std::io::sink()).expect("log writer");
+    whmd::access_log::install(writer.clone(), false);
     let subscriber = tracing_subscriber::fmt()
         .with_env_filter(tracing_subscriber::EnvFilter::new("info"))
         .with_writer(writer)
@@ -119,22 +120,19 @@ fn requests(c: &mut Criterion) {
         .finish();
     tracing::subscriber::with_default(subscriber, || {
         group.bench_function("whmd, access log", |b| b.iter(|| rt.block_on(call(&whmd))));
-        let peer: std::net::SocketAddr = "127.0.0.1:50000".parse().expect("address");
+        let entry = whmd::access_log::Entry {
+            method: &axum::http::Method::GET,
+            path: "/json-api/version",
+            peer: Some("127.0.0.1:50000".parse().expect("address")),
+            function: Some("version"),
+            api_version: Some("1"),
+            user: Some("root"),
+            result: Some(1),
+            status: 200,
+            micros: 1127,
+        };
         group.bench_function("access-log line alone", |b| {
-            b.iter(|| {
-                tracing::info!(
-                    method = %axum::http::Method::GET,
-                    path = "/json-api/version",
-                    peer = Some(tracing::field::display(peer)),
-                    function = Some("version"),
-                    api_version = Some("1"),
-                    user = Some("root"),
-                    result = Some(1_u8),
-                    status = 200_u16,
-                    micros = 1127_u64,
-                    "request done"
-                );
-            })
+            b.iter(|| whmd::access_log::write(&entry))
         });
     });
     group.finish();

@@ -2,6 +2,7 @@
 //! front end that turns requests into calls of the function registry.
 
 pub mod access_hash;
+pub mod access_log;
 pub mod audit;
 pub mod backups;
 pub mod bootstrap;

@@ -33,16 +33,8 @@ where
         mut writer: Writer<'_>,
         event: &Event<'_>,
     ) -> fmt::Result {
-        write_time(&mut writer, SystemTime::now())?;
         let meta = event.metadata();
-        let (level, colour) = level(*meta.level());
-        if self.ansi {
-            write!(writer, " \x1b[{colour}m{level}\x1b[0m ")?;
-        } else {
-            writer.write_char(' ')?;
-            writer.write_str(level)?;
-            writer.write_char(' ')?;
-        }
+        write_head(&mut writer, SystemTime::now(), *meta.level(), self.ansi)?;
         if let Some(scope) = ctx.event_scope() {
             for span in scope.from_root() {
                 writer.write_str(span.name())?;
@@ -157,7 +149,7 @@ impl Visit for Visitor {
 
 /// `value` as `{:?}` writes a string: quoted, with quotes, backslashes and anything not
 /// printable escaped. Printable ASCII, the usual case, is copied as it is.
-fn push_quoted(line: &mut String, value: &str) {
+pub(crate) fn push_quoted(line: &mut String, value: &str) {
     if value
         .bytes()
         .all(|b| (b' '..=b'~').contains(&b) && b != b'"' && b != b'\\')
@@ -171,7 +163,7 @@ fn push_quoted(line: &mut String, value: &str) {
 }
 
 /// `value` in decimal.
-fn push_number(line: &mut String, value: u64) {
+pub(crate) fn push_number(line: &mut String, value: u64) {
     let mut digits = [0_u8; 20];
     let mut at = digits.len();
     let mut rest = value;
@@ -186,8 +178,26 @@ fn push_number(line: &mut String, value: u64) {
     line.push_str(std::str::from_utf8(&digits[at..]).unwrap_or_default());
 }
 
+/// What every line starts with: the time, the level (coloured on a terminal), a space.
+pub(crate) fn write_head(
+    writer: &mut impl Write,
+    now: SystemTime,
+    level: Level,
+    ansi: bool,
+) -> fmt::Result {
+    write_time(writer, now)?;
+    let (level, colour) = level_columns(level);
+    if ansi {
+        write!(writer, " \x1b[{colour}m{level}\x1b[0m ")
+    } else {
+        writer.write_char(' ')?;
+        writer.write_str(level)?;
+        writer.write_char(' ')
+    }
+}
+
 /// The level as five columns, and its colour's SGR code.
-fn level(level: Level) -> (&'static str, u8) {
+fn level_columns(level: Level) -> (&'static str, u8) {
     match level {
         Level::TRACE => ("TRACE", 35),
         Level::DEBUG => ("DEBUG", 34),

@@ -137,14 +137,14 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    let ansi = std::io::stderr().is_terminal();
+    whmd::access_log::install(writer.clone(), ansi);
     tracing_subscriber::fmt()
         .with_env_filter(
             EnvFilter::try_from_env("WHMD_LOG").unwrap_or_else(|_| EnvFilter::new("info")),
         )
         .with_writer(writer)
-        .event_format(whmd::log_format::Lines {
-            ansi: std::io::stderr().is_terminal(),
-        })
+        .event_format(whmd::log_format::Lines { ansi })
         .fmt_fields(whmd::log_format::Fields)
         .init();
     let runtime = match tokio::runtime::Builder::new_multi_thread()

@@ -8,6 +8,7 @@ mod errors;
 mod health;
 mod session;
 
+use crate::access_log;
 use crate::listener::{Connection, Limits};
 use axum::Router;
 use axum::body::{Body, Bytes};
@@ -15,7 +16,7 @@ use axum::extract::{Request, State};
 use axum::http::{HeaderValue, header};
 use axum::response::Response;
 use futures::future::BoxFuture;
-use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::net::{IpAddr, Ipv4Addr};
 use std::sync::Arc;
 use std::time::Instant;
 use whmd_api::{Context, access};
@@ -54,53 +55,18 @@ async fn handle(State(state): State<AppState>, request: Request<Body>) -> Respon
     // The query string is never logged: it may carry passwords.
     let uri = request.uri().clone();
     let (response, facts) = access::noting(route(state, request)).await;
-    tracing::info!(
-        %method,
-        path = uri.path(),
-        peer = peer.map(|p| tracing::field::display(Peer(p))),
-        function = known(&facts.function),
-        api_version = facts.api_version.as_ref().map(ApiVersion::as_str),
-        user = known(&facts.user),
-        result = facts.result.map(u8::from),
-        status = response.status().as_u16(),
-        micros = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX),
-        "request done"
-    );
+    access_log::write(&access_log::Entry {
+        method: &method,
+        path: uri.path(),
+        peer,
+        function: known(&facts.function),
+        api_version: facts.api_version.as_ref().map(ApiVersion::as_str),
+        user: known(&facts.user),
+        result: facts.result.map(u8::from),
+        status: response.status().as_u16(),
+        micros: u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX),
+    });
     response
-}
-
-/// A peer's address as `SocketAddr` displays it, written in one piece: through `Display` an
-/// IPv4 address and port are six formatting calls, which cost a fifth of the access-log line.
-struct Peer(SocketAddr);
-
-impl std::fmt::Display for Peer {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let SocketAddr::V4(v4) = self.0 else {
-            return self.0.fmt(f);
-        };
-        // "255.255.255.255:65535"
-        let mut text = [0_u8; 21];
-        let mut len = 0;
-        let mut put = |value: u16, after: u8| {
-            let digits = [value / 10_000, value / 1000, value / 100, value / 10, value];
-            let first = digits.iter().position(|d| *d != 0).unwrap_or(4);
-            for d in &digits[first..] {
-                text[len] = b'0' + u8::try_from(d % 10).unwrap_or(0);
-                len += 1;
-            }
-            if after != 0 {
-                text[len] = after;
-                len += 1;
-            }
-        };
-        let [a, b, c, d] = v4.ip().octets();
-        put(a.into(), b'.');
-        put(b.into(), b'.');
-        put(c.into(), b'.');
-        put(d.into(), b':');
-        put(v4.port(), 0);
-        f.write_str(std::str::from_utf8(&text[..len]).map_err(|_| std::fmt::Error)?)
-    }
 }
 
 /// A fact the request got as far as, or nothing.
@@ -154,25 +120,4 @@ fn peer(request: &Request<Body>) -> IpAddr {
         .extensions()
         .get::<Connection>()
         .map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |c| c.peer.ip())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::Peer;
-
-    #[test]
-    fn peers_read_as_socket_addresses_display_them() {
-        for addr in [
-            "0.0.0.0:0",
-            "127.0.0.1:5555",
-            "10.0.20.3:80",
-            "255.255.255.255:65535",
-            "192.0.2.100:1009",
-            "[::1]:2087",
-            "[2001:db8::7]:65535",
-        ] {
-            let addr: std::net::SocketAddr = addr.parse().expect("address");
-            assert_eq!(Peer(addr).to_string(), addr.to_string());
-        }
-    }
 }

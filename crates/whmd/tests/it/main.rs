@@ -2,6 +2,7 @@
 //! data directory and talks to it over HTTP and HTTPS.
 
 mod access_hash;
+mod access_log;
 mod accounts;
 mod auth;
 mod authz;
