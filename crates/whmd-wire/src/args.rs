@@ -195,6 +195,18 @@ impl Args {
     /// Removes and returns the `api.*` meta-arguments (docs/compatibility.md, "Output controls,
     /// batch and the command line"); what remains are the function's own arguments.
     pub fn take_meta(&mut self) -> Args {
+        let is_meta = |k: &String| k.starts_with("api.");
+        // Often every argument is a meta-argument (`api.version` alone) or none is: the
+        // arguments then move whole, without a copy of each name.
+        if self.pairs.keys().all(is_meta) {
+            return Args {
+                pairs: std::mem::take(&mut self.pairs),
+                repeats: IndexMap::new(),
+            };
+        }
+        if !self.pairs.keys().any(is_meta) {
+            return Args::default();
+        }
         let mut meta = Args::default();
         self.pairs.retain(|k, v| {
             if k.starts_with("api.") {
@@ -390,5 +402,13 @@ mod tests {
         assert_eq!(meta.get("api.version"), Some("1"));
         assert_eq!(meta.get("api.filter.enable"), Some("1"));
         assert_eq!(a.len(), 1);
+        let mut only_meta = form("api.version=1&api.version=2", "");
+        let meta = only_meta.take_meta();
+        assert_eq!(meta.get("api.version"), Some("1"));
+        assert_eq!(meta.get("api.version-0"), Some("2"));
+        assert!(only_meta.is_empty());
+        let mut no_meta = form("user=bob", "");
+        assert!(no_meta.take_meta().is_empty());
+        assert_eq!(no_meta.get("user"), Some("bob"));
     }
 }
