@@ -6,10 +6,12 @@ use axum::Router;
 use axum::body::Body;
 use axum::http::Request;
 use axum::http::header::CONTENT_TYPE;
+use axum::response::Response;
 use criterion::{Criterion, criterion_group, criterion_main};
+use std::convert::Infallible;
 use std::sync::Arc;
-use tower::ServiceExt;
-use whmd::http::{AppState, app};
+use tower::{Service, ServiceExt};
+use whmd::http::{App, AppState, app};
 use whmd_api::{Context, ServerInfo};
 use whmd_domain::audit::MemoryAudit;
 use whmd_domain::host::Unmanaged;
@@ -23,7 +25,7 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 const TOKEN: &str = "BENCHBENCHBENCHBENCHBENCHBENCH12";
 
-async fn whmd_app(dir: &std::path::Path) -> Router {
+async fn whmd_app(dir: &std::path::Path) -> App {
     let store = SqliteStore::open(&format!("sqlite://{}", dir.join("whmd.db").display()))
         .await
         .expect("store");
@@ -84,7 +86,10 @@ fn version_request() -> Request<Body> {
         .expect("request")
 }
 
-async fn call(app: &Router) -> usize {
+async fn call<S>(app: &S) -> usize
+where
+    S: Service<Request<Body>, Response = Response, Error = Infallible> + Clone,
+{
     let response = app
         .clone()
         .oneshot(version_request())

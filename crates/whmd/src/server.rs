@@ -69,7 +69,7 @@ pub async fn start(config: Config) -> anyhow::Result<Running> {
         config.limits,
     );
     let ctx = Arc::clone(&state.ctx);
-    let router = app(state);
+    let app = app(state);
     let (stop, stopped) = watch::channel(false);
     let mut tasks = JoinSet::new();
     tasks.spawn(publish_regularly(dns, stopped.clone()));
@@ -93,7 +93,7 @@ pub async fn start(config: Config) -> anyhow::Result<Running> {
         tasks.spawn(listener::serve(
             bound,
             tls,
-            router.clone(),
+            app.clone(),
             gate.clone(),
             stopped.clone(),
         ));

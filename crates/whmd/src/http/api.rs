@@ -11,6 +11,7 @@ use axum::response::Response;
 use futures::{StreamExt, TryStreamExt};
 use http_body_util::{BodyExt, LengthLimitError, Limited};
 use hyper::body::Body as _;
+use std::sync::Arc;
 use tokio::time::Instant;
 use whmd_api::{dispatch, idempotent};
 use whmd_domain::StoreError;
@@ -22,7 +23,7 @@ use whmd_wire::{ApiFormat, ApiVersion, Args, ArgsError, Reply, ReplyStatus, WhmE
 pub const MAX_BODY: usize = 1 << 20;
 
 pub async fn handle(
-    state: AppState,
+    state: Arc<AppState>,
     request: Request<Body>,
     format: ApiFormat,
     function: String,

@@ -1,4 +1,4 @@
-//! The HTTP front end. One fallback handler takes every request, because WHM's path rules
+//! The HTTP front end. One service takes every request, because WHM's path rules
 //! (docs/compatibility.md, "Requests") are not a router's: the path is normalised first, then
 //! dispatched.
 
@@ -10,14 +10,16 @@ mod session;
 
 use crate::access_log;
 use crate::listener::{Connection, Limits};
-use axum::Router;
-use axum::body::{Body, Bytes};
-use axum::extract::{Request, State};
+use axum::BoxError;
+use axum::body::{Body, Bytes, HttpBody};
+use axum::extract::Request;
 use axum::http::{HeaderValue, header};
 use axum::response::Response;
 use futures::future::BoxFuture;
+use std::convert::Infallible;
 use std::net::{IpAddr, Ipv4Addr};
 use std::sync::Arc;
+use std::task::Poll;
 use std::time::Instant;
 use whmd_api::{Context, access};
 use whmd_wire::{ApiVersion, Document, Target};
@@ -44,11 +46,35 @@ impl AppState {
 }
 
 /// The whole HTTP application.
-pub fn app(state: AppState) -> Router {
-    Router::new().fallback(handle).with_state(state)
+pub fn app(state: AppState) -> App {
+    App(Arc::new(state))
 }
 
-async fn handle(State(state): State<AppState>, request: Request<Body>) -> Response {
+/// The service that answers every request. No router: there is one handler, and the layers a
+/// router puts around it would cost every request for nothing.
+#[derive(Debug, Clone)]
+pub struct App(Arc<AppState>);
+
+impl<B> tower::Service<Request<B>> for App
+where
+    B: HttpBody<Data = Bytes> + Send + 'static,
+    B::Error: Into<BoxError>,
+{
+    type Response = Response;
+    type Error = Infallible;
+    type Future = BoxFuture<'static, Result<Response, Infallible>>;
+
+    fn poll_ready(&mut self, _: &mut std::task::Context<'_>) -> Poll<Result<(), Infallible>> {
+        Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, request: Request<B>) -> Self::Future {
+        let state = Arc::clone(&self.0);
+        Box::pin(async move { Ok(handle(state, request.map(Body::new)).await) })
+    }
+}
+
+async fn handle(state: Arc<AppState>, request: Request<Body>) -> Response {
     let started = Instant::now();
     let peer = request.extensions().get::<Connection>().map(|c| c.peer);
     let method = request.method().clone();
@@ -76,7 +102,7 @@ fn known(fact: &str) -> Option<&str> {
 
 /// The request's handling, by the document its path names. Boxed here, once: the future is
 /// then not copied again by each layer around it.
-fn route(state: AppState, request: Request<Body>) -> BoxFuture<'static, Response> {
+fn route(state: Arc<AppState>, request: Request<Body>) -> BoxFuture<'static, Response> {
     let document = match Document::parse(request.uri().path()) {
         Ok(d) => d,
         Err(e) => return answered(errors::bad_request(&e.to_string())),

@@ -14,12 +14,17 @@ use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::response::Response;
 use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
 use serde_json::{Value, json};
+use std::sync::Arc;
 use whmd_domain::auth::{Credentials, Denied};
 use whmd_domain::session::COOKIE;
 use whmd_domain::{Secret, StoreError};
 use whmd_wire::Args;
 
-pub async fn login(state: AppState, request: Request<Body>, token: Option<String>) -> Response {
+pub async fn login(
+    state: Arc<AppState>,
+    request: Request<Body>,
+    token: Option<String>,
+) -> Response {
     let peer = super::peer(&request);
     let secure = request
         .extensions()
@@ -94,7 +99,11 @@ pub async fn login(state: AppState, request: Request<Body>, token: Option<String
     }
 }
 
-pub async fn logout(state: AppState, request: Request<Body>, token: Option<String>) -> Response {
+pub async fn logout(
+    state: Arc<AppState>,
+    request: Request<Body>,
+    token: Option<String>,
+) -> Response {
     let peer = super::peer(&request);
     if let SessionCookie::Present(secret) = session_cookie(request.headers())
         && let Err(e) = state

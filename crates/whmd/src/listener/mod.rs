@@ -1,4 +1,4 @@
-//! The accept loops. Both listeners serve the same router; the HTTPS one first completes a
+//! The accept loops. Both listeners serve the same application; the HTTPS one first completes a
 //! TLS handshake. Each connection learns its peer address and whether it came over TLS. HTTP/1
 //! bytes pass through the lenient reader (`crate::lenient`) on their way to hyper. A connection
 //! over a cap of [`Limits`] is closed as soon as it is accepted.
@@ -8,17 +8,18 @@ mod limits;
 pub use limits::{Gate, Limits};
 
 use crate::lenient::Lenient;
-use axum::Router;
+use axum::response::Response;
 use hyper::body::Incoming;
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use hyper_util::server::conn::auto::Builder;
 use hyper_util::service::TowerToHyperService;
+use std::convert::Infallible;
 use std::net::SocketAddr;
 use std::time::Duration;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio_rustls::TlsAcceptor;
-use tower::ServiceExt;
+use tower::{Service, ServiceExt};
 
 /// What a handler knows about the connection a request came on.
 #[derive(Debug, Clone, Copy)]
@@ -27,12 +28,29 @@ pub struct Connection {
     pub tls: bool,
 }
 
+/// What a listener serves: whmd's application, or any other that answers every request.
+pub trait App:
+    Service<hyper::Request<Incoming>, Response = Response, Error = Infallible, Future: Send>
+    + Clone
+    + Send
+    + 'static
+{
+}
+
+impl<S> App for S where
+    S: Service<hyper::Request<Incoming>, Response = Response, Error = Infallible, Future: Send>
+        + Clone
+        + Send
+        + 'static
+{
+}
+
 /// Serves `app` on `listener` until `shutdown` changes, admitting connections through `gate`
 /// (shared by both listeners).
 pub async fn serve(
     listener: TcpListener,
     tls: Option<TlsAcceptor>,
-    app: Router,
+    app: impl App,
     gate: Gate,
     mut shutdown: watch::Receiver<bool>,
 ) {
@@ -90,7 +108,7 @@ pub async fn serve(
 
 async fn serve_connection<I>(
     io: TokioIo<I>,
-    app: Router,
+    app: impl App,
     connection: Connection,
     header_timeout: Duration,
 ) where
