@@ -132,11 +132,49 @@ impl Authenticator {
         peer: IpAddr,
     ) -> Result<Result<Principal, Denied>, StoreError> {
         let peer = ip::canonical(peer);
-        let user = credentials.user();
-        let method = credentials.method();
         // One reading of the monotonic clock for the caches this call consults; the wall
         // clock is read only where a time is compared with a stored one.
         let clock = Instant::now();
+        if let Some(principal) = self.remembered(&credentials, peer, clock) {
+            return Ok(Ok(self.succeeded(principal, peer, Method::ApiToken, clock)));
+        }
+        // Boxed: most calls are answered above, and their future need not hold the store's
+        // reads.
+        Box::pin(self.look_up(credentials, peer, clock)).await
+    }
+
+    /// The principal of a call the caches answer alone: an API token remembered as valid,
+    /// presented from an address brute-force protection lets through. Anything else, every
+    /// refusal included, is looked up.
+    fn remembered(
+        &self,
+        credentials: &Credentials,
+        peer: IpAddr,
+        clock: Instant,
+    ) -> Option<Principal> {
+        let Credentials::ApiToken { user, token } = credentials else {
+            return None;
+        };
+        if credentials.method() != Method::ApiToken || !is_system_username(user) {
+            return None;
+        }
+        let hulk = self.hulk.remembered(clock)?;
+        if matches!(hulk.gate(peer, user, unix_now), Gate::Refused(_)) {
+            return None;
+        }
+        let proof = self.tokens.get(&cache::key(token.expose()), user, clock)?;
+        proof_holds(proof, peer).ok()
+    }
+
+    /// A call whose caller must be looked up: brute-force protection, then the credentials.
+    async fn look_up(
+        &self,
+        credentials: Credentials,
+        peer: IpAddr,
+        clock: Instant,
+    ) -> Result<Result<Principal, Denied>, StoreError> {
+        let user = credentials.user();
+        let method = credentials.method();
         let gate = self.hulk.gate(peer, user, clock).await?;
         if let Gate::Refused(reason) = gate {
             tracing::info!(%user, %peer, reason, "login blocked by brute-force protection");
@@ -170,19 +208,7 @@ impl Authenticator {
             Err("invalid user name")
         };
         match outcome {
-            Ok(principal) => {
-                if self
-                    .successes
-                    .first_in_period(&principal.user, peer, method, clock)
-                {
-                    self.audit.record(AuditEvent::LoginSucceeded {
-                        user: principal.user.clone(),
-                        ip: peer,
-                        method,
-                    });
-                }
-                Ok(Ok(principal))
-            }
+            Ok(principal) => Ok(Ok(self.succeeded(principal, peer, method, clock))),
             Err(reason) => {
                 tracing::info!(%user, reason, "authentication refused");
                 self.audit.record(AuditEvent::LoginFailed {
@@ -199,6 +225,28 @@ impl Authenticator {
                 Ok(Err(Denied::Invalid))
             }
         }
+    }
+
+    /// A login that succeeded, audited the first time in a while for its user, address and
+    /// method.
+    fn succeeded(
+        &self,
+        principal: Principal,
+        peer: IpAddr,
+        method: Method,
+        clock: Instant,
+    ) -> Principal {
+        if self
+            .successes
+            .first_in_period(&principal.user, peer, method, clock)
+        {
+            self.audit.record(AuditEvent::LoginSucceeded {
+                user: principal.user.clone(),
+                ip: peer,
+                method,
+            });
+        }
+        principal
     }
 
     async fn count_failure(
@@ -246,15 +294,7 @@ impl Authenticator {
                 Err(refused) => return Ok(Err(refused)),
             },
         };
-        if proof.expires_at.is_some_and(|t| t <= unix_now()) {
-            return Ok(Err("token expired"));
-        }
-        if let Some(ranges) = &proof.whitelist
-            && !ip::is_in(peer, ranges)
-        {
-            return Ok(Err("address not on the token's whitelist"));
-        }
-        Ok(Ok(proof.principal))
+        Ok(proof_holds(proof, peer))
     }
 
     /// What the store says `token` proves for `user`, remembered under `key`.
@@ -346,4 +386,18 @@ impl Authenticator {
             .filter(|a| a.suspension.is_none())
             .and_then(|a| a.reseller_acls()))
     }
+}
+
+/// Whether a token's proof still holds for a call from `peer`: not expired, and the address on
+/// the token's whitelist when it has one.
+fn proof_holds(proof: Proof, peer: IpAddr) -> Result<Principal, Refused> {
+    if proof.expires_at.is_some_and(|t| t <= unix_now()) {
+        return Err("token expired");
+    }
+    if let Some(ranges) = &proof.whitelist
+        && !ip::is_in(peer, ranges)
+    {
+        return Err("address not on the token's whitelist");
+    }
+    Ok(proof.principal)
 }

@@ -40,21 +40,27 @@ impl HulkGuard {
 
     /// The state as of `clock` (a reading of the monotonic clock): remembered, or read now.
     pub async fn state(&self, clock: Instant) -> Result<Arc<HulkState>, StoreError> {
-        let generation = {
-            let cached = self.cached();
-            if let Some((at, state)) = &cached.state
-                && clock.saturating_duration_since(*at) < TTL
-            {
-                return Ok(Arc::clone(state));
-            }
-            cached.generation
-        };
+        if let Some(state) = self.remembered(clock) {
+            return Ok(state);
+        }
+        // Taken after the miss: a `forget` since then must still void this read.
+        let generation = self.cached().generation;
         let state = Arc::new(self.stores.hulk.hulk_state(unix_now()).await?);
         let mut cached = self.cached();
         if cached.generation == generation {
             cached.state = Some((Instant::now(), Arc::clone(&state)));
         }
         Ok(state)
+    }
+
+    /// The state as of `clock`, if it is remembered.
+    pub fn remembered(&self, clock: Instant) -> Option<Arc<HulkState>> {
+        let cached = self.cached();
+        cached
+            .state
+            .as_ref()
+            .filter(|(at, _)| clock.saturating_duration_since(*at) < TTL)
+            .map(|(_, state)| Arc::clone(state))
     }
 
     /// What a login as `user` from `peer` meets, as of `clock`.

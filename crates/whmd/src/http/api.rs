@@ -2,15 +2,17 @@
 //! render.
 
 use super::auth::{HeaderAuth, SessionCookie, from_headers, session_cookie};
-use super::{AppState, errors};
+use super::{AppState, answered, errors};
 use crate::listener::Limits;
 use axum::body::{Body, Bytes};
 use axum::extract::Request;
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::Response;
+use futures::future::BoxFuture;
 use futures::{StreamExt, TryStreamExt};
 use http_body_util::{BodyExt, LengthLimitError, Limited};
 use hyper::body::Body as _;
+use std::net::IpAddr;
 use std::sync::Arc;
 use tokio::time::Instant;
 use whmd_api::{dispatch, idempotent};
@@ -22,71 +24,105 @@ use whmd_wire::{ApiFormat, ApiVersion, Args, ArgsError, Reply, ReplyStatus, WhmE
 /// The largest request body read (docs/compatibility.md, "Requests"); more is refused with 413.
 pub const MAX_BODY: usize = 1 << 20;
 
-pub async fn handle(
+/// What a call asks, read from its head before anything waits: the future that answers it
+/// then holds this, not the request.
+struct Asked {
+    format: ApiFormat,
+    function: String,
+    peer: IpAddr,
+    /// A header that is not text is kept as an empty key, which is refused as invalid.
+    idempotency_key: Option<String>,
+    kind: BodyKind,
+    query: String,
+}
+
+/// The answer to an API call: authenticated from its head, then its body read and the
+/// function dispatched.
+pub fn handle(
     state: Arc<AppState>,
     request: Request<Body>,
     format: ApiFormat,
     function: String,
     security_token: Option<String>,
-) -> Response {
+) -> BoxFuture<'static, Response> {
     if !matches!(*request.method(), Method::GET | Method::POST | Method::HEAD) {
-        return errors::method_not_allowed(format);
+        return answered(errors::method_not_allowed(format));
     }
     // An `Authorization` header wins; without one, a session cookie with the path's
     // security token (docs/compatibility.md, "Authentication").
-    let credentials = match from_headers(request.headers()) {
+    let headers = request.headers();
+    let credentials = match from_headers(headers) {
         HeaderAuth::Present(c) => c,
-        HeaderAuth::Malformed => return errors::access_denied(format),
-        HeaderAuth::Missing => match session_cookie(request.headers()) {
+        HeaderAuth::Malformed => return answered(errors::access_denied(format)),
+        HeaderAuth::Missing => match session_cookie(headers) {
             SessionCookie::Present(secret) => Credentials::Session {
                 secret,
                 security_token,
             },
             SessionCookie::Missing | SessionCookie::Malformed => {
-                return errors::access_denied(format);
+                return answered(errors::access_denied(format));
             }
         },
     };
-    let peer = super::peer(&request);
-    let principal = match state.ctx.auth.authenticate(credentials, peer).await {
+    let asked = Asked {
+        format,
+        function,
+        peer: super::peer(&request),
+        idempotency_key: headers
+            .get(IDEMPOTENCY_KEY)
+            .map(|v| v.to_str().unwrap_or_default().to_owned()),
+        kind: BodyKind::of(headers),
+        query: request.uri().query().unwrap_or("").to_owned(),
+    };
+    Box::pin(answer(state, asked, credentials, request.into_body()))
+}
+
+async fn answer(
+    state: Arc<AppState>,
+    asked: Asked,
+    credentials: Credentials,
+    body: Body,
+) -> Response {
+    let format = asked.format;
+    let principal = match state.ctx.auth.authenticate(credentials, asked.peer).await {
         Ok(Ok(p)) => p,
         Ok(Err(_)) => return errors::access_denied(format),
         // The rare paths are boxed, so that every request's future need not hold them.
-        Err(e) => return Box::pin(store_failed(&state, request, format, &function, e)).await,
+        Err(e) => return Box::pin(store_failed(&state, asked, body, e)).await,
     };
-    // A header that is not text is kept as an empty key, which is refused as invalid.
-    let idempotency_key = request
-        .headers()
-        .get(IDEMPOTENCY_KEY)
-        .map(|v| v.to_str().unwrap_or_default().to_owned());
-    let kind = BodyKind::of(request.headers());
-    let is_json = matches!(kind, BodyKind::Json);
-    let query = request.uri().query().unwrap_or("").to_owned();
-    let body = match read_body(request.into_body(), &state.limits).await {
+    let body = match read_body(body, &state.limits).await {
         Ok(b) => b,
-        Err(e) => return Box::pin(body_refused(&state, format, &function, &query, e)).await,
+        Err(e) => return Box::pin(body_refused(&state, &asked, e)).await,
     };
-    let parsed = match kind {
-        BodyKind::Json => Args::from_json(query.as_bytes(), &body),
-        BodyKind::Form => Args::from_form(query.as_bytes(), &body),
+    let query = asked.query.as_bytes();
+    let parsed = match &asked.kind {
+        BodyKind::Json => Args::from_json(query, &body),
+        BodyKind::Form => Args::from_form(query, &body),
         BodyKind::Multipart(boundary) => {
-            match Box::pin(multipart_fields(body.clone(), boundary)).await {
-                Some(fields) => Args::from_multipart(query.as_bytes(), fields),
+            match Box::pin(multipart_fields(body.clone(), boundary.clone())).await {
+                Some(fields) => Args::from_multipart(query, fields),
                 None => Err(ArgsError::BadMultipart),
             }
         }
     };
+    let function = asked.function.as_str();
     let (reply, replayed) = match parsed {
         Ok(args) => {
-            let key = idempotency_key.as_deref();
+            let key = asked.idempotency_key.as_deref();
             let answer =
-                idempotent::call(&state.ctx, principal, Some(peer), &function, args, key).await;
+                idempotent::call(&state.ctx, principal, Some(asked.peer), function, args, key)
+                    .await;
             (answer.reply, answer.replayed)
         }
         Err(e) => {
             tracing::info!(error = %e, "unreadable arguments");
-            let version = sniff_version(query.as_bytes(), if is_json { &[] } else { &body });
-            let reply = dispatch::reject(&state.ctx, &function, &version, e.to_string());
+            let form = if matches!(asked.kind, BodyKind::Json) {
+                &[][..]
+            } else {
+                &body
+            };
+            let version = sniff_version(query, form);
+            let reply = dispatch::reject(&state.ctx, function, &version, e.to_string());
             (reply, false)
         }
     };
@@ -103,21 +139,15 @@ pub async fn handle(
 /// give for the failure, in the envelope the request asked for (its `api.version` read from
 /// the query and a form body), so that an outage has one shape whichever step met it
 /// (docs/compatibility.md, "Health"). An unknown function gets the plain 503.
-async fn store_failed(
-    state: &AppState,
-    request: Request<Body>,
-    format: ApiFormat,
-    function: &str,
-    e: StoreError,
-) -> Response {
-    let query = request.uri().query().unwrap_or("").to_owned();
-    let form = !matches!(BodyKind::of(request.headers()), BodyKind::Json);
+async fn store_failed(state: &AppState, asked: Asked, body: Body, e: StoreError) -> Response {
+    let form = !matches!(asked.kind, BodyKind::Json);
     // A body that cannot be read leaves the query to tell the version.
-    let body = match read_body(request.into_body(), &state.limits).await {
+    let body = match read_body(body, &state.limits).await {
         Ok(body) if form => body,
         _ => Bytes::new(),
     };
-    let version = sniff_version(query.as_bytes(), &body);
+    let version = sniff_version(asked.query.as_bytes(), &body);
+    let (format, function) = (asked.format, asked.function.as_str());
     if state.ctx.registry.get(function, &version).is_none() {
         errors::store_failed(&state.ctx, "authentication", &e);
         return errors::unavailable(format);
@@ -133,14 +163,9 @@ async fn store_failed(
 /// asks for, as the function would fail, with the HTTP status of the refusal (413, 408, 400)
 /// and the connection closed; an unknown function gets the plain `cpanelresult` refusal
 /// (docs/compatibility.md, "Responses").
-async fn body_refused(
-    state: &AppState,
-    format: ApiFormat,
-    function: &str,
-    query: &str,
-    e: BodyError,
-) -> Response {
-    let version = sniff_version(query.as_bytes(), &[]);
+async fn body_refused(state: &AppState, asked: &Asked, e: BodyError) -> Response {
+    let (format, function) = (asked.format, asked.function.as_str());
+    let version = sniff_version(asked.query.as_bytes(), &[]);
     if state.ctx.registry.get(function, &version).is_none() {
         return match e {
             BodyError::TooLarge => errors::payload_too_large(format),

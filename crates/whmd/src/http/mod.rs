@@ -15,6 +15,7 @@ use axum::body::{Body, Bytes, HttpBody};
 use axum::extract::Request;
 use axum::http::{HeaderValue, header};
 use axum::response::Response;
+use futures::FutureExt;
 use futures::future::BoxFuture;
 use std::convert::Infallible;
 use std::net::{IpAddr, Ipv4Addr};
@@ -69,30 +70,34 @@ where
     }
 
     fn call(&mut self, request: Request<B>) -> Self::Future {
-        let state = Arc::clone(&self.0);
-        Box::pin(async move { Ok(handle(state, request.map(Body::new)).await) })
+        Box::pin(handle(Arc::clone(&self.0), request.map(Body::new)).map(Ok))
     }
 }
 
-async fn handle(state: Arc<AppState>, request: Request<Body>) -> Response {
+/// The response to `request`, with its line in the access log. Not an `async fn`: the future
+/// holds what the log line needs, not the request.
+fn handle(state: Arc<AppState>, request: Request<Body>) -> impl Future<Output = Response> {
     let started = Instant::now();
     let peer = request.extensions().get::<Connection>().map(|c| c.peer);
     let method = request.method().clone();
     // The query string is never logged: it may carry passwords.
     let uri = request.uri().clone();
-    let (response, facts) = access::noting(route(state, request)).await;
-    access_log::write(&access_log::Entry {
-        method: &method,
-        path: uri.path(),
-        peer,
-        function: known(&facts.function),
-        api_version: facts.api_version.as_ref().map(ApiVersion::as_str),
-        user: known(&facts.user),
-        result: facts.result.map(u8::from),
-        status: response.status().as_u16(),
-        micros: u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX),
-    });
-    response
+    let routed = access::noting(route(state, request));
+    async move {
+        let (response, facts) = routed.await;
+        access_log::write(&access_log::Entry {
+            method: &method,
+            path: uri.path(),
+            peer,
+            function: known(&facts.function),
+            api_version: facts.api_version.as_ref().map(ApiVersion::as_str),
+            user: known(&facts.user),
+            result: facts.result.map(u8::from),
+            status: response.status().as_u16(),
+            micros: u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX),
+        });
+        response
+    }
 }
 
 /// A fact the request got as far as, or nothing.
@@ -109,9 +114,7 @@ fn route(state: Arc<AppState>, request: Request<Body>) -> BoxFuture<'static, Res
     };
     let token = document.security_token.map(|t| format!("/{t}"));
     match document.target {
-        Target::Api { format, function } => {
-            Box::pin(api::handle(state, request, format, function, token))
-        }
+        Target::Api { format, function } => api::handle(state, request, format, function, token),
         Target::Other(path) if path == "login" => Box::pin(session::login(state, request, token)),
         Target::Other(path) if path == "logout" => Box::pin(session::logout(state, request, token)),
         // The document describes the API, not this server's accounts: no credentials needed.
