@@ -401,7 +401,8 @@ mod tests {
     async fn a_panicking_handler_is_a_500_with_an_incident_id() {
         let reply = call(&context().await, root(), None, "panics", v1()).await;
         assert_eq!(reply.status, ReplyStatus::Internal);
-        let reason = reply.body["metadata"]["reason"].as_str().expect("reason");
+        let body = reply.into_body();
+        let reason = body["metadata"]["reason"].as_str().expect("reason");
         assert!(reason.starts_with("Internal Error (ID "), "{reason}");
         assert!(!reason.contains("boom"), "the panic text stays in the log");
     }
@@ -410,7 +411,7 @@ mod tests {
     async fn an_unreachable_store_is_a_503() {
         let reply = call(&context().await, root(), None, "reads_store", v1()).await;
         assert_eq!(reply.status, ReplyStatus::Unavailable);
-        assert_eq!(reply.body["metadata"]["result"], json!(0));
+        assert_eq!(reply.body()["metadata"]["result"], json!(0));
     }
 
     #[tokio::test]
@@ -447,13 +448,13 @@ mod tests {
         let reply = call(&ctx, root(), None, "zones", args).await;
         assert!(reply.list.is_none());
         assert_eq!(
-            reply.body,
+            *reply.body(),
             json!({"result": [{"status": 1, "statusmsg": "OK", "record": [1]}]})
         );
         let reply = call(&ctx, root(), None, "zones", v1()).await;
         assert!(reply.list.is_some(), "API 1 streams it");
         let whole = reply.collect().await.expect("collected");
-        assert_eq!(whole.body["data"]["zone"][1], json!({"record": [2]}));
+        assert_eq!(whole.body()["data"]["zone"][1], json!({"record": [2]}));
     }
 
     #[tokio::test]
@@ -466,7 +467,7 @@ mod tests {
         let reply = call(&context().await, nobody, None, "reads_store", v1()).await;
         assert_eq!(reply.status, ReplyStatus::Ok);
         assert_eq!(
-            reply.body["metadata"]["reason"],
+            reply.body()["metadata"]["reason"],
             json!("Permission Denied: You do not have the “list-accts” privilege.")
         );
     }

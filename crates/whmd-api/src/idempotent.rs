@@ -213,7 +213,7 @@ async fn settle(store: Arc<dyn IdempotencyStore>, key: KeyOf<'_>, claimant: &str
 /// A reply as kept: its XML root and its body, without the password createacct's raw log
 /// shows (a kept reply is not a place for a secret).
 fn kept_form(reply: &Reply) -> String {
-    let mut body = reply.body.clone();
+    let mut body = reply.body().into_owned();
     redact(&mut body);
     json!({"root": reply.root, "body": body}).to_string()
 }
@@ -224,12 +224,7 @@ fn replay(ctx: &Context, function: &str, version: &ApiVersion, kept: &str) -> An
         Some((root, v.get("body")?.clone()))
     });
     let reply = match parsed {
-        Some((root, body)) => Reply {
-            status: ReplyStatus::Ok,
-            root,
-            body,
-            list: None,
-        },
+        Some((root, body)) => Reply::of(ReplyStatus::Ok, root, body),
         None => dispatch::failed(
             ctx,
             function,

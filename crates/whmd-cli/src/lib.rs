@@ -89,18 +89,20 @@ async fn run(cli: &Cli, version: &ApiVersion) -> anyhow::Result<String> {
         .await
         .collect()
         .await?;
-    if reply.status != ReplyStatus::Ok {
-        let reason = reply.body["metadata"]["reason"]
+    let (status, root) = (reply.status, reply.root.clone());
+    let body = reply.into_body();
+    if status != ReplyStatus::Ok {
+        let reason = body["metadata"]["reason"]
             .as_str()
-            .or(reply.body["statusmsg"].as_str())
+            .or(body["statusmsg"].as_str())
             .unwrap_or("the call failed");
         bail!("{reason}");
     }
     Ok(match cli.output {
-        Format::Yaml => to_yaml(&reply.body),
-        Format::Json => format!("{}\n", serde_json::to_string(&reply.body)?),
-        Format::Jsonpretty => format!("{}\n", serde_json::to_string_pretty(&reply.body)?),
-        Format::Xml => format!("{}\n", to_xml(&reply.root, &reply.body)),
+        Format::Yaml => to_yaml(&body),
+        Format::Json => format!("{}\n", serde_json::to_string(&body)?),
+        Format::Jsonpretty => format!("{}\n", serde_json::to_string_pretty(&body)?),
+        Format::Xml => format!("{}\n", to_xml(&root, &body)),
     })
 }
 

@@ -53,19 +53,22 @@ fn rendering(c: &mut Criterion) {
                 ReplyStatus::Ok,
             )
         };
-        let (v1, v0) = (reply(&ApiVersion::V1), reply(&ApiVersion::V0));
+        let (v1, v0) = (
+            reply(&ApiVersion::V1).into_body(),
+            reply(&ApiVersion::V0).into_body(),
+        );
         let mut group = c.benchmark_group(format!("listaccts envelope, {records} records"));
         group.throughput(Throughput::Elements(records as u64));
         group.bench_function("JSON", |b| {
-            b.iter(|| render(ApiFormat::Json, &v1.root, black_box(&v1.body)))
+            b.iter(|| render(ApiFormat::Json, "result", black_box(&v1)))
         });
         group.bench_function("XML", |b| {
-            b.iter(|| render(ApiFormat::Xml, &v1.root, black_box(&v1.body)))
+            b.iter(|| render(ApiFormat::Xml, "result", black_box(&v1)))
         });
         group.bench_function("XML, API 0", |b| {
-            b.iter(|| render(ApiFormat::Xml, &v0.root, black_box(&v0.body)))
+            b.iter(|| render(ApiFormat::Xml, "listaccts", black_box(&v0)))
         });
-        group.bench_function("YAML", |b| b.iter(|| to_yaml(black_box(&v1.body))));
+        group.bench_function("YAML", |b| b.iter(|| to_yaml(black_box(&v1))));
         group.finish();
     }
 }

@@ -81,8 +81,9 @@ async fn batch(call: Call, req: Batch) -> Result<Outcome<BatchResponse>, WhmErro
         .await
         .collect()
         .await?;
-        let failed = reply.body["metadata"]["result"] != 1;
-        results.push(reply.body);
+        let body = reply.into_body();
+        let failed = body["metadata"]["result"] != 1;
+        results.push(body);
         if failed && abort_on_error {
             break;
         }

@@ -17,11 +17,12 @@ const PIECE: usize = 64 * 1024;
 /// An error while reading the records ends the stream with it: the body is then cut short, and
 /// no client can take it for a whole reply.
 pub fn chunks(reply: Reply, format: ApiFormat) -> impl Stream<Item = Result<Vec<u8>, WhmError>> {
+    let (root, body, list) = reply.into_parts();
     let writer = Writer {
         format,
-        root: reply.root,
-        body: reply.body,
-        list: reply.list,
+        root,
+        body,
+        list,
         name: String::new(),
         first: true,
         state: State::Head,
@@ -45,12 +46,7 @@ impl Reply {
             json.extend_from_slice(&piece);
         }
         let body = serde_json::from_slice(&json).map_err(WhmError::internal)?;
-        Ok(Reply {
-            status,
-            root,
-            body,
-            list: None,
-        })
+        Ok(Reply::of(status, root, body))
     }
 }
 
@@ -282,8 +278,7 @@ mod tests {
                 let (bytes, _) = written(reply, format);
                 assert_eq!(
                     String::from_utf8(bytes).expect("utf-8"),
-                    String::from_utf8(super::super::render(format, &expected.root, &expected.body))
-                        .expect("utf-8"),
+                    String::from_utf8(expected.render(format)).expect("utf-8"),
                     "{version} {api0:?} {n} {meta:?} {format:?}"
                 );
             }
@@ -297,7 +292,7 @@ mod tests {
         assert!(pieces > 3, "{pieces} pieces");
         assert_eq!(
             serde_json::from_slice::<Value>(&bytes).expect("json"),
-            expected.body
+            expected.into_body()
         );
         let (reply, expected) = both(
             &ApiVersion::V1,
@@ -307,6 +302,6 @@ mod tests {
         );
         let collected = futures::executor::block_on(reply.collect()).expect("collected");
         assert!(collected.list.is_none());
-        assert_eq!(collected.body, expected.body);
+        assert_eq!(collected.body(), expected.body());
     }
 }

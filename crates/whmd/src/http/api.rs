@@ -18,7 +18,7 @@ use tokio::time::Instant;
 use whmd_api::{dispatch, idempotent};
 use whmd_domain::StoreError;
 use whmd_domain::auth::Credentials;
-use whmd_wire::render::{chunks, content_type, render};
+use whmd_wire::render::{chunks, content_type};
 use whmd_wire::{ApiFormat, ApiVersion, Args, ArgsError, Reply, ReplyStatus, WhmError};
 
 /// The largest request body read (docs/compatibility.md, "Requests"); more is refused with 413.
@@ -296,7 +296,7 @@ async fn respond(format: ApiFormat, reply: Reply) -> Response {
         ReplyStatus::Internal => StatusCode::INTERNAL_SERVER_ERROR,
     };
     let body = if reply.list.is_none() {
-        Body::from(render(format, &reply.root, &reply.body))
+        Body::from(reply.render(format))
     } else {
         let mut pieces = Box::pin(chunks(reply, format));
         let mut head = Vec::new();
@@ -348,21 +348,18 @@ mod tests {
 
     #[tokio::test]
     async fn every_503_says_when_to_retry() {
-        let reply = Reply {
-            status: ReplyStatus::Unavailable,
-            root: "result".into(),
-            body: serde_json::json!({"metadata": {"result": 0}}),
-            list: None,
-        };
+        let reply = Reply::of(
+            ReplyStatus::Unavailable,
+            "result".into(),
+            serde_json::json!({"metadata": {"result": 0}}),
+        );
         let response = respond(ApiFormat::Json, reply).await;
         assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
         assert_eq!(response.headers()[header::RETRY_AFTER], "5");
         let refused = errors::unavailable(ApiFormat::Xml);
         assert_eq!(refused.headers()[header::RETRY_AFTER], "5");
-        let ok = Reply {
-            status: ReplyStatus::Ok,
-            ..Reply::unknown_app("x", &ApiVersion::V1)
-        };
+        let ok = Reply::unknown_app("x", &ApiVersion::V1);
+        assert_eq!(ok.status, ReplyStatus::Ok);
         let response = respond(ApiFormat::Json, ok).await;
         assert!(response.headers().get(header::RETRY_AFTER).is_none());
     }

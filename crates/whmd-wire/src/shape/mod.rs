@@ -1,12 +1,17 @@
 //! Envelopes: how an [`Outcome`] looks on the wire in API 1 and API 0 (docs/compatibility.md,
 //! "Responses").
 //!
-//! The result is a JSON value tree plus the XML root name; the renderers in [`crate::render`] turn
-//! that one tree into JSON or XML, so the formats never disagree.
+//! The result is a body that reads as one JSON value tree, plus the XML root name; the
+//! renderers in [`crate::render`] write that tree as JSON or XML, so the formats never
+//! disagree. API 1's envelope is kept in its parts until it is written (`body`).
+
+mod body;
 
 use crate::output::Records;
-use crate::{ApiVersion, Outcome, Output};
+use crate::{ApiFormat, ApiVersion, Outcome, Output};
+use body::{Body, Metadata};
 use serde_json::{Map, Value, json};
+use std::borrow::Cow;
 
 /// How a function's API 1 reply is laid out.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -78,7 +83,7 @@ pub struct Reply {
     pub status: ReplyStatus,
     /// The XML root element: `result` in API 1, the function's name in API 0.
     pub root: String,
-    pub body: Value,
+    body: Body,
     /// A list written from its records as the reply is sent ([`crate::render::chunks`]).
     /// Boxed: a reply is moved through every layer of a request, and most have no list.
     pub list: Option<Box<StreamedList>>,
@@ -103,35 +108,27 @@ impl Reply {
         status: ReplyStatus,
     ) -> Self {
         if !version.uses_metadata() {
-            return Self {
-                status,
-                root: command.to_owned(),
-                body: api0(api0_shape, outcome),
-                list: None,
-            };
+            return Self::of(status, command.to_owned(), api0(api0_shape, outcome));
         }
-        let mut metadata = metadata(
-            command,
-            version,
-            outcome.result,
-            &outcome.reason,
-            &outcome.output,
-        );
-        if let Value::Object(m) = &mut metadata {
-            m.extend(outcome.controls.into_iter().flatten());
-        }
+        let metadata = Metadata {
+            controls: outcome.controls.unwrap_or_default(),
+            ..Metadata::new(
+                command,
+                version,
+                outcome.result,
+                &outcome.reason,
+                outcome.output,
+            )
+        };
         let body = match (api1, outcome.data) {
             (Api1Shape::TopLevel, Some(mut data)) => {
-                data.insert("metadata".into(), metadata);
-                Value::Object(data)
+                data.insert("metadata".into(), metadata.into_value());
+                Body::Tree(Value::Object(data))
             }
-            (Api1Shape::Envelope, Some(data)) => {
-                let mut envelope = Map::with_capacity(2);
-                envelope.insert("data".into(), Value::Object(data));
-                envelope.insert("metadata".into(), metadata);
-                Value::Object(envelope)
-            }
-            (_, None) => json!({"metadata": metadata}),
+            (_, data) => Body::Envelope {
+                data,
+                metadata: Box::new(metadata),
+            },
         };
         Self {
             status,
@@ -141,24 +138,65 @@ impl Reply {
         }
     }
 
+    /// A reply of `body` as it is, with `root` its XML root element.
+    pub fn of(status: ReplyStatus, root: String, body: Value) -> Self {
+        Self {
+            status,
+            root,
+            body: Body::Tree(body),
+            list: None,
+        }
+    }
+
     /// The reply for a function that does not exist in this API version. API 0 also carries
     /// the text as a top-level `error`, where older clients look for it.
     pub fn unknown_app(command: &str, version: &ApiVersion) -> Self {
         let reason = unknown_app_reason(command, version);
         if !version.uses_metadata() {
-            return Self {
-                status: ReplyStatus::Ok,
-                root: command.to_owned(),
-                body: json!({"status": 0, "statusmsg": reason, "error": reason}),
-                list: None,
-            };
+            return Self::of(
+                ReplyStatus::Ok,
+                command.to_owned(),
+                json!({"status": 0, "statusmsg": reason, "error": reason}),
+            );
         }
         Self {
             status: ReplyStatus::Ok,
             root: "result".into(),
-            body: json!({"metadata": metadata(command, version, false, &reason, &Output::default())}),
+            body: Body::Envelope {
+                data: None,
+                metadata: Box::new(Metadata::new(
+                    command,
+                    version,
+                    false,
+                    &reason,
+                    Output::default(),
+                )),
+            },
             list: None,
         }
+    }
+
+    /// The body as a value tree (a copy, for an envelope kept in its parts).
+    pub fn body(&self) -> Cow<'_, Value> {
+        match &self.body {
+            Body::Tree(value) => Cow::Borrowed(value),
+            envelope => Cow::Owned(envelope.clone().into_value()),
+        }
+    }
+
+    /// The body as a value tree.
+    pub fn into_body(self) -> Value {
+        self.body.into_value()
+    }
+
+    /// The XML root, the body as a value tree and the streamed list.
+    pub(crate) fn into_parts(self) -> (String, Value, Option<Box<StreamedList>>) {
+        (self.root, self.body.into_value(), self.list)
+    }
+
+    /// The whole reply in `format`. A streamed list is written by [`crate::render::chunks`].
+    pub fn render(self, format: ApiFormat) -> Vec<u8> {
+        self.body.render(format, &self.root)
     }
 }
 
@@ -268,36 +306,6 @@ pub fn unknown_app_reason(command: &str, version: &ApiVersion) -> String {
     format!("Unknown app ({command}) requested for this version ({version}) of the API.")
 }
 
-fn metadata(
-    command: &str,
-    version: &ApiVersion,
-    result: bool,
-    reason: &str,
-    output: &Output,
-) -> Value {
-    let version = match version {
-        ApiVersion::V0 => json!(0),
-        ApiVersion::V1 => json!(1),
-        ApiVersion::Other(v) => v.parse::<u64>().map_or_else(|_| json!(v), |n| json!(n)),
-    };
-    // Sized once: version, command, result, reason, output, and room for the controls.
-    let mut m = Map::with_capacity(8);
-    m.insert("version".into(), version);
-    m.insert("command".into(), json!(command));
-    m.insert("result".into(), json!(u8::from(result)));
-    m.insert("reason".into(), json!(reason));
-    if !output.is_omitted() {
-        let mut o = Map::new();
-        o.insert("messages".into(), json!(output.messages));
-        o.insert("warnings".into(), json!(output.warnings));
-        if let Some(raw) = &output.raw {
-            o.insert("raw".into(), json!(raw));
-        }
-        m.insert("output".into(), Value::Object(o));
-    }
-    Value::Object(m)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -320,7 +328,7 @@ mod tests {
         );
         assert_eq!(r.root, "result");
         assert_eq!(
-            r.body,
+            *r.body(),
             json!({"data": {"version": "11.120.0.16"}, "metadata": {"version": 1, "command": "version", "result": 1, "reason": "OK"}})
         );
         let r = Reply::new(
@@ -331,7 +339,7 @@ mod tests {
             Outcome::done(),
             ReplyStatus::Ok,
         );
-        assert!(r.body.get("data").is_none());
+        assert!(r.body().get("data").is_none());
     }
 
     #[test]
@@ -346,7 +354,7 @@ mod tests {
             ReplyStatus::Ok,
         );
         assert_eq!(
-            r.body["metadata"]["output"],
+            r.body()["metadata"]["output"],
             json!({"messages": [], "warnings": [], "raw": "log"})
         );
     }
@@ -362,7 +370,7 @@ mod tests {
             ReplyStatus::Ok,
         );
         assert_eq!(r.root, "version");
-        assert_eq!(r.body, json!({"version": "11.120.0.16"}));
+        assert_eq!(*r.body(), json!({"version": "11.120.0.16"}));
         let r = Reply::new(
             "x",
             &ApiVersion::V0,
@@ -371,7 +379,7 @@ mod tests {
             Outcome::failure("no"),
             ReplyStatus::Ok,
         );
-        assert_eq!(r.body, json!({"status": 0, "statusmsg": "no"}));
+        assert_eq!(*r.body(), json!({"status": 0, "statusmsg": "no"}));
     }
 
     #[test]
@@ -387,7 +395,7 @@ mod tests {
             Outcome::ok(data()),
             ReplyStatus::Ok,
         );
-        assert_eq!(r.body, json!({"v": "11.120.0.16"}));
+        assert_eq!(*r.body(), json!({"v": "11.120.0.16"}));
     }
 
     #[test]
@@ -405,7 +413,7 @@ mod tests {
             ReplyStatus::Ok,
         );
         assert_eq!(
-            r.body,
+            *r.body(),
             json!({"v": "11.120.0.16", "status": 1, "statusmsg": "Ok"})
         );
         let listed = Api0Shape::Listed {
@@ -426,7 +434,7 @@ mod tests {
             ReplyStatus::Ok,
         );
         assert_eq!(
-            r.body,
+            *r.body(),
             json!({"result": [{"status": 1, "statusmsg": "Account Creation Ok", "options": {"version": "11.120.0.16"}, "rawout": "log"}]})
         );
         let flat = Api0Shape::Listed {
@@ -444,7 +452,7 @@ mod tests {
             ReplyStatus::Ok,
         );
         assert_eq!(
-            r.body,
+            *r.body(),
             json!({"passwd": [{"status": 0, "statusmsg": "no", "messages": [], "warnings": []}]})
         );
     }
@@ -459,8 +467,8 @@ mod tests {
             Outcome::ok(data()),
             ReplyStatus::Ok,
         );
-        assert_eq!(r.body["version"], json!("11.120.0.16"));
-        assert_eq!(r.body["metadata"]["command"], json!("loadavg"));
+        assert_eq!(r.body()["version"], json!("11.120.0.16"));
+        assert_eq!(r.body()["metadata"]["command"], json!("loadavg"));
     }
 
     #[test]
@@ -483,7 +491,7 @@ mod tests {
             ReplyStatus::Ok,
         );
         assert_eq!(
-            r.body,
+            *r.body(),
             json!({"result": [{"status": 1, "statusmsg": "Zone Serialized", "record": [{"Line": 1}]}]})
         );
     }
@@ -492,16 +500,16 @@ mod tests {
     fn unknown_app_texts() {
         let r = Reply::unknown_app("nope", &ApiVersion::V1);
         assert_eq!(
-            r.body["metadata"]["reason"],
+            r.body()["metadata"]["reason"],
             json!("Unknown app (nope) requested for this version (1) of the API.")
         );
-        assert_eq!(r.body["metadata"]["result"], json!(0));
+        assert_eq!(r.body()["metadata"]["result"], json!(0));
         let r = Reply::unknown_app("nope", &ApiVersion::V0);
         assert_eq!(
-            r.body["error"],
+            r.body()["error"],
             json!("Unknown app (nope) requested for this version (0) of the API.")
         );
         let r = Reply::unknown_app("version", &ApiVersion::Other("7".into()));
-        assert_eq!(r.body["metadata"]["version"], json!(7));
+        assert_eq!(r.body()["metadata"]["version"], json!(7));
     }
 }
