@@ -12,6 +12,7 @@ use tokio_rustls::TlsAcceptor;
 use whmd_api::Context;
 use whmd_domain::Secret;
 use whmd_domain::dns::ZonePublisher;
+use whmd_domain::secret::generate_api_token;
 
 /// A started server. Dropping it does not stop it; call [`Running::shutdown`].
 #[derive(Debug)]
@@ -33,8 +34,14 @@ pub struct Running {
 /// Opens the store, runs first-start bootstrap, binds the listeners and starts serving.
 pub async fn start(config: Config) -> anyhow::Result<Running> {
     bootstrap::create_private_dir(&config.data_dir)?;
-    let stores = store::open_waiting(&config.database_url, config.store_wait).await?;
-    let new_root_token = bootstrap::ensure_root_token(&config, &stores).await?;
+    // The store may fail over between opening and the first write: both are tried again.
+    let root_token = generate_api_token();
+    let (stores, new_root_token) = store::waiting(config.store_wait, || async {
+        let stores = store::open(&config.database_url).await?;
+        let new_root_token = bootstrap::ensure_root_token(&config, &stores, &root_token).await?;
+        Ok((stores, new_root_token))
+    })
+    .await?;
     let (cert, key) = match (&config.tls_cert, &config.tls_key) {
         (Some(cert), Some(key)) => (cert.clone(), key.clone()),
         _ => {

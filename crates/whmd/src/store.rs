@@ -28,29 +28,35 @@ pub async fn open(url: &str) -> anyhow::Result<Stores> {
 const FIRST_PAUSE: Duration = Duration::from_millis(500);
 const LONGEST_PAUSE: Duration = Duration::from_secs(10);
 
-/// [`open`], trying again with backoff for up to `wait` while the store is unavailable (a
-/// database starting, restarting or failing over; its migrations too), each try logged. Any
-/// other failure, or the last, is returned.
-pub async fn open_waiting(url: &str, wait: Duration) -> anyhow::Result<Stores> {
+/// Runs `attempt` (opening the store and the first writes a start makes) until it succeeds,
+/// trying again with backoff for up to `wait` while the store is unavailable or a write's
+/// outcome is unknown: a database starting, restarting or failing over, its migrations too,
+/// may drop a connection at any step. Each try is logged. `attempt` must be safe to run again
+/// after any step it has taken. Any other failure, or the last, is returned.
+pub async fn waiting<T, F, Fut>(wait: Duration, mut attempt: F) -> anyhow::Result<T>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = anyhow::Result<T>>,
+{
     let until = Instant::now() + wait;
     let mut pause = FIRST_PAUSE;
     let mut tries = 1u32;
     loop {
-        let error = match open(url).await {
-            Ok(stores) => {
+        let error = match attempt().await {
+            Ok(done) => {
                 if tries > 1 {
                     tracing::info!(tries, "the store is reachable");
                 }
-                return Ok(stores);
+                return Ok(done);
             }
             Err(e) => e,
         };
         let left = until.saturating_duration_since(Instant::now());
-        let unavailable = matches!(
+        let passing = matches!(
             error.downcast_ref::<StoreError>(),
-            Some(StoreError::Unavailable(_))
+            Some(StoreError::Unavailable(_) | StoreError::OutcomeUnknown(_))
         );
-        if !unavailable || left.is_zero() {
+        if !passing || left.is_zero() {
             return Err(error);
         }
         let next = pause.min(left);
@@ -73,10 +79,9 @@ mod tests {
     #[tokio::test]
     async fn a_store_that_is_not_there_is_waited_for_then_given_up() {
         let started = Instant::now();
-        let result = open_waiting(
-            "postgres://nobody@127.0.0.1:1/none",
-            Duration::from_millis(1200),
-        )
+        let result = waiting(Duration::from_millis(1200), || {
+            open("postgres://nobody@127.0.0.1:1/none")
+        })
         .await;
         let error = result.expect_err("nothing listens on port 1");
         assert!(matches!(
@@ -90,8 +95,27 @@ mod tests {
     #[tokio::test]
     async fn other_failures_are_not_waited_for() {
         let started = Instant::now();
-        let result = open_waiting("mysql://x", Duration::from_secs(60)).await;
+        let result = waiting(Duration::from_secs(60), || open("mysql://x")).await;
         assert!(result.is_err());
         assert!(started.elapsed() < Duration::from_secs(30));
+    }
+
+    #[tokio::test]
+    async fn a_connection_lost_after_opening_is_tried_again() {
+        // A failover may cut the connection after the store opened, during the first writes.
+        let mut tries = 0;
+        let result = waiting(Duration::from_secs(60), || {
+            tries += 1;
+            let this = tries;
+            async move {
+                match this {
+                    1 => Err(StoreError::Unavailable("lost".into()).into()),
+                    2 => Err(StoreError::OutcomeUnknown("lost at commit".into()).into()),
+                    n => Ok(n),
+                }
+            }
+        })
+        .await;
+        assert_eq!(result.expect("the third try succeeds"), 3);
     }
 }
