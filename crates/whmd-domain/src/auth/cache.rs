@@ -10,6 +10,7 @@ use ipnet::IpNet;
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 /// How long a proven token is believed without asking the store again.
@@ -30,13 +31,14 @@ const MAX_ENTRIES: usize = 4096;
 #[derive(Debug)]
 pub(super) struct TokenCache {
     ttl: Duration,
+    /// Bumped by every clear (with `state` held); a lookup that started before a clear must
+    /// not fill the cache. Read without the lock by each thread's [`memo`](super::memo).
+    generation: AtomicU64,
     state: Mutex<State>,
 }
 
 #[derive(Debug, Default)]
 struct State {
-    /// Bumped by every clear; a lookup that started before a clear must not fill the cache.
-    generation: u64,
     entries: HashMap<Key, Entry>,
 }
 
@@ -60,6 +62,7 @@ impl TokenCache {
     pub(super) fn new(ttl: Duration) -> Self {
         Self {
             ttl,
+            generation: AtomicU64::new(0),
             state: Mutex::default(),
         }
     }
@@ -69,24 +72,24 @@ impl TokenCache {
         self.state.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// What the token of `key` proved for `user`, when that is fresh at `now`. Expiry and
-    /// address are the caller's to check, on every use.
-    pub(super) fn get(&self, key: &Key, user: &str, now: Instant) -> Option<Proof> {
+    /// What the token of `key` proved for `user`, when that is fresh at `now`, and until when
+    /// it stays fresh. Expiry and address are the caller's to check, on every use.
+    pub(super) fn get(&self, key: &Key, user: &str, now: Instant) -> Option<(Proof, Instant)> {
         let state = self.state();
         let entry = state.entries.get(key)?;
-        let fresh = now.saturating_duration_since(entry.cached_at) < self.ttl
-            && entry.proof.principal.user == user;
-        fresh.then(|| entry.proof.clone())
+        let until = entry.cached_at + self.ttl;
+        let fresh = now < until && entry.proof.principal.user == user;
+        fresh.then(|| (entry.proof.clone(), until))
     }
 
     pub(super) fn generation(&self) -> u64 {
-        self.state().generation
+        self.generation.load(Ordering::SeqCst)
     }
 
     /// Remembers a proof, unless the cache was cleared since `generation` was read.
     pub(super) fn insert(&self, generation: u64, key: Key, proof: Proof) {
         let mut state = self.state();
-        if state.generation != generation {
+        if self.generation() != generation {
             return;
         }
         if state.entries.len() >= MAX_ENTRIES {
@@ -103,7 +106,7 @@ impl TokenCache {
 
     pub(super) fn clear(&self) {
         let mut state = self.state();
-        state.generation += 1;
+        self.generation.fetch_add(1, Ordering::SeqCst);
         state.entries.clear();
     }
 }
@@ -133,7 +136,10 @@ mod tests {
     fn a_proof_is_kept_for_its_user_only() {
         let cache = TokenCache::new(TTL);
         cache.insert(cache.generation(), key("d"), root());
-        assert_eq!(cache.get(&key("d"), "root", Instant::now()), Some(root()));
+        let now = Instant::now();
+        let (proof, until) = cache.get(&key("d"), "root", now).expect("kept");
+        assert_eq!(proof, root());
+        assert!(until > now && until <= Instant::now() + TTL);
         assert_eq!(cache.get(&key("d"), "other", Instant::now()), None);
         assert_eq!(cache.get(&key("e"), "root", Instant::now()), None);
     }

@@ -7,6 +7,7 @@
 //! whitelisted is counted.
 
 mod cache;
+mod memo;
 mod sessions;
 mod successes;
 
@@ -97,6 +98,8 @@ type Refused = &'static str;
 
 #[derive(Debug, Clone)]
 pub struct Authenticator {
+    /// Tells this authenticator's per-thread memos from another's.
+    id: u64,
     stores: Stores,
     policy: AuthPolicy,
     tokens: Arc<TokenCache>,
@@ -108,6 +111,7 @@ pub struct Authenticator {
 impl Authenticator {
     pub fn new(stores: Stores, policy: AuthPolicy, audit: Arc<dyn AuditSink>) -> Self {
         Self {
+            id: memo::authenticator_id(),
             hulk: Arc::new(HulkGuard::new(stores.clone())),
             stores,
             policy,
@@ -136,7 +140,7 @@ impl Authenticator {
         // clock is read only where a time is compared with a stored one.
         let clock = Instant::now();
         if let Some(principal) = self.remembered(&credentials, peer, clock) {
-            return Ok(Ok(self.succeeded(principal, peer, Method::ApiToken, clock)));
+            return Ok(Ok(principal));
         }
         // Boxed: most calls are answered above, and their future need not hold the store's
         // reads.
@@ -144,8 +148,9 @@ impl Authenticator {
     }
 
     /// The principal of a call the caches answer alone: an API token remembered as valid,
-    /// presented from an address brute-force protection lets through. Anything else, every
-    /// refusal included, is looked up.
+    /// presented from an address brute-force protection lets through, its success audited.
+    /// This thread's memo of the same call is asked first. Anything else, every refusal
+    /// included, is looked up.
     fn remembered(
         &self,
         credentials: &Credentials,
@@ -158,12 +163,33 @@ impl Authenticator {
         if credentials.method() != Method::ApiToken || !is_system_username(user) {
             return None;
         }
-        let hulk = self.hulk.remembered(clock)?;
+        let key = cache::key(token.expose());
+        // Read before the caches, so that a clear while they are read voids the memo.
+        let epoch = memo::Epoch {
+            authenticator: self.id,
+            tokens: self.tokens.generation(),
+            hulk: self.hulk.generation(),
+        };
+        if let Some(principal) = memo::recall(epoch, &key, user, peer, clock) {
+            return Some(principal);
+        }
+        let (hulk, hulk_until) = self.hulk.remembered(clock)?;
         if matches!(hulk.gate(peer, user, unix_now), Gate::Refused(_)) {
             return None;
         }
-        let proof = self.tokens.get(&cache::key(token.expose()), user, clock)?;
-        proof_holds(proof, peer).ok()
+        let (proof, proof_until) = self.tokens.get(&key, user, clock)?;
+        let expires_at = proof.expires_at;
+        let principal = proof_holds(proof, peer).ok()?;
+        let principal = self.succeeded(principal, peer, Method::ApiToken, clock);
+        memo::note(memo::Memo {
+            epoch,
+            key,
+            peer,
+            until: hulk_until.min(proof_until),
+            expires_at,
+            principal: principal.clone(),
+        });
+        Some(principal)
     }
 
     /// A call whose caller must be looked up: brute-force protection, then the credentials.
@@ -286,7 +312,7 @@ impl Authenticator {
         }
         let key = cache::key(token.expose());
         let proof = match self.tokens.get(&key, user, clock) {
-            Some(proof) => proof,
+            Some((proof, _)) => proof,
             // Boxed: most calls are answered from the cache, and their future need not hold
             // the store's reads.
             None => match Box::pin(self.token_proof(user, token, key)).await? {

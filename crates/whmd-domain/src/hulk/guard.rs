@@ -7,6 +7,7 @@ use super::{Block, Failure, Gate, HulkState};
 use crate::time::unix_now;
 use crate::{StoreError, Stores};
 use std::net::IpAddr;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -16,51 +17,51 @@ const TTL: Duration = Duration::from_secs(1);
 #[derive(Debug)]
 pub struct HulkGuard {
     stores: Stores,
-    cached: Mutex<Cached>,
-}
-
-#[derive(Debug, Default)]
-struct Cached {
-    /// Bumped by every `forget`; a read begun before one must not be kept.
-    generation: u64,
-    state: Option<(Instant, Arc<HulkState>)>,
+    /// Bumped by every `forget` (with `cached` held); a read begun before one must not be
+    /// kept. Read without the lock by the authenticator's per-thread memo.
+    generation: AtomicU64,
+    cached: Mutex<Option<(Instant, Arc<HulkState>)>>,
 }
 
 impl HulkGuard {
     pub fn new(stores: Stores) -> Self {
         Self {
             stores,
+            generation: AtomicU64::new(0),
             cached: Mutex::default(),
         }
     }
 
-    fn cached(&self) -> std::sync::MutexGuard<'_, Cached> {
+    fn cached(&self) -> std::sync::MutexGuard<'_, Option<(Instant, Arc<HulkState>)>> {
         self.cached.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     /// The state as of `clock` (a reading of the monotonic clock): remembered, or read now.
     pub async fn state(&self, clock: Instant) -> Result<Arc<HulkState>, StoreError> {
-        if let Some(state) = self.remembered(clock) {
+        if let Some((state, _)) = self.remembered(clock) {
             return Ok(state);
         }
         // Taken after the miss: a `forget` since then must still void this read.
-        let generation = self.cached().generation;
+        let generation = self.generation();
         let state = Arc::new(self.stores.hulk.hulk_state(unix_now()).await?);
         let mut cached = self.cached();
-        if cached.generation == generation {
-            cached.state = Some((Instant::now(), Arc::clone(&state)));
+        if self.generation() == generation {
+            *cached = Some((Instant::now(), Arc::clone(&state)));
         }
         Ok(state)
     }
 
-    /// The state as of `clock`, if it is remembered.
-    pub fn remembered(&self, clock: Instant) -> Option<Arc<HulkState>> {
+    /// The state as of `clock`, if it is remembered, and until when it is believed.
+    pub fn remembered(&self, clock: Instant) -> Option<(Arc<HulkState>, Instant)> {
         let cached = self.cached();
-        cached
-            .state
-            .as_ref()
-            .filter(|(at, _)| clock.saturating_duration_since(*at) < TTL)
-            .map(|(_, state)| Arc::clone(state))
+        let (at, state) = cached.as_ref()?;
+        let until = *at + TTL;
+        (clock < until).then(|| (Arc::clone(state), until))
+    }
+
+    /// Which `forget` the remembered state is as of.
+    pub fn generation(&self) -> u64 {
+        self.generation.load(Ordering::SeqCst)
     }
 
     /// What a login as `user` from `peer` meets, as of `clock`.
@@ -90,7 +91,7 @@ impl HulkGuard {
     /// Forgets the remembered state; called after anything that may have changed it.
     pub fn forget(&self) {
         let mut cached = self.cached();
-        cached.generation += 1;
-        cached.state = None;
+        self.generation.fetch_add(1, Ordering::SeqCst);
+        *cached = None;
     }
 }
