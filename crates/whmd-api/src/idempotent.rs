@@ -4,10 +4,7 @@
 //! ([`IdempotencyStore`](whmd_domain::store::IdempotencyStore)), so they hold across replicas.
 
 use crate::{Context, dispatch};
-use futures::FutureExt;
-use futures::future::Either;
 use serde_json::{Value, json};
-use std::future::Future;
 use std::net::IpAddr;
 use std::sync::Arc;
 use std::time::Duration;
@@ -40,51 +37,42 @@ pub struct Answer {
     pub replayed: bool,
 }
 
-/// Runs `function` as [`dispatch::call`] does, honouring `key` when given: for a function that
-/// changes something (and whose reply holds no secret), the first call runs and its reply is
-/// kept; a call with the same key and arguments gets that reply; one with other arguments is
-/// refused. Functions that change nothing run as they are.
-///
-/// Not an `async fn`: most calls carry no key, and their future is [`dispatch::call`]'s own,
-/// not one more layer that holds it.
-pub fn call<'a>(
-    ctx: &'a Arc<Context>,
-    principal: Principal,
-    peer: Option<IpAddr>,
-    function: &'a str,
-    args: Args,
-    key: Option<&'a str>,
-) -> impl Future<Output = Answer> + Send + 'a {
-    let honoured = key
-        .map(|key| (key, ApiVersion::from_arg(args.get("api.version"))))
-        .filter(|(_, version)| {
-            ctx.registry.get(function, version).is_some_and(|spec| {
-                !spec.read_only && !spec.secret_reply && spec.permits(&principal)
-            })
-        });
-    match honoured {
-        Some((key, version)) => Either::Left(Box::pin(keyed(
-            ctx, principal, peer, function, args, key, version,
-        ))),
-        None => Either::Right(
-            dispatch::call(ctx, principal, peer, function, args).map(|reply| Answer {
-                reply,
-                replayed: false,
-            }),
-        ),
-    }
+/// A call's `Idempotency-Key` that is honoured: the call's function changes something, its
+/// reply holds no secret, and the caller may run it.
+#[derive(Debug)]
+pub struct Honoured<'a> {
+    key: &'a str,
+    version: ApiVersion,
 }
 
-/// A call whose key is honoured: claim, run or replay, settle.
-async fn keyed(
+/// Whether `key` is honoured for this call; a call whose key is not runs as
+/// [`dispatch::call`] runs it, and one that carries none pays for nothing more.
+pub fn honoured<'a>(
+    ctx: &Context,
+    principal: &Principal,
+    function: &str,
+    args: &Args,
+    key: Option<&'a str>,
+) -> Option<Honoured<'a>> {
+    let key = key?;
+    let version = ApiVersion::from_arg(args.get("api.version"));
+    let spec = ctx.registry.get(function, &version)?;
+    (!spec.read_only && !spec.secret_reply && spec.permits(principal))
+        .then_some(Honoured { key, version })
+}
+
+/// Runs `function` as [`dispatch::call`] does, honouring its key: the first call runs and its
+/// reply is kept; a call with the same key and arguments gets that reply; one with other
+/// arguments is refused. Claim, run or replay, settle.
+pub async fn call(
     ctx: &Arc<Context>,
     principal: Principal,
     peer: Option<IpAddr>,
     function: &str,
     args: Args,
-    key: &str,
-    version: ApiVersion,
+    honoured: Honoured<'_>,
 ) -> Answer {
+    let Honoured { key, version } = honoured;
     let refuse = |reason: &str| Answer {
         reply: dispatch::reject(ctx, function, &version, reason.to_owned()),
         replayed: false,

@@ -108,11 +108,22 @@ async fn answer(
     let function = asked.function.as_str();
     let (reply, replayed) = match parsed {
         Ok(args) => {
+            let (ctx, peer) = (&state.ctx, Some(asked.peer));
             let key = asked.idempotency_key.as_deref();
-            let answer =
-                idempotent::call(&state.ctx, principal, Some(asked.peer), function, args, key)
+            match idempotent::honoured(ctx, &principal, function, &args, key) {
+                // Boxed: most calls carry no key, and their future need not hold its claim.
+                Some(honoured) => {
+                    let answer = Box::pin(idempotent::call(
+                        ctx, principal, peer, function, args, honoured,
+                    ))
                     .await;
-            (answer.reply, answer.replayed)
+                    (answer.reply, answer.replayed)
+                }
+                None => (
+                    dispatch::call(ctx, principal, peer, function, args).await,
+                    false,
+                ),
+            }
         }
         Err(e) => {
             tracing::info!(error = %e, "unreadable arguments");
