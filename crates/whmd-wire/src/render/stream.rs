@@ -9,6 +9,7 @@ use crate::{ApiFormat, Reply, WhmError};
 use futures::Stream;
 use serde::Serialize;
 use serde_json::Value;
+use std::borrow::Cow;
 
 /// The size a piece of the body grows to before it is handed to the connection.
 const PIECE: usize = 64 * 1024;
@@ -52,7 +53,7 @@ impl Reply {
 
 struct Writer {
     format: ApiFormat,
-    root: String,
+    root: Cow<'static, str>,
     body: Value,
     list: Option<Box<StreamedList>>,
     /// The element name of the list's records (XML).

@@ -6,6 +6,7 @@
 use crate::{ApiFormat, ApiVersion, Output};
 use serde::ser::{Serialize, SerializeMap, Serializer};
 use serde_json::{Map, Value};
+use std::borrow::Cow;
 
 #[derive(Debug, Clone)]
 pub(super) enum Body {
@@ -23,9 +24,9 @@ pub(super) enum Body {
 #[derive(Debug, Clone)]
 pub(super) struct Metadata {
     pub version: Value,
-    pub command: String,
+    pub command: Cow<'static, str>,
     pub result: bool,
-    pub reason: String,
+    pub reason: Cow<'static, str>,
     pub output: Output,
     /// `filter`, `sort`, `chunk`, `columns`: never one of the keys above.
     pub controls: Map<String, Value>,
@@ -33,10 +34,10 @@ pub(super) struct Metadata {
 
 impl Metadata {
     pub fn new(
-        command: &str,
+        command: Cow<'static, str>,
         version: &ApiVersion,
         result: bool,
-        reason: &str,
+        reason: Cow<'static, str>,
         output: Output,
     ) -> Self {
         let version = match version {
@@ -48,9 +49,9 @@ impl Metadata {
         };
         Self {
             version,
-            command: command.to_owned(),
+            command,
             result,
-            reason: reason.to_owned(),
+            reason,
             output,
             controls: Map::new(),
         }
@@ -141,7 +142,13 @@ mod tests {
     fn metadata(output: Output, controls: Map<String, Value>) -> Metadata {
         Metadata {
             controls,
-            ..Metadata::new("listaccts", &ApiVersion::V1, true, "OK", output)
+            ..Metadata::new(
+                "listaccts".into(),
+                &ApiVersion::V1,
+                true,
+                "OK".into(),
+                output,
+            )
         }
     }
 

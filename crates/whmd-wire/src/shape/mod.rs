@@ -82,7 +82,7 @@ pub enum ReplyStatus {
 pub struct Reply {
     pub status: ReplyStatus,
     /// The XML root element: `result` in API 1, the function's name in API 0.
-    pub root: String,
+    pub root: Cow<'static, str>,
     body: Body,
     /// A list written from its records as the reply is sent ([`crate::render::chunks`]).
     /// Boxed: a reply is moved through every layer of a request, and most have no list.
@@ -100,15 +100,16 @@ pub struct StreamedList {
 impl Reply {
     /// Shapes a function's outcome for the version it was called in.
     pub fn new(
-        command: &str,
+        command: impl Into<Cow<'static, str>>,
         version: &ApiVersion,
         api0_shape: Api0Shape,
         api1: Api1Shape,
         outcome: Outcome,
         status: ReplyStatus,
     ) -> Self {
+        let command = command.into();
         if !version.uses_metadata() {
-            return Self::of(status, command.to_owned(), api0(api0_shape, outcome));
+            return Self::of(status, command, api0(api0_shape, outcome));
         }
         let metadata = Metadata {
             controls: outcome.controls.unwrap_or_default(),
@@ -116,7 +117,7 @@ impl Reply {
                 command,
                 version,
                 outcome.result,
-                &outcome.reason,
+                outcome.reason,
                 outcome.output,
             )
         };
@@ -139,10 +140,10 @@ impl Reply {
     }
 
     /// A reply of `body` as it is, with `root` its XML root element.
-    pub fn of(status: ReplyStatus, root: String, body: Value) -> Self {
+    pub fn of(status: ReplyStatus, root: impl Into<Cow<'static, str>>, body: Value) -> Self {
         Self {
             status,
-            root,
+            root: root.into(),
             body: Body::Tree(body),
             list: None,
         }
@@ -165,10 +166,10 @@ impl Reply {
             body: Body::Envelope {
                 data: None,
                 metadata: Box::new(Metadata::new(
-                    command,
+                    command.to_owned().into(),
                     version,
                     false,
-                    &reason,
+                    reason.into(),
                     Output::default(),
                 )),
             },
@@ -190,7 +191,7 @@ impl Reply {
     }
 
     /// The XML root, the body as a value tree and the streamed list.
-    pub(crate) fn into_parts(self) -> (String, Value, Option<Box<StreamedList>>) {
+    pub(crate) fn into_parts(self) -> (Cow<'static, str>, Value, Option<Box<StreamedList>>) {
         (self.root, self.body.into_value(), self.list)
     }
 

@@ -6,7 +6,7 @@ use super::{AppState, answered, errors};
 use crate::listener::Limits;
 use axum::body::{Body, Bytes};
 use axum::extract::Request;
-use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header};
 use axum::response::Response;
 use futures::future::BoxFuture;
 use futures::{StreamExt, TryStreamExt};
@@ -33,7 +33,14 @@ struct Asked {
     /// A header that is not text is kept as an empty key, which is refused as invalid.
     idempotency_key: Option<String>,
     kind: BodyKind,
-    query: String,
+    /// The request's URI, moved from it: its query holds arguments.
+    uri: Uri,
+}
+
+impl Asked {
+    fn query(&self) -> &[u8] {
+        self.uri.query().unwrap_or("").as_bytes()
+    }
 }
 
 /// The answer to an API call: authenticated from its head, then its body read and the
@@ -64,17 +71,21 @@ pub fn handle(
             }
         },
     };
+    let peer = super::peer(&request);
+    let idempotency_key = headers
+        .get(IDEMPOTENCY_KEY)
+        .map(|v| v.to_str().unwrap_or_default().to_owned());
+    let kind = BodyKind::of(headers);
+    let (parts, body) = request.into_parts();
     let asked = Asked {
         format,
         function,
-        peer: super::peer(&request),
-        idempotency_key: headers
-            .get(IDEMPOTENCY_KEY)
-            .map(|v| v.to_str().unwrap_or_default().to_owned()),
-        kind: BodyKind::of(headers),
-        query: request.uri().query().unwrap_or("").to_owned(),
+        peer,
+        idempotency_key,
+        kind,
+        uri: parts.uri,
     };
-    Box::pin(answer(state, asked, credentials, request.into_body()))
+    Box::pin(answer(state, asked, credentials, body))
 }
 
 async fn answer(
@@ -94,7 +105,7 @@ async fn answer(
         Ok(b) => b,
         Err(e) => return Box::pin(body_refused(&state, &asked, e)).await,
     };
-    let query = asked.query.as_bytes();
+    let query = asked.query();
     let parsed = match &asked.kind {
         BodyKind::Json => Args::from_json(query, &body),
         BodyKind::Form => Args::from_form(query, &body),
@@ -157,7 +168,7 @@ async fn store_failed(state: &AppState, asked: Asked, body: Body, e: StoreError)
         Ok(body) if form => body,
         _ => Bytes::new(),
     };
-    let version = sniff_version(asked.query.as_bytes(), &body);
+    let version = sniff_version(asked.query(), &body);
     let (format, function) = (asked.format, asked.function.as_str());
     if state.ctx.registry.get(function, &version).is_none() {
         errors::store_failed(&state.ctx, "authentication", &e);
@@ -176,7 +187,7 @@ async fn store_failed(state: &AppState, asked: Asked, body: Body, e: StoreError)
 /// (docs/compatibility.md, "Responses").
 async fn body_refused(state: &AppState, asked: &Asked, e: BodyError) -> Response {
     let (format, function) = (asked.format, asked.function.as_str());
-    let version = sniff_version(asked.query.as_bytes(), &[]);
+    let version = sniff_version(asked.query(), &[]);
     if state.ctx.registry.get(function, &version).is_none() {
         return match e {
             BodyError::TooLarge => errors::payload_too_large(format),
@@ -361,7 +372,7 @@ mod tests {
     async fn every_503_says_when_to_retry() {
         let reply = Reply::of(
             ReplyStatus::Unavailable,
-            "result".into(),
+            "result",
             serde_json::json!({"metadata": {"result": 0}}),
         );
         let response = respond(ApiFormat::Json, reply).await;
